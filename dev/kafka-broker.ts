@@ -1,0 +1,247 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { CACHE_DIR, cached, freePort, progress, run } from './cache.ts';
+import { type Artifact, fetchJars, requireJava } from './maven.ts';
+
+/** Default broker: what most clusters and MSK run. `KAFKA_VERSION=4` picks the 4.x line. */
+export const DEFAULT_KAFKA_VERSION = '3.9.2';
+const ALIASES: Record<string, string> = {
+  '3': '3.9.2',
+  '3.9': '3.9.2',
+  '4': '4.1.1',
+  '4.1': '4.1.1',
+};
+
+export interface Broker {
+  /** Bootstrap address, `host:port`. */
+  readonly brokers: string;
+  /** The Kafka version, or `external` when KAFKA_BROKERS was given. */
+  readonly version: string;
+  stop(): Promise<void>;
+}
+
+export function resolveKafkaVersion(requested = process.env.KAFKA_VERSION): string {
+  const v = requested?.trim() || DEFAULT_KAFKA_VERSION;
+  const resolved = ALIASES[v] ?? v;
+  if (!/^[34]\.\d+\.\d+$/.test(resolved)) {
+    throw new Error(
+      `KAFKA_VERSION=${v} is not a Kafka 3.x/4.x version: use e.g. 3.9.2, 4.1.1, 3 or 4.`,
+    );
+  }
+  return resolved;
+}
+
+function isKafka4(version: string): boolean {
+  return version.startsWith('4.');
+}
+
+function artifacts(version: string): Artifact[] {
+  const kafka = { groupId: 'org.apache.kafka', artifactId: 'kafka_2.13', version };
+  // kafka_2.13 leaves its logging backend to the distribution: add one, or the broker logs nothing.
+  return isKafka4(version)
+    ? [
+        kafka,
+        { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-slf4j-impl', version: '2.24.3' },
+      ]
+    : [kafka, { groupId: 'org.slf4j', artifactId: 'slf4j-reload4j', version: '1.7.36' }];
+}
+
+/** The broker's jars in the project cache, fetched from Maven Central on first use. */
+export async function ensureKafkaJars(version: string): Promise<string> {
+  const dir = join(CACHE_DIR, 'kafka', version);
+  return cached(dir, async (tmp) => {
+    progress(`fetching Apache Kafka ${version} from Maven Central into ${dir} (first run only)`);
+    await fetchJars(artifacts(version), tmp);
+  });
+}
+
+function serverProperties(port: number, controllerPort: number, logDir: string): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `log.dirs=${logDir}`,
+    'num.partitions=1',
+    // Production clusters (and MSK by default) do not auto-create: tests see the same errors.
+    'auto.create.topics.enable=false',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=4',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=4',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'log.flush.interval.messages=9223372036854775807',
+    '',
+  ].join('\n');
+}
+
+function logConfig(version: string, logFile: string): { file: string; text: string; flag: string } {
+  if (isKafka4(version)) {
+    return {
+      file: 'log4j2.properties',
+      flag: '-Dlog4j2.configurationFile=',
+      text: [
+        'status=error',
+        'appender.f.type=File',
+        'appender.f.name=f',
+        `appender.f.fileName=${logFile}`,
+        'appender.f.layout.type=PatternLayout',
+        'appender.f.layout.pattern=[%d] %p %m (%c)%n',
+        'rootLogger.level=INFO',
+        'rootLogger.appenderRef.f.ref=f',
+        '',
+      ].join('\n'),
+    };
+  }
+  return {
+    file: 'log4j.properties',
+    flag: '-Dlog4j.configuration=file:',
+    text: [
+      'log4j.rootLogger=INFO, f',
+      'log4j.appender.f=org.apache.log4j.FileAppender',
+      `log4j.appender.f.File=${logFile}`,
+      'log4j.appender.f.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.f.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      '',
+    ].join('\n'),
+  };
+}
+
+/** A KRaft cluster id: 16 random bytes, base64url without padding (what `random-uuid` prints). */
+function clusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+async function waitUntilReady(
+  brokers: string,
+  child: ChildProcess,
+  logFile: string,
+  timeoutMs: number,
+) {
+  const kafka = new Kafka({
+    clientId: 'lagpilot-dev',
+    brokers: [brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(
+        `Kafka broker exited with code ${child.exitCode} during start; log tail:\n${tail(logFile)}`,
+      );
+    }
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      if (cluster.brokers.length > 0) return;
+    } catch {
+      // not up yet
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Kafka broker did not answer on ${brokers} within ${timeoutMs} ms; log tail:\n${tail(logFile)}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function tail(file: string, lines = 25): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Starts a single-node KRaft broker on 127.0.0.1 (free ports, fresh storage in a temp folder),
+ * or — when KAFKA_BROKERS is set — returns that cluster untouched.
+ */
+export async function startBroker(
+  opts: { version?: string; heapMb?: number; timeoutMs?: number } = {},
+): Promise<Broker> {
+  const external = process.env.KAFKA_BROKERS?.trim();
+  if (external) return { brokers: external, version: 'external', stop: async () => {} };
+
+  const version = resolveKafkaVersion(opts.version);
+  await requireJava();
+  const home = await ensureKafkaJars(version);
+  const work = await mkdtemp(join(tmpdir(), 'lagpilot-kafka-'));
+  const [port, controllerPort] = [await freePort(), await freePort()];
+  const props = join(work, 'server.properties');
+  const logFile = join(work, 'server.log');
+  await writeFile(props, serverProperties(port, controllerPort, join(work, 'data')));
+  const log = logConfig(version, logFile);
+  await writeFile(join(work, log.file), log.text);
+
+  const classpath = `${join(home, 'libs')}/*`;
+  const format = await run('java', [
+    '-cp',
+    classpath,
+    `${log.flag}${join(work, log.file)}`,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId(),
+    '-c',
+    props,
+    '--ignore-formatted',
+  ]);
+  if (format.code !== 0)
+    throw new Error(`formatting KRaft storage failed:\n${format.stdout}${format.stderr}`);
+
+  const out = openSync(join(work, 'stdout.log'), 'a');
+  const child = spawn(
+    'java',
+    [
+      `-Xmx${opts.heapMb ?? 768}m`,
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      `${log.flag}${join(work, log.file)}`,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      props,
+    ],
+    { stdio: ['ignore', out, out] },
+  );
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const brokers = `127.0.0.1:${port}`;
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(work, { recursive: true, force: true });
+  };
+  try {
+    await waitUntilReady(brokers, child, logFile, opts.timeoutMs ?? 90_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { brokers, version, stop };
+}

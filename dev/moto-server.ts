@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  CACHE_DIR,
+  cached,
+  freePort,
+  hasCommand,
+  MissingToolError,
+  progress,
+  run,
+} from './cache.ts';
+
+const MOTO_VERSION = '5.2.5';
+
+export interface Moto {
+  /** The endpoint to give the AWS SDK (`AWS_ENDPOINT_URL`). */
+  readonly endpoint: string;
+  /** Wipes every emulated resource (moto's reset API), for test isolation. */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A virtualenv in the project cache with `moto[server]` pinned, built once. */
+export async function ensureMoto(): Promise<string> {
+  const python = process.env.PYTHON ?? 'python3';
+  if (!(await hasCommand(python))) {
+    throw new MissingToolError(
+      'Python 3 is needed for the AWS emulator (moto) of the integration tests: install python3 with venv (e.g. `apt-get install python3-venv`).',
+    );
+  }
+  const dir = join(CACHE_DIR, `moto-${MOTO_VERSION}`);
+  return cached(dir, async (tmp) => {
+    progress(`installing moto[server]==${MOTO_VERSION} into ${dir} (first run only)`);
+    const venv = await run(python, ['-m', 'venv', tmp]);
+    if (venv.code !== 0) throw new Error(`python3 -m venv failed: ${venv.stderr}`);
+    const pip = await run(join(tmp, 'bin', 'pip'), [
+      'install',
+      '--quiet',
+      `moto[server]==${MOTO_VERSION}`,
+    ]);
+    if (pip.code !== 0) throw new Error(`pip install moto[server] failed: ${pip.stderr}`);
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/moto-api/`);
+      if (res.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline)
+      throw new Error(`moto_server did not answer on ${url} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Starts moto's server mode on 127.0.0.1 on a free port. */
+export async function startMoto(): Promise<Moto> {
+  const venv = await ensureMoto();
+  // `python -m` rather than the venv's scripts: those hard-code the folder they were built in.
+  const port = await freePort();
+  const child = spawn(
+    join(venv, 'bin', 'python'),
+    ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    await waitForHttp(endpoint, child, 30_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    endpoint,
+    reset: async () => {
+      await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+    },
+    stop,
+  };
+}

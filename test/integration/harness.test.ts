@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
+
+// Proves the harness: a real broker, keyed produce, a consumer group that commits, and the
+// group's per-partition lag read back through the admin API.
+describe(`harness on Kafka ${inject('kafkaVersion')}`, () => {
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  const topic = uniqueName('harness');
+  const groupId = uniqueName('harness-group');
+  const PARTITIONS = 12;
+  const MESSAGES = 1200;
+  const producedPerPartition = new Map<number, number>();
+
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: PARTITIONS }],
+      waitForLeaders: true,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    const messages = Array.from({ length: MESSAGES }, (_, i) => ({
+      key: `user-${i % 97}`,
+      value: JSON.stringify({ seq: i }),
+    }));
+    const acks = await producer.send({ topic, messages, acks: -1 });
+    await producer.disconnect();
+    // kafkajs reports each partition's base offset: the offsets produced are counted from the log ends.
+    expect(acks.length).toBeGreaterThan(0);
+    const ends = await admin.fetchTopicOffsets(topic);
+    for (const p of ends) producedPerPartition.set(p.partition, Number(p.high));
+  });
+
+  afterAll(async () => {
+    await admin.disconnect();
+  });
+
+  it('reads per-partition lag that matches what was produced and committed', async () => {
+    const total = [...producedPerPartition.values()].reduce((a, b) => a + b, 0);
+    expect(total).toBe(MESSAGES);
+    expect(producedPerPartition.size).toBe(PARTITIONS);
+
+    // Consume everything, then commit half of each partition except partition 11 (never committed).
+    const consumer = kafka.consumer({ groupId });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen = new Map<number, number>();
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition }) => {
+        seen.set(partition, (seen.get(partition) ?? 0) + 1);
+      },
+    });
+    await eventually(async () =>
+      [...seen.values()].reduce((a, b) => a + b, 0) >= MESSAGES ? true : undefined,
+    );
+    const committed = new Map<number, number>();
+    for (const [partition, produced] of producedPerPartition) {
+      if (partition === 11) continue;
+      committed.set(partition, Math.floor(produced / 2));
+    }
+    await consumer.commitOffsets(
+      [...committed].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })),
+    );
+    await consumer.disconnect();
+
+    const [groupOffsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    const lagByPartition = new Map<number, number>();
+    for (const p of groupOffsets!.partitions) {
+      const end = Number(ends.find((e) => e.partition === p.partition)!.high);
+      const offset = Number(p.offset);
+      lagByPartition.set(p.partition, offset < 0 ? end : end - offset);
+    }
+    for (const [partition, produced] of producedPerPartition) {
+      const expected = produced - (committed.get(partition) ?? 0);
+      expect(lagByPartition.get(partition), `partition ${partition}`).toBe(expected);
+    }
+    const uncommitted = groupOffsets!.partitions.find((p) => p.partition === 11);
+    expect(uncommitted?.offset).toBe('-1');
+  });
+});

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_KAFKA_VERSION, resolveKafkaVersion } from '../../dev/kafka-broker.ts';
+
+describe('resolveKafkaVersion', () => {
+  it('defaults to the 3.9 line', () => {
+    expect(resolveKafkaVersion(undefined)).toBe(DEFAULT_KAFKA_VERSION);
+    expect(DEFAULT_KAFKA_VERSION).toMatch(/^3\.9\.\d+$/);
+  });
+
+  it('maps major aliases to pinned releases', () => {
+    expect(resolveKafkaVersion('4')).toMatch(/^4\.\d+\.\d+$/);
+    expect(resolveKafkaVersion('3')).toBe(DEFAULT_KAFKA_VERSION);
+    expect(resolveKafkaVersion('4.0.0')).toBe('4.0.0');
+  });
+
+  it('rejects what is not a 3.x/4.x version, naming the variable', () => {
+    expect(() => resolveKafkaVersion('2.8.0')).toThrow(/KAFKA_VERSION=2\.8\.0/);
+    expect(() => resolveKafkaVersion('latest')).toThrow(/KAFKA_VERSION/);
+  });
+});
