@@ -60,6 +60,7 @@ function boundsOf(rules: ScalingRules, obs: Observations): Bounds {
 
 /** A signal that crossed its threshold, with how long it has held. */
 interface Signal {
+  kind: 'lag' | 'cpu' | 'memory';
   text: string;
   held: number;
   windowMs: number;
@@ -130,6 +131,7 @@ function upSignals(
       now,
     );
     signals.push({
+      kind: 'lag',
       text: `lag ${count(m.scalingLag)} > ${count(rules.lagHigh)}`,
       held,
       windowMs: w,
@@ -137,11 +139,17 @@ function upSignals(
   }
   if (m.cpu !== null && m.cpu > rules.cpuHigh) {
     const held = heldFor(resources, (s) => s.cpu !== null && s.cpu > rules.cpuHigh, now);
-    signals.push({ text: `cpu ${percent(m.cpu)} > ${percent(rules.cpuHigh)}`, held, windowMs: w });
+    signals.push({
+      kind: 'cpu',
+      text: `cpu ${percent(m.cpu)} > ${percent(rules.cpuHigh)}`,
+      held,
+      windowMs: w,
+    });
   }
   if (m.memory !== null && m.memory > rules.memoryHigh) {
     const held = heldFor(resources, (s) => s.memory !== null && s.memory > rules.memoryHigh, now);
     signals.push({
+      kind: 'memory',
       text: `memory ${percent(m.memory)} > ${percent(rules.memoryHigh)}`,
       held,
       windowMs: w,
@@ -163,7 +171,7 @@ function downSignals(
   const blockers: string[] = [];
   const w = rules.downWindowMs;
   const check = <S extends { at: EpochMs }>(
-    name: string,
+    name: Signal['kind'],
     value: number | null,
     low: number,
     show: (n: number) => string,
@@ -184,7 +192,7 @@ function downSignals(
         now,
         since,
       );
-      calm.push({ text: `${name} ${show(value)} < ${show(low)}`, held, windowMs: w });
+      calm.push({ kind: name, text: `${name} ${show(value)} < ${show(low)}`, held, windowMs: w });
     }
   };
   check('lag', m.totalLag, rules.lagLow, count, lagSamples, (s) => s.totalLag);
@@ -292,7 +300,7 @@ export function decide(rules: ScalingRules, obs: Observations, now: EpochMs): De
   const fired = up.filter((s) => covers(s.held, s.windowMs));
   if (fired.length > 0) {
     const limit = upLimit(rules, current);
-    const lagOnly = fired.every((s) => s.text.startsWith('lag'));
+    const lagOnly = fired.every((s) => s.kind === 'lag');
     const needed = lagOnly ? tasksForLag(rules, measures) : null;
     const target = needed === null ? limit : Math.min(limit, Math.max(current + 1, needed));
     const to = stepUp(rules, current, target, bounds.cap, bounds.partitions);
