@@ -1,0 +1,13 @@
+import { App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { LagpilotStack } from './lib/lagpilot-stack.ts';
+import { readParameters } from './bin/params.ts';
+import cdkJson from './cdk.json' with { type: 'json' };
+const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+const stack = new LagpilotStack(app, 'Lagpilot', { parameters: readParameters((k) => app.node.tryGetContext(k), {}) });
+const pack = new AwsSolutionsChecks(app);
+const r = pack.validateScope(stack);
+for (const v of r.violations) console.log(v.severity, v.ruleName, v.violatingResources.map(x=>x.constructPath).join(' | '));
+import { CfnResource } from 'aws-cdk-lib';
+let n=0; const walk=(c:any)=>{ if (CfnResource.isCfnResource(c)) n++; c.node.children.forEach(walk)}; walk(stack); console.log('cfn', n);
+console.log((pack as any).packName, Object.keys(r));
