@@ -5,8 +5,8 @@ import {
   contextKeyOf,
   type EnvName,
   envNameOf,
+  isDurationParameter,
   RULE_PARAMETERS,
-  type RuleEnvName,
   type ScalingRuleProps,
   toEnvValue,
   withContextKeys,
@@ -50,8 +50,8 @@ const json = z.string().transform((s, ctx) => {
 
 const FARGATE_CPU = ['256', '512', '1024', '2048', '4096', '8192', '16384'] as const;
 const RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-  3288, 3653,
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
 ];
 
 /** Deployment parameters, keyed by context key. The doc feeds the README table. */
@@ -110,7 +110,10 @@ export const DEPLOY_PARAMETERS = {
     schema: optionalText,
     doc: 'deploy into this existing VPC (with `vpcAzs`, `vpcPrivateSubnetIds`); default: a new VPC',
   },
-  vpcAzs: { schema: list.optional(), doc: "the existing VPC's availability zones, comma-separated" },
+  vpcAzs: {
+    schema: list.optional(),
+    doc: "the existing VPC's availability zones, comma-separated",
+  },
   vpcPrivateSubnetIds: {
     schema: list.optional(),
     doc: "the existing VPC's private subnet ids (one per AZ, with NAT egress), comma-separated",
@@ -164,7 +167,7 @@ const deploySchema = z
   });
 
 /** Autoscaler parameters the stack sets itself: they are not read from context or env. */
-const STACK_WIRED: readonly string[] = [
+export const STACK_WIRED: readonly string[] = [
   'LAGPILOT_CLUSTER',
   'LAGPILOT_SERVICE',
   'LAGPILOT_STATE_TABLE',
@@ -214,7 +217,10 @@ export function readParameters(
   let config: ReturnType<typeof parseRawConfig> | undefined;
   try {
     // The stack fills in the service and table; stand-ins let the schema check the rest.
-    config = parseRawConfig({ ...Object.fromEntries(STACK_WIRED.map((n) => [n, '-'])), ...scalerEnv });
+    config = parseRawConfig({
+      ...Object.fromEntries(STACK_WIRED.map((n) => [n, '-'])),
+      ...scalerEnv,
+    });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...withContextKeys(error, '').message.split('\n').slice(1));
@@ -224,7 +230,8 @@ export function readParameters(
     for (const issue of deploy.error.issues) {
       const key = String(issue.path[0]);
       const given = deployInput[key];
-      const what = issue.code === 'invalid_type' && given === undefined ? 'is required' : issue.message;
+      const what =
+        issue.code === 'invalid_type' && given === undefined ? 'is required' : issue.message;
       problems.push(
         `  - ${key} (${envNameOf(key)})${given !== undefined ? `=${JSON.stringify(given)}` : ''}: ${what}`,
       );
@@ -263,13 +270,9 @@ function ruleProps(
   for (const name of RULE_PARAMETERS) {
     if (given[name] === undefined) continue;
     const value = config[name];
-    props[contextKeyOf(name)] =
-      typeof value === 'number' && isDuration(name) ? Duration.millis(value) : value;
+    props[contextKeyOf(name)] = isDurationParameter(name)
+      ? Duration.millis(value as number)
+      : value;
   }
   return props as ScalingRuleProps;
-}
-
-/** A duration parameter accepts `1m` (a number parameter does not). */
-function isDuration(name: RuleEnvName): boolean {
-  return PARAMETERS[name].schema.safeParse('1m').success;
 }

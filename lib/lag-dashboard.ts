@@ -57,9 +57,13 @@ export class LagDashboard extends Construct {
       );
     }
     this.dashboard.addWidgets(
-      graph('Consumer lag (messages)', [m('TotalLag', 'Maximum'), m('MaxPartitionLag', 'Maximum')], {
-        leftAnnotations: alarms ? [{ value: alarms.lagThreshold, label: 'lag alarm' }] : [],
-      }),
+      graph(
+        'Consumer lag (messages)',
+        [m('TotalLag', 'Maximum'), m('MaxPartitionLag', 'Maximum')],
+        {
+          leftAnnotations: alarms ? [{ value: alarms.lagThreshold, label: 'lag alarm' }] : [],
+        },
+      ),
       graph('Lag (seconds)', [m('LagSeconds', 'Maximum')], {
         leftAnnotations: alarms ? [{ value: alarms.lagSecondsSlo.toSeconds(), label: 'SLO' }] : [],
       }),

@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -88,6 +88,11 @@ export class LagpilotStack extends Stack {
       autoscaler: this.autoscaler,
       alarms: this.alarms,
     });
+    new CfnOutput(this, 'AutoscalerFunctionName', {
+      description: 'Retune: edit this function’s LAGPILOT_* environment (see README)',
+      value: this.autoscaler.function.functionName,
+    });
+    new CfnOutput(this, 'WorkerServiceName', { value: this.worker.service.serviceName });
   }
 }
 

@@ -96,6 +96,12 @@ export function toEnvValue(value: unknown): string {
   return String(value);
 }
 
+/** A duration parameter: its schema reads `1m` as a number (ms), which no other schema does. */
+export function isDurationParameter(name: EnvName): boolean {
+  const parsed = PARAMETERS[name].schema.safeParse('1m');
+  return parsed.success && parsed.data === 60_000;
+}
+
 /** The rule props that were set, as `LAGPILOT_*` environment entries. */
 export function ruleEnvironment(rules: ScalingRuleProps): Record<string, string> {
   const env: Record<string, string> = {};
@@ -116,4 +122,3 @@ export function withContextKeys(error: ConfigError, heading: string): Error {
   );
   return new Error(`${heading}:\n${lines.map((l) => `  - ${l}`).join('\n')}`);
 }
-

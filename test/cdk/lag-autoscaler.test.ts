@@ -121,12 +121,17 @@ describe('LagAutoscaler on an existing service', () => {
       actionsOf(s).some((a) => a.startsWith('ecs:')),
     );
     expect(ecsStatements).toHaveLength(1);
-    expect(actionsOf(ecsStatements[0]!).sort()).toEqual(['ecs:DescribeServices', 'ecs:UpdateService']);
+    expect(actionsOf(ecsStatements[0]!).sort()).toEqual([
+      'ecs:DescribeServices',
+      'ecs:UpdateService',
+    ]);
     expect(ecsStatements[0]!.Resource).toBe(SERVICE_ARN);
   });
 
   it('may read and write only its own state table', () => {
-    const ddb = statements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const ddb = statements(template).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+    );
     expect(ddb).toHaveLength(1);
     expect(actionsOf(ddb[0]!).sort()).toEqual([
       'dynamodb:GetItem',
@@ -261,7 +266,9 @@ describe('LagAutoscaler rejects bad props up front', () => {
   });
 
   it('refuses a missing service', () => {
-    expect(() => onExistingService({ serviceName: undefined })).toThrow(/name the service to scale/);
+    expect(() => onExistingService({ serviceName: undefined })).toThrow(
+      /name the service to scale/,
+    );
   });
 
   it('names the prop and the variable when rules contradict each other', () => {

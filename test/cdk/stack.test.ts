@@ -77,7 +77,10 @@ describe('LagpilotStack in an existing VPC', () => {
     template.resourceCountIs('AWS::EC2::VPC', 0);
     template.hasResourceProperties('AWS::ECS::Service', {
       NetworkConfiguration: {
-        AwsvpcConfiguration: { Subnets: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'], AssignPublicIp: 'DISABLED' },
+        AwsvpcConfiguration: {
+          Subnets: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+          AssignPublicIp: 'DISABLED',
+        },
       },
     });
   });
@@ -113,7 +116,9 @@ describe('LagpilotStack with an alarm email and SCRAM credentials', () => {
 /** Asset hashes change with every bundle; the template's shape is what the snapshot guards. */
 function normaliseAssets(json: unknown): unknown {
   return JSON.parse(
-    JSON.stringify(json)
-      .replace(/[0-9a-f]{64}(\.zip)?/g, (_m, zip: string | undefined) => `ASSET${zip ?? ''}`),
+    JSON.stringify(json).replace(
+      /[0-9a-f]{64}(\.zip)?/g,
+      (_m, zip: string | undefined) => `ASSET${zip ?? ''}`,
+    ),
   );
 }
