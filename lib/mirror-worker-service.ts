@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, IgnoreMode, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -212,17 +212,9 @@ function workerImage(cpuArchitecture: ecs.CpuArchitecture): ecs.ContainerImage {
     file: 'worker/Dockerfile',
     platform:
       cpuArchitecture === ecs.CpuArchitecture.ARM64 ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
-    exclude: [
-      '.git',
-      '.cache',
-      'node_modules',
-      'cdk.out',
-      'coverage',
-      'docs',
-      'test',
-      'bench',
-      'sim',
-    ],
+    // Only what the image is built from: an edit elsewhere must not rebuild and roll the fleet.
+    ignoreMode: IgnoreMode.DOCKER,
+    exclude: ['*', '!package.json', '!package-lock.json', '!tsconfig.json', '!worker'],
   });
 }
 
