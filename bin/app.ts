@@ -14,5 +14,5 @@ try {
 }
 new LagpilotStack(app, 'Lagpilot', { parameters });
 // Every synth runs the AWS Solutions checks; an unacknowledged finding fails it.
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 app.synth();

@@ -8,6 +8,7 @@ import {
   isDurationParameter,
   RULE_PARAMETERS,
   type ScalingRuleProps,
+  standIn,
   toEnvValue,
   withContextKeys,
 } from '../lib/parameters.ts';
@@ -218,7 +219,7 @@ export function readParameters(
   try {
     // The stack fills in the service and table; stand-ins let the schema check the rest.
     config = parseRawConfig({
-      ...Object.fromEntries(STACK_WIRED.map((n) => [n, '-'])),
+      ...Object.fromEntries(STACK_WIRED.map((n) => [n, standIn(n)])),
       ...scalerEnv,
     });
   } catch (error) {

@@ -13,7 +13,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ConfigError, parseRawConfig, type RawConfig } from '../lambda/config.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
-import { ruleEnvironment, type ScalingRuleProps, withContextKeys } from './parameters.ts';
+import {
+  forValidation,
+  ruleEnvironment,
+  type ScalingRuleProps,
+  withContextKeys,
+} from './parameters.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -168,7 +173,7 @@ export class LagAutoscaler extends Construct {
       ...ruleEnvironment(props),
     };
     try {
-      this.config = parseRawConfig(this.environment);
+      this.config = parseRawConfig(forValidation(this.environment));
     } catch (error) {
       if (error instanceof ConfigError) throw withContextKeys(error, `${this.node.path}: invalid`);
       throw error;

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import type { z } from 'zod';
 import { type ConfigError, PARAMETERS } from '../lambda/config.ts';
 
@@ -94,6 +94,34 @@ export function toEnvValue(value: unknown): string {
   }
   if (Array.isArray(value)) return value.map(String).join(',');
   return String(value);
+}
+
+/**
+ * Plausible values for parameters whose real value only CloudFormation knows at synth (a
+ * token: the table's name, the service's name, a secret's ARN), so the schema checks the rest.
+ */
+const STAND_INS: Readonly<Record<string, string>> = {
+  LAGPILOT_BROKERS: 'broker.resolved-at-deploy:9092',
+  LAGPILOT_CLUSTER: 'cluster-resolved-at-deploy',
+  LAGPILOT_SERVICE: 'service-resolved-at-deploy',
+  LAGPILOT_STATE_TABLE: 'table-resolved-at-deploy',
+  LAGPILOT_KAFKA_SECRET_ARN:
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:resolved-at-deploy-AbCdEf',
+};
+
+/** A stand-in for `name` (see above); any value for a parameter without one. */
+export function standIn(name: string): string {
+  return STAND_INS[name] ?? 'resolved-at-deploy';
+}
+
+/** `env` with each unresolved token replaced by its stand-in, ready for the schema. */
+export function forValidation(env: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [
+      name,
+      Token.isUnresolved(value) ? standIn(name) : value,
+    ]),
+  );
 }
 
 /** A duration parameter: its schema reads `1m` as a number (ms), which no other schema does. */
