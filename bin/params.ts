@@ -71,12 +71,12 @@ export const DEPLOY_PARAMETERS = {
     doc: "the worker's transform, JSON (`MIRROR_TRANSFORM`); default: unchanged",
   },
   workerOnError: {
-    schema: z.enum(['dlq', 'skip'], { error: 'must be dlq or skip' }).optional(),
-    doc: "what a failing message does (`MIRROR_ON_ERROR`); default: the worker's",
+    schema: z.enum(['dlq', 'skip'], { error: 'must be dlq or skip' }).default('dlq'),
+    doc: 'what a failing message does (`MIRROR_ON_ERROR`): go to `workerDlqTopic`, or be counted and skipped',
   },
   workerDlqTopic: {
     schema: optionalText,
-    doc: "dead-letter topic (`MIRROR_DLQ_TOPIC`); default: the worker's",
+    doc: 'dead-letter topic (`MIRROR_DLQ_TOPIC`); required when `workerOnError` is dlq',
   },
   workerMaxRate: {
     schema: int(1, 1_000_000).optional(),
@@ -85,6 +85,12 @@ export const DEPLOY_PARAMETERS = {
   workerThreads: {
     schema: int(1, 1024).optional(),
     doc: "processing concurrency per task (`MIRROR_THREADS`); default: the worker's",
+  },
+  workerClient: {
+    schema: z
+      .enum(['kafkajs', 'platformatic'], { error: 'must be kafkajs or platformatic' })
+      .optional(),
+    doc: "Kafka client library of the worker (`MIRROR_CLIENT`); default: the worker's (kafkajs)",
   },
   workerShutdownSeconds: {
     schema: int(1, 115).default(30),
@@ -151,6 +157,14 @@ const deploySchema = z
     },
   )
   .superRefine((p, ctx) => {
+    if (p.workerOnError === 'dlq' && !p.workerDlqTopic) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workerDlqTopic'],
+        message:
+          'is required while workerOnError is dlq: name the topic, or set workerOnError=skip',
+      });
+    }
     if (p.vpcId && (!p.vpcAzs || !p.vpcPrivateSubnetIds)) {
       ctx.addIssue({
         code: 'custom',

@@ -60,6 +60,7 @@ export class LagpilotStack extends Stack {
       dlqTopic: d.workerDlqTopic,
       maxRate: d.workerMaxRate,
       threads: d.workerThreads,
+      client: d.workerClient,
       shutdownTimeout: Duration.seconds(d.workerShutdownSeconds),
       cpu: d.workerCpu,
       memoryLimitMiB: d.workerMemory,

@@ -6,7 +6,6 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
-import { toEnvValue } from './parameters.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -51,13 +50,14 @@ export interface MirrorWorkerServiceProps {
    */
   readonly transform?: unknown;
   /**
-   * What to do with a message that fails (`MIRROR_ON_ERROR`).
-   * @default - the worker's default
+   * What to do with a message that fails (`MIRROR_ON_ERROR`): send it to `dlqTopic`, or count
+   * and skip it.
+   * @default 'dlq'
    */
   readonly onError?: 'dlq' | 'skip';
   /**
-   * Dead-letter topic (`MIRROR_DLQ_TOPIC`).
-   * @default - the worker's default
+   * Dead-letter topic (`MIRROR_DLQ_TOPIC`); required when `onError` is `'dlq'`.
+   * @default - none
    */
   readonly dlqTopic?: string;
   /**
@@ -70,6 +70,11 @@ export interface MirrorWorkerServiceProps {
    * @default - the worker's default
    */
   readonly threads?: number;
+  /**
+   * Kafka client library the worker uses (`MIRROR_CLIENT`).
+   * @default - the worker's default (kafkajs)
+   */
+  readonly client?: 'kafkajs' | 'platformatic';
   /**
    * Extra consumer properties (`MIRROR_CONSUMER_PROPERTIES`, JSON).
    * @default - none
@@ -133,6 +138,7 @@ export class MirrorWorkerService extends Construct {
   readonly container: ecs.ContainerDefinition;
   readonly logGroup: logs.LogGroup;
   readonly shutdownTimeout: Duration;
+  readonly onError: 'dlq' | 'skip';
   /** The container's stop timeout: the drain plus a margin to exit. */
   readonly stopTimeout: Duration;
 
@@ -151,6 +157,13 @@ export class MirrorWorkerService extends Construct {
         `${this.node.path}: shutdownTimeout ${this.shutdownTimeout.toHumanString()} leaves no room before Fargate's 120 s stop limit: use at most 115 seconds`,
       );
     }
+    this.onError = props.onError ?? 'dlq';
+    if (this.onError === 'dlq' && !props.dlqTopic) {
+      // The worker refuses to start this way; say so at synth, not in a crash-looping task.
+      throw new Error(
+        `${this.node.path}: onError 'dlq' needs a dlqTopic: name the dead-letter topic, or set onError 'skip'`,
+      );
+    }
     const cpuArchitecture = props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -163,7 +176,7 @@ export class MirrorWorkerService extends Construct {
     });
     this.container = this.taskDefinition.addContainer('worker', {
       image: props.image ?? workerImage(cpuArchitecture),
-      environment: workerEnvironment(props, auth, this.shutdownTimeout),
+      environment: workerEnvironment(props, auth, this.onError, this.shutdownTimeout),
       secrets: auth.secret
         ? {
             KAFKA_SASL_USERNAME: ecs.Secret.fromSecretsManager(auth.secret, 'username'),
@@ -218,10 +231,11 @@ function workerImage(cpuArchitecture: ecs.CpuArchitecture): ecs.ContainerImage {
   });
 }
 
-/** The `MIRROR_*` / `KAFKA_*` environment; only settings that were given, plus the drain. */
+/** The `MIRROR_*` / `KAFKA_*` environment: the settings given, the error policy and the drain. */
 function workerEnvironment(
   props: MirrorWorkerServiceProps,
   auth: KafkaAuth,
+  onError: 'dlq' | 'skip',
   shutdownTimeout: Duration,
 ): Record<string, string> {
   const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
@@ -233,13 +247,14 @@ function workerEnvironment(
     MIRROR_PARTITION: props.partitionKey,
     MIRROR_FILTER: props.filter,
     MIRROR_TRANSFORM: json(props.transform),
-    MIRROR_ON_ERROR: props.onError,
+    MIRROR_ON_ERROR: onError,
     MIRROR_DLQ_TOPIC: props.dlqTopic,
     MIRROR_MAX_RATE: props.maxRate?.toString(),
     MIRROR_THREADS: props.threads?.toString(),
+    MIRROR_CLIENT: props.client,
     MIRROR_CONSUMER_PROPERTIES: json(props.consumerProperties),
     MIRROR_PRODUCER_PROPERTIES: json(props.producerProperties),
-    MIRROR_SHUTDOWN_TIMEOUT: toEnvValue(shutdownTimeout),
+    MIRROR_SHUTDOWN_TIMEOUT: String(shutdownTimeout.toSeconds()),
     KAFKA_TLS: auth.tls ? 'true' : undefined,
     // The mechanism is not a credential; username and password arrive as ECS secrets.
     KAFKA_SASL_MECHANISM: auth.secret ? auth.kind : undefined,

@@ -31,7 +31,8 @@ function worker(props: Partial<MirrorWorkerServiceProps> = {}) {
     inputTopics: ['orders'],
     outputTopic: 'orders-by-customer',
     partitionKey: '/customerId',
-    transform: { rename: { id: 'orderId' } },
+    transform: { rename: { '/id': '/orderId' } },
+    dlqTopic: 'orders.dlq',
     ...props,
   });
   return { stack, service, template: Template.fromStack(stack) };
@@ -61,8 +62,10 @@ describe('MirrorWorkerService', () => {
       MIRROR_INPUT: 'orders',
       MIRROR_OUTPUT: 'orders-by-customer',
       MIRROR_PARTITION: '/customerId',
-      MIRROR_TRANSFORM: '{"rename":{"id":"orderId"}}',
-      MIRROR_SHUTDOWN_TIMEOUT: '30s',
+      MIRROR_TRANSFORM: '{"rename":{"/id":"/orderId"}}',
+      MIRROR_ON_ERROR: 'dlq',
+      MIRROR_DLQ_TOPIC: 'orders.dlq',
+      MIRROR_SHUTDOWN_TIMEOUT: '30',
       KAFKA_TLS: 'true',
       KAFKA_SASL_MECHANISM: 'scram-sha-512',
     });
@@ -130,7 +133,7 @@ describe('MirrorWorkerService options', () => {
     });
     const def = container(template);
     expect(def.StopTimeout).toBe(95);
-    expect(def.Environment).toContainEqual({ Name: 'MIRROR_SHUTDOWN_TIMEOUT', Value: '90s' });
+    expect(def.Environment).toContainEqual({ Name: 'MIRROR_SHUTDOWN_TIMEOUT', Value: '90' });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '1024',
       Memory: '2048',
@@ -148,6 +151,12 @@ describe('MirrorWorkerService options', () => {
     expect(() => worker({ shutdownTimeout: Duration.seconds(116) })).toThrow(
       /leaves no room before Fargate's 120 s stop limit/,
     );
+  });
+
+  it('refuses a dead-letter policy with no dead-letter topic, as the worker would at start', () => {
+    expect(() => worker({ dlqTopic: undefined })).toThrow(/onError 'dlq' needs a dlqTopic/);
+    const def = container(worker({ dlqTopic: undefined, onError: 'skip' }).template);
+    expect(def.Environment).toContainEqual({ Name: 'MIRROR_ON_ERROR', Value: 'skip' });
   });
 
   it('refuses MSK IAM, which the worker cannot speak', () => {

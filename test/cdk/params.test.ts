@@ -81,6 +81,13 @@ describe('readParameters', () => {
     );
   });
 
+  it('needs a dead-letter topic unless failing messages are skipped', () => {
+    expect(() => read({ workerDlqTopic: null })).toThrow(
+      /workerDlqTopic \(LAGPILOT_WORKER_DLQ_TOPIC\): is required while workerOnError is dlq/,
+    );
+    expect(read({ workerDlqTopic: null, workerOnError: 'skip' }).deploy.workerOnError).toBe('skip');
+  });
+
   it('needs the subnets and AZs of an existing VPC, one subnet per AZ', () => {
     expect(() => read({ vpcId: 'vpc-0123456789abcdef0' })).toThrow(
       /vpcId \(LAGPILOT_VPC_ID\).*needs vpcAzs and vpcPrivateSubnetIds/,
