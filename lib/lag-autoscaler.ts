@@ -212,12 +212,7 @@ export class LagAutoscaler extends Construct {
       // A missed minute is fine; a stale replay is not.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(1),
-      environment: {
-        ...this.environment,
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'lagpilot-autoscaler',
-        POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
-      },
+      environment: { ...this.environment, NODE_OPTIONS: '--enable-source-maps' },
       vpc: props.vpc,
       vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
       securityGroups: props.securityGroups,
@@ -226,6 +221,8 @@ export class LagAutoscaler extends Construct {
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
+        // Stack traces need names and lines, not the sources: keeps the zip small.
+        sourcesContent: false,
         // Bundle the AWS SDK too, so the function runs the versions the tests ran.
         bundleAwsSDK: true,
         // kafkajs and parts of the SDK are CommonJS and call require() on Node built-ins.
