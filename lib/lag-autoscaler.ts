@@ -151,6 +151,9 @@ export class LagAutoscaler extends Construct {
     if (props.kafka.brokers.length === 0) {
       throw new Error(`${this.node.path}: kafka.brokers must name at least one broker`);
     }
+    if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
+      throw new Error(`${this.node.path}: vpcSubnets and securityGroups need \`vpc\``);
+    }
 
     this.stateTable = new dynamodb.Table(this, 'State', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -184,7 +187,7 @@ export class LagAutoscaler extends Construct {
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `lagpilot autoscaler for ${id}`,
+      description: `lagpilot autoscaler ${this.node.path}`,
       inlinePolicies: props.vpc ? { VpcAccess: vpcAccessPolicy() } : {},
     });
     if (props.vpc) {
@@ -232,7 +235,7 @@ export class LagAutoscaler extends Construct {
     });
 
     this.schedule = new events.Rule(this, 'Schedule', {
-      description: `lagpilot control step for ${id}`,
+      description: `lagpilot control step ${this.node.path}`,
       schedule: props.schedule ?? events.Schedule.rate(Duration.minutes(1)),
       targets: [
         new targets.LambdaFunction(this.function, {

@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
@@ -275,6 +276,12 @@ describe('LagAutoscaler rejects bad props up front', () => {
     expect(() => onExistingService({ minTasks: 8, maxTasks: 4 })).toThrow(
       /minTasks \(LAGPILOT_MIN_TASKS\)="8": min \(8\) is above LAGPILOT_MAX_TASKS \(4\)/,
     );
+  });
+
+  it('refuses network settings without a VPC', () => {
+    expect(() =>
+      onExistingService({ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }),
+    ).toThrow(/vpcSubnets and securityGroups need `vpc`/);
   });
 
   it('refuses a Kafka connection with no brokers', () => {

@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { LagpilotStack } from '../../lib/lagpilot-stack.ts';
 import {
@@ -24,6 +24,18 @@ describe('LagpilotStack with the default parameters (offline, no lookups)', () =
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it("runs the autoscaler in the VPC's private subnets, to reach private brokers", () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      VpcConfig: {
+        SubnetIds: [
+          { Ref: Match.stringLikeRegexp('VpcPrivateSubnet1') },
+          { Ref: Match.stringLikeRegexp('VpcPrivateSubnet2') },
+        ],
+      },
+    });
   });
 
   it('leaves the desired count to the autoscaler: a deploy never resets a scaled fleet', () => {
