@@ -7,11 +7,11 @@ import {
   envNameOf,
   isDurationParameter,
   RULE_PARAMETERS,
-  type ScalingRuleProps,
   standIn,
   toEnvValue,
   withContextKeys,
 } from '../lib/parameters.ts';
+import type { ScalingRuleProps } from '../lib/scaling-rule-props.ts';
 
 /**
  * The CDK app's parameters, read from `cdk.json` context and environment variables (the

@@ -1,11 +1,17 @@
-/** `npm run docs:params`: rewrites the parameter table in README.md from the schemas. */
+/**
+ * `npm run docs:params`: regenerates the parameter docs from the schemas — the table in
+ * README.md and the documented rule props of the autoscaler construct.
+ */
 import { readFile, writeFile } from 'node:fs/promises';
-import { withParameterTable } from './params-table.ts';
+import { RULE_PROPS_FILE, renderRuleProps, withParameterTable } from './parameter-docs.ts';
 
-const path = new URL('../README.md', import.meta.url);
-const before = await readFile(path, 'utf8');
-const after = withParameterTable(before);
-await writeFile(path, after);
-console.log(
-  before === after ? 'README.md parameters: up to date' : 'README.md parameters: rewritten',
-);
+async function rewrite(relative: string, render: (before: string) => string): Promise<void> {
+  const path = new URL(`../${relative}`, import.meta.url);
+  const before = await readFile(path, 'utf8').catch(() => '');
+  const after = render(before);
+  if (before !== after) await writeFile(path, after);
+  console.log(`${relative}: ${before === after ? 'up to date' : 'rewritten'}`);
+}
+
+await rewrite('README.md', withParameterTable);
+await rewrite(RULE_PROPS_FILE, renderRuleProps);

@@ -13,12 +13,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ConfigError, parseRawConfig, type RawConfig } from '../lambda/config.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
-import {
-  forValidation,
-  ruleEnvironment,
-  type ScalingRuleProps,
-  withContextKeys,
-} from './parameters.ts';
+import { forValidation, ruleEnvironment, withContextKeys } from './parameters.ts';
+import type { ScalingRuleProps } from './scaling-rule-props.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -41,11 +37,9 @@ export type AutoscalerMetricName =
 export const DEFAULT_METRICS_NAMESPACE = 'Lagpilot';
 
 /**
- * Props of {@link LagAutoscaler}. Besides the fields below, every scaling rule of the autoscaler
- * is a prop named by the camelCase of its `LAGPILOT_*` parameter (`lagHigh` ↔
- * `LAGPILOT_LAG_HIGH`, `upWindow: Duration.minutes(5)` ↔ `LAGPILOT_UP_WINDOW=5m`); the README's
- * "Parameters" table lists each with its meaning and default. An unset rule takes the
- * autoscaler's own default.
+ * Props of {@link LagAutoscaler}. Besides the fields below, every scaling rule is a typed prop
+ * ({@link ScalingRuleProps}) named by the camelCase of its `LAGPILOT_*` variable: `lagHigh` ↔
+ * `LAGPILOT_LAG_HIGH`, `upWindow: Duration.minutes(5)` ↔ `LAGPILOT_UP_WINDOW=5m`.
  */
 export interface LagAutoscalerProps extends ScalingRuleProps {
   /**

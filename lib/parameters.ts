@@ -1,11 +1,12 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type { z } from 'zod';
 import { type ConfigError, PARAMETERS } from '../lambda/config.ts';
+import type { ScalingRuleProps } from './scaling-rule-props.ts';
 
 /**
  * How the CDK side names and writes the autoscaler's `LAGPILOT_*` parameters. The schema in
  * `lambda/config.ts` is the single source: construct props, `cdk.json` context keys and the
- * README table are all derived from its environment names, never written out a second time.
+ * README table are all derived from its environment names and docs.
  */
 
 type Parameters = typeof PARAMETERS;
@@ -74,10 +75,8 @@ type RuleValue<S extends z.ZodType> =
         : Duration
       : z.output<S>;
 
-/** Every scaling rule as an optional, typed prop named by its context key. */
-export type ScalingRuleProps = {
-  readonly [E in RuleEnvName as ContextKey<E>]?: RuleValue<Parameters[E]['schema']>;
-};
+/** The prop type of the rule `E` (`RuleValueOf<'LAGPILOT_UP_WINDOW'>` is `Duration`). */
+export type RuleValueOf<E extends RuleEnvName> = RuleValue<Parameters[E]['schema']>;
 
 const UNITS: ReadonlyArray<[string, number]> = [
   ['h', 3_600_000],

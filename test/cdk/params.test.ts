@@ -3,12 +3,18 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { readParameters } from '../../bin/params.ts';
 import cdkJson from '../../cdk.json' with { type: 'json' };
-import { withParameterTable } from '../../dev/params-table.ts';
+import { RULE_PROPS_FILE, renderRuleProps, withParameterTable } from '../../dev/parameter-docs.ts';
 import { PARAMETERS } from '../../lambda/config.ts';
-import { contextKeyOf, envNameOf } from '../../lib/parameters.ts';
+import {
+  type ContextKey,
+  contextKeyOf,
+  envNameOf,
+  type RuleEnvName,
+} from '../../lib/parameters.ts';
+import type { ScalingRuleProps } from '../../lib/scaling-rule-props.ts';
 
 const context = (values: Record<string, unknown>) => (key: string) =>
   ({ ...cdkJson.context, ...values })[key as keyof typeof cdkJson.context];
@@ -123,9 +129,18 @@ describe('the CDK app', () => {
   });
 });
 
-describe('README', () => {
-  it('documents every parameter exactly as the schemas define them (npm run docs:params)', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+describe('generated parameter docs (npm run docs:params)', () => {
+  const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+
+  it('README documents every parameter exactly as the schemas define them', () => {
+    const readme = read('README.md');
     expect(readme).toBe(withParameterTable(readme));
+  });
+
+  it('the construct documents every scaling rule as a prop, with its default', () => {
+    expect(read(RULE_PROPS_FILE)).toBe(renderRuleProps());
+    expect(renderRuleProps()).toContain('@default Duration.minutes(5)');
+    // A rule in the schema but not in the props (or the reverse) does not compile.
+    expectTypeOf<keyof ScalingRuleProps>().toEqualTypeOf<ContextKey<RuleEnvName>>();
   });
 });
