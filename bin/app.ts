@@ -6,7 +6,7 @@ import { readParameters } from './params.ts';
 const app = new App();
 let parameters: ReturnType<typeof readParameters>;
 try {
-  parameters = readParameters((key) => app.node.tryGetContext(key), process.env);
+  parameters = readParameters(app.node.getAllContext(), process.env);
 } catch (error) {
   // A parameter typo is an operator's mistake, not a crash: print the fields, no stack trace.
   console.error((error as Error).message);

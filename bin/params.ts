@@ -3,13 +3,15 @@ import { z } from 'zod';
 import { ConfigError, PARAMETERS, parseRawConfig } from '../lambda/config.ts';
 import {
   contextKeyOf,
+  ENV_PREFIX,
   type EnvName,
   envNameOf,
   isDurationParameter,
+  labelProblems,
+  problemsError,
   RULE_PARAMETERS,
   standIn,
   toEnvValue,
-  withContextKeys,
 } from '../lib/parameters.ts';
 import type { ScalingRuleProps } from '../lib/scaling-rule-props.ts';
 
@@ -202,18 +204,18 @@ export interface AppParameters {
   readonly deploy: DeploySettings;
 }
 
-/** A source of context values (`app.node.tryGetContext`). */
-export type ContextReader = (key: string) => unknown;
-
-/** Reads and validates every parameter; throws one error naming each bad field. */
+/**
+ * Reads and validates every parameter from the app's context (`app.node.getAllContext()`) and
+ * the environment; throws one error naming each bad or unknown field.
+ */
 export function readParameters(
-  context: ContextReader,
-  env: Record<string, string | undefined>,
+  context: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
 ): AppParameters {
   const read = (contextKey: string): string | undefined => {
     const fromEnv = env[envNameOf(contextKey)];
     if (fromEnv !== undefined && fromEnv.trim() !== '') return fromEnv;
-    const fromContext = context(contextKey);
+    const fromContext = context[contextKey];
     return fromContext === undefined || fromContext === null ? undefined : toEnvValue(fromContext);
   };
 
@@ -228,7 +230,7 @@ export function readParameters(
     if (value !== undefined) deployInput[key] = value;
   }
 
-  const problems: string[] = [];
+  const problems: string[] = unknownNames(context, env);
   let config: ReturnType<typeof parseRawConfig> | undefined;
   try {
     // The stack fills in the service and table; stand-ins let the schema check the rest.
@@ -238,7 +240,7 @@ export function readParameters(
     });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    problems.push(...withContextKeys(error, '').message.split('\n').slice(1));
+    problems.push(...labelProblems(error));
   }
   const deploy = deploySchema.safeParse(deployInput);
   if (!deploy.success) {
@@ -248,18 +250,19 @@ export function readParameters(
       const what =
         issue.code === 'invalid_type' && given === undefined ? 'is required' : issue.message;
       problems.push(
-        `  - ${key} (${envNameOf(key)})${given !== undefined ? `=${JSON.stringify(given)}` : ''}: ${what}`,
+        `${key} (${envNameOf(key)})${given !== undefined ? `=${JSON.stringify(given)}` : ''}: ${what}`,
       );
     }
   }
   if (config?.LAGPILOT_KAFKA_AUTH === 'msk-iam') {
     problems.push(
-      '  - kafkaAuth (LAGPILOT_KAFKA_AUTH)="msk-iam": the worker fleet authenticates with SCRAM, TLS or none; use scram-sha-512 with kafkaSecretArn',
+      'kafkaAuth (LAGPILOT_KAFKA_AUTH)="msk-iam": the worker fleet authenticates with SCRAM, TLS or none; use scram-sha-512 with kafkaSecretArn',
     );
   }
   if (problems.length > 0 || !config || !deploy.success) {
-    throw new Error(
-      `invalid lagpilot parameters (cdk.json context or LAGPILOT_* environment):\n${problems.join('\n')}`,
+    throw problemsError(
+      'invalid lagpilot parameters (cdk.json context or LAGPILOT_* environment)',
+      problems,
     );
   }
 
@@ -290,4 +293,55 @@ function ruleProps(
       : value;
   }
   return props as ScalingRuleProps;
+}
+
+/** A context key that names a parameter (CDK's own keys have `:` or `@`, or are kebab-case). */
+const PARAMETER_LIKE_KEY = /^[a-z][a-zA-Z0-9]*$/;
+
+/** Misspelt names would be silently ignored: report each, with the closest known name. */
+function unknownNames(
+  context: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const known = [
+    ...Object.keys(PARAMETERS).map((name) => contextKeyOf(name)),
+    ...Object.keys(DEPLOY_PARAMETERS),
+  ];
+  const unknownKeys = Object.keys(context).filter(
+    (key) => PARAMETER_LIKE_KEY.test(key) && !known.includes(key),
+  );
+  const unknownVars = Object.keys(env).filter(
+    (name) => name.startsWith(ENV_PREFIX) && !known.includes(contextKeyOf(name)),
+  );
+  return [
+    ...unknownKeys.map((key) => `${key} (context): unknown parameter${suggest(key, known)}`),
+    ...unknownVars.map(
+      (name) =>
+        `${name} (environment): unknown parameter${suggest(contextKeyOf(name), known, envNameOf)}`,
+    ),
+  ];
+}
+
+function suggest(name: string, known: readonly string[], show = (k: string) => k): string {
+  const closest = known
+    .map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d)[0];
+  return closest && closest.d <= 3 ? `; did you mean ${show(closest.k)}?` : '';
+}
+
+/** Levenshtein distance. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }

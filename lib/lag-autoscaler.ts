@@ -13,7 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ConfigError, parseRawConfig, type RawConfig } from '../lambda/config.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
-import { forValidation, ruleEnvironment, withContextKeys } from './parameters.ts';
+import { forValidation, labelProblems, problemsError, ruleEnvironment } from './parameters.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -172,7 +172,9 @@ export class LagAutoscaler extends Construct {
     try {
       this.config = parseRawConfig(forValidation(this.environment));
     } catch (error) {
-      if (error instanceof ConfigError) throw withContextKeys(error, `${this.node.path}: invalid`);
+      if (error instanceof ConfigError) {
+        throw problemsError(`${this.node.path}: invalid`, labelProblems(error));
+      }
       throw error;
     }
 

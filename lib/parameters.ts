@@ -140,12 +140,16 @@ export function ruleEnvironment(rules: ScalingRuleProps): Record<string, string>
 }
 
 /**
- * Re-labels a ConfigError so each problem names the context key / prop next to the environment
- * variable: `lagHigh (LAGPILOT_LAG_HIGH)="abc": must be a number`.
+ * A ConfigError's problems with each field named by its context key / prop next to the
+ * environment variable: `lagHigh (LAGPILOT_LAG_HIGH)="abc": must be a number`.
  */
-export function withContextKeys(error: ConfigError, heading: string): Error {
-  const lines = error.problems.map((problem) =>
+export function labelProblems(error: ConfigError): string[] {
+  return error.problems.map((problem) =>
     problem.replace(/^(LAGPILOT_[A-Z0-9_]+)/, (name) => `${contextKeyOf(name)} (${name})`),
   );
-  return new Error(`${heading}:\n${lines.map((l) => `  - ${l}`).join('\n')}`);
+}
+
+/** An error listing `problems` under `heading`, one per line. */
+export function problemsError(heading: string, problems: readonly string[]): Error {
+  return new Error(`${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }

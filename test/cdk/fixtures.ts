@@ -16,7 +16,7 @@ export function testApp(context: Record<string, unknown> = {}): App {
 
 /** The app's parameters from `cdk.json` plus `context`, with no environment variables. */
 export function testParameters(app: App, env: Record<string, string> = {}) {
-  return readParameters((key) => app.node.tryGetContext(key), env);
+  return readParameters(app.node.getAllContext(), env);
 }
 
 export interface NagFinding {

@@ -16,11 +16,8 @@ import {
 } from '../../lib/parameters.ts';
 import type { ScalingRuleProps } from '../../lib/scaling-rule-props.ts';
 
-const context = (values: Record<string, unknown>) => (key: string) =>
-  ({ ...cdkJson.context, ...values })[key as keyof typeof cdkJson.context];
-
 const read = (values: Record<string, unknown> = {}, env: Record<string, string> = {}) =>
-  readParameters(context(values), env);
+  readParameters({ ...cdkJson.context, ...values }, env);
 
 describe('parameter names', () => {
   it('derives every context key from its variable and back', () => {
@@ -106,9 +103,20 @@ describe('readParameters', () => {
   });
 
   it('requires the Kafka coordinates when cdk.json lacks them', () => {
-    expect(() => readParameters(() => undefined, {})).toThrow(
-      /brokers \(LAGPILOT_BROKERS\): is required/,
+    expect(() => readParameters({}, {})).toThrow(/brokers \(LAGPILOT_BROKERS\): is required/);
+  });
+
+  it('refuses a misspelt name instead of ignoring it, suggesting the right one', () => {
+    expect(() => read({ lagHihg: 5000 })).toThrow(
+      /lagHihg \(context\): unknown parameter; did you mean lagHigh\?/,
     );
+    expect(() => read({}, { LAGPILOT_MAX_TASK: '8' })).toThrow(
+      /LAGPILOT_MAX_TASK \(environment\): unknown parameter; did you mean LAGPILOT_MAX_TASKS\?/,
+    );
+    // CDK's own context (feature flags, lookups) is not a parameter.
+    expect(() =>
+      read({ '@aws-cdk/core:newStyleStackSynthesis': true, 'aws:cdk:x': 1 }),
+    ).not.toThrow();
   });
 
   it('refuses SCRAM without a secret and MSK IAM for the worker fleet', () => {
