@@ -1,0 +1,347 @@
+import { Duration } from 'aws-cdk-lib';
+import { z } from 'zod';
+import { ConfigError, PARAMETERS, parseRawConfig } from '../lambda/config.ts';
+import {
+  contextKeyOf,
+  ENV_PREFIX,
+  type EnvName,
+  envNameOf,
+  isDurationParameter,
+  labelProblems,
+  problemsError,
+  RULE_PARAMETERS,
+  standIn,
+  toEnvValue,
+} from '../lib/parameters.ts';
+import type { ScalingRuleProps } from '../lib/scaling-rule-props.ts';
+
+/**
+ * The CDK app's parameters, read from `cdk.json` context and environment variables (the
+ * environment wins: `LAGPILOT_LAG_HIGH=20000 npx cdk deploy`). Context keys are the camelCase
+ * of the variable minus its prefix (`LAGPILOT_LAG_HIGH` ↔ `lagHigh`).
+ *
+ * Two schemas: the autoscaler's own (`lambda/config.ts`, the same code the Lambda runs at cold
+ * start) and the deployment's below (sizes, network, alarms, the worker's topics and
+ * processing). A bad value fails synth with every bad field named.
+ */
+
+const text = z.string().trim().min(1, 'must not be empty');
+const optionalText = text.optional();
+const list = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .refine((xs) => xs.length > 0, 'must name at least one value (comma-separated)');
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+const json = z.string().transform((s, ctx) => {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
+    return z.NEVER;
+  }
+});
+
+const FARGATE_CPU = ['256', '512', '1024', '2048', '4096', '8192', '16384'] as const;
+const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+];
+
+/** Deployment parameters, keyed by context key. The doc feeds the README table. */
+export const DEPLOY_PARAMETERS = {
+  outputTopic: { schema: text, doc: 'topic the workers produce to (`MIRROR_OUTPUT`)' },
+  partitionKey: {
+    schema: z.string().startsWith('/', 'must be a JSON pointer, e.g. /customerId').optional(),
+    doc: "JSON pointer whose value keys the produced record (`MIRROR_PARTITION`); default: the worker's",
+  },
+  workerFilter: {
+    schema: optionalText,
+    doc: "the worker's filter expression (`MIRROR_FILTER`); default: every message passes",
+  },
+  workerTransform: {
+    schema: json.optional(),
+    doc: "the worker's transform, JSON (`MIRROR_TRANSFORM`); default: unchanged",
+  },
+  workerOnError: {
+    schema: z.enum(['dlq', 'skip'], { error: 'must be dlq or skip' }).default('dlq'),
+    doc: 'what a failing message does (`MIRROR_ON_ERROR`): go to `workerDlqTopic`, or be counted and skipped',
+  },
+  workerDlqTopic: {
+    schema: optionalText,
+    doc: 'dead-letter topic (`MIRROR_DLQ_TOPIC`); required when `workerOnError` is dlq',
+  },
+  workerMaxRate: {
+    schema: int(1, 1_000_000).optional(),
+    doc: 'messages per second per task, at most (`MIRROR_MAX_RATE`); default: unlimited',
+  },
+  workerThreads: {
+    schema: int(1, 1024).optional(),
+    doc: "processing concurrency per task (`MIRROR_THREADS`); default: the worker's",
+  },
+  workerClient: {
+    schema: z
+      .enum(['kafkajs', 'platformatic'], { error: 'must be kafkajs or platformatic' })
+      .optional(),
+    doc: "Kafka client library of the worker (`MIRROR_CLIENT`); default: the worker's (kafkajs)",
+  },
+  workerShutdownSeconds: {
+    schema: int(1, 115).default(30),
+    doc: 'seconds a stopping worker drains (`MIRROR_SHUTDOWN_TIMEOUT`); the stop timeout is 5 s more',
+  },
+  workerCpu: {
+    schema: z.coerce
+      .string()
+      .pipe(z.enum(FARGATE_CPU, { error: `must be one of ${FARGATE_CPU.join(', ')}` }))
+      .default('512')
+      .transform(Number),
+    doc: 'Fargate CPU units per task',
+  },
+  workerMemory: { schema: int(512, 122_880).default(1024), doc: 'memory (MiB) per task' },
+  workerArch: {
+    schema: z.enum(['arm64', 'x86_64'], { error: 'must be arm64 or x86_64' }).default('arm64'),
+    doc: 'CPU architecture of the worker tasks and image',
+  },
+  workerImage: {
+    schema: optionalText,
+    doc: 'a prebuilt worker image URI; default: build `worker/Dockerfile` at deploy',
+  },
+  vpcId: {
+    schema: optionalText,
+    doc: 'deploy into this existing VPC (with `vpcAzs`, `vpcPrivateSubnetIds`); default: a new VPC',
+  },
+  vpcAzs: {
+    schema: list.optional(),
+    doc: "the existing VPC's availability zones, comma-separated",
+  },
+  vpcPrivateSubnetIds: {
+    schema: list.optional(),
+    doc: "the existing VPC's private subnet ids (one per AZ, with NAT egress), comma-separated",
+  },
+  alarmEmail: {
+    schema: z.email('must be an email address').optional(),
+    doc: 'email subscribed to the alarm topic; default: no topic',
+  },
+  lagSecondsSlo: {
+    schema: int(1, 86_400).default(300),
+    doc: 'alarm when the oldest unconsumed message is older than this (seconds) for 5 min',
+  },
+  lagAlarmMinutes: {
+    schema: int(1, 1440).default(15),
+    doc: 'alarm when total lag stays above `lagHigh` this long (minutes)',
+  },
+  logRetentionDays: {
+    schema: z.coerce
+      .number({ error: 'must be a number' })
+      .refine((d) => RETENTION_DAYS.includes(d), `must be one of ${RETENTION_DAYS.join(', ')}`)
+      .default(30),
+    doc: 'retention of the worker and autoscaler logs (days)',
+  },
+} as const;
+
+type DeployParameters = typeof DEPLOY_PARAMETERS;
+export type DeployKey = keyof DeployParameters;
+export type DeploySettings = { [K in DeployKey]: z.output<DeployParameters[K]['schema']> };
+
+const deploySchema = z
+  .object(
+    Object.fromEntries(Object.entries(DEPLOY_PARAMETERS).map(([k, v]) => [k, v.schema])) as {
+      [K in DeployKey]: DeployParameters[K]['schema'];
+    },
+  )
+  .superRefine((p, ctx) => {
+    if (p.workerOnError === 'dlq' && !p.workerDlqTopic) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workerDlqTopic'],
+        message:
+          'is required while workerOnError is dlq: name the topic, or set workerOnError=skip',
+      });
+    }
+    if (p.vpcId && (!p.vpcAzs || !p.vpcPrivateSubnetIds)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vpcId'],
+        message: 'an existing VPC also needs vpcAzs and vpcPrivateSubnetIds',
+      });
+    }
+    if (p.vpcAzs && p.vpcPrivateSubnetIds && p.vpcAzs.length !== p.vpcPrivateSubnetIds.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vpcPrivateSubnetIds'],
+        message: `needs one subnet per AZ (${p.vpcAzs.length} AZs given)`,
+      });
+    }
+  });
+
+/** Autoscaler parameters the stack sets itself: they are not read from context or env. */
+export const STACK_WIRED: readonly string[] = [
+  'LAGPILOT_CLUSTER',
+  'LAGPILOT_SERVICE',
+  'LAGPILOT_STATE_TABLE',
+];
+
+/** What the app reads: the autoscaler's connection and rules, and the deployment settings. */
+export interface AppParameters {
+  readonly brokers: string[];
+  readonly groupId: string;
+  readonly topics: string[];
+  readonly kafkaAuth: 'none' | 'scram-sha-256' | 'scram-sha-512' | 'tls' | 'msk-iam';
+  readonly kafkaSecretArn?: string;
+  readonly kafkaTls: boolean;
+  readonly metricsNamespace: string;
+  /** Only the rules that were set; the rest keep the autoscaler's defaults. */
+  readonly rules: ScalingRuleProps;
+  readonly deploy: DeploySettings;
+}
+
+/**
+ * Reads and validates every parameter from the app's context (`app.node.getAllContext()`) and
+ * the environment; throws one error naming each bad or unknown field.
+ */
+export function readParameters(
+  context: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+): AppParameters {
+  const read = (contextKey: string): string | undefined => {
+    const fromEnv = env[envNameOf(contextKey)];
+    if (fromEnv !== undefined && fromEnv.trim() !== '') return fromEnv;
+    const fromContext = context[contextKey];
+    return fromContext === undefined || fromContext === null ? undefined : toEnvValue(fromContext);
+  };
+
+  const scalerEnv: Record<string, string> = {};
+  for (const name of Object.keys(PARAMETERS) as EnvName[]) {
+    const value = STACK_WIRED.includes(name) ? undefined : read(contextKeyOf(name));
+    if (value !== undefined) scalerEnv[name] = value;
+  }
+  const deployInput: Record<string, string> = {};
+  for (const key of Object.keys(DEPLOY_PARAMETERS)) {
+    const value = read(key);
+    if (value !== undefined) deployInput[key] = value;
+  }
+
+  const problems: string[] = unknownNames(context, env);
+  let config: ReturnType<typeof parseRawConfig> | undefined;
+  try {
+    // The stack fills in the service and table; stand-ins let the schema check the rest.
+    config = parseRawConfig({
+      ...Object.fromEntries(STACK_WIRED.map((n) => [n, standIn(n)])),
+      ...scalerEnv,
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...labelProblems(error));
+  }
+  const deploy = deploySchema.safeParse(deployInput);
+  if (!deploy.success) {
+    for (const issue of deploy.error.issues) {
+      const key = String(issue.path[0]);
+      const given = deployInput[key];
+      const what =
+        issue.code === 'invalid_type' && given === undefined ? 'is required' : issue.message;
+      problems.push(
+        `${key} (${envNameOf(key)})${given !== undefined ? `=${JSON.stringify(given)}` : ''}: ${what}`,
+      );
+    }
+  }
+  if (config?.LAGPILOT_KAFKA_AUTH === 'msk-iam') {
+    problems.push(
+      'kafkaAuth (LAGPILOT_KAFKA_AUTH)="msk-iam": the worker fleet authenticates with SCRAM, TLS or none; use scram-sha-512 with kafkaSecretArn',
+    );
+  }
+  if (problems.length > 0 || !config || !deploy.success) {
+    throw problemsError(
+      'invalid lagpilot parameters (cdk.json context or LAGPILOT_* environment)',
+      problems,
+    );
+  }
+
+  return {
+    brokers: config.LAGPILOT_BROKERS,
+    groupId: config.LAGPILOT_GROUP_ID,
+    topics: config.LAGPILOT_TOPICS,
+    kafkaAuth: config.LAGPILOT_KAFKA_AUTH,
+    kafkaSecretArn: config.LAGPILOT_KAFKA_SECRET_ARN,
+    kafkaTls: config.LAGPILOT_KAFKA_TLS,
+    metricsNamespace: config.LAGPILOT_METRICS_NAMESPACE,
+    rules: ruleProps(config, scalerEnv),
+    deploy: deploy.data as DeploySettings,
+  };
+}
+
+/** The rules that were given, as construct props (durations back to `Duration`). */
+function ruleProps(
+  config: Record<string, unknown>,
+  given: Record<string, string>,
+): ScalingRuleProps {
+  const props: Record<string, unknown> = {};
+  for (const name of RULE_PARAMETERS) {
+    if (given[name] === undefined) continue;
+    const value = config[name];
+    props[contextKeyOf(name)] = isDurationParameter(name)
+      ? Duration.millis(value as number)
+      : value;
+  }
+  return props as ScalingRuleProps;
+}
+
+/** A context key that names a parameter (CDK's own keys have `:` or `@`, or are kebab-case). */
+const PARAMETER_LIKE_KEY = /^[a-z][a-zA-Z0-9]*$/;
+
+/** Misspelt names would be silently ignored: report each, with the closest known name. */
+function unknownNames(
+  context: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const known = [
+    ...Object.keys(PARAMETERS).map((name) => contextKeyOf(name)),
+    ...Object.keys(DEPLOY_PARAMETERS),
+  ];
+  const unknownKeys = Object.keys(context).filter(
+    (key) => PARAMETER_LIKE_KEY.test(key) && !known.includes(key),
+  );
+  const unknownVars = Object.keys(env).filter(
+    (name) => name.startsWith(ENV_PREFIX) && !known.includes(contextKeyOf(name)),
+  );
+  return [
+    ...unknownKeys.map((key) => `${key} (context): unknown parameter${suggest(key, known)}`),
+    ...unknownVars.map(
+      (name) =>
+        `${name} (environment): unknown parameter${suggest(contextKeyOf(name), known, envNameOf)}`,
+    ),
+  ];
+}
+
+function suggest(name: string, known: readonly string[], show = (k: string) => k): string {
+  const closest = known
+    .map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d)[0];
+  return closest && closest.d <= 3 ? `; did you mean ${show(closest.k)}?` : '';
+}
+
+/** Levenshtein distance. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,220 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { LagAutoscaler } from './lag-autoscaler.ts';
+
+const MINUTE = Duration.minutes(1);
+
+/** Props of {@link LagAlarms}. */
+export interface LagAlarmsProps {
+  /** The autoscaler whose metrics (and scaled service) the alarms watch. */
+  readonly autoscaler: LagAutoscaler;
+  /**
+   * Total lag (messages) that alarms when it holds for `lagDuration`.
+   * @default - the autoscaler's scale-up threshold (LAGPILOT_LAG_HIGH)
+   */
+  readonly lagThreshold?: number;
+  /**
+   * How long lag must stay above `lagThreshold` to alarm: long enough for the autoscaler to
+   * have scaled and the fleet to have caught up.
+   * @default Duration.minutes(15)
+   */
+  readonly lagDuration?: Duration;
+  /**
+   * Lag in seconds (age of the oldest unconsumed message) that breaks the SLO when it holds
+   * for 5 minutes.
+   * @default Duration.minutes(5)
+   */
+  readonly lagSecondsSlo?: Duration;
+  /**
+   * Service CPU % that alarms when it holds for 15 minutes.
+   * @default 90
+   */
+  readonly cpuThreshold?: number;
+  /**
+   * Service memory % that alarms when it holds for 15 minutes.
+   * @default 90
+   */
+  readonly memoryThreshold?: number;
+  /**
+   * Topic the alarms notify (on ALARM and on OK).
+   * @default - a new KMS-encrypted, TLS-only topic when `alarmEmail` is given; otherwise none
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Email address subscribed to the alarm topic.
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+}
+
+/** The alarm set's members, by what they watch. */
+export interface LagAlarmSet {
+  readonly lagHigh: cloudwatch.Alarm;
+  readonly lagGrowingAtCap: cloudwatch.Alarm;
+  readonly lagSecondsSlo: cloudwatch.Alarm;
+  readonly autoscalerErrors: cloudwatch.Alarm;
+  readonly autoscalerSilent: cloudwatch.Alarm;
+  readonly cpuHigh: cloudwatch.Alarm;
+  readonly memoryHigh: cloudwatch.Alarm;
+  readonly tasksNotRunning: cloudwatch.Alarm;
+}
+
+/**
+ * CloudWatch alarms for a lag-autoscaled fleet: the backlog and its age, a fleet that cannot
+ * catch up at its cap, a failing or silent autoscaler, resource pressure, tasks that won't start.
+ */
+export class LagAlarms extends Construct {
+  readonly alarms: LagAlarmSet;
+  /** The topic notified, if any. */
+  readonly topic?: sns.ITopic;
+  readonly lagThreshold: number;
+  readonly lagSecondsSlo: Duration;
+
+  constructor(scope: Construct, id: string, props: LagAlarmsProps) {
+    super(scope, id);
+    const scaler = props.autoscaler;
+    const m = (name: Parameters<LagAutoscaler['metric']>[0], statistic: string, period = MINUTE) =>
+      scaler.metric(name, { statistic, period });
+    this.lagThreshold = props.lagThreshold ?? scaler.config.LAGPILOT_LAG_HIGH;
+    this.lagSecondsSlo = props.lagSecondsSlo ?? Duration.minutes(5);
+    const lagMinutes = (props.lagDuration ?? Duration.minutes(15)).toMinutes();
+
+    this.alarms = {
+      lagHigh: new cloudwatch.Alarm(this, 'LagHigh', {
+        alarmDescription: `Total lag above ${this.lagThreshold} messages for ${lagMinutes} min: the fleet is not catching up. Check the autoscaler's decisions and the workers' logs.`,
+        metric: m('TotalLag', 'Minimum'),
+        threshold: this.lagThreshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: lagMinutes,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      lagGrowingAtCap: new cloudwatch.Alarm(this, 'LagGrowingAtCap', {
+        alarmDescription:
+          'Lag keeps growing while the service runs at its cap (min of max tasks and partitions) for 15 min: the fleet cannot catch up. Add partitions or raise LAGPILOT_MAX_TASKS.',
+        metric: new cloudwatch.MathExpression({
+          expression: 'IF(desired >= cap AND RATE(lag) > 0, 1, 0)',
+          usingMetrics: {
+            desired: m('DesiredTasks', 'Maximum', Duration.minutes(5)),
+            cap: m('TaskCap', 'Minimum', Duration.minutes(5)),
+            lag: m('TotalLag', 'Average', Duration.minutes(5)),
+          },
+          period: Duration.minutes(5),
+          label: 'lag growing at cap',
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      lagSecondsSlo: new cloudwatch.Alarm(this, 'LagSecondsSlo', {
+        alarmDescription: `Oldest unconsumed message older than ${this.lagSecondsSlo.toSeconds()} s for 5 min: the freshness SLO is broken.`,
+        metric: m('LagSeconds', 'Maximum'),
+        threshold: this.lagSecondsSlo.toSeconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      autoscalerErrors: new cloudwatch.Alarm(this, 'AutoscalerErrors', {
+        alarmDescription:
+          'The autoscaler failed to observe or act in 3 of the last 5 minutes (it never scales down on a failed observation). See its log group.',
+        metric: m('Errors', 'Sum'),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      autoscalerSilent: new cloudwatch.Alarm(this, 'AutoscalerSilent', {
+        alarmDescription:
+          'No TotalLag datapoint for 5 min: the autoscaler is not running or cannot read lag, so nothing is scaling the service.',
+        metric: m('TotalLag', 'SampleCount', Duration.minutes(5)),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+      cpuHigh: this.usageAlarm('CpuHigh', 'CPUUtilization', props.cpuThreshold ?? 90, scaler),
+      memoryHigh: this.usageAlarm(
+        'MemoryHigh',
+        'MemoryUtilization',
+        props.memoryThreshold ?? 90,
+        scaler,
+      ),
+      tasksNotRunning: new cloudwatch.Alarm(this, 'TasksNotRunning', {
+        alarmDescription:
+          'Fewer tasks running than desired for 10 min: tasks fail to start or keep failing health checks. Check the service events.',
+        metric: new cloudwatch.MathExpression({
+          expression: 'desired - running',
+          usingMetrics: {
+            desired: m('DesiredTasks', 'Minimum'),
+            running: m('RunningTasks', 'Maximum'),
+          },
+          period: MINUTE,
+          label: 'tasks short of desired',
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 10,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    };
+
+    this.topic = props.alarmTopic ?? (props.alarmEmail ? this.createTopic() : undefined);
+    if (props.alarmEmail && this.topic) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    }
+    if (this.topic) {
+      const action = new actions.SnsAction(this.topic);
+      for (const alarm of Object.values(this.alarms)) {
+        alarm.addAlarmAction(action);
+        alarm.addOkAction(action);
+      }
+    }
+  }
+
+  private usageAlarm(
+    id: string,
+    metricName: string,
+    threshold: number,
+    scaler: LagAutoscaler,
+  ): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription: `Service ${metricName} above ${threshold}% for 15 min despite scaling: check max tasks, task size, or a hot partition.`,
+      metric: scaler.serviceMetric(metricName, {
+        statistic: 'Average',
+        period: Duration.minutes(5),
+      }),
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /** An encrypted, TLS-only topic that CloudWatch alarms may publish to. */
+  private createTopic(): sns.Topic {
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts the lagpilot alarm topic',
+      enableKeyRotation: true,
+    });
+    // Alarms publish through CloudWatch, which must be able to use the key.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    return new sns.Topic(this, 'Topic', {
+      displayName: 'lagpilot alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+  }
+}

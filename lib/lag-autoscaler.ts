@@ -1,0 +1,385 @@
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ConfigError, parseRawConfig, type RawConfig } from '../lambda/config.ts';
+import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
+import { forValidation, labelProblems, problemsError, ruleEnvironment } from './parameters.ts';
+import type { ScalingRuleProps } from './scaling-rule-props.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The metrics the autoscaler publishes each control step (namespace + `service` dimension). */
+export type AutoscalerMetricName =
+  | 'TotalLag'
+  | 'MaxPartitionLag'
+  | 'LagSeconds'
+  | 'ProduceRate'
+  | 'ConsumeRate'
+  | 'Partitions'
+  | 'DesiredTasks'
+  | 'RunningTasks'
+  | 'TaskCap'
+  | 'ScaleUp'
+  | 'ScaleDown'
+  | 'Errors'
+  | 'StalledPartitions';
+
+export const DEFAULT_METRICS_NAMESPACE = 'Lagpilot';
+
+/**
+ * Props of {@link LagAutoscaler}. Besides the fields below, every scaling rule is a typed prop
+ * ({@link ScalingRuleProps}) named by the camelCase of its `LAGPILOT_*` variable: `lagHigh` ↔
+ * `LAGPILOT_LAG_HIGH`, `upWindow: Duration.minutes(5)` ↔ `LAGPILOT_UP_WINDOW=5m`.
+ */
+export interface LagAutoscalerProps extends ScalingRuleProps {
+  /**
+   * The ECS service to scale. Give either this or `clusterName` + `serviceName`.
+   * @default - the service named by `clusterName` and `serviceName`
+   */
+  readonly service?: ecs.IBaseService;
+  /**
+   * Name (or ARN) of the cluster of the service to scale, when `service` is not given.
+   * @default - `service`'s cluster
+   */
+  readonly clusterName?: string;
+  /**
+   * Name of the service to scale, when `service` is not given.
+   * @default - `service`'s name
+   */
+  readonly serviceName?: string;
+  /** The Kafka cluster holding the consumer group, and how to authenticate to it. */
+  readonly kafka: KafkaConnection;
+  /** The consumer group whose lag drives scaling. */
+  readonly groupId: string;
+  /** The topic(s) the group consumes; their partitions are summed and capped on. */
+  readonly topics: readonly string[];
+  /**
+   * CloudWatch namespace of the autoscaler's metrics.
+   * @default 'Lagpilot'
+   */
+  readonly metricsNamespace?: string;
+  /**
+   * When to run a control step.
+   * @default Schedule.rate(Duration.minutes(1))
+   */
+  readonly schedule?: events.Schedule;
+  /**
+   * VPC to run the function in, to reach private brokers.
+   * @default - not in a VPC: the brokers must be reachable from Lambda's network
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets for the function, when `vpc` is given.
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups for the function, when `vpc` is given; the brokers must admit them.
+   * @default - a new group allowing all outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Function timeout: one invocation's control step(s) must finish within it.
+   * @default Duration.seconds(50)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Function memory.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Retention of the function's logs (every decision is a log line).
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the state table when removed. It holds only the controller's short-lived
+   * memory (sustain windows, cooldown), which rebuilds within one window.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly stateRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Lag-driven autoscaling for an existing ECS service: a Lambda that, on a schedule, reads the
+ * consumer group's lag and the service's CPU and memory, applies the scaling rules and sets
+ * the service's desired count. One decision at a time (reserved concurrency 1), no replays of
+ * stale events (no async retries), IAM scoped to the one service, table, secret and namespace.
+ */
+export class LagAutoscaler extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly schedule: events.Rule;
+  readonly stateTable: dynamodb.Table;
+  readonly logGroup: logs.LogGroup;
+  /** Name of the scaled service: the metrics' `service` dimension. */
+  readonly serviceName: string;
+  /** Name or ARN of the scaled service's cluster. */
+  readonly clusterName: string;
+  readonly serviceArn: string;
+  readonly metricsNamespace: string;
+  /** The function's `LAGPILOT_*` environment. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** The parameters as the function will parse them (defaults filled in). */
+  readonly config: RawConfig;
+
+  constructor(scope: Construct, id: string, props: LagAutoscalerProps) {
+    super(scope, id);
+    const target = resolveTarget(this, props);
+    this.serviceName = target.serviceName;
+    this.clusterName = target.clusterName;
+    this.serviceArn = target.serviceArn;
+    this.metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
+    const auth = props.kafka.auth ?? KafkaAuth.none();
+    if (props.kafka.brokers.length === 0) {
+      throw new Error(`${this.node.path}: kafka.brokers must name at least one broker`);
+    }
+    if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
+      throw new Error(`${this.node.path}: vpcSubnets and securityGroups need \`vpc\``);
+    }
+
+    this.stateTable = new dynamodb.Table(this, 'State', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: props.stateRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+
+    this.environment = {
+      LAGPILOT_BROKERS: props.kafka.brokers.join(','),
+      LAGPILOT_GROUP_ID: props.groupId,
+      LAGPILOT_TOPICS: props.topics.join(','),
+      LAGPILOT_CLUSTER: this.clusterName,
+      LAGPILOT_SERVICE: this.serviceName,
+      LAGPILOT_KAFKA_AUTH: auth.kind,
+      LAGPILOT_KAFKA_TLS: String(auth.tls),
+      ...(auth.secret ? { LAGPILOT_KAFKA_SECRET_ARN: auth.secret.secretArn } : {}),
+      LAGPILOT_METRICS_NAMESPACE: this.metricsNamespace,
+      LAGPILOT_STATE_TABLE: this.stateTable.tableName,
+      ...ruleEnvironment(props),
+    };
+    try {
+      this.config = parseRawConfig(forValidation(this.environment));
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        throw problemsError(`${this.node.path}: invalid`, labelProblems(error));
+      }
+      throw error;
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `lagpilot autoscaler ${this.node.path}`,
+      inlinePolicies: props.vpc ? { VpcAccess: vpcAccessPolicy() } : {},
+    });
+    if (props.vpc) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'A VPC-attached Lambda needs the EC2 network-interface actions of AWSLambdaVPCAccessExecutionRole, which take no resource-level scoping.',
+      });
+    }
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: `${ROOT}lambda/handler.ts`,
+      handler: 'handler',
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(50),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      // One decision at a time: a second concurrent step could act on a stale view.
+      reservedConcurrentExecutions: 1,
+      // A missed minute is fine; a stale replay is not.
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+      environment: { ...this.environment, NODE_OPTIONS: '--enable-source-maps' },
+      vpc: props.vpc,
+      vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
+      securityGroups: props.securityGroups,
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        // Stack traces need names and lines, not the sources: keeps the zip small.
+        sourcesContent: false,
+        // Bundle the AWS SDK too, so the function runs the versions the tests ran.
+        bundleAwsSDK: true,
+        // kafkajs and parts of the SDK are CommonJS and call require() on Node built-ins.
+        banner:
+          "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
+    });
+
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: `lagpilot control step ${this.node.path}`,
+      schedule: props.schedule ?? events.Schedule.rate(Duration.minutes(1)),
+      targets: [
+        new targets.LambdaFunction(this.function, {
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(1),
+        }),
+      ],
+    });
+
+    this.grantPermissions(auth, props);
+  }
+
+  /** One of the autoscaler's metrics, in its namespace with the `service` dimension. */
+  metric(name: AutoscalerMetricName, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.metricsNamespace,
+      metricName: name,
+      dimensionsMap: { service: this.serviceName },
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  /** An `AWS/ECS` metric of the scaled service (CPUUtilization, MemoryUtilization). */
+  serviceMetric(name: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/ECS',
+      metricName: name,
+      dimensionsMap: { ClusterName: this.clusterName, ServiceName: this.serviceName },
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  private grantPermissions(auth: KafkaAuth, props: LagAutoscalerProps): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ScaleTheOneService',
+        actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        resources: [this.serviceArn],
+      }),
+    );
+    this.logGroup.grantWrite(this.role);
+    this.stateTable.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    auth.secret?.grantRead(this.role);
+    if (auth.kind === 'msk-iam') this.grantMskDescribe(auth, props);
+
+    // CloudWatch's metric APIs take no resource ARNs; writes are pinned to the namespace.
+    const metrics = new iam.Policy(this, 'MetricsPolicy', {
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadServiceMetrics',
+          actions: ['cloudwatch:GetMetricData'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'PublishInOwnNamespace',
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': this.metricsNamespace } },
+        }),
+      ],
+    });
+    this.role.attachInlinePolicy(metrics);
+    Validations.of(metrics).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'cloudwatch:GetMetricData and cloudwatch:PutMetricData support no resource-level permissions; PutMetricData is restricted to the autoscaler namespace by the cloudwatch:namespace condition.',
+    });
+  }
+
+  private grantMskDescribe(auth: KafkaAuth, props: LagAutoscalerProps): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ConnectToMsk',
+        actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'],
+        resources: [auth.mskClusterArn!],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadGroupLag',
+        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeGroup'],
+        resources: [
+          ...auth.mskResourceArns('topic', props.topics),
+          ...auth.mskResourceArns('group', [props.groupId]),
+        ],
+      }),
+    );
+  }
+}
+
+interface ScalingTarget {
+  readonly clusterName: string;
+  readonly serviceName: string;
+  readonly serviceArn: string;
+}
+
+function resolveTarget(scope: Construct, props: LagAutoscalerProps): ScalingTarget {
+  const byName = props.clusterName !== undefined || props.serviceName !== undefined;
+  if (props.service && byName) {
+    throw new Error(
+      `${scope.node.path}: give either \`service\` or \`clusterName\` + \`serviceName\`, not both`,
+    );
+  }
+  if (props.service) {
+    return {
+      clusterName: props.service.cluster.clusterName,
+      serviceName: props.service.serviceName,
+      serviceArn: props.service.serviceArn,
+    };
+  }
+  if (!props.clusterName || !props.serviceName) {
+    throw new Error(
+      `${scope.node.path}: name the service to scale: \`service\`, or both \`clusterName\` and \`serviceName\``,
+    );
+  }
+  // An ARN given as the cluster keeps only its name for the service ARN.
+  const cluster = Token.isUnresolved(props.clusterName)
+    ? props.clusterName
+    : props.clusterName.replace(/^arn:[^:]+:ecs:[^:]*:[^:]*:cluster\//, '');
+  return {
+    clusterName: props.clusterName,
+    serviceName: props.serviceName,
+    serviceArn: Stack.of(scope).formatArn({
+      service: 'ecs',
+      resource: 'service',
+      resourceName: `${cluster}/${props.serviceName}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }),
+  };
+}
+
+function vpcAccessPolicy(): iam.PolicyDocument {
+  return new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'LambdaNetworkInterfaces',
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    ],
+  });
+}

@@ -1,0 +1,103 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import type { LagAlarms } from './lag-alarms.ts';
+import type { AutoscalerMetricName, LagAutoscaler } from './lag-autoscaler.ts';
+
+/** Props of {@link LagDashboard}. */
+export interface LagDashboardProps {
+  /** The autoscaler whose metrics (and scaled service) the dashboard shows. */
+  readonly autoscaler: LagAutoscaler;
+  /**
+   * Alarms to show as a status row and as threshold lines.
+   * @default - no alarm widgets
+   */
+  readonly alarms?: LagAlarms;
+  /**
+   * Dashboard name.
+   * @default - CloudFormation-generated
+   */
+  readonly dashboardName?: string;
+}
+
+const WIDTH = 12;
+const HEIGHT = 6;
+
+/**
+ * One page for the fleet: backlog and its age, produce vs consume rate, desired/running/cap,
+ * CPU and memory, and every scaling action the autoscaler took.
+ */
+export class LagDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: LagDashboardProps) {
+    super(scope, id);
+    const scaler = props.autoscaler;
+    const m = (name: AutoscalerMetricName, statistic: string, label: string = name) =>
+      scaler.metric(name, { statistic, label });
+    const alarms = props.alarms;
+    const graph = (
+      title: string,
+      left: cloudwatch.IMetric[],
+      extra: Partial<cloudwatch.GraphWidgetProps> = {},
+    ) => new cloudwatch.GraphWidget({ title, left, width: WIDTH, height: HEIGHT, ...extra });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(3),
+    });
+    if (alarms) {
+      this.dashboard.addWidgets(
+        new cloudwatch.AlarmStatusWidget({
+          title: 'Alarms',
+          alarms: Object.values(alarms.alarms),
+          width: 2 * WIDTH,
+          height: 3,
+        }),
+      );
+    }
+    this.dashboard.addWidgets(
+      graph(
+        'Consumer lag (messages)',
+        [m('TotalLag', 'Maximum'), m('MaxPartitionLag', 'Maximum')],
+        {
+          leftAnnotations: alarms ? [{ value: alarms.lagThreshold, label: 'lag alarm' }] : [],
+        },
+      ),
+      graph('Lag (seconds)', [m('LagSeconds', 'Maximum')], {
+        leftAnnotations: alarms ? [{ value: alarms.lagSecondsSlo.toSeconds(), label: 'SLO' }] : [],
+      }),
+    );
+    this.dashboard.addWidgets(
+      graph('Produce vs consume rate (msg/s)', [
+        m('ProduceRate', 'Average', 'produced'),
+        m('ConsumeRate', 'Average', 'consumed'),
+      ]),
+      graph('Tasks: desired / running / cap', [
+        m('DesiredTasks', 'Maximum', 'desired'),
+        m('RunningTasks', 'Maximum', 'running'),
+        m('TaskCap', 'Minimum', 'cap'),
+        m('Partitions', 'Maximum', 'partitions'),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      graph('CPU %', [scaler.serviceMetric('CPUUtilization', { statistic: 'Average' })], {
+        leftYAxis: { min: 0, max: 100 },
+      }),
+      graph('Memory %', [scaler.serviceMetric('MemoryUtilization', { statistic: 'Average' })], {
+        leftYAxis: { min: 0, max: 100 },
+      }),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        'Autoscaler actions',
+        [m('ScaleUp', 'Sum', 'scale up'), m('ScaleDown', 'Sum', 'scale down')],
+        { view: cloudwatch.GraphWidgetView.BAR },
+      ),
+      graph('Autoscaler health', [
+        m('Errors', 'Sum', 'errors'),
+        m('StalledPartitions', 'Maximum', 'stalled partitions'),
+      ]),
+    );
+  }
+}

@@ -1,0 +1,265 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, IgnoreMode, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Fargate stops a task at most 120 s after SIGTERM. */
+const MAX_STOP_TIMEOUT = Duration.seconds(120);
+/** Time between the worker's drain deadline and SIGKILL, for the process to exit. */
+const EXIT_GRACE = Duration.seconds(5);
+
+/** The worker's health check: its own `/healthz`, with Node (the image has no curl). */
+export const HEALTH_CHECK_COMMAND = [
+  'CMD',
+  'node',
+  '-e',
+  "fetch('http://127.0.0.1:'+(process.env.MIRROR_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+];
+
+/** Props of {@link MirrorWorkerService}. Each worker setting maps to its `MIRROR_*` variable. */
+export interface MirrorWorkerServiceProps {
+  /** The ECS cluster to run in (its VPC hosts the tasks). */
+  readonly cluster: ecs.ICluster;
+  /** The Kafka cluster, and how to authenticate (SCRAM credentials come from Secrets Manager). */
+  readonly kafka: KafkaConnection;
+  /** Consumer group id (`MIRROR_APPID`); every task joins it. */
+  readonly groupId: string;
+  /** Topic(s) to consume (`MIRROR_INPUT`). */
+  readonly inputTopics: readonly string[];
+  /** Topic to produce to (`MIRROR_OUTPUT`). */
+  readonly outputTopic: string;
+  /**
+   * JSON pointer into the message whose value keys the produced record (`MIRROR_PARTITION`).
+   * @default - the worker's default (the input record's key)
+   */
+  readonly partitionKey?: string;
+  /**
+   * Filter expression (`MIRROR_FILTER`): messages it rejects are not produced.
+   * @default - the worker's default (every message passes)
+   */
+  readonly filter?: string;
+  /**
+   * Transform (`MIRROR_TRANSFORM`), serialised as JSON.
+   * @default - the worker's default (messages pass unchanged)
+   */
+  readonly transform?: unknown;
+  /**
+   * What to do with a message that fails (`MIRROR_ON_ERROR`): send it to `dlqTopic`, or count
+   * and skip it.
+   * @default 'dlq'
+   */
+  readonly onError?: 'dlq' | 'skip';
+  /**
+   * Dead-letter topic (`MIRROR_DLQ_TOPIC`); required when `onError` is `'dlq'`.
+   * @default - none
+   */
+  readonly dlqTopic?: string;
+  /**
+   * Messages per second per task, at most (`MIRROR_MAX_RATE`).
+   * @default - the worker's default (unlimited)
+   */
+  readonly maxRate?: number;
+  /**
+   * Processing concurrency per task (`MIRROR_THREADS`).
+   * @default - the worker's default
+   */
+  readonly threads?: number;
+  /**
+   * Kafka client library the worker uses (`MIRROR_CLIENT`).
+   * @default - the worker's default (kafkajs)
+   */
+  readonly client?: 'kafkajs' | 'platformatic';
+  /**
+   * Extra consumer properties (`MIRROR_CONSUMER_PROPERTIES`, JSON).
+   * @default - none
+   */
+  readonly consumerProperties?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Extra producer properties (`MIRROR_PRODUCER_PROPERTIES`, JSON).
+   * @default - none
+   */
+  readonly producerProperties?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * How long the worker drains in-flight messages on SIGTERM (`MIRROR_SHUTDOWN_TIMEOUT`); the
+   * container's stop timeout is this plus 5 s, so ECS never kills a draining worker.
+   * @default Duration.seconds(30)
+   */
+  readonly shutdownTimeout?: Duration;
+  /**
+   * Task CPU units.
+   * @default 512
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory (MiB).
+   * @default 1024
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * CPU architecture of the tasks (and of the image built for them).
+   * @default ecs.CpuArchitecture.ARM64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /**
+   * The worker image.
+   * @default - built from `worker/Dockerfile` in this repository
+   */
+  readonly image?: ecs.ContainerImage;
+  /**
+   * Subnets for the tasks (no public IP is ever assigned).
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups for the tasks; the brokers must admit them.
+   * @default - a new group allowing all outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Retention of the worker's logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The mirroring worker fleet: a Fargate service in private subnets whose desired count the
+ * autoscaler owns (the template never sets it, so a deploy never resets a scaled fleet).
+ */
+export class MirrorWorkerService extends Construct {
+  readonly service: ecs.FargateService;
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly container: ecs.ContainerDefinition;
+  readonly logGroup: logs.LogGroup;
+  readonly shutdownTimeout: Duration;
+  readonly onError: 'dlq' | 'skip';
+  /** The container's stop timeout: the drain plus a margin to exit. */
+  readonly stopTimeout: Duration;
+
+  constructor(scope: Construct, id: string, props: MirrorWorkerServiceProps) {
+    super(scope, id);
+    const auth = props.kafka.auth ?? KafkaAuth.none();
+    if (auth.kind === 'msk-iam') {
+      throw new Error(
+        `${this.node.path}: the worker authenticates with SCRAM, TLS or none; MSK IAM is not supported by the worker (use KafkaAuth.scram)`,
+      );
+    }
+    this.shutdownTimeout = props.shutdownTimeout ?? Duration.seconds(30);
+    this.stopTimeout = this.shutdownTimeout.plus(EXIT_GRACE);
+    if (this.stopTimeout.toMilliseconds() > MAX_STOP_TIMEOUT.toMilliseconds()) {
+      throw new Error(
+        `${this.node.path}: shutdownTimeout ${this.shutdownTimeout.toHumanString()} leaves no room before Fargate's 120 s stop limit: use at most 115 seconds`,
+      );
+    }
+    this.onError = props.onError ?? 'dlq';
+    if (this.onError === 'dlq' && !props.dlqTopic) {
+      // The worker refuses to start this way; say so at synth, not in a crash-looping task.
+      throw new Error(
+        `${this.node.path}: onError 'dlq' needs a dlqTopic: name the dead-letter topic, or set onError 'skip'`,
+      );
+    }
+    const cpuArchitecture = props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: props.cpu ?? 512,
+      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+      runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    this.container = this.taskDefinition.addContainer('worker', {
+      image: props.image ?? workerImage(cpuArchitecture),
+      environment: workerEnvironment(props, auth, this.onError, this.shutdownTimeout),
+      secrets: auth.secret
+        ? {
+            KAFKA_SASL_USERNAME: ecs.Secret.fromSecretsManager(auth.secret, 'username'),
+            KAFKA_SASL_PASSWORD: ecs.Secret.fromSecretsManager(auth.secret, 'password'),
+          }
+        : undefined,
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'worker', logGroup: this.logGroup }),
+      healthCheck: {
+        command: HEALTH_CHECK_COMMAND,
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
+      stopTimeout: this.stopTimeout,
+    });
+    Validations.of(this.taskDefinition).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason:
+        'The environment holds only non-secret worker settings (topics, group, JSON pointer, timeouts); SASL credentials are injected from Secrets Manager as ECS secrets.',
+    });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: props.cluster,
+      taskDefinition: this.taskDefinition,
+      assignPublicIp: false,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: props.securityGroups,
+      circuitBreaker: { enable: true, rollback: true },
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      enableECSManagedTags: true,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    });
+    const executionRole = this.taskDefinition.obtainExecutionRole();
+    Validations.of(executionRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ecr:GetAuthorizationToken, which the execution role needs to pull the worker image, supports no resource-level permissions.',
+    });
+  }
+}
+
+function workerImage(cpuArchitecture: ecs.CpuArchitecture): ecs.ContainerImage {
+  return ecs.ContainerImage.fromAsset(ROOT, {
+    file: 'worker/Dockerfile',
+    platform:
+      cpuArchitecture === ecs.CpuArchitecture.ARM64 ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
+    // Only what the image is built from: an edit elsewhere must not rebuild and roll the fleet.
+    ignoreMode: IgnoreMode.DOCKER,
+    exclude: ['*', '!package.json', '!package-lock.json', '!tsconfig.json', '!worker'],
+  });
+}
+
+/** The `MIRROR_*` / `KAFKA_*` environment: the settings given, the error policy and the drain. */
+function workerEnvironment(
+  props: MirrorWorkerServiceProps,
+  auth: KafkaAuth,
+  onError: 'dlq' | 'skip',
+  shutdownTimeout: Duration,
+): Record<string, string> {
+  const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
+  const settings: Record<string, string | undefined> = {
+    MIRROR_APPID: props.groupId,
+    MIRROR_BOOTSTRAP: props.kafka.brokers.join(','),
+    MIRROR_INPUT: props.inputTopics.join(','),
+    MIRROR_OUTPUT: props.outputTopic,
+    MIRROR_PARTITION: props.partitionKey,
+    MIRROR_FILTER: props.filter,
+    MIRROR_TRANSFORM: json(props.transform),
+    MIRROR_ON_ERROR: onError,
+    MIRROR_DLQ_TOPIC: props.dlqTopic,
+    MIRROR_MAX_RATE: props.maxRate?.toString(),
+    MIRROR_THREADS: props.threads?.toString(),
+    MIRROR_CLIENT: props.client,
+    MIRROR_CONSUMER_PROPERTIES: json(props.consumerProperties),
+    MIRROR_PRODUCER_PROPERTIES: json(props.producerProperties),
+    MIRROR_SHUTDOWN_TIMEOUT: String(shutdownTimeout.toSeconds()),
+    KAFKA_TLS: auth.tls ? 'true' : undefined,
+    // The mechanism is not a credential; username and password arrive as ECS secrets.
+    KAFKA_SASL_MECHANISM: auth.secret ? auth.kind : undefined,
+  };
+  return Object.fromEntries(
+    Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}

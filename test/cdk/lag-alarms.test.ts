@@ -1,0 +1,193 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { LagAlarms, type LagAlarmsProps } from '../../lib/lag-alarms.ts';
+import { LagAutoscaler } from '../../lib/lag-autoscaler.ts';
+import { LagDashboard } from '../../lib/lag-dashboard.ts';
+import { nagFindings, testApp } from './fixtures.ts';
+
+function alarmsFor(props: Partial<LagAlarmsProps> = {}) {
+  const stack = new Stack(testApp(), 'Alarms');
+  const autoscaler = new LagAutoscaler(stack, 'Autoscaler', {
+    clusterName: 'prod',
+    serviceName: 'orders-mirror',
+    kafka: { brokers: ['b:9092'] },
+    groupId: 'g',
+    topics: ['orders'],
+    lagHigh: 25_000,
+  });
+  const alarms = new LagAlarms(stack, 'Alarms', { autoscaler, ...props });
+  const dashboard = new LagDashboard(stack, 'Dashboard', { autoscaler, alarms });
+  return { stack, alarms, dashboard, template: Template.fromStack(stack) };
+}
+
+const SERVICE_DIMENSION = [{ Name: 'service', Value: 'orders-mirror' }];
+
+describe('LagAlarms', () => {
+  const { stack, alarms, template } = alarmsFor({
+    lagSecondsSlo: Duration.minutes(2),
+    alarmEmail: 'oncall@example.com',
+  });
+
+  function alarmProps(alarm: keyof typeof alarms.alarms) {
+    const id = stack.getLogicalId(alarms.alarms[alarm].node.defaultChild as never);
+    return template.toJSON().Resources[id].Properties;
+  }
+
+  it('alarms on lag above the scale-up threshold for 15 minutes', () => {
+    expect(alarmProps('lagHigh')).toMatchObject({
+      Namespace: 'Lagpilot',
+      MetricName: 'TotalLag',
+      Dimensions: SERVICE_DIMENSION,
+      Threshold: 25_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Period: 60,
+      EvaluationPeriods: 15,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms when lag grows while the service sits at its cap', () => {
+    const props = alarmProps('lagGrowingAtCap');
+    expect(props.Metrics[0]).toMatchObject({
+      Expression: 'IF(desired >= cap AND RATE(lag) > 0, 1, 0)',
+      ReturnData: true,
+    });
+    const byId = Object.fromEntries(
+      props.Metrics.slice(1).map((m: { Id: string; MetricStat: unknown }) => [m.Id, m.MetricStat]),
+    );
+    expect(byId.desired).toMatchObject({ Metric: { MetricName: 'DesiredTasks' }, Stat: 'Maximum' });
+    expect(byId.cap).toMatchObject({ Metric: { MetricName: 'TaskCap' }, Stat: 'Minimum' });
+    expect(byId.lag).toMatchObject({ Metric: { MetricName: 'TotalLag', Namespace: 'Lagpilot' } });
+    expect(props).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
+    });
+    expect(props.AlarmDescription).toMatch(/add partitions or raise LAGPILOT_MAX_TASKS/i);
+  });
+
+  it('alarms when lag in seconds breaks the SLO', () => {
+    expect(alarmProps('lagSecondsSlo')).toMatchObject({
+      MetricName: 'LagSeconds',
+      Statistic: 'Maximum',
+      Threshold: 120,
+      EvaluationPeriods: 5,
+    });
+  });
+
+  it('alarms on autoscaler errors in 3 of 5 minutes', () => {
+    expect(alarmProps('autoscalerErrors')).toMatchObject({
+      MetricName: 'Errors',
+      Statistic: 'Sum',
+      Threshold: 1,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 3,
+    });
+  });
+
+  it('treats a silent autoscaler (no TotalLag for 5 minutes) as breaching', () => {
+    expect(alarmProps('autoscalerSilent')).toMatchObject({
+      MetricName: 'TotalLag',
+      Statistic: 'SampleCount',
+      Period: 300,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it("alarms on the service's CPU and memory from AWS/ECS", () => {
+    for (const [alarm, metric] of [
+      ['cpuHigh', 'CPUUtilization'],
+      ['memoryHigh', 'MemoryUtilization'],
+    ] as const) {
+      expect(alarmProps(alarm)).toMatchObject({
+        Namespace: 'AWS/ECS',
+        MetricName: metric,
+        Dimensions: [
+          { Name: 'ClusterName', Value: 'prod' },
+          { Name: 'ServiceName', Value: 'orders-mirror' },
+        ],
+        Threshold: 90,
+      });
+    }
+  });
+
+  it('alarms when fewer tasks run than desired for 10 minutes', () => {
+    const props = alarmProps('tasksNotRunning');
+    expect(props.Metrics[0].Expression).toBe('desired - running');
+    expect(props).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 10,
+    });
+  });
+
+  it('notifies an encrypted, TLS-only topic with the email subscribed, on alarm and on recovery', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+    for (const alarm of Object.values(alarms.alarms)) {
+      expect(alarm.node.defaultChild).toMatchObject({
+        alarmActions: [expect.anything()],
+        okActions: [expect.anything()],
+      });
+    }
+  });
+
+  it('passes the AWS Solutions checks (topic encryption and TLS included)', () => {
+    expect(nagFindings(alarms)).toEqual([]);
+  });
+});
+
+describe('LagDashboard', () => {
+  const { template } = alarmsFor();
+
+  it('shows lag, lag seconds, rates, tasks, CPU, memory and scaling actions', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    for (const metric of [
+      'TotalLag',
+      'LagSeconds',
+      'ProduceRate',
+      'ConsumeRate',
+      'DesiredTasks',
+      'RunningTasks',
+      'TaskCap',
+      'CPUUtilization',
+      'MemoryUtilization',
+      'ScaleUp',
+      'ScaleDown',
+    ]) {
+      expect(body, metric).toContain(`\\"${metric}\\"`);
+    }
+  });
+
+  it('creates no topic when no email or topic is given', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+  });
+});

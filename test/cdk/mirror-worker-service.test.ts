@@ -1,0 +1,172 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { describe, expect, it } from 'vitest';
+import { KafkaAuth } from '../../lib/kafka-connection.ts';
+import {
+  HEALTH_CHECK_COMMAND,
+  MirrorWorkerService,
+  type MirrorWorkerServiceProps,
+} from '../../lib/mirror-worker-service.ts';
+import { nagFindings, testApp } from './fixtures.ts';
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:kafka-AbCdEf';
+
+function worker(props: Partial<MirrorWorkerServiceProps> = {}) {
+  const stack = new Stack(testApp(), 'Fleet');
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const cluster = new ecs.Cluster(stack, 'Cluster', {
+    vpc,
+    containerInsightsV2: ecs.ContainerInsights.ENABLED,
+  });
+  const service = new MirrorWorkerService(stack, 'Worker', {
+    cluster,
+    kafka: {
+      brokers: ['b-1:9096', 'b-2:9096'],
+      auth: KafkaAuth.scram(secretsmanager.Secret.fromSecretCompleteArn(stack, 'S', SECRET_ARN)),
+    },
+    groupId: 'orders-mirror',
+    inputTopics: ['orders'],
+    outputTopic: 'orders-by-customer',
+    partitionKey: '/customerId',
+    transform: { rename: { '/id': '/orderId' } },
+    dlqTopic: 'orders.dlq',
+    ...props,
+  });
+  return { stack, service, template: Template.fromStack(stack) };
+}
+
+type ContainerDef = {
+  Environment: { Name: string; Value: string }[];
+  Secrets?: { Name: string; ValueFrom: unknown }[];
+  HealthCheck: { Command: string[] };
+  StopTimeout: number;
+};
+
+function container(template: Template): ContainerDef {
+  const [task] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+  return task?.Properties.ContainerDefinitions[0] as ContainerDef;
+}
+
+describe('MirrorWorkerService', () => {
+  const { service, template } = worker();
+  const def = container(template);
+  const env = Object.fromEntries(def.Environment.map((e) => [e.Name, e.Value]));
+
+  it('maps the worker settings onto MIRROR_* variables', () => {
+    expect(env).toEqual({
+      MIRROR_APPID: 'orders-mirror',
+      MIRROR_BOOTSTRAP: 'b-1:9096,b-2:9096',
+      MIRROR_INPUT: 'orders',
+      MIRROR_OUTPUT: 'orders-by-customer',
+      MIRROR_PARTITION: '/customerId',
+      MIRROR_TRANSFORM: '{"rename":{"/id":"/orderId"}}',
+      MIRROR_ON_ERROR: 'dlq',
+      MIRROR_DLQ_TOPIC: 'orders.dlq',
+      MIRROR_SHUTDOWN_TIMEOUT: '30',
+      KAFKA_TLS: 'true',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    });
+  });
+
+  it('injects SASL credentials from Secrets Manager, never as plain environment', () => {
+    expect(def.Secrets?.map((s) => s.Name).sort()).toEqual([
+      'KAFKA_SASL_PASSWORD',
+      'KAFKA_SASL_USERNAME',
+    ]);
+    expect(def.Secrets?.find((s) => s.Name === 'KAFKA_SASL_PASSWORD')?.ValueFrom).toBe(
+      `${SECRET_ARN}:password::`,
+    );
+    expect(JSON.stringify(def.Environment)).not.toMatch(/PASSWORD|USERNAME|secretsmanager/);
+  });
+
+  it("checks health with the worker's /healthz", () => {
+    expect(def.HealthCheck).toMatchObject({ Command: HEALTH_CHECK_COMMAND, Retries: 3 });
+    expect(HEALTH_CHECK_COMMAND.join(' ')).toContain('/healthz');
+  });
+
+  it('gives a stopping task its drain time plus a margin before SIGKILL', () => {
+    expect(def.StopTimeout).toBe(35);
+  });
+
+  it('runs in private subnets with no public IP, rolling back a failing deployment', () => {
+    template.hasResourceProperties('AWS::ECS::Service', {
+      LaunchType: 'FARGATE',
+      NetworkConfiguration: {
+        AwsvpcConfiguration: {
+          AssignPublicIp: 'DISABLED',
+          Subnets: [
+            { Ref: Match.stringLikeRegexp('VpcPrivateSubnet1') },
+            { Ref: Match.stringLikeRegexp('VpcPrivateSubnet2') },
+          ],
+        },
+      },
+      DeploymentConfiguration: Match.objectLike({
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      }),
+    });
+  });
+
+  it('sizes tasks from props, on ARM64, logging with a retention', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '512',
+      Memory: '1024',
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('passes the AWS Solutions checks', () => {
+    expect(nagFindings(service)).toEqual([]);
+  });
+});
+
+describe('MirrorWorkerService options', () => {
+  it('follows a longer drain with the stop timeout and takes other sizes', () => {
+    const { template } = worker({
+      shutdownTimeout: Duration.seconds(90),
+      cpu: 1024,
+      memoryLimitMiB: 2048,
+      cpuArchitecture: ecs.CpuArchitecture.X86_64,
+    });
+    const def = container(template);
+    expect(def.StopTimeout).toBe(95);
+    expect(def.Environment).toContainEqual({ Name: 'MIRROR_SHUTDOWN_TIMEOUT', Value: '90' });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '1024',
+      Memory: '2048',
+      RuntimePlatform: { CpuArchitecture: 'X86_64' },
+    });
+  });
+
+  it('passes no credentials at all without SCRAM', () => {
+    const def = container(worker({ kafka: { brokers: ['b:9092'] } }).template);
+    expect(def.Secrets).toBeUndefined();
+    expect(def.Environment.map((e) => e.Name)).not.toContain('KAFKA_SASL_MECHANISM');
+  });
+
+  it('refuses a drain longer than Fargate lets a task stop', () => {
+    expect(() => worker({ shutdownTimeout: Duration.seconds(116) })).toThrow(
+      /leaves no room before Fargate's 120 s stop limit/,
+    );
+  });
+
+  it('refuses a dead-letter policy with no dead-letter topic, as the worker would at start', () => {
+    expect(() => worker({ dlqTopic: undefined })).toThrow(/onError 'dlq' needs a dlqTopic/);
+    const def = container(worker({ dlqTopic: undefined, onError: 'skip' }).template);
+    expect(def.Environment).toContainEqual({ Name: 'MIRROR_ON_ERROR', Value: 'skip' });
+  });
+
+  it('refuses MSK IAM, which the worker cannot speak', () => {
+    expect(() =>
+      worker({
+        kafka: {
+          brokers: ['b:9098'],
+          auth: KafkaAuth.mskIam('arn:aws:kafka:eu-west-1:1:cluster/x/y'),
+        },
+      }),
+    ).toThrow(/MSK IAM is not supported by the worker/);
+  });
+});
