@@ -96,7 +96,8 @@ function holdReasons(
   if (last) {
     const cooldown = last.action === 'up' ? rules.upCooldownMs : rules.downCooldownMs;
     const since = now - last.at;
-    if (since < cooldown) {
+    // The same jitter allowance as the windows: a 3-minute cooldown is over at 2 min 59 s.
+    if (!covers(since, cooldown) && cooldown > 0) {
       reasons.push(
         `cooldown after scale ${last.action} ${last.from}→${last.to} ${duration(since)} ago (${duration(cooldown)})`,
       );
