@@ -42,10 +42,17 @@ async function stepTimes(brokers: string): Promise<number[]> {
   await admin.connect();
   const topic = `bench-lag-${Date.now()}`;
   const groupId = `${topic}-group`;
-  await admin.createTopics({
-    topics: [{ topic, numPartitions: PARTITIONS }],
-    waitForLeaders: true,
-  });
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
+  // A busy broker takes a while to elect 1,000 leaders: wait until every partition answers.
+  for (let attempt = 0; ; attempt++) {
+    const ready = await admin.fetchTopicOffsets(topic).then(
+      (offsets) => offsets.length === PARTITIONS,
+      () => false,
+    );
+    if (ready) break;
+    if (attempt > 120) throw new Error(`${topic}: partitions without leaders after 60 s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({
