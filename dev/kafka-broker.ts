@@ -119,9 +119,15 @@ function logConfig(version: string, logFile: string): { file: string; text: stri
   };
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding (what `random-uuid` prints). */
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding (what `random-uuid` prints).
+ * Like Kafka's own Uuid.randomUuid, never one starting with `-`: StorageTool would read it as a flag.
+ */
 function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 async function waitUntilReady(
