@@ -9,22 +9,29 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
 import type { Reporter, StepReport } from './ports.ts';
 
-export type MetricName =
-  | 'TotalLag'
-  | 'MaxPartitionLag'
-  | 'LagSeconds'
-  | 'ProduceRate'
-  | 'ConsumeRate'
-  | 'Partitions'
-  | 'DesiredTasks'
-  | 'RunningTasks'
-  | 'TaskCap'
-  | 'ScaleUp'
-  | 'ScaleDown'
-  | 'Errors'
-  | 'StalledPartitions';
-
 export type MetricUnitName = 'Count' | 'Seconds' | 'Count/Second';
+
+/**
+ * Every metric a step can emit, with its unit: the one list the alarms, the dashboard and the
+ * construct's `metric()` are typed against.
+ */
+export const METRIC_UNITS = {
+  TotalLag: 'Count',
+  MaxPartitionLag: 'Count',
+  LagSeconds: 'Seconds',
+  ProduceRate: 'Count/Second',
+  ConsumeRate: 'Count/Second',
+  Partitions: 'Count',
+  DesiredTasks: 'Count',
+  RunningTasks: 'Count',
+  TaskCap: 'Count',
+  ScaleUp: 'Count',
+  ScaleDown: 'Count',
+  Errors: 'Count',
+  StalledPartitions: 'Count',
+} as const satisfies Record<string, MetricUnitName>;
+
+export type MetricName = keyof typeof METRIC_UNITS;
 
 export interface MetricDatum {
   name: MetricName;
@@ -78,30 +85,27 @@ export function metricsOf(step: StepReport): MetricDatum[] {
   const { decision, observed } = step;
   const m = decision.measures;
   const out: MetricDatum[] = [];
-  const add = (name: MetricName, unit: MetricUnitName, value: number | null) => {
-    if (value !== null && Number.isFinite(value)) out.push({ name, unit, value });
+  const add = (name: MetricName, value: number | null) => {
+    if (value !== null && Number.isFinite(value))
+      out.push({ name, unit: METRIC_UNITS[name], value });
   };
   if (observed.lag) {
-    add('TotalLag', 'Count', m.totalLag);
-    add('MaxPartitionLag', 'Count', m.maxPartitionLag);
-    add('Partitions', 'Count', m.partitions);
-    add(
-      'StalledPartitions',
-      'Count',
-      decision.diagnoses.filter((d) => d.kind === 'stalled').length,
-    );
+    add('TotalLag', m.totalLag);
+    add('MaxPartitionLag', m.maxPartitionLag);
+    add('Partitions', m.partitions);
+    add('StalledPartitions', decision.diagnoses.filter((d) => d.kind === 'stalled').length);
   }
-  add('LagSeconds', 'Seconds', m.lagSeconds);
-  add('ProduceRate', 'Count/Second', m.produceRate);
-  add('ConsumeRate', 'Count/Second', m.consumeRate);
+  add('LagSeconds', m.lagSeconds);
+  add('ProduceRate', m.produceRate);
+  add('ConsumeRate', m.consumeRate);
   if (observed.service) {
-    add('DesiredTasks', 'Count', step.acted ? decision.to : observed.service.desired);
-    add('RunningTasks', 'Count', observed.service.running);
+    add('DesiredTasks', step.acted ? decision.to : observed.service.desired);
+    add('RunningTasks', observed.service.running);
   }
-  add('TaskCap', 'Count', decision.cap);
-  add('ScaleUp', 'Count', step.acted && decision.action === 'up' ? 1 : 0);
-  add('ScaleDown', 'Count', step.acted && decision.action === 'down' ? 1 : 0);
-  add('Errors', 'Count', step.errors.length);
+  add('TaskCap', decision.cap);
+  add('ScaleUp', step.acted && decision.action === 'up' ? 1 : 0);
+  add('ScaleDown', step.acted && decision.action === 'down' ? 1 : 0);
+  add('Errors', step.errors.length);
   return out;
 }
 

@@ -11,7 +11,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ConfigError, parseRawConfig, type RawConfig } from '../lambda/config.ts';
+import { ConfigError, PARAMETERS, parseRawConfig, type RawConfig } from '../lambda/config.ts';
+import type { MetricName } from '../lambda/report.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
 import { forValidation, labelProblems, problemsError, ruleEnvironment } from './parameters.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
@@ -19,22 +20,11 @@ import type { ScalingRuleProps } from './scaling-rule-props.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The metrics the autoscaler publishes each control step (namespace + `service` dimension). */
-export type AutoscalerMetricName =
-  | 'TotalLag'
-  | 'MaxPartitionLag'
-  | 'LagSeconds'
-  | 'ProduceRate'
-  | 'ConsumeRate'
-  | 'Partitions'
-  | 'DesiredTasks'
-  | 'RunningTasks'
-  | 'TaskCap'
-  | 'ScaleUp'
-  | 'ScaleDown'
-  | 'Errors'
-  | 'StalledPartitions';
+export type AutoscalerMetricName = MetricName;
 
-export const DEFAULT_METRICS_NAMESPACE = 'Lagpilot';
+/** The Lambda's own default, so the alarms watch the namespace it publishes in. */
+export const DEFAULT_METRICS_NAMESPACE: string =
+  PARAMETERS.LAGPILOT_METRICS_NAMESPACE.schema.parse(undefined);
 
 /**
  * Props of {@link LagAutoscaler}. Besides the fields below, every scaling rule is a typed prop
@@ -115,7 +105,7 @@ export interface LagAutoscalerProps extends ScalingRuleProps {
  * Lag-driven autoscaling for an existing ECS service: a Lambda that, on a schedule, reads the
  * consumer group's lag and the service's CPU and memory, applies the scaling rules and sets
  * the service's desired count. One decision at a time (reserved concurrency 1), no replays of
- * stale events (no async retries), IAM scoped to the one service, table, secret and namespace.
+ * stale events (no async retries), IAM scoped to the one service, table, secret and log group.
  */
 export class LagAutoscaler extends Construct {
   readonly function: NodejsFunction;
@@ -275,11 +265,13 @@ export class LagAutoscaler extends Construct {
       }),
     );
     this.logGroup.grantWrite(this.role);
-    this.stateTable.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // The state store reads with GetItem and writes whole items with a conditional PutItem.
+    this.stateTable.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem');
     auth.secret?.grantRead(this.role);
     if (auth.kind === 'msk-iam') this.grantMskDescribe(auth, props);
 
-    // CloudWatch's metric APIs take no resource ARNs; writes are pinned to the namespace.
+    // Metrics are published as EMF log lines (the log group grant covers them): no
+    // cloudwatch:PutMetricData. GetMetricData takes no resource ARN.
     const metrics = new iam.Policy(this, 'MetricsPolicy', {
       statements: [
         new iam.PolicyStatement({
@@ -287,19 +279,13 @@ export class LagAutoscaler extends Construct {
           actions: ['cloudwatch:GetMetricData'],
           resources: ['*'],
         }),
-        new iam.PolicyStatement({
-          sid: 'PublishInOwnNamespace',
-          actions: ['cloudwatch:PutMetricData'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'cloudwatch:namespace': this.metricsNamespace } },
-        }),
       ],
     });
     this.role.attachInlinePolicy(metrics);
     Validations.of(metrics).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'cloudwatch:GetMetricData and cloudwatch:PutMetricData support no resource-level permissions; PutMetricData is restricted to the autoscaler namespace by the cloudwatch:namespace condition.',
+        'cloudwatch:GetMetricData supports no resource-level permissions; it only reads the scaled service CPU and memory.',
     });
   }
 

@@ -1,0 +1,400 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { PARAMETERS, parseConfig, parseScalingRules } from '../../lambda/config.ts';
+import { controlStep } from '../../lambda/control-step.ts';
+import type { StepReport } from '../../lambda/ports.ts';
+import {
+  METRIC_UNITS,
+  type MetricName,
+  metricsOf,
+  PowertoolsReporter,
+} from '../../lambda/report.ts';
+import { MemoryStateStore } from '../../lambda/state-store.ts';
+import type { LagSnapshot, ServiceSnapshot } from '../../lambda/types.ts';
+import { LagpilotStack } from '../../lib/lagpilot-stack.ts';
+import { testApp, testParameters } from './fixtures.ts';
+
+/**
+ * The contracts between the parts, checked on the synthesized template: what the CDK app
+ * deploys is what the Lambda and the worker read, what the alarms watch is what the Lambda
+ * emits, and what the role allows is what the code calls.
+ */
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:kafka-AbCdEf';
+
+function synth(context: Record<string, unknown> = {}) {
+  const app = testApp(context);
+  const stack = new LagpilotStack(app, 'Lagpilot', { parameters: testParameters(app) });
+  const template = Template.fromStack(stack).toJSON() as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
+  const resource = (construct: { node: { defaultChild?: unknown } }) =>
+    template.Resources[stack.getLogicalId(construct.node.defaultChild as never)]!.Properties;
+  return { stack, template, resource };
+}
+
+/**
+ * A template value as a plain string: what CloudFormation resolves at deploy (a reference, an
+ * attribute) becomes a stable placeholder, so two references to the same thing stay equal.
+ */
+function resolve(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const v = value as Record<string, unknown>;
+  if (typeof v.Ref === 'string') return `ref-${v.Ref}`;
+  if (Array.isArray(v['Fn::GetAtt'])) return `att-${(v['Fn::GetAtt'] as string[]).join('-')}`;
+  if (Array.isArray(v['Fn::Join'])) {
+    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(resolve).join(separator);
+  }
+  throw new Error(`no placeholder for ${JSON.stringify(value)}`);
+}
+
+const resolveAll = (record: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(record).map(([k, v]) => [k, resolve(v)]));
+
+describe('CDK app → autoscaler Lambda: the environment it deploys passes the cold-start parse', () => {
+  for (const [variant, context] of [
+    ['default parameters', {}],
+    [
+      'SCRAM over TLS, tuned rules',
+      {
+        kafkaAuth: 'scram-sha-512',
+        kafkaSecretArn: SECRET_ARN,
+        kafkaTls: true,
+        lagHigh: 50_000,
+        upWindow: '3m',
+        downStep: 'half',
+        dryRun: true,
+      },
+    ],
+  ] as const) {
+    it(variant, () => {
+      const { stack, resource } = synth(context);
+      const fn = resource(stack.autoscaler.function);
+      const env = resolveAll((fn.Environment as { Variables: Record<string, unknown> }).Variables);
+      // A variable the Lambda does not read is a silent typo: every LAGPILOT_* one is known.
+      const unknown = Object.keys(env).filter(
+        (n) => n.startsWith('LAGPILOT_') && !(n in PARAMETERS),
+      );
+      expect(unknown).toEqual([]);
+
+      const config = parseConfig(env);
+      expect(config.target).toEqual({
+        cluster: resolve({ Ref: stack.getLogicalId(stack.cluster.node.defaultChild as never) }),
+        service: env.LAGPILOT_SERVICE,
+      });
+      expect(config.stateTable).toBe(
+        resolve({
+          Ref: stack.getLogicalId(stack.autoscaler.stateTable.node.defaultChild as never),
+        }),
+      );
+      // What the construct validated at synth is what the Lambda will run with.
+      expect(config.rules).toEqual(parseScalingRules(env));
+      expect(config.rules.lagHigh).toBe(stack.autoscaler.config.LAGPILOT_LAG_HIGH);
+      expect(config.rules.upWindowMs).toBe(stack.autoscaler.config.LAGPILOT_UP_WINDOW);
+      expect(config.dryRun).toBe(stack.autoscaler.config.LAGPILOT_DRY_RUN);
+      expect(config.kafka.auth).toBe(stack.autoscaler.config.LAGPILOT_KAFKA_AUTH);
+      expect(config.kafka.secretArn).toBe(stack.autoscaler.config.LAGPILOT_KAFKA_SECRET_ARN);
+    });
+  }
+});
+
+/** Two steps over fakes that exercise every metric: lag that moves, an action, a history. */
+async function stepsEmittingEverything(): Promise<StepReport[]> {
+  let clock = 1_000_000_000_000;
+  let end = 10_000;
+  let committed = 2_000;
+  const service: ServiceSnapshot = { desired: 1, running: 1, pending: 0, deploying: false };
+  const lag = (): LagSnapshot => ({
+    topics: ['t'],
+    partitions: [{ topic: 't', partition: 0, committed, end, start: 0, lag: end - committed }],
+    partitionCount: 4,
+    group: { state: 'Stable', members: service.running },
+  });
+  const reports: StepReport[] = [];
+  const deps = {
+    rules: parseScalingRules({ LAGPILOT_MIN_TASKS: '2' }),
+    lag: { observe: async () => lag() },
+    metrics: { resources: async (now: number) => [{ at: now, cpu: 50, memory: 60 }] },
+    target: {
+      describe: async () => ({ ...service }),
+      setDesired: async (n: number) => {
+        service.desired = n;
+      },
+    },
+    store: new MemoryStateStore(),
+    reporter: { report: (r: StepReport) => reports.push(r) },
+    dryRun: false,
+    now: () => clock,
+  };
+  await controlStep(deps);
+  clock += 60_000;
+  end += 6_000;
+  committed += 3_000;
+  await controlStep(deps);
+  return reports;
+}
+
+/** A metric as an alarm names it. */
+interface MetricRef {
+  Namespace?: string;
+  MetricName?: string;
+  Dimensions?: { Name: string; Value: unknown }[];
+}
+
+describe('autoscaler Lambda → alarms and dashboard: the metrics they watch are the ones emitted', () => {
+  it('every metric in the list is emitted by some step (the list is not stale)', async () => {
+    const emitted = new Set(
+      (await stepsEmittingEverything()).flatMap(metricsOf).map((m) => m.name),
+    );
+    expect([...emitted].sort()).toEqual(Object.keys(METRIC_UNITS).sort());
+  });
+
+  it('goes out as EMF in the configured namespace with exactly the `service` dimension', async () => {
+    const [, second] = await stepsEmittingEverything();
+    const metrics = new Metrics({ namespace: 'Lagpilot', serviceName: 'orders-mirror' });
+    new PowertoolsReporter(new Logger({ logLevel: 'SILENT' }), metrics).report(second!);
+    const emf = metrics.serializeMetrics();
+    const [directive] = emf._aws.CloudWatchMetrics;
+    expect(directive?.Namespace).toBe('Lagpilot');
+    expect(directive?.Dimensions).toEqual([['service']]);
+    expect((emf as unknown as Record<string, unknown>).service).toBe('orders-mirror');
+    expect(directive?.Metrics.map((m) => [m.Name, m.Unit])).toEqual(
+      metricsOf(second!).map((m) => [m.name, METRIC_UNITS[m.name]]),
+    );
+  });
+
+  it('the alarms and the dashboard reference only emitted metrics, by namespace and service', () => {
+    const { stack, template, resource } = synth();
+    const fn = resource(stack.autoscaler.function);
+    const env = resolveAll((fn.Environment as { Variables: Record<string, unknown> }).Variables);
+    const watched: { namespace: string; name: string; dimensions: Record<string, string> }[] = [];
+
+    for (const r of Object.values(template.Resources)) {
+      if (r.Type !== 'AWS::CloudWatch::Alarm') continue;
+      const p = r.Properties as MetricRef & { Metrics?: { MetricStat?: { Metric: MetricRef } }[] };
+      const dims = (ds: { Name: string; Value: unknown }[] = []) =>
+        Object.fromEntries(ds.map((d) => [d.Name, resolve(d.Value)]));
+      if (p.MetricName) {
+        watched.push({
+          namespace: p.Namespace!,
+          name: p.MetricName,
+          dimensions: dims(p.Dimensions),
+        });
+      }
+      for (const q of p.Metrics ?? []) {
+        const m = q.MetricStat?.Metric;
+        if (m) {
+          watched.push({
+            namespace: m.Namespace!,
+            name: m.MetricName!,
+            dimensions: dims(m.Dimensions),
+          });
+        }
+      }
+    }
+    const dashboard = Object.values(template.Resources).find(
+      (r) => r.Type === 'AWS::CloudWatch::Dashboard',
+    )!;
+    const body = JSON.parse(resolve(dashboard.Properties.DashboardBody)) as {
+      widgets: { properties: { metrics?: unknown[][] } }[];
+    };
+    for (const widget of body.widgets) {
+      for (const [namespace, name, ...rest] of widget.properties.metrics ?? []) {
+        const pairs = rest.filter((x) => typeof x === 'string') as string[];
+        const dimensions: Record<string, string> = {};
+        for (let i = 0; i + 1 < pairs.length; i += 2) dimensions[pairs[i]!] = pairs[i + 1]!;
+        watched.push({ namespace: String(namespace), name: String(name), dimensions });
+      }
+    }
+
+    const ours = watched.filter((w) => w.namespace === env.LAGPILOT_METRICS_NAMESPACE);
+    // 8 alarms and 6 graphs: most of what they show is the autoscaler's own.
+    expect(ours.length).toBeGreaterThan(15);
+    for (const w of ours) {
+      expect(Object.keys(METRIC_UNITS), w.name).toContain(w.name as MetricName);
+      // Powertools sets the `service` dimension from LAGPILOT_SERVICE.
+      expect(w.dimensions, w.name).toEqual({ service: env.LAGPILOT_SERVICE });
+    }
+    // The rest are the service's own ECS metrics.
+    expect(new Set(watched.filter((w) => !ours.includes(w)).map((w) => w.namespace))).toEqual(
+      new Set(['AWS/ECS']),
+    );
+  });
+});
+
+/** `@aws-sdk/client-<x>` → IAM service prefix. */
+const IAM_PREFIX: Record<string, string> = {
+  ecs: 'ecs',
+  cloudwatch: 'cloudwatch',
+  dynamodb: 'dynamodb',
+  'secrets-manager': 'secretsmanager',
+};
+
+/** The IAM actions of every AWS SDK command the Lambda's code imports (and so sends). */
+function actionsTheLambdaSends(): string[] {
+  const dir = new URL('../../lambda/', import.meta.url);
+  const actions = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const source = readFileSync(new URL(file, dir), 'utf8');
+    for (const [, names, client] of source.matchAll(
+      /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([\w-]+)'/g,
+    )) {
+      for (const name of names!.split(',').map((n) => n.trim())) {
+        const command = /^(\w+)Command$/.exec(name);
+        if (!command) continue;
+        const prefix = IAM_PREFIX[client!];
+        if (!prefix) throw new Error(`${file}: no IAM prefix known for @aws-sdk/client-${client}`);
+        actions.add(`${prefix}:${command[1]}`);
+      }
+    }
+  }
+  return [...actions].sort();
+}
+
+/** Every action the autoscaler's role may take, from its inline and attached policies. */
+function actionsGranted(context: Record<string, unknown>): string[] {
+  const { stack, template } = synth(context);
+  const role = stack.getLogicalId(stack.autoscaler.role.node.defaultChild as never);
+  type Statement = { Action: string | string[] };
+  const statements: Statement[] = [];
+  const roleProps = template.Resources[role]!.Properties as {
+    Policies?: { PolicyDocument: { Statement: Statement[] } }[];
+  };
+  for (const p of roleProps.Policies ?? []) statements.push(...p.PolicyDocument.Statement);
+  for (const r of Object.values(template.Resources)) {
+    const p = r.Properties as {
+      Roles?: { Ref?: string }[];
+      PolicyDocument?: { Statement: Statement[] };
+    };
+    if (r.Type === 'AWS::IAM::Policy' && p.Roles?.some((x) => x.Ref === role)) {
+      statements.push(...p.PolicyDocument!.Statement);
+    }
+  }
+  return [
+    ...new Set(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))),
+  ].sort();
+}
+
+/** What the Lambda runtime itself needs, not the code: its logs, and ENIs in a VPC. */
+const RUNTIME = /^(logs|ec2):/;
+
+describe('autoscaler role → Lambda code: the role allows what the code sends, and nothing else', () => {
+  const sent = actionsTheLambdaSends();
+
+  it('finds the SDK commands the code sends', () => {
+    expect(sent).toEqual([
+      'cloudwatch:GetMetricData',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'ecs:DescribeServices',
+      'ecs:UpdateService',
+      'secretsmanager:GetSecretValue',
+    ]);
+  });
+
+  it('without a Kafka secret: exactly the commands sent, but the secret read', () => {
+    const granted = actionsGranted({}).filter((a) => !RUNTIME.test(a));
+    expect(granted).toEqual(sent.filter((a) => !a.startsWith('secretsmanager:')));
+  });
+
+  it('with a SCRAM secret: also reading that secret', () => {
+    const granted = actionsGranted({
+      kafkaAuth: 'scram-sha-512',
+      kafkaSecretArn: SECRET_ARN,
+    }).filter((a) => !RUNTIME.test(a));
+    // ISecret.grantRead adds DescribeSecret (metadata only) and, for a customer key, kms:Decrypt.
+    expect(granted.filter((a) => a !== 'secretsmanager:DescribeSecret')).toEqual(sent);
+  });
+});
+
+/**
+ * The worker's configuration contract: `MIRROR_<KEY>` for each key of its config file, plus
+ * the credentials from the environment (see the worker's config and kafka-credentials modules).
+ */
+const WORKER_VARIABLES = [
+  'MIRROR_CONFIG',
+  'MIRROR_APPID',
+  'MIRROR_BOOTSTRAP',
+  'MIRROR_INPUT',
+  'MIRROR_OUTPUT',
+  'MIRROR_THREADS',
+  'MIRROR_PARTITION',
+  'MIRROR_FILTER',
+  'MIRROR_TRANSFORM',
+  'MIRROR_ON_ERROR',
+  'MIRROR_DLQ_TOPIC',
+  'MIRROR_MAX_RATE',
+  'MIRROR_CONSUMER_PROPERTIES',
+  'MIRROR_PRODUCER_PROPERTIES',
+  'MIRROR_HTTP_PORT',
+  'MIRROR_SHUTDOWN_TIMEOUT',
+  'MIRROR_CLIENT',
+  'KAFKA_TLS',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+];
+
+const WORKER_CONFIG = new URL('../../worker/src/config.ts', import.meta.url);
+const WORKER_CREDENTIALS = new URL('../../worker/src/kafka-credentials.ts', import.meta.url);
+
+describe('CDK app → worker container: the environment it sets is what the worker reads', () => {
+  const scram = {
+    kafkaAuth: 'scram-sha-512',
+    kafkaSecretArn: SECRET_ARN,
+    kafkaTls: true,
+    partitionKey: '/customerId',
+    workerTransform: '{"drop":["/internal"]}',
+    workerThreads: 8,
+    workerMaxRate: 500,
+    workerClient: 'platformatic',
+  };
+
+  function containerEnv(context: Record<string, unknown>) {
+    const { stack, resource } = synth(context);
+    const [container] = resource(stack.worker.taskDefinition).ContainerDefinitions as {
+      Environment: { Name: string; Value: unknown }[];
+      Secrets?: { Name: string }[];
+    }[];
+    return {
+      env: Object.fromEntries(container!.Environment.map((e) => [e.Name, resolve(e.Value)])),
+      secrets: (container!.Secrets ?? []).map((s) => s.Name),
+    };
+  }
+
+  it('uses only variable names the worker reads', () => {
+    for (const context of [{}, scram]) {
+      const { env, secrets } = containerEnv(context);
+      for (const name of [...Object.keys(env), ...secrets]) {
+        expect(WORKER_VARIABLES, name).toContain(name);
+      }
+    }
+  });
+
+  // Runs once the worker's config module is in the tree: the worker's own parser is the judge.
+  it.skipIf(!existsSync(WORKER_CONFIG))(
+    'passes the worker’s own config and credentials parse',
+    async () => {
+      const { loadConfig } = (await import(WORKER_CONFIG.href)) as {
+        loadConfig: (env: Record<string, string>) => unknown;
+      };
+      const { credentialsFromEnv } = (await import(WORKER_CREDENTIALS.href)) as {
+        credentialsFromEnv: (env: Record<string, string>) => unknown;
+      };
+      for (const context of [{}, scram]) {
+        const { env, secrets } = containerEnv(context);
+        const withSecrets = {
+          ...env,
+          ...Object.fromEntries(secrets.map((n) => [n, 'from-secret'])),
+        };
+        expect(() => loadConfig(withSecrets), JSON.stringify(env)).not.toThrow();
+        expect(() => credentialsFromEnv(withSecrets)).not.toThrow();
+      }
+    },
+  );
+});
