@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { z } from 'zod';
-import { ConfigError, PARAMETERS, parseRawConfig } from '../lambda/config.ts';
+import { ConfigError, commaList, PARAMETERS, parseRawConfig } from '../lambda/config.ts';
 import {
   contextKeyOf,
   ENV_PREFIX,
@@ -27,15 +27,6 @@ import type { ScalingRuleProps } from '../lib/scaling-rule-props.ts';
 
 const text = z.string().trim().min(1, 'must not be empty');
 const optionalText = text.optional();
-const list = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .refine((xs) => xs.length > 0, 'must name at least one value (comma-separated)');
 const int = (min: number, max: number) =>
   z.coerce
     .number({ error: 'must be a number' })
@@ -85,7 +76,8 @@ export const DEPLOY_PARAMETERS = {
     doc: 'messages per second per task, at most (`MIRROR_MAX_RATE`); default: unlimited',
   },
   workerThreads: {
-    schema: int(1, 1024).optional(),
+    // The worker's own bound: a larger value would pass synth and fail the task at start.
+    schema: int(1, 256).optional(),
     doc: "processing concurrency per task (`MIRROR_THREADS`); default: the worker's",
   },
   workerClient: {
@@ -120,11 +112,11 @@ export const DEPLOY_PARAMETERS = {
     doc: 'deploy into this existing VPC (with `vpcAzs`, `vpcPrivateSubnetIds`); default: a new VPC',
   },
   vpcAzs: {
-    schema: list.optional(),
+    schema: commaList.optional(),
     doc: "the existing VPC's availability zones, comma-separated",
   },
   vpcPrivateSubnetIds: {
-    schema: list.optional(),
+    schema: commaList.optional(),
     doc: "the existing VPC's private subnet ids (one per AZ, with NAT egress), comma-separated",
   },
   alarmEmail: {

@@ -57,7 +57,8 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const list = z
+/** A comma-separated list of at least one value (the CDK app's list parameters use it too). */
+export const commaList = z
   .string()
   .transform((s) =>
     s
@@ -67,16 +68,25 @@ const list = z
   )
   .refine((xs) => xs.length > 0, 'must name at least one value (comma-separated)');
 
+/** Brokers as kafkajs and the worker both want them. */
+const brokerList = commaList.refine(
+  (xs) => xs.every((b) => /^[^\s:]+:\d+$/.test(b)),
+  'each broker must be host:port (e.g. b-1.kafka.internal:9092)',
+);
+
 /** Parameter definitions, keyed by environment variable. The description feeds the README table. */
 export const PARAMETERS = {
   // What to scale and what to watch.
-  LAGPILOT_BROKERS: { schema: list, doc: 'Kafka bootstrap brokers, comma-separated `host:port`' },
+  LAGPILOT_BROKERS: {
+    schema: brokerList,
+    doc: 'Kafka bootstrap brokers, comma-separated `host:port`',
+  },
   LAGPILOT_GROUP_ID: {
     schema: z.string().min(1, 'must not be empty'),
     doc: 'consumer group whose lag drives scaling',
   },
   LAGPILOT_TOPICS: {
-    schema: list,
+    schema: commaList,
     doc: 'topic(s) the group consumes, comma-separated; partitions are summed and capped on',
   },
   LAGPILOT_CLUSTER: {

@@ -84,6 +84,16 @@ describe('readParameters', () => {
     );
   });
 
+  it("holds worker settings to the worker's own bounds", () => {
+    expect(read({ workerThreads: 256 }).deploy.workerThreads).toBe(256);
+    expect(() => read({ workerThreads: 257 })).toThrow(
+      /workerThreads \(LAGPILOT_WORKER_THREADS\)="257": must be at most 256/,
+    );
+    expect(() => read({ brokers: 'b-1.kafka.example.internal' })).toThrow(
+      /brokers \(LAGPILOT_BROKERS\)="b-1.kafka.example.internal": each broker must be host:port/,
+    );
+  });
+
   it('needs a dead-letter topic unless failing messages are skipped', () => {
     expect(() => read({ workerDlqTopic: null })).toThrow(
       /workerDlqTopic \(LAGPILOT_WORKER_DLQ_TOPIC\): is required while workerOnError is dlq/,

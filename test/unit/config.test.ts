@@ -111,6 +111,15 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('wants every broker as host:port, as kafkajs and the worker do', () => {
+    expect(problemsOf({ ...REQUIRED, LAGPILOT_BROKERS: 'b1:9092, b2' })).toEqual([
+      'LAGPILOT_BROKERS="b1:9092, b2": each broker must be host:port (e.g. b-1.kafka.internal:9092)',
+    ]);
+    expect(problemsOf({ ...REQUIRED, LAGPILOT_BROKERS: ' , ' })).toEqual([
+      'LAGPILOT_BROKERS=" , ": must name at least one value (comma-separated)',
+    ]);
+  });
+
   it('reports cross-field problems together with per-field ones', () => {
     const problems = problemsOf({
       ...REQUIRED,
