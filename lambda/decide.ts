@@ -116,6 +116,7 @@ function holdReasons(
   return reasons;
 }
 
+/** The signals above their scale-up thresholds, each with how long it has stayed above. */
 function upSignals(
   rules: ScalingRules,
   lagSamples: readonly LagSample[],
@@ -124,38 +125,33 @@ function upSignals(
   now: EpochMs,
 ): Signal[] {
   const signals: Signal[] = [];
-  const w = rules.upWindowMs;
-  if (m.scalingLag !== null && m.scalingLag > rules.lagHigh) {
+  const check = <S extends { at: EpochMs }>(
+    kind: Signal['kind'],
+    value: number | null,
+    high: number,
+    show: (n: number) => string,
+    samples: readonly S[],
+    pick: (s: S) => number | null,
+  ) => {
+    if (value === null || value <= high) return;
     const held = heldFor(
-      lagSamples,
-      (s) => s.scalingLag !== null && s.scalingLag > rules.lagHigh,
+      samples,
+      (s) => {
+        const v = pick(s);
+        return v !== null && v > high;
+      },
       now,
     );
     signals.push({
-      kind: 'lag',
-      text: `lag ${count(m.scalingLag)} > ${count(rules.lagHigh)}`,
+      kind,
+      text: `${kind} ${show(value)} > ${show(high)}`,
       held,
-      windowMs: w,
+      windowMs: rules.upWindowMs,
     });
-  }
-  if (m.cpu !== null && m.cpu > rules.cpuHigh) {
-    const held = heldFor(resources, (s) => s.cpu !== null && s.cpu > rules.cpuHigh, now);
-    signals.push({
-      kind: 'cpu',
-      text: `cpu ${percent(m.cpu)} > ${percent(rules.cpuHigh)}`,
-      held,
-      windowMs: w,
-    });
-  }
-  if (m.memory !== null && m.memory > rules.memoryHigh) {
-    const held = heldFor(resources, (s) => s.memory !== null && s.memory > rules.memoryHigh, now);
-    signals.push({
-      kind: 'memory',
-      text: `memory ${percent(m.memory)} > ${percent(rules.memoryHigh)}`,
-      held,
-      windowMs: w,
-    });
-  }
+  };
+  check('lag', m.scalingLag, rules.lagHigh, count, lagSamples, (s) => s.scalingLag);
+  check('cpu', m.cpu, rules.cpuHigh, percent, resources, (s) => s.cpu);
+  check('memory', m.memory, rules.memoryHigh, percent, resources, (s) => s.memory);
   return signals;
 }
 
