@@ -24,6 +24,7 @@ import type {
   EpochMs,
   LagSample,
   Measures,
+  Millis,
   Observations,
   Partitions,
   ResourceSample,
@@ -116,6 +117,25 @@ function holdReasons(
   return reasons;
 }
 
+/** How long the value `pick` reads has been present and passed `test` (see heldFor). */
+function heldWhile<S extends { at: EpochMs }>(
+  samples: readonly S[],
+  pick: (s: S) => number | null,
+  test: (v: number) => boolean,
+  now: EpochMs,
+  since?: EpochMs,
+): Millis {
+  return heldFor(
+    samples,
+    (s) => {
+      const v = pick(s);
+      return v !== null && test(v);
+    },
+    now,
+    since,
+  );
+}
+
 /** The signals above their scale-up thresholds, each with how long it has stayed above. */
 function upSignals(
   rules: ScalingRules,
@@ -134,14 +154,7 @@ function upSignals(
     pick: (s: S) => number | null,
   ) => {
     if (value === null || value <= high) return;
-    const held = heldFor(
-      samples,
-      (s) => {
-        const v = pick(s);
-        return v !== null && v > high;
-      },
-      now,
-    );
+    const held = heldWhile(samples, pick, (v) => v > high, now);
     signals.push({
       kind,
       text: `${kind} ${show(value)} > ${show(high)}`,
@@ -180,15 +193,7 @@ function downSignals(
     } else if (value >= low) {
       blockers.push(`${name} ${show(value)} ≥ ${show(low)}`);
     } else {
-      const held = heldFor(
-        samples,
-        (s) => {
-          const v = pick(s);
-          return v !== null && v < low;
-        },
-        now,
-        since,
-      );
+      const held = heldWhile(samples, pick, (v) => v < low, now, since);
       calm.push({ kind: name, text: `${name} ${show(value)} < ${show(low)}`, held, windowMs: w });
     }
   };
