@@ -46,7 +46,7 @@ export function headline(step: StepReport): string {
 }
 
 /** The decision log line's fields (the logger adds level, timestamp, service, request id). */
-export function decisionRecord(step: StepReport) {
+function decisionRecord(step: StepReport) {
   const { decision, observed } = step;
   const m = decision.measures;
   return {
@@ -77,8 +77,6 @@ export function decisionRecord(step: StepReport) {
     errors: step.errors,
   };
 }
-
-export type DecisionRecord = ReturnType<typeof decisionRecord>;
 
 /** One datapoint per metric for this step; lag metrics only when lag was observed. */
 export function metricsOf(step: StepReport): MetricDatum[] {

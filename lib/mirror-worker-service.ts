@@ -15,7 +15,7 @@ const MAX_STOP_TIMEOUT = Duration.seconds(120);
 const EXIT_GRACE = Duration.seconds(5);
 
 /** The worker's health check: its own `/healthz`, with Node (the image has no curl). */
-export const HEALTH_CHECK_COMMAND = [
+const HEALTH_CHECK_COMMAND = [
   'CMD',
   'node',
   '-e',

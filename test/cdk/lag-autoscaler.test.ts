@@ -151,6 +151,8 @@ describe('LagAutoscaler on an existing service', () => {
     const [role] = Object.values(template.findResources('AWS::IAM::Role'));
     expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
     expect(role?.Properties.Policies).toBeUndefined();
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fn?.Properties).not.toHaveProperty('VpcConfig');
   });
 
   it('exposes its metrics with the namespace and the service dimension', () => {

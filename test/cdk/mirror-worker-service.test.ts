@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -6,7 +9,6 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { KafkaAuth } from '../../lib/kafka-connection.ts';
 import {
-  HEALTH_CHECK_COMMAND,
   MirrorWorkerService,
   type MirrorWorkerServiceProps,
 } from '../../lib/mirror-worker-service.ts';
@@ -82,9 +84,41 @@ describe('MirrorWorkerService', () => {
     expect(JSON.stringify(def.Environment)).not.toMatch(/PASSWORD|USERNAME|secretsmanager/);
   });
 
-  it("checks health with the worker's /healthz", () => {
-    expect(def.HealthCheck).toMatchObject({ Command: HEALTH_CHECK_COMMAND, Retries: 3 });
-    expect(HEALTH_CHECK_COMMAND.join(' ')).toContain('/healthz');
+  it("checks health with the worker's /healthz on MIRROR_HTTP_PORT: healthy only on a 2xx", async () => {
+    expect(def.HealthCheck).toMatchObject({ Retries: 3 });
+    const [kind, ...command] = def.HealthCheck.Command;
+    expect(kind).toBe('CMD');
+    const paths: string[] = [];
+    let status = 200;
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? '');
+      res.writeHead(status).end();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const port = String((server.address() as AddressInfo).port);
+    // What the container runs, as ECS runs it: exit 0 healthy, anything else unhealthy.
+    const check = (env: Record<string, string>) =>
+      new Promise<number | null>((done) => {
+        const child = spawn(
+          command[0] === 'node' ? process.execPath : command[0]!,
+          command.slice(1),
+          {
+            env: { PATH: process.env.PATH ?? '', ...env },
+            stdio: 'ignore',
+          },
+        );
+        child.on('exit', (code) => done(code));
+      });
+    try {
+      expect(await check({ MIRROR_HTTP_PORT: port })).toBe(0);
+      status = 503;
+      expect(await check({ MIRROR_HTTP_PORT: port })).toBe(1);
+      expect(paths).toEqual(['/healthz', '/healthz']);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+    // Nothing listening (the worker has not started, or died): unhealthy, not hung.
+    expect(await check({ MIRROR_HTTP_PORT: port })).toBe(1);
   });
 
   it('gives a stopping task its drain time plus a margin before SIGKILL', () => {
@@ -109,7 +143,7 @@ describe('MirrorWorkerService', () => {
     });
   });
 
-  it('sizes tasks from props, on ARM64, logging with a retention', () => {
+  it('sizes tasks at 0.5 vCPU / 1 GiB on ARM64 by default, logging with a retention', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '512',
       Memory: '1024',

@@ -3,7 +3,7 @@ import { parseScalingRules } from '../../lambda/config.ts';
 import { type ControlStepDeps, controlStep } from '../../lambda/control-step.ts';
 import { BrokerUnreachableError } from '../../lambda/errors.ts';
 import type { StepReport } from '../../lambda/ports.ts';
-import { decisionRecord, headline, JsonLineReporter, metricsOf } from '../../lambda/report.ts';
+import { headline, JsonLineReporter, metricsOf } from '../../lambda/report.ts';
 import { MemoryStateStore } from '../../lambda/state-store.ts';
 import type { LagSnapshot, ServiceSnapshot } from '../../lambda/types.ts';
 
@@ -168,23 +168,41 @@ describe('report', () => {
     expect(second.find((m) => m.name === 'LagSeconds')).toBeUndefined();
   });
 
-  it('writes one self-explaining JSON line per step', async () => {
+  it('writes one self-explaining JSON line per step, in a stable shape', async () => {
     const lines: string[] = [];
     const w = world(lagOf(5_000), { reporter: new JsonLineReporter((l) => lines.push(l)) });
-    await w.step();
+    const report = await w.step();
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]!);
-    expect(line).toMatchObject({
-      level: 'INFO',
-      message: 'hold at 2: lag 60,000 > 10,000 for 0/2 min',
-      decision: { action: 'hold', from: 2, to: 2, cap: 12, capBy: 'partitions', acted: false },
-      observed: { totalLag: 60_000, partitions: 12, group: { state: 'Stable', members: 2 } },
-      metrics: { TotalLag: 60_000, Errors: 0 },
-    });
-    expect(Object.keys(decisionRecord(w.reports.at(-1) ?? (await w.step())))).toEqual([
+    expect(Object.keys(line)).toEqual([
+      'level',
+      'timestamp',
+      'message',
       'decision',
       'observed',
       'errors',
+      'metrics',
     ]);
+    expect(line).toMatchObject({
+      level: 'INFO',
+      timestamp: new Date(report.at).toISOString(),
+      message: 'hold at 2: lag 60,000 > 10,000 for 0/2 min',
+      decision: { action: 'hold', from: 2, to: 2, cap: 12, capBy: 'partitions', acted: false },
+      observed: { totalLag: 60_000, partitions: 12, group: { state: 'Stable', members: 2 } },
+      errors: [],
+      metrics: { TotalLag: 60_000, Errors: 0 },
+    });
+  });
+
+  it('logs a step with errors at WARN, the error named', async () => {
+    const lines: string[] = [];
+    const w = world(new BrokerUnreachableError(['b:9092'], new Error('ECONNREFUSED')), {
+      reporter: new JsonLineReporter((l) => lines.push(l)),
+    });
+    await w.step();
+    const line = JSON.parse(lines[0]!);
+    expect(line.level).toBe('WARN');
+    expect(line.errors).toEqual([{ source: 'kafka', error: expect.stringMatching(/unreachable/) }]);
+    expect(line.observed.totalLag).toBeNull();
   });
 });
