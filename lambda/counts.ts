@@ -19,11 +19,6 @@ export function balancedCounts(partitions: Partitions): TaskCount[] {
   return counts;
 }
 
-export function isBalanced(n: TaskCount, partitions: Partitions): boolean {
-  if (n < 1 || n > partitions) return false;
-  return n === 1 || Math.ceil(partitions / n) < Math.ceil(partitions / (n - 1));
-}
-
 /** The most a scale-up may reach in one step: ×factor, and always at least one more. */
 export function upLimit(rules: ScalingRules, current: TaskCount): TaskCount {
   return Math.max(current + 1, Math.floor(current * rules.upFactor));

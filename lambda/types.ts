@@ -109,7 +109,7 @@ export interface ScalerState {
   samples: LagSample[];
   resources: ResourceSample[];
   partitions: Record<string, PartitionTrack>;
-  /** Highest partition count seen (partitions only grow): the cap when lag is unobservable. */
+  /** The partition count last read: the cap when lag is unobservable. */
   partitionCount: Partitions | null;
   lastAction: LastAction | null;
 }
