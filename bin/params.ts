@@ -78,7 +78,7 @@ export const DEPLOY_PARAMETERS = {
   workerThreads: {
     // The worker's own bound: a larger value would pass synth and fail the task at start.
     schema: int(1, 256).optional(),
-    doc: "processing concurrency per task (`MIRROR_THREADS`); default: the worker's",
+    doc: "processing concurrency per task, 1–256 (`MIRROR_THREADS`); default: the worker's",
   },
   workerClient: {
     schema: z
