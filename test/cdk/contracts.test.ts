@@ -33,7 +33,12 @@ function synth(context: Record<string, unknown> = {}) {
   };
   const resource = (construct: { node: { defaultChild?: unknown } }) =>
     template.Resources[stack.getLogicalId(construct.node.defaultChild as never)]!.Properties;
-  return { stack, template, resource };
+  /** The autoscaler function's environment, as the Lambda will see it. */
+  const lambdaEnv = () => {
+    const fn = resource(stack.autoscaler.function);
+    return resolveAll((fn.Environment as { Variables: Record<string, unknown> }).Variables);
+  };
+  return { stack, template, resource, lambdaEnv };
 }
 
 /**
@@ -73,9 +78,8 @@ describe('CDK app → autoscaler Lambda: the environment it deploys passes the c
     ],
   ] as const) {
     it(variant, () => {
-      const { stack, resource } = synth(context);
-      const fn = resource(stack.autoscaler.function);
-      const env = resolveAll((fn.Environment as { Variables: Record<string, unknown> }).Variables);
+      const { stack, lambdaEnv } = synth(context);
+      const env = lambdaEnv();
       // A variable the Lambda does not read is a silent typo: every LAGPILOT_* one is known.
       const unknown = Object.keys(env).filter(
         (n) => n.startsWith('LAGPILOT_') && !(n in PARAMETERS),
@@ -146,6 +150,48 @@ interface MetricRef {
   Dimensions?: { Name: string; Value: unknown }[];
 }
 
+interface Watched {
+  namespace: string;
+  name: string;
+  dimensions: Record<string, string>;
+}
+
+type Synthesized = ReturnType<typeof synth>['template'];
+
+/** Every metric an alarm watches, directly or inside a math expression. */
+function alarmMetrics(template: Synthesized): Watched[] {
+  const watched = (m: MetricRef): Watched => ({
+    namespace: m.Namespace!,
+    name: m.MetricName!,
+    dimensions: Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name, resolve(d.Value)])),
+  });
+  return Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+    .flatMap((r) => {
+      const p = r.Properties as MetricRef & { Metrics?: { MetricStat?: { Metric: MetricRef } }[] };
+      const inMath = (p.Metrics ?? []).flatMap((q) => (q.MetricStat ? [q.MetricStat.Metric] : []));
+      return (p.MetricName ? [p, ...inMath] : inMath).map(watched);
+    });
+}
+
+/** Every metric a dashboard graph shows: `[namespace, name, dim, value, …, {options}]`. */
+function dashboardMetrics(template: Synthesized): Watched[] {
+  const dashboard = Object.values(template.Resources).find(
+    (r) => r.Type === 'AWS::CloudWatch::Dashboard',
+  )!;
+  const body = JSON.parse(resolve(dashboard.Properties.DashboardBody)) as {
+    widgets: { properties: { metrics?: unknown[][] } }[];
+  };
+  return body.widgets.flatMap((widget) =>
+    (widget.properties.metrics ?? []).map(([namespace, name, ...rest]) => {
+      const pairs = rest.filter((x): x is string => typeof x === 'string');
+      const dimensions: Record<string, string> = {};
+      for (let i = 0; i + 1 < pairs.length; i += 2) dimensions[pairs[i]!] = pairs[i + 1]!;
+      return { namespace: String(namespace), name: String(name), dimensions };
+    }),
+  );
+}
+
 describe('autoscaler Lambda → alarms and dashboard: the metrics they watch are the ones emitted', () => {
   it('every metric in the list is emitted by some step (the list is not stale)', async () => {
     const emitted = new Set(
@@ -169,48 +215,9 @@ describe('autoscaler Lambda → alarms and dashboard: the metrics they watch are
   });
 
   it('the alarms and the dashboard reference only emitted metrics, by namespace and service', () => {
-    const { stack, template, resource } = synth();
-    const fn = resource(stack.autoscaler.function);
-    const env = resolveAll((fn.Environment as { Variables: Record<string, unknown> }).Variables);
-    const watched: { namespace: string; name: string; dimensions: Record<string, string> }[] = [];
-
-    for (const r of Object.values(template.Resources)) {
-      if (r.Type !== 'AWS::CloudWatch::Alarm') continue;
-      const p = r.Properties as MetricRef & { Metrics?: { MetricStat?: { Metric: MetricRef } }[] };
-      const dims = (ds: { Name: string; Value: unknown }[] = []) =>
-        Object.fromEntries(ds.map((d) => [d.Name, resolve(d.Value)]));
-      if (p.MetricName) {
-        watched.push({
-          namespace: p.Namespace!,
-          name: p.MetricName,
-          dimensions: dims(p.Dimensions),
-        });
-      }
-      for (const q of p.Metrics ?? []) {
-        const m = q.MetricStat?.Metric;
-        if (m) {
-          watched.push({
-            namespace: m.Namespace!,
-            name: m.MetricName!,
-            dimensions: dims(m.Dimensions),
-          });
-        }
-      }
-    }
-    const dashboard = Object.values(template.Resources).find(
-      (r) => r.Type === 'AWS::CloudWatch::Dashboard',
-    )!;
-    const body = JSON.parse(resolve(dashboard.Properties.DashboardBody)) as {
-      widgets: { properties: { metrics?: unknown[][] } }[];
-    };
-    for (const widget of body.widgets) {
-      for (const [namespace, name, ...rest] of widget.properties.metrics ?? []) {
-        const pairs = rest.filter((x) => typeof x === 'string') as string[];
-        const dimensions: Record<string, string> = {};
-        for (let i = 0; i + 1 < pairs.length; i += 2) dimensions[pairs[i]!] = pairs[i + 1]!;
-        watched.push({ namespace: String(namespace), name: String(name), dimensions });
-      }
-    }
+    const { template, lambdaEnv } = synth();
+    const env = lambdaEnv();
+    const watched = [...alarmMetrics(template), ...dashboardMetrics(template)];
 
     const ours = watched.filter((w) => w.namespace === env.LAGPILOT_METRICS_NAMESPACE);
     // 8 alarms and 6 graphs: most of what they show is the autoscaler's own.
