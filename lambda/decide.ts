@@ -16,7 +16,7 @@
 import type { ScalingRules } from './config.ts';
 import { downTarget, stepDown, stepUp, upLimit } from './counts.ts';
 import { count, duration, heldOf, percent, rate } from './format.ts';
-import { covers, heldFor, isSettled } from './history.ts';
+import { covers, heldFor, isSettled, maxSampleGap } from './history.ts';
 import { measure, mergeResources, RESOURCE_STALE_MS } from './measure.ts';
 import type {
   Decision,
@@ -123,6 +123,7 @@ function heldWhile<S extends { at: EpochMs }>(
   pick: (s: S) => number | null,
   test: (v: number) => boolean,
   now: EpochMs,
+  windowMs: Millis,
   since?: EpochMs,
 ): Millis {
   return heldFor(
@@ -132,6 +133,7 @@ function heldWhile<S extends { at: EpochMs }>(
       return v !== null && test(v);
     },
     now,
+    maxSampleGap(windowMs),
     since,
   );
 }
@@ -154,7 +156,7 @@ function upSignals(
     pick: (s: S) => number | null,
   ) => {
     if (value === null || value <= high) return;
-    const held = heldWhile(samples, pick, (v) => v > high, now);
+    const held = heldWhile(samples, pick, (v) => v > high, now, rules.upWindowMs);
     signals.push({
       kind,
       text: `${kind} ${show(value)} > ${show(high)}`,
@@ -193,7 +195,7 @@ function downSignals(
     } else if (value >= low) {
       blockers.push(`${name} ${show(value)} ≥ ${show(low)}`);
     } else {
-      const held = heldWhile(samples, pick, (v) => v < low, now, since);
+      const held = heldWhile(samples, pick, (v) => v < low, now, w, since);
       calm.push({ kind: name, text: `${name} ${show(value)} < ${show(low)}`, held, windowMs: w });
     }
   };

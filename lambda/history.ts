@@ -30,21 +30,32 @@ const MAX_SAMPLES = 500;
 /**
  * How long `holds` has been true without interruption up to the newest sample, counted from
  * the first sample of that run (and not before `notBefore`). 0 when the newest sample fails.
+ * Two samples further apart than `maxGapMs` also interrupt the run: time nobody observed is
+ * missing data, and missing data never counts as a signal that held.
  */
 export function heldFor<S extends { at: EpochMs }>(
   samples: readonly S[],
   holds: (s: S) => boolean,
   now: EpochMs,
+  maxGapMs: Millis,
   notBefore: EpochMs = Number.NEGATIVE_INFINITY,
 ): Millis {
   let start: EpochMs | undefined;
   for (let i = samples.length - 1; i >= 0; i--) {
     const s = samples[i]!;
     if (s.at < notBefore || !holds(s)) break;
+    if (start !== undefined && start - s.at > maxGapMs) break;
     start = s.at;
   }
   return start === undefined ? 0 : now - start;
 }
+
+/**
+ * The longest gap between two samples that a sustain window bridges: half the window, so a
+ * window is judged on at least three observations spread across it (one missed minute of a
+ * 5-minute window is tolerated, a 15-minute silence is not).
+ */
+export const maxSampleGap = (windowMs: Millis): Millis => windowMs / 2;
 
 /** True when `held` covers the window (allowing for invocation jitter). */
 export const covers = (held: Millis, windowMs: Millis): boolean =>

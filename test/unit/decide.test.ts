@@ -159,6 +159,14 @@ describe('scale down', () => {
     expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
   });
 
+  it('never bridges unobserved time: calm readings 15 minutes apart are not 15 calm minutes', () => {
+    const sparse = run(DEFAULTS, repeat(3, CALM), { desired: 6, stepMs: 15 * MINUTE });
+    expect(sparse.decisions.every((d) => d.action === 'hold')).toBe(true);
+    // One missed invocation (2 minutes between readings) is still a sustained calm.
+    const gappy = run(DEFAULTS, repeat(9, CALM), { desired: 6, stepMs: 2 * MINUTE });
+    expect(gappy.decisions.some((d) => d.action === 'down')).toBe(true);
+  });
+
   it('counts the calm from the last action, not before it', () => {
     const r = run(rules({ LAGPILOT_BALANCED_COUNTS: 'false' }), repeat(32, CALM), { desired: 6 });
     const downs = r.decisions.flatMap((d, i) => (d.action === 'down' ? [i] : []));
