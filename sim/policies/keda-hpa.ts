@@ -11,7 +11,8 @@
  * - stabilization: the recommendation is bounded by the lowest recommendation of the scale-up
  *   window (default 0 s) and the highest of the scale-down window (default 300 s);
  * - rate limits (defaults): scale-up max(100 %, 4 pods) per 15 s; scale-down 100 % per 15 s;
- * - then min/max replicas.
+ * - then min/max replicas (the HPA's minReplicas is at least 1: KEDA's own 0↔1 activation is
+ *   not simulated).
  */
 import type { FleetView, Policy, PolicyFactory } from '../policy.ts';
 
@@ -72,7 +73,7 @@ export class KedaHpa implements Policy {
     if (stabilized < recommendation) stabilized = recommendation;
     if (stabilized > downBound) stabilized = downBound;
 
-    return Math.min(stabilized, hpaScaleUpLimit(current));
+    return Math.max(1, Math.min(stabilized, hpaScaleUpLimit(current)));
   }
 }
 
