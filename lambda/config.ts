@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Millis, Percent, TaskCount } from './types.ts';
 
 /**
  * The autoscaler's parameters: every threshold, window, step, cooldown and bound, read from
@@ -8,9 +9,6 @@ import { z } from 'zod';
  * Each entry: environment variable → [schema, meaning]. Defaults are written here once; the
  * README's parameter table is generated from the same source (`PARAMETERS`).
  */
-
-/** A duration in milliseconds. */
-export type Millis = number;
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -22,6 +20,13 @@ const duration = (fallback: string) =>
     .default(fallback)
     .transform((text, ctx) => {
       const m = DURATION.exec(text.trim());
+      if (text.trim().startsWith('-')) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is negative: a duration must be 0 or more`,
+        });
+        return z.NEVER;
+      }
       if (!m) {
         ctx.addIssue({
           code: 'custom',
@@ -163,6 +168,10 @@ export const PARAMETERS = {
   },
 
   // Operation.
+  LAGPILOT_STATE_TABLE: {
+    schema: z.string().min(1, 'must not be empty'),
+    doc: "DynamoDB table (partition key `pk`, string) holding the autoscaler's state: sustain-window history, last action, stall tracking",
+  },
   LAGPILOT_DRY_RUN: { schema: bool(false), doc: 'decide and report, but never call UpdateService' },
   LAGPILOT_METRICS_NAMESPACE: {
     schema: z.string().min(1, 'must not be empty').default('Lagpilot'),
@@ -184,70 +193,209 @@ export class ConfigError extends Error {
   }
 }
 
-const shape = Object.fromEntries(Object.entries(PARAMETERS).map(([k, v]) => [k, v.schema])) as {
-  [K in EnvName]: Parameters[K]['schema'];
-};
+/** The scaling rules: everything decide() reads, with readable names. */
+export interface ScalingRules {
+  minTasks: TaskCount;
+  maxTasks: TaskCount;
+  balancedCounts: boolean;
+  lagHigh: number;
+  cpuHigh: Percent;
+  memoryHigh: Percent;
+  upWindowMs: Millis;
+  upFactor: number;
+  upCooldownMs: Millis;
+  lagLow: number;
+  cpuLow: Percent;
+  memoryLow: Percent;
+  downWindowMs: Millis;
+  downStep: 'one' | 'half';
+  downCooldownMs: Millis;
+  stallSteps: number;
+}
 
-const schema = z.object(shape).superRefine((c, ctx) => {
-  if (c.LAGPILOT_MIN_TASKS > c.LAGPILOT_MAX_TASKS) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['LAGPILOT_MIN_TASKS'],
-      message: `min (${c.LAGPILOT_MIN_TASKS}) is above LAGPILOT_MAX_TASKS (${c.LAGPILOT_MAX_TASKS}): lower the min or raise the max`,
-    });
-  }
-  if (c.LAGPILOT_LAG_LOW >= c.LAGPILOT_LAG_HIGH) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['LAGPILOT_LAG_LOW'],
-      message: `must be below LAGPILOT_LAG_HIGH (${c.LAGPILOT_LAG_HIGH}), or scale-up and scale-down fight`,
-    });
-  }
-  if (c.LAGPILOT_CPU_LOW >= c.LAGPILOT_CPU_HIGH) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['LAGPILOT_CPU_LOW'],
-      message: `must be below LAGPILOT_CPU_HIGH (${c.LAGPILOT_CPU_HIGH})`,
-    });
-  }
-  if (c.LAGPILOT_MEMORY_LOW >= c.LAGPILOT_MEMORY_HIGH) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['LAGPILOT_MEMORY_LOW'],
-      message: `must be below LAGPILOT_MEMORY_HIGH (${c.LAGPILOT_MEMORY_HIGH})`,
-    });
-  }
-  if (
-    (c.LAGPILOT_KAFKA_AUTH === 'scram-sha-256' || c.LAGPILOT_KAFKA_AUTH === 'scram-sha-512') &&
-    !c.LAGPILOT_KAFKA_SECRET_ARN
-  ) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['LAGPILOT_KAFKA_SECRET_ARN'],
-      message:
-        'SCRAM auth needs the ARN of a Secrets Manager secret holding {"username","password"}',
-    });
-  }
-});
+export type KafkaAuth = RawConfig['LAGPILOT_KAFKA_AUTH'];
+
+/** The Lambda's whole configuration. */
+export interface LagpilotConfig {
+  rules: ScalingRules;
+  kafka: {
+    brokers: string[];
+    groupId: string;
+    topics: string[];
+    auth: KafkaAuth;
+    secretArn: string | undefined;
+    tls: boolean;
+    offsetReset: 'earliest' | 'latest';
+  };
+  target: { cluster: string; service: string };
+  stateTable: string;
+  dryRun: boolean;
+  metricsNamespace: string;
+}
+
+const RULE_PARAMETERS = [
+  'LAGPILOT_MIN_TASKS',
+  'LAGPILOT_MAX_TASKS',
+  'LAGPILOT_BALANCED_COUNTS',
+  'LAGPILOT_LAG_HIGH',
+  'LAGPILOT_CPU_HIGH',
+  'LAGPILOT_MEMORY_HIGH',
+  'LAGPILOT_UP_WINDOW',
+  'LAGPILOT_UP_FACTOR',
+  'LAGPILOT_UP_COOLDOWN',
+  'LAGPILOT_LAG_LOW',
+  'LAGPILOT_CPU_LOW',
+  'LAGPILOT_MEMORY_LOW',
+  'LAGPILOT_DOWN_WINDOW',
+  'LAGPILOT_DOWN_STEP',
+  'LAGPILOT_DOWN_COOLDOWN',
+  'LAGPILOT_STALL_STEPS',
+] as const satisfies readonly EnvName[];
+
+type Parsed = Partial<RawConfig>;
+type Problem = { field: EnvName; message: string };
 
 /**
- * Parses the environment (only LAGPILOT_* keys are read). Empty strings count as unset, so a
- * blank variable takes the default. Throws one ConfigError listing every bad field.
+ * Rules between fields. Each check runs only when every field it reads parsed, so a
+ * cross-field problem is reported alongside per-field ones instead of hiding behind them.
  */
-export function parseRawConfig(env: Record<string, string | undefined>): RawConfig {
-  const input: Record<string, string> = {};
-  for (const key of Object.keys(PARAMETERS)) {
-    const value = env[key];
-    if (value !== undefined && value.trim() !== '') input[key] = value;
+const CROSS_CHECKS: readonly ((c: Parsed) => Problem | undefined)[] = [
+  (c) =>
+    c.LAGPILOT_MIN_TASKS !== undefined &&
+    c.LAGPILOT_MAX_TASKS !== undefined &&
+    c.LAGPILOT_MIN_TASKS > c.LAGPILOT_MAX_TASKS
+      ? {
+          field: 'LAGPILOT_MIN_TASKS',
+          message: `min (${c.LAGPILOT_MIN_TASKS}) is above LAGPILOT_MAX_TASKS (${c.LAGPILOT_MAX_TASKS}): lower the min or raise the max`,
+        }
+      : undefined,
+  (c) =>
+    c.LAGPILOT_LAG_LOW !== undefined &&
+    c.LAGPILOT_LAG_HIGH !== undefined &&
+    c.LAGPILOT_LAG_LOW >= c.LAGPILOT_LAG_HIGH
+      ? {
+          field: 'LAGPILOT_LAG_LOW',
+          message: `must be below LAGPILOT_LAG_HIGH (${c.LAGPILOT_LAG_HIGH}), or scale-up and scale-down fight`,
+        }
+      : undefined,
+  (c) =>
+    c.LAGPILOT_CPU_LOW !== undefined &&
+    c.LAGPILOT_CPU_HIGH !== undefined &&
+    c.LAGPILOT_CPU_LOW >= c.LAGPILOT_CPU_HIGH
+      ? {
+          field: 'LAGPILOT_CPU_LOW',
+          message: `must be below LAGPILOT_CPU_HIGH (${c.LAGPILOT_CPU_HIGH}), or scale-up and scale-down fight`,
+        }
+      : undefined,
+  (c) =>
+    c.LAGPILOT_MEMORY_LOW !== undefined &&
+    c.LAGPILOT_MEMORY_HIGH !== undefined &&
+    c.LAGPILOT_MEMORY_LOW >= c.LAGPILOT_MEMORY_HIGH
+      ? {
+          field: 'LAGPILOT_MEMORY_LOW',
+          message: `must be below LAGPILOT_MEMORY_HIGH (${c.LAGPILOT_MEMORY_HIGH}), or scale-up and scale-down fight`,
+        }
+      : undefined,
+  (c) =>
+    (c.LAGPILOT_KAFKA_AUTH === 'scram-sha-256' || c.LAGPILOT_KAFKA_AUTH === 'scram-sha-512') &&
+    !c.LAGPILOT_KAFKA_SECRET_ARN
+      ? {
+          field: 'LAGPILOT_KAFKA_SECRET_ARN',
+          message:
+            'SCRAM auth needs the ARN of a Secrets Manager secret holding {"username","password"}',
+        }
+      : undefined,
+];
+
+/**
+ * Parses the named parameters one by one (empty strings count as unset, so a blank variable
+ * takes the default), then the cross-field checks on what parsed. Throws one ConfigError
+ * listing every bad field.
+ */
+function parseFields<K extends EnvName>(
+  keys: readonly K[],
+  env: Record<string, string | undefined>,
+): Pick<RawConfig, K> {
+  const parsed: Parsed = {};
+  const problems: string[] = [];
+  const given = (field: EnvName) => {
+    const value = env[field];
+    return value !== undefined && value.trim() !== '' ? value : undefined;
+  };
+  const describe = (field: EnvName, message: string) => {
+    const value = given(field);
+    return `${field}${value !== undefined ? `=${JSON.stringify(value)}` : ''}: ${message}`;
+  };
+  for (const key of keys) {
+    const value = given(key);
+    const result = PARAMETERS[key].schema.safeParse(value);
+    if (result.success) {
+      (parsed as Record<string, unknown>)[key] = result.data;
+    } else {
+      for (const issue of result.error.issues) {
+        const missing = issue.code === 'invalid_type' && value === undefined;
+        problems.push(describe(key, missing ? 'is required' : issue.message));
+      }
+    }
   }
-  const result = schema.safeParse(input);
-  if (result.success) return result.data as RawConfig;
-  const problems = result.error.issues.map((issue) => {
-    const field = String(issue.path[0] ?? 'config');
-    const given = input[field];
-    const message =
-      issue.code === 'invalid_type' && given === undefined ? 'is required' : issue.message;
-    return `${field}${given !== undefined ? `=${JSON.stringify(given)}` : ''}: ${message}`;
-  });
-  throw new ConfigError(problems);
+  for (const check of CROSS_CHECKS) {
+    const problem = check(parsed);
+    if (problem && (keys as readonly EnvName[]).includes(problem.field)) {
+      problems.push(describe(problem.field, problem.message));
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return parsed as Pick<RawConfig, K>;
+}
+
+/** Every parameter, keyed by environment variable name (the CDK app validates with this). */
+export function parseRawConfig(env: Record<string, string | undefined>): RawConfig {
+  return parseFields(Object.keys(PARAMETERS) as EnvName[], env);
+}
+
+function toRules(c: Pick<RawConfig, (typeof RULE_PARAMETERS)[number]>): ScalingRules {
+  return {
+    minTasks: c.LAGPILOT_MIN_TASKS,
+    maxTasks: c.LAGPILOT_MAX_TASKS,
+    balancedCounts: c.LAGPILOT_BALANCED_COUNTS,
+    lagHigh: c.LAGPILOT_LAG_HIGH,
+    cpuHigh: c.LAGPILOT_CPU_HIGH,
+    memoryHigh: c.LAGPILOT_MEMORY_HIGH,
+    upWindowMs: c.LAGPILOT_UP_WINDOW,
+    upFactor: c.LAGPILOT_UP_FACTOR,
+    upCooldownMs: c.LAGPILOT_UP_COOLDOWN,
+    lagLow: c.LAGPILOT_LAG_LOW,
+    cpuLow: c.LAGPILOT_CPU_LOW,
+    memoryLow: c.LAGPILOT_MEMORY_LOW,
+    downWindowMs: c.LAGPILOT_DOWN_WINDOW,
+    downStep: c.LAGPILOT_DOWN_STEP,
+    downCooldownMs: c.LAGPILOT_DOWN_COOLDOWN,
+    stallSteps: c.LAGPILOT_STALL_STEPS,
+  };
+}
+
+/** Only the scaling rules (the simulator and the local system need nothing else). */
+export function parseScalingRules(env: Record<string, string | undefined>): ScalingRules {
+  return toRules(parseFields(RULE_PARAMETERS, env));
+}
+
+/** The Lambda's whole configuration, parsed once at cold start. */
+export function parseConfig(env: Record<string, string | undefined>): LagpilotConfig {
+  const c = parseRawConfig(env);
+  return {
+    rules: toRules(c),
+    kafka: {
+      brokers: c.LAGPILOT_BROKERS,
+      groupId: c.LAGPILOT_GROUP_ID,
+      topics: c.LAGPILOT_TOPICS,
+      auth: c.LAGPILOT_KAFKA_AUTH,
+      secretArn: c.LAGPILOT_KAFKA_SECRET_ARN,
+      tls: c.LAGPILOT_KAFKA_TLS,
+      offsetReset: c.LAGPILOT_OFFSET_RESET,
+    },
+    target: { cluster: c.LAGPILOT_CLUSTER, service: c.LAGPILOT_SERVICE },
+    stateTable: c.LAGPILOT_STATE_TABLE,
+    dryRun: c.LAGPILOT_DRY_RUN,
+    metricsNamespace: c.LAGPILOT_METRICS_NAMESPACE,
+  };
 }

@@ -1,0 +1,344 @@
+/**
+ * The scaling rules, in one pure function: decide(rules, observations, now) → Decision.
+ * No I/O and no clock of its own; the history the windows need comes in with the observations.
+ *
+ * Order of judgment:
+ *   1. bounds — a desired count outside [min, cap] is corrected at once;
+ *   2. holds — service unknown, deployment rolling, tasks not running, cooldown, group
+ *      rebalancing or not yet settled after the last action;
+ *   3. scale up when ANY present signal (lag without stalled partitions, CPU, memory) stayed
+ *      above its threshold for the whole up-window;
+ *   4. scale down when ALL signals are present and stayed below their thresholds for the whole
+ *      down-window, counted from the last action (calm must hold at the current size);
+ *   5. otherwise hold, saying how close each rule is.
+ */
+
+import type { ScalingRules } from './config.ts';
+import { downTarget, stepDown, stepUp, upLimit } from './counts.ts';
+import { count, duration, heldOf, percent, rate } from './format.ts';
+import { covers, heldFor, isSettled } from './history.ts';
+import { measure, mergeResources, RESOURCE_STALE_MS } from './measure.ts';
+import type {
+  Decision,
+  Diagnosis,
+  EpochMs,
+  LagSample,
+  Measures,
+  Observations,
+  Partitions,
+  ResourceSample,
+  ServiceSnapshot,
+  TaskCount,
+} from './types.ts';
+
+interface Bounds {
+  floor: TaskCount;
+  cap: TaskCount;
+  capBy: Decision['capBy'];
+  /** Partition count for balancing (the last known one when lag is unobservable). */
+  partitions: Partitions | null;
+}
+
+/**
+ * min ≤ desired ≤ min(max, partitions). When min exceeds the partition count, min wins: it
+ * is the operator's floor, and the extra tasks idle as standbys.
+ */
+function boundsOf(rules: ScalingRules, obs: Observations): Bounds {
+  const partitions = obs.lag.ok ? obs.lag.value.partitionCount : obs.state.partitionCount;
+  const byPartitions = partitions !== null && partitions <= rules.maxTasks;
+  const upper = byPartitions ? partitions : rules.maxTasks;
+  if (upper < rules.minTasks) {
+    return { floor: rules.minTasks, cap: rules.minTasks, capBy: 'min', partitions };
+  }
+  return {
+    floor: rules.minTasks,
+    cap: upper,
+    capBy: byPartitions ? 'partitions' : 'max',
+    partitions,
+  };
+}
+
+/** A signal that crossed its threshold, with how long it has held. */
+interface Signal {
+  text: string;
+  held: number;
+  windowMs: number;
+}
+
+const sentence = (s: Signal): string => `${s.text} for ${heldOf(s.held, s.windowMs)}`;
+
+function describeDiagnosis(d: Diagnosis): string {
+  const where = `partition ${d.topic}/${d.partition}`;
+  if (d.kind === 'stalled') {
+    return `${where} stalled: lag ${count(d.lag)}, committed offset unchanged for ${d.steps} steps (poison message or stuck consumer); its lag no longer counts toward scale-up`;
+  }
+  const share = `${Math.round(d.share * 100)}%`;
+  return d.ownWorker
+    ? `${where} is hot: ${share} of the lag (${count(d.lag)}) and it already has a worker of its own; more workers cannot drain it`
+    : `${where} is hot: ${share} of the lag (${count(d.lag)}); more workers help only until it has a worker of its own`;
+}
+
+function holdReasons(
+  rules: ScalingRules,
+  obs: Observations,
+  service: ServiceSnapshot,
+  now: EpochMs,
+): string[] {
+  const reasons: string[] = [];
+  if (service.deploying) reasons.push('a deployment is rolling');
+  if (service.running < service.desired) {
+    reasons.push(
+      `${service.running} of ${service.desired} tasks running (${service.pending} pending): not adding to tasks that do not start`,
+    );
+  }
+  const last = obs.state.lastAction;
+  if (last) {
+    const cooldown = last.action === 'up' ? rules.upCooldownMs : rules.downCooldownMs;
+    const since = now - last.at;
+    if (since < cooldown) {
+      reasons.push(
+        `cooldown after scale ${last.action} ${last.from}→${last.to} ${duration(since)} ago (${duration(cooldown)})`,
+      );
+    }
+  }
+  if (obs.lag.ok) {
+    const group = obs.lag.value.group;
+    if (group.state === 'PreparingRebalance' || group.state === 'CompletingRebalance') {
+      reasons.push(`consumer group is rebalancing (${group.state})`);
+    } else if (last && !last.settled && !isSettled(obs.lag.value, service)) {
+      reasons.push(
+        `group not settled since scale ${last.action} ${last.from}→${last.to}: ${group.members} members (${group.state}) for ${service.running} running tasks`,
+      );
+    }
+  }
+  return reasons;
+}
+
+function upSignals(
+  rules: ScalingRules,
+  lagSamples: readonly LagSample[],
+  resources: readonly ResourceSample[],
+  m: Measures,
+  now: EpochMs,
+): Signal[] {
+  const signals: Signal[] = [];
+  const w = rules.upWindowMs;
+  if (m.scalingLag !== null && m.scalingLag > rules.lagHigh) {
+    const held = heldFor(
+      lagSamples,
+      (s) => s.scalingLag !== null && s.scalingLag > rules.lagHigh,
+      now,
+    );
+    signals.push({
+      text: `lag ${count(m.scalingLag)} > ${count(rules.lagHigh)}`,
+      held,
+      windowMs: w,
+    });
+  }
+  if (m.cpu !== null && m.cpu > rules.cpuHigh) {
+    const held = heldFor(resources, (s) => s.cpu !== null && s.cpu > rules.cpuHigh, now);
+    signals.push({ text: `cpu ${percent(m.cpu)} > ${percent(rules.cpuHigh)}`, held, windowMs: w });
+  }
+  if (m.memory !== null && m.memory > rules.memoryHigh) {
+    const held = heldFor(resources, (s) => s.memory !== null && s.memory > rules.memoryHigh, now);
+    signals.push({
+      text: `memory ${percent(m.memory)} > ${percent(rules.memoryHigh)}`,
+      held,
+      windowMs: w,
+    });
+  }
+  return signals;
+}
+
+/** The calm signals (all needed for a scale-down), or what is missing / not calm. */
+function downSignals(
+  rules: ScalingRules,
+  lagSamples: readonly LagSample[],
+  resources: readonly ResourceSample[],
+  m: Measures,
+  now: EpochMs,
+  since: EpochMs,
+): { calm: Signal[]; blockers: string[] } {
+  const calm: Signal[] = [];
+  const blockers: string[] = [];
+  const w = rules.downWindowMs;
+  const check = <S extends { at: EpochMs }>(
+    name: string,
+    value: number | null,
+    low: number,
+    show: (n: number) => string,
+    samples: readonly S[],
+    pick: (s: S) => number | null,
+  ) => {
+    if (value === null) {
+      blockers.push(`${name} unknown`);
+    } else if (value >= low) {
+      blockers.push(`${name} ${show(value)} ≥ ${show(low)}`);
+    } else {
+      const held = heldFor(
+        samples,
+        (s) => {
+          const v = pick(s);
+          return v !== null && v < low;
+        },
+        now,
+        since,
+      );
+      calm.push({ text: `${name} ${show(value)} < ${show(low)}`, held, windowMs: w });
+    }
+  };
+  check('lag', m.totalLag, rules.lagLow, count, lagSamples, (s) => s.totalLag);
+  check('cpu', m.cpu, rules.cpuLow, percent, resources, (s) => s.cpu);
+  check('memory', m.memory, rules.memoryLow, percent, resources, (s) => s.memory);
+  return { calm, blockers };
+}
+
+/**
+ * How many tasks the lag needs: enough to absorb the produce rate and drain the backlog
+ * within one up-window, at the per-task rate the fleet consumed since the last step (under
+ * sustained lag the workers are saturated, so that is their capacity). Null when unmeasured.
+ */
+function tasksForLag(rules: ScalingRules, m: Measures): TaskCount | null {
+  if (m.scalingLag === null || m.produceRate === null || m.consumeRate === null) return null;
+  if (m.running === null || m.running === 0 || m.consumeRate <= 0) return null;
+  const perTask = m.consumeRate / m.running;
+  const needed = m.produceRate + m.scalingLag / Math.max(rules.upWindowMs / 1000, 1);
+  return Math.ceil(needed / perTask);
+}
+
+function capNote(b: Bounds): string {
+  return `cap ${b.cap} (${b.capBy === 'min' ? 'min, above the partition count' : b.capBy})`;
+}
+
+function observationNotes(obs: Observations): string[] {
+  const notes: string[] = [];
+  if (!obs.lag.ok) {
+    notes.push(`lag not observed (${obs.lag.error}): no scale-down; scale-up on CPU/memory only`);
+  }
+  if (!obs.resources.ok) {
+    notes.push(`CPU/memory not observed (${obs.resources.error}): no scale-down`);
+  }
+  return notes;
+}
+
+export function decide(rules: ScalingRules, obs: Observations, now: EpochMs): Decision {
+  const { measures, diagnoses } = measure(rules, obs, now);
+  const bounds = boundsOf(rules, obs);
+  const notes = [...observationNotes(obs), ...diagnoses.map(describeDiagnosis)];
+  const result = (
+    action: Decision['action'],
+    from: TaskCount,
+    to: TaskCount,
+    reasons: string[],
+  ): Decision => ({
+    action,
+    from,
+    to,
+    cap: bounds.cap,
+    capBy: bounds.capBy,
+    reasons: [...reasons, ...notes],
+    diagnoses,
+    measures,
+  });
+
+  if (!obs.service.ok) {
+    const known = obs.state.lastAction?.to ?? rules.minTasks;
+    return result('hold', known, known, [`hold: service not observed (${obs.service.error})`]);
+  }
+  const service = obs.service.value;
+  const current = service.desired;
+
+  // 1. Bounds. Without a lag reading the partition count may be stale, so only max corrects down.
+  if (current < bounds.floor) {
+    return result('up', current, bounds.floor, [
+      `scale ${current}→${bounds.floor}: below the minimum ${rules.minTasks}`,
+    ]);
+  }
+  const upper: Bounds = obs.lag.ok
+    ? bounds
+    : { ...bounds, cap: Math.max(bounds.floor, rules.maxTasks), capBy: 'max' };
+  if (current > upper.cap) {
+    return {
+      ...result('down', current, upper.cap, [
+        `scale ${current}→${upper.cap}: above the ${capNote(upper)}`,
+      ]),
+      cap: upper.cap,
+      capBy: upper.capBy,
+    };
+  }
+
+  // 2. Holds.
+  const holds = holdReasons(rules, obs, service, now);
+  if (holds.length > 0)
+    return result('hold', current, current, [`hold at ${current}: ${holds.join('; ')}`]);
+
+  const lagSamples: LagSample[] = [
+    ...obs.state.samples.filter((s) => s.at < now),
+    {
+      at: now,
+      totalLag: measures.totalLag,
+      scalingLag: measures.scalingLag,
+      endSum: measures.endSum,
+    },
+  ];
+  const resources = obs.resources.ok
+    ? mergeResources(obs.state.resources, obs.resources.value).filter((s) => s.at <= now)
+    : [];
+  const fresh = resources.at(-1)?.at ?? Number.NEGATIVE_INFINITY;
+  const currentResources = fresh >= now - RESOURCE_STALE_MS ? resources : [];
+
+  // 3. Scale up.
+  const up = upSignals(rules, lagSamples, currentResources, measures, now);
+  const fired = up.filter((s) => covers(s.held, s.windowMs));
+  if (fired.length > 0) {
+    const limit = upLimit(rules, current);
+    const lagOnly = fired.every((s) => s.text.startsWith('lag'));
+    const needed = lagOnly ? tasksForLag(rules, measures) : null;
+    const target = needed === null ? limit : Math.min(limit, Math.max(current + 1, needed));
+    const to = stepUp(rules, current, target, bounds.cap, bounds.partitions);
+    const why = fired.map(sentence).join(', ');
+    if (to <= current) {
+      return result('hold', current, current, [
+        `hold at ${current}: ${why}, but no useful count above ${current} within the ${capNote(bounds)}`,
+      ]);
+    }
+    const step =
+      needed === null
+        ? `step up to ×${rules.upFactor} (${limit})`
+        : `rate-based step: ${needed} tasks absorb ${rate(measures.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate((measures.consumeRate ?? 0) / (measures.running ?? 1))} per task; limit ×${rules.upFactor} (${limit})`;
+    return result('up', current, to, [`scale ${current}→${to}: ${why}; ${capNote(bounds)}`, step]);
+  }
+
+  // 4. Scale down.
+  const since = obs.state.lastAction?.at ?? Number.NEGATIVE_INFINITY;
+  const down = downSignals(rules, lagSamples, currentResources, measures, now, since);
+  const calmFor = Math.min(...down.calm.map((s) => s.held));
+  if (down.blockers.length === 0 && covers(calmFor, rules.downWindowMs)) {
+    const to = stepDown(
+      rules,
+      current,
+      downTarget(rules, current),
+      bounds.floor,
+      bounds.partitions,
+    );
+    const why = `${down.calm.map((s) => s.text).join(', ')} for ${heldOf(calmFor, rules.downWindowMs)}`;
+    if (to >= current) {
+      return result('hold', current, current, [
+        `hold at ${current}: ${why}; at the minimum ${rules.minTasks}`,
+      ]);
+    }
+    return result('down', current, to, [
+      `scale ${current}→${to}: ${why}; min ${rules.minTasks}`,
+      `step down ${rules.downStep === 'one' ? 'by one' : 'by half'}`,
+    ]);
+  }
+
+  // 5. Hold, saying how close each rule is.
+  const status =
+    up.length > 0
+      ? up.map(sentence).join(', ')
+      : down.blockers.length === 0
+        ? `calm for ${heldOf(calmFor, rules.downWindowMs)} (${down.calm.map((s) => s.text).join(', ')})`
+        : `within thresholds (${down.blockers.join(', ')})`;
+  return result('hold', current, current, [`hold at ${current}: ${status}`]);
+}

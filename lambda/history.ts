@@ -1,0 +1,100 @@
+/**
+ * The history the sustain windows need, and how a step appends to it. The Lambda, the local
+ * system and the simulator all keep history through recordStep, so they judge alike.
+ */
+
+import type { ScalingRules } from './config.ts';
+import { mergeResources, trackPartitions } from './measure.ts';
+import type {
+  Decision,
+  EpochMs,
+  LagSnapshot,
+  Millis,
+  Observations,
+  ScalerState,
+  ServiceSnapshot,
+} from './types.ts';
+
+/**
+ * How much earlier than a full window a streak may start and still count as covering it:
+ * scheduled invocations jitter by a few seconds, so a 5-minute window sampled every minute
+ * may span 4 min 59 s.
+ */
+export const windowSlack = (windowMs: Millis): Millis => Math.min(windowMs * 0.1, 10_000);
+
+/** History older than this many longest-windows is dropped (lag seconds interpolate on it). */
+const KEEP_WINDOWS = 2;
+/** At most this many samples of each kind: bounds the stored item whatever the cadence. */
+const MAX_SAMPLES = 500;
+
+/**
+ * How long `holds` has been true without interruption up to the newest sample, counted from
+ * the first sample of that run (and not before `notBefore`). 0 when the newest sample fails.
+ */
+export function heldFor<S extends { at: EpochMs }>(
+  samples: readonly S[],
+  holds: (s: S) => boolean,
+  now: EpochMs,
+  notBefore: EpochMs = Number.NEGATIVE_INFINITY,
+): Millis {
+  let start: EpochMs | undefined;
+  for (let i = samples.length - 1; i >= 0; i--) {
+    const s = samples[i]!;
+    if (s.at < notBefore || !holds(s)) break;
+    start = s.at;
+  }
+  return start === undefined ? 0 : now - start;
+}
+
+/** True when `held` covers the window (allowing for invocation jitter). */
+export const covers = (held: Millis, windowMs: Millis): boolean =>
+  held > 0 && held >= windowMs - windowSlack(windowMs);
+
+/** The state after this step: new samples, trimmed history, partition tracks, the action taken. */
+export function recordStep(
+  rules: ScalingRules,
+  obs: Observations,
+  decision: Decision,
+  now: EpochMs,
+): ScalerState {
+  const state = obs.state;
+  const horizon = now - KEEP_WINDOWS * Math.max(rules.upWindowMs, rules.downWindowMs);
+  const m = decision.measures;
+  const samples = [
+    ...state.samples,
+    { at: now, totalLag: m.totalLag, scalingLag: m.scalingLag, endSum: m.endSum },
+  ]
+    .filter((s) => s.at >= horizon)
+    .slice(-MAX_SAMPLES);
+  const resources = mergeResources(state.resources, obs.resources.ok ? obs.resources.value : [])
+    .filter((s) => s.at >= horizon && s.at <= now)
+    .slice(-MAX_SAMPLES);
+
+  const lag = obs.lag.ok ? obs.lag.value : null;
+  const service = obs.service.ok ? obs.service.value : null;
+  let lastAction = state.lastAction;
+  if (decision.action !== 'hold') {
+    lastAction = {
+      action: decision.action,
+      from: decision.from,
+      to: decision.to,
+      at: now,
+      settled: false,
+    };
+  } else if (lastAction && !lastAction.settled && lag && service && isSettled(lag, service)) {
+    lastAction = { ...lastAction, settled: true };
+  }
+  return {
+    samples,
+    resources,
+    partitions: lag ? trackPartitions(state.partitions, lag) : state.partitions,
+    partitionCount: lag ? lag.partitionCount : state.partitionCount,
+    lastAction,
+  };
+}
+
+/** The fleet has settled: the group is stable with a member for every running task (or both are empty). */
+export function isSettled(lag: LagSnapshot, service: ServiceSnapshot): boolean {
+  if (service.running === 0) return lag.group.members === 0;
+  return lag.group.state === 'Stable' && lag.group.members >= service.running;
+}

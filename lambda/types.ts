@@ -1,0 +1,180 @@
+/**
+ * The autoscaler's domain: what a control step observes, what it decides, and what it keeps
+ * between steps. Plain data only, so the Lambda, the local system and the simulator share it.
+ */
+
+/** Epoch milliseconds. */
+export type EpochMs = number;
+/** A duration in milliseconds. */
+export type Millis = number;
+/** A number of partitions (summed over the group's topics). */
+export type Partitions = number;
+/** A number of ECS tasks (workers). */
+export type TaskCount = number;
+/** A percentage, 0–100. */
+export type Percent = number;
+
+/** One partition of a watched topic, as seen by the group. */
+export interface PartitionOffsets {
+  topic: string;
+  partition: number;
+  /** The group's committed offset; null when the group never committed on this partition. */
+  committed: number | null;
+  /** Log-end offset (high watermark). */
+  end: number;
+  /** Log-start offset (low watermark: retention removed everything below it). */
+  start: number;
+  /**
+   * Messages behind, never negative: end − committed, with a committed offset below the log
+   * start clamped to it, and a never-committed partition following the group's reset policy.
+   */
+  lag: number;
+}
+
+/** Kafka's consumer-group states (describeGroups), plus Unknown for anything else. */
+export type GroupStateName =
+  | 'Stable'
+  | 'PreparingRebalance'
+  | 'CompletingRebalance'
+  | 'Empty'
+  | 'Dead'
+  | 'Unknown';
+
+export interface GroupState {
+  state: GroupStateName;
+  /** Members currently in the group (one per consumer instance). */
+  members: number;
+}
+
+/** The group's lag over all its topics at one instant. */
+export interface LagSnapshot {
+  topics: string[];
+  partitions: PartitionOffsets[];
+  /** Partition count over all topics (re-read every step: partitions can be added). */
+  partitionCount: Partitions;
+  group: GroupState;
+}
+
+/** The scaled ECS service (or local fleet). */
+export interface ServiceSnapshot {
+  desired: TaskCount;
+  running: TaskCount;
+  pending: TaskCount;
+  /** A deployment is rolling (more than one deployment, or the primary one not completed). */
+  deploying: boolean;
+}
+
+/** The service's CPU and memory utilisation at one time (1-minute averages on AWS). */
+export interface ResourceSample {
+  at: EpochMs;
+  cpu: Percent | null;
+  memory: Percent | null;
+}
+
+/** An observation either succeeded or failed with a reason the decision log can show. */
+export type Observed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** One lag sample per control step, kept in the state for the sustain windows. */
+export interface LagSample {
+  at: EpochMs;
+  /** Total lag; null when the step could not observe it. */
+  totalLag: number | null;
+  /** Lag that counts toward scale-up (stalled partitions excluded). */
+  scalingLag: number | null;
+  /** Sum of log-end offsets: the offset→time table that lag seconds interpolate on. */
+  endSum: number | null;
+}
+
+/** What the stall diagnosis remembers per partition (key `topic/partition`). */
+export interface PartitionTrack {
+  committed: number | null;
+  end: number;
+  /** Consecutive steps with the committed offset unchanged while lag > 0 and the group live. */
+  still: number;
+}
+
+export type ScaleAction = 'up' | 'down';
+
+export interface LastAction {
+  action: ScaleAction;
+  from: TaskCount;
+  to: TaskCount;
+  at: EpochMs;
+  /** The group has since reached a stable state with a member for every running task. */
+  settled: boolean;
+}
+
+/** Everything one step hands to the next; persisted (DynamoDB on AWS), never in memory only. */
+export interface ScalerState {
+  samples: LagSample[];
+  resources: ResourceSample[];
+  partitions: Record<string, PartitionTrack>;
+  /** Highest partition count seen (partitions only grow): the cap when lag is unobservable. */
+  partitionCount: Partitions | null;
+  lastAction: LastAction | null;
+}
+
+export const EMPTY_STATE: ScalerState = {
+  samples: [],
+  resources: [],
+  partitions: {},
+  partitionCount: null,
+  lastAction: null,
+};
+
+/** Everything decide() needs: this step's observations plus the history kept so far. */
+export interface Observations {
+  lag: Observed<LagSnapshot>;
+  /** Time-stamped CPU/memory samples (CloudWatch returns the window; a local fleet the latest). */
+  resources: Observed<ResourceSample[]>;
+  service: Observed<ServiceSnapshot>;
+  state: ScalerState;
+}
+
+/** Findings reported with the decision; they explain lag that more workers will not fix. */
+export type Diagnosis =
+  | { kind: 'stalled'; topic: string; partition: number; lag: number; steps: number }
+  | {
+      kind: 'hot';
+      topic: string;
+      partition: number;
+      lag: number;
+      /** Share of the total lag, 0–1. */
+      share: number;
+      /** The current count already gives this partition a worker of its own. */
+      ownWorker: boolean;
+    };
+
+/** Figures derived from this step's observations (null where unobservable). */
+export interface Measures {
+  totalLag: number | null;
+  scalingLag: number | null;
+  maxPartitionLag: number | null;
+  /** Estimated seconds the group is behind the log end. */
+  lagSeconds: number | null;
+  /** Messages per second appended to the log end (between the last two steps). */
+  produceRate: number | null;
+  /** Messages per second committed by the group (between the last two steps). */
+  consumeRate: number | null;
+  partitions: Partitions | null;
+  cpu: Percent | null;
+  memory: Percent | null;
+  endSum: number | null;
+  running: TaskCount | null;
+}
+
+export interface Decision {
+  action: ScaleAction | 'hold';
+  /** Desired count before the step (last known when the service could not be read). */
+  from: TaskCount;
+  /** Desired count after the step (= from on hold). */
+  to: TaskCount;
+  /** The upper bound applied: min(max, partitions), never below min. */
+  cap: TaskCount;
+  /** What set the cap. */
+  capBy: 'partitions' | 'max' | 'min';
+  /** Human sentences, the first one being the headline. */
+  reasons: string[];
+  diagnoses: Diagnosis[];
+  measures: Measures;
+}

@@ -1,0 +1,121 @@
+/**
+ * Drives decide() + recordStep() through a scripted world, one step per minute, the way the
+ * control step does: the service's desired count follows each action.
+ */
+import type { ScalingRules } from '../../lambda/config.ts';
+import { decide } from '../../lambda/decide.ts';
+import { recordStep } from '../../lambda/history.ts';
+import {
+  type Decision,
+  EMPTY_STATE,
+  type GroupState,
+  type Observations,
+  type Observed,
+  type PartitionOffsets,
+  type ScalerState,
+} from '../../lambda/types.ts';
+
+export const MINUTE = 60_000;
+
+export interface World {
+  /** Lag per partition (topic "t"), or a failure message. */
+  lag: number[] | string;
+  /** Messages appended per partition per step (default 1,000). */
+  produced?: number;
+  /** Partitions whose committed offset is frozen at its first value. */
+  frozen?: number[];
+  cpu?: number | null | string;
+  memory?: number | null | string;
+  group?: GroupState;
+  deploying?: boolean;
+  /** Running tasks; default: the desired count. */
+  running?: number;
+  /** Overrides the desired count (an operator or another tool changed it). */
+  desired?: number;
+  /** The service cannot be read. */
+  serviceError?: string;
+}
+
+export interface Run {
+  decisions: Decision[];
+  states: ScalerState[];
+  desired: number[];
+}
+
+const ok = <T>(value: T): Observed<T> => ({ ok: true, value });
+const failed = (error: string): Observed<never> => ({ ok: false, error });
+
+/** Runs the worlds in order, `stepMs` apart, starting with `desired` tasks. */
+export function run(
+  rules: ScalingRules,
+  worlds: readonly World[],
+  { desired: initial = 4, stepMs = MINUTE, start = 1_000_000_000_000 } = {},
+): Run {
+  let desired = initial;
+  let state: ScalerState = EMPTY_STATE;
+  const ends = new Map<number, number>();
+  const frozenAt = new Map<number, number>();
+  const out: Run = { decisions: [], states: [], desired: [] };
+  worlds.forEach((w, i) => {
+    const now = start + i * stepMs;
+    if (w.desired !== undefined) desired = w.desired;
+    let lag: Observed<import('../../lambda/types.ts').LagSnapshot>;
+    if (typeof w.lag === 'string') {
+      lag = failed(w.lag);
+    } else {
+      const partitions: PartitionOffsets[] = w.lag.map((l, p) => {
+        const end = (ends.get(p) ?? 1_000_000) + (w.produced ?? 1_000);
+        ends.set(p, end);
+        let committed = end - l;
+        if (w.frozen?.includes(p)) {
+          committed = frozenAt.get(p) ?? committed;
+          frozenAt.set(p, committed);
+        }
+        return { topic: 't', partition: p, committed, end, start: 0, lag: end - committed };
+      });
+      lag = ok({
+        topics: ['t'],
+        partitions,
+        partitionCount: partitions.length,
+        group: w.group ?? { state: 'Stable', members: w.running ?? desired },
+      });
+    }
+    const sample = (v: number | null | string | undefined, fallback: number) =>
+      v === undefined ? fallback : typeof v === 'string' ? null : v;
+    const resourceError =
+      typeof w.cpu === 'string' ? w.cpu : typeof w.memory === 'string' ? w.memory : undefined;
+    const obs: Observations = {
+      lag,
+      resources:
+        resourceError !== undefined
+          ? failed(resourceError)
+          : ok([{ at: now, cpu: sample(w.cpu, 50), memory: sample(w.memory, 60) }]),
+      service: w.serviceError
+        ? failed(w.serviceError)
+        : ok({
+            desired,
+            running: w.running ?? desired,
+            pending: 0,
+            deploying: w.deploying ?? false,
+          }),
+      state,
+    };
+    const decision = decide(rules, obs, now);
+    state = recordStep(rules, obs, decision, now);
+    if (decision.action !== 'hold') desired = decision.to;
+    out.decisions.push(decision);
+    out.states.push(state);
+    out.desired.push(desired);
+  });
+  return out;
+}
+
+/** `n` copies of a world. */
+export const repeat = (n: number, w: World): World[] => Array.from({ length: n }, () => w);
+
+/** Lag spread evenly over `partitions` partitions. */
+export const spread = (total: number, partitions = 12): number[] =>
+  Array.from(
+    { length: partitions },
+    (_, i) => Math.floor(total / partitions) + (i < total % partitions ? 1 : 0),
+  );

@@ -1,0 +1,349 @@
+import { describe, expect, it } from 'vitest';
+import { parseScalingRules, type ScalingRules } from '../../lambda/config.ts';
+import { balancedCounts } from '../../lambda/counts.ts';
+import { decide } from '../../lambda/decide.ts';
+import { recordStep } from '../../lambda/history.ts';
+import { lagSeconds } from '../../lambda/measure.ts';
+import { EMPTY_STATE, type Observations } from '../../lambda/types.ts';
+import { MINUTE, repeat, run, spread, type World } from '../helpers/scaler.ts';
+
+const rules = (overrides: Record<string, string> = {}): ScalingRules =>
+  parseScalingRules(overrides);
+const DEFAULTS = rules();
+const HIGH: World = { lag: spread(52_310) };
+const MID: World = { lag: spread(5_000) };
+const CALM: World = { lag: spread(120), cpu: 12, memory: 40 };
+const last = <T>(xs: T[]): T => xs[xs.length - 1]!;
+
+describe('balanced counts', () => {
+  it.each([
+    [12, [1, 2, 3, 4, 6, 12]],
+    [10, [1, 2, 3, 4, 5, 10]],
+    [1, [1]],
+    [7, [1, 2, 3, 4, 7]],
+  ])('%i partitions → %j', (p, counts) => {
+    expect(balancedCounts(p)).toEqual(counts);
+  });
+});
+
+describe('scale up', () => {
+  it('scales up once lag stays above the threshold for the whole up-window', () => {
+    // Lag grows on 16 partitions: the fleet consumes little, so the step is the full ×2.
+    const growing = [20_000, 30_000, 40_000, 45_000, 50_000, 52_310].map((l) => ({
+      lag: spread(l, 16),
+    }));
+    const r = run(rules({ LAGPILOT_MAX_TASKS: '20' }), [{ lag: spread(8_000, 16) }, ...growing]);
+    expect(r.decisions.slice(0, 6).map((d) => d.action)).toEqual(Array(6).fill('hold'));
+    expect(r.decisions[5]!.reasons[0]).toBe('hold at 4: lag 50,000 > 10,000 for 4/5 min');
+    const d = last(r.decisions);
+    expect(d).toMatchObject({ action: 'up', from: 4, to: 8, cap: 16, capBy: 'partitions' });
+    expect(d.reasons[0]).toBe('scale 4→8: lag 52,310 > 10,000 for 5/5 min; cap 16 (partitions)');
+    expect(d.reasons[1]).toMatch(/^rate-based step: \d+ tasks .*limit ×2 \(8\)$/);
+  });
+
+  it('a single dip below the threshold restarts the window', () => {
+    const r = run(DEFAULTS, [...repeat(3, HIGH), MID, ...repeat(6, HIGH)]);
+    expect(r.decisions.slice(0, 8).every((d) => d.action === 'hold')).toBe(true);
+    expect(last(r.decisions).action).toBe('up');
+  });
+
+  it('a missing lag sample breaks coverage: one point is never a window', () => {
+    const r = run(DEFAULTS, [HIGH, { ...HIGH, lag: 'broker down' }, ...repeat(4, HIGH)]);
+    expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
+  });
+
+  it('tolerates a few seconds of invocation jitter', () => {
+    const r = run(DEFAULTS, repeat(6, HIGH), { stepMs: MINUTE - 1_000 });
+    expect(last(r.decisions).action).toBe('up');
+  });
+
+  it.each([
+    ['cpu', { cpu: 91 }, 'cpu 91% > 80% for 5/5 min'],
+    ['memory', { memory: 85 }, 'memory 85% > 80% for 5/5 min'],
+  ])('scales up on %s alone, by the factor to a balanced count', (_, w, text) => {
+    const r = run(DEFAULTS, repeat(6, { ...MID, ...w }));
+    // ×2 = 8, but on 12 partitions 8 workers drain no faster than 6.
+    expect(last(r.decisions)).toMatchObject({ action: 'up', from: 4, to: 6 });
+    expect(last(r.decisions).reasons[0]).toContain(text);
+  });
+
+  it('steps by the rate the lag needs, never more than the factor', () => {
+    // 12 partitions × 1,000 msgs/min produced and consumed by 4 tasks (50/s each), lag
+    // steady at 52,310: 200/s + 52,310/300 s needs ceil(374/50) = 8 tasks, the ×2 limit.
+    const steady = run(rules({ LAGPILOT_BALANCED_COUNTS: 'false' }), repeat(6, HIGH));
+    expect(last(steady.decisions).to).toBe(8);
+    expect(last(steady.decisions).reasons[1]).toMatch(/^rate-based step: 8 tasks/);
+    // A smaller backlog needs fewer: 200/s + 12,000/300 s = 240/s → 5 tasks.
+    const small = run(
+      rules({ LAGPILOT_BALANCED_COUNTS: 'false' }),
+      repeat(6, { lag: spread(12_000) }),
+    );
+    expect(last(small.decisions)).toMatchObject({ action: 'up', from: 4, to: 5 });
+    // ×1.5 limits the same need to 6.
+    const limited = run(
+      rules({ LAGPILOT_BALANCED_COUNTS: 'false', LAGPILOT_UP_FACTOR: '1.5' }),
+      repeat(6, HIGH),
+    );
+    expect(last(limited.decisions).to).toBe(6);
+  });
+
+  it('picks a partition-balanced count when on, any count when off', () => {
+    const worlds = repeat(6, { lag: spread(12_000) });
+    expect(last(run(DEFAULTS, worlds).decisions).to).toBe(6); // 5 is not balanced on 12
+    expect(last(run(rules({ LAGPILOT_BALANCED_COUNTS: 'false' }), worlds).decisions).to).toBe(5);
+  });
+
+  it('caps at the partition count', () => {
+    const r = run(DEFAULTS, repeat(6, { lag: spread(52_310, 10) }), { desired: 8 });
+    expect(last(r.decisions)).toMatchObject({ action: 'up', from: 8, to: 10, cap: 10 });
+  });
+
+  it('caps at max when max is below the partition count', () => {
+    const r = run(
+      rules({ LAGPILOT_MAX_TASKS: '6', LAGPILOT_BALANCED_COUNTS: 'false' }),
+      repeat(6, { lag: spread(52_310, 24) }),
+    );
+    expect(last(r.decisions)).toMatchObject({ action: 'up', to: 6, cap: 6, capBy: 'max' });
+    expect(last(r.decisions).reasons[0]).toContain('cap 6 (max)');
+  });
+
+  it('holds at the cap, saying so', () => {
+    const r = run(DEFAULTS, repeat(6, HIGH), { desired: 12 });
+    expect(last(r.decisions).action).toBe('hold');
+    expect(last(r.decisions).reasons[0]).toMatch(/no useful count above 12 within the cap 12/);
+  });
+
+  it('holds when max is not balanced and the next balanced count is above it', () => {
+    const r = run(rules({ LAGPILOT_MAX_TASKS: '10' }), repeat(6, HIGH), { desired: 6 });
+    expect(last(r.decisions).action).toBe('hold');
+  });
+});
+
+describe('scale down', () => {
+  it('scales down only after everything is calm for the whole down-window', () => {
+    const r = run(DEFAULTS, repeat(17, CALM), { desired: 6 });
+    const firstDown = r.decisions.findIndex((d) => d.action === 'down');
+    expect(firstDown).toBe(15);
+    // −1 from 6 is 5, which drains no faster than 4 on 12 partitions.
+    expect(r.decisions[15]).toMatchObject({ from: 6, to: 4 });
+    expect(r.decisions[15]!.reasons[0]).toBe(
+      'scale 6→4: lag 120 < 1,000, cpu 12% < 30%, memory 40% < 50% for 15/15 min; min 1',
+    );
+  });
+
+  it.each([
+    [{}, 5],
+    [{ LAGPILOT_DOWN_STEP: 'half' }, 3],
+  ])('step %j without balancing: 6 → %i', (env, to) => {
+    const r = run(rules({ LAGPILOT_BALANCED_COUNTS: 'false', ...env }), repeat(16, CALM), {
+      desired: 6,
+    });
+    expect(last(r.decisions)).toMatchObject({ action: 'down', to });
+  });
+
+  it.each([
+    ['lag above low', { lag: spread(2_000) }],
+    ['cpu above low', { cpu: 35 }],
+    ['memory above low', { memory: 55 }],
+  ])('does not scale down with %s', (_, w) => {
+    const r = run(DEFAULTS, repeat(20, { ...CALM, ...w }), { desired: 6 });
+    expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
+  });
+
+  it.each([
+    ['lag fails', { lag: 'broker unreachable' }],
+    ['CPU/memory fail', { cpu: 'GetMetricData throttled' }],
+    ['CPU has no datapoints', { cpu: null }],
+  ])('never scales down when %s', (_, w) => {
+    const r = run(DEFAULTS, [...repeat(15, CALM), ...repeat(5, { ...CALM, ...w })], { desired: 6 });
+    expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
+  });
+
+  it('counts the calm from the last action, not before it', () => {
+    const r = run(rules({ LAGPILOT_BALANCED_COUNTS: 'false' }), repeat(32, CALM), { desired: 6 });
+    const downs = r.decisions.flatMap((d, i) => (d.action === 'down' ? [i] : []));
+    expect(downs).toEqual([15, 30]);
+  });
+
+  it('holds at the minimum', () => {
+    const r = run(rules({ LAGPILOT_MIN_TASKS: '2' }), repeat(17, CALM), { desired: 2 });
+    expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
+    expect(last(r.decisions).reasons[0]).toMatch(/at the minimum 2/);
+  });
+});
+
+describe('bounds', () => {
+  it('corrects a count below min at once, without signals', () => {
+    const r = run(rules({ LAGPILOT_MIN_TASKS: '3' }), [MID], { desired: 1 });
+    expect(r.decisions[0]).toMatchObject({ action: 'up', from: 1, to: 3 });
+    expect(r.decisions[0]!.reasons[0]).toBe('scale 1→3: below the minimum 3');
+  });
+
+  it('corrects a count above the partition cap at once', () => {
+    const r = run(DEFAULTS, [{ lag: spread(5_000, 6) }], { desired: 9 });
+    expect(r.decisions[0]).toMatchObject({ action: 'down', from: 9, to: 6 });
+    expect(r.decisions[0]!.reasons[0]).toBe('scale 9→6: above the cap 6 (partitions)');
+  });
+
+  it('without a lag reading only max corrects down (the partition count may be stale)', () => {
+    const r = run(DEFAULTS, [
+      { lag: spread(5_000, 6) },
+      { lag: 'timeout', desired: 9 },
+      { lag: 'timeout', desired: 14 },
+    ]);
+    expect(r.decisions[1]!.action).toBe('hold');
+    expect(r.decisions[2]).toMatchObject({
+      action: 'down',
+      from: 14,
+      to: 12,
+      cap: 12,
+      capBy: 'max',
+    });
+    expect(r.decisions[2]!.reasons[0]).toBe('scale 14→12: above the cap 12 (max)');
+  });
+
+  it('min wins over a partition count below it', () => {
+    const r = run(rules({ LAGPILOT_MIN_TASKS: '4' }), repeat(6, { lag: spread(52_310, 2) }), {
+      desired: 4,
+    });
+    expect(last(r.decisions)).toMatchObject({ action: 'hold', cap: 4, capBy: 'min' });
+  });
+});
+
+describe('holds', () => {
+  it.each<[string, World, RegExp]>([
+    ['a deployment rolls', { ...HIGH, deploying: true }, /a deployment is rolling/],
+    ['tasks fail to start', { ...HIGH, running: 2 }, /2 of 4 tasks running/],
+    [
+      'the group rebalances',
+      { ...HIGH, group: { state: 'PreparingRebalance', members: 4 } },
+      /rebalancing \(PreparingRebalance\)/,
+    ],
+  ])('holds while %s', (_, w, reason) => {
+    const r = run(DEFAULTS, repeat(8, w));
+    expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
+    expect(last(r.decisions).reasons[0]).toMatch(reason);
+  });
+
+  it('holds through the up-cooldown, then judges again', () => {
+    const r = run(
+      rules({ LAGPILOT_BALANCED_COUNTS: 'false' }),
+      repeat(10, { lag: spread(200_000) }),
+      { desired: 1 },
+    );
+    const ups = r.decisions.flatMap((d, i) => (d.action === 'up' ? [i] : []));
+    expect(ups).toEqual([5, 8]);
+    expect(r.decisions[6]!.reasons[0]).toMatch(/cooldown after scale up 1→2 1 min ago \(3 min\)/);
+  });
+
+  it('holds after an action until the group has a member per running task', () => {
+    const r = run(DEFAULTS, [
+      ...repeat(6, HIGH),
+      ...repeat(4, { ...HIGH, group: { state: 'Stable', members: 4 } }),
+      HIGH,
+    ]);
+    expect(r.decisions[5]!.action).toBe('up');
+    expect(r.decisions[9]!.reasons[0]).toMatch(
+      /group not settled since scale up 4→6: 4 members \(Stable\) for 6 running tasks/,
+    );
+    expect(r.decisions[10]!.action).toBe('up');
+  });
+
+  it('holds, from the last known count, when the service cannot be read', () => {
+    const r = run(DEFAULTS, repeat(7, { ...HIGH, serviceError: 'AccessDenied' }));
+    expect(last(r.decisions)).toMatchObject({ action: 'hold', from: 1, to: 1 });
+    expect(last(r.decisions).reasons[0]).toBe('hold: service not observed (AccessDenied)');
+  });
+
+  it('scales up on CPU when lag is unobservable, and says so', () => {
+    const r = run(DEFAULTS, repeat(6, { lag: 'group not found', cpu: 95 }));
+    expect(last(r.decisions)).toMatchObject({ action: 'up', to: 8 });
+    expect(last(r.decisions).reasons).toContain(
+      'lag not observed (group not found): no scale-down; scale-up on CPU/memory only',
+    );
+  });
+});
+
+describe('diagnoses', () => {
+  it('a partition whose commits froze with lag stops counting toward scale-up', () => {
+    // Partition 0 holds 40,000 of the lag, frozen; the rest is small: no scale-up.
+    const lag = [40_000, ...spread(2_000, 11)];
+    const r = run(DEFAULTS, repeat(8, { lag, frozen: [0] }));
+    expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
+    const d = last(r.decisions);
+    expect(d.diagnoses).toContainEqual(
+      expect.objectContaining({ kind: 'stalled', topic: 't', partition: 0, steps: 7 }),
+    );
+    expect(d.measures.scalingLag).toBe(d.measures.totalLag! - d.measures.maxPartitionLag!);
+    expect(d.reasons.some((x) => x.startsWith('partition t/0 stalled'))).toBe(true);
+  });
+
+  it('a frozen partition is not stalled while the group has no members', () => {
+    const r = run(
+      DEFAULTS,
+      repeat(8, { lag: spread(52_310), frozen: [0], group: { state: 'Empty', members: 0 } }),
+      { desired: 0 },
+    );
+    expect(last(r.decisions).diagnoses).toEqual([]);
+  });
+
+  it('reports a hot partition that already has its own worker', () => {
+    const lag = [50_000, 100, 100];
+    const r = run(DEFAULTS, repeat(6, { lag }), { desired: 3 });
+    expect(last(r.decisions).diagnoses).toContainEqual(
+      expect.objectContaining({ kind: 'hot', partition: 0, ownWorker: true }),
+    );
+    expect(last(r.decisions).reasons.join('\n')).toMatch(/more workers cannot drain it/);
+  });
+});
+
+describe('measures', () => {
+  it('estimates lag seconds by interpolating the log end over time', () => {
+    // The log end advances 100/s; the group sits 3,000 behind → 30 s.
+    const samples = [0, 1, 2, 3].map((i) => ({
+      at: i * MINUTE,
+      totalLag: 0,
+      scalingLag: 0,
+      endSum: i * 6_000,
+    }));
+    expect(lagSeconds(samples, 4 * MINUTE, 24_000, 3_000)).toBeCloseTo(30);
+    // Older than the history: extrapolated at the average rate.
+    expect(lagSeconds(samples, 4 * MINUTE, 24_000, 30_000)).toBeCloseTo(300);
+    expect(lagSeconds([], 0, 100, 50)).toBeNull();
+    expect(lagSeconds(samples, 4 * MINUTE, 24_000, 0)).toBe(0);
+  });
+
+  it('reports produce and consume rates between steps', () => {
+    const r = run(DEFAULTS, repeat(2, { lag: spread(1_200), produced: 600 }));
+    expect(last(r.decisions).measures).toMatchObject({
+      produceRate: 120,
+      consumeRate: 120,
+      partitions: 12,
+    });
+  });
+});
+
+describe('recordStep', () => {
+  it('keeps only what the windows need and records the action', () => {
+    const r = run(DEFAULTS, repeat(40, CALM), { desired: 2 });
+    const state = last(r.states);
+    expect(state.samples.length).toBeLessThanOrEqual(31);
+    expect(state.samples[0]!.at).toBeGreaterThanOrEqual(
+      1_000_000_000_000 + 39 * MINUTE - 30 * MINUTE,
+    );
+    expect(state.lastAction).toMatchObject({ action: 'down', from: 2, to: 1 });
+  });
+
+  it('is what decide reads next: a decision from an empty state holds', () => {
+    const obs: Observations = {
+      lag: { ok: false, error: 'x' },
+      resources: { ok: true, value: [] },
+      service: { ok: true, value: { desired: 2, running: 2, pending: 0, deploying: false } },
+      state: EMPTY_STATE,
+    };
+    const d = decide(DEFAULTS, obs, 0);
+    expect(d.action).toBe('hold');
+    const state = recordStep(DEFAULTS, obs, d, 0);
+    expect(state.samples).toEqual([{ at: 0, totalLag: null, scalingLag: null, endSum: null }]);
+  });
+});
