@@ -54,4 +54,3 @@ export function sustainableRate(
   }
   return busiest === 0 ? 0 : capacityPerWorker / busiest;
 }
-

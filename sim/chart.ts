@@ -18,7 +18,11 @@ const MAX_POINTS = 1500;
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (n: number): string =>
-  n >= 10_000 ? `${Math.round(n / 1000)}k` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : `${+n.toFixed(1)}`;
+  n >= 10_000
+    ? `${Math.round(n / 1000)}k`
+    : n >= 1000
+      ? `${(n / 1000).toFixed(1)}k`
+      : `${+n.toFixed(1)}`;
 
 function bucketMax(values: ArrayLike<number>): number[] {
   const size = Math.max(1, Math.ceil(values.length / MAX_POINTS));
@@ -122,7 +126,10 @@ export function chartSvg(trace: Trace, runs: readonly Run[], sloS: number): stri
   runs.forEach((run, i) => {
     const color = COLORS[i % COLORS.length]!;
     const width = run.policy === 'lagpilot' ? 2.5 : 1.5;
-    body.push(line(taskPanel, run.tasks, color, width), line(lagPanel, run.lagSeconds, color, width));
+    body.push(
+      line(taskPanel, run.tasks, color, width),
+      line(lagPanel, run.lagSeconds, color, width),
+    );
     const y = taskPanel.top + 10 + i * 18;
     body.push(
       `<rect x="${WIDTH - RIGHT + 12}" y="${y}" width="14" height="4" fill="${color}"/>`,

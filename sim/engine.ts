@@ -9,7 +9,12 @@
  * new desired count: more tasks start after the start delay, fewer stop at once (pending first).
  * Everything is deterministic: same trace + fleet + policy → same run.
  */
-import { type Assignment, partitionShares, rangeAssignment, sustainableRate } from './assignment.ts';
+import {
+  type Assignment,
+  partitionShares,
+  rangeAssignment,
+  sustainableRate,
+} from './assignment.ts';
 import { cpuPercent, type FleetParams, memoryPercent } from './fleet.ts';
 import { MessageAge } from './message-age.ts';
 import type { FleetView, MetricPoint, Policy, PolicyFactory } from './policy.ts';

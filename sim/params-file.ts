@@ -22,7 +22,9 @@ export function parseParamsText(text: string, source: string): Record<string, st
     if (raw === '' || raw.startsWith('#')) continue;
     const m = LINE.exec(raw);
     if (!m) {
-      throw new ParamsError(`${source} line ${i + 1}: expected LAGPILOT_NAME=value, found "${raw}"`);
+      throw new ParamsError(
+        `${source} line ${i + 1}: expected LAGPILOT_NAME=value, found "${raw}"`,
+      );
     }
     const name = m[1]!;
     const value = m[2]!.trim().replace(/^(["'])(.*)\1$/, '$2');

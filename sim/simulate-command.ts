@@ -54,7 +54,12 @@ export interface SimulateOptions {
   readonly outDir: string;
 }
 
-function number(flag: string, text: string | undefined, check: (n: number) => boolean, what: string) {
+function number(
+  flag: string,
+  text: string | undefined,
+  check: (n: number) => boolean,
+  what: string,
+) {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || !check(n)) {
@@ -134,7 +139,12 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     tickS,
   };
   const stepS =
-    number('step-seconds', get('step-seconds'), (n) => n >= tickS && n % tickS === 0, `a multiple of the ${tickS}s tick`) ?? 60;
+    number(
+      'step-seconds',
+      get('step-seconds'),
+      (n) => n >= tickS && n % tickS === 0,
+      `a multiple of the ${tickS}s tick`,
+    ) ?? 60;
   const peers: PeerSettings = {
     stepS,
     kedaLagThreshold:
@@ -149,7 +159,13 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
   const names = specs.flatMap((s) => (s === 'all' ? Object.keys(BUILT_IN_TRACES) : [s]));
   const traces = names.map((spec) => loadTrace(spec));
   for (const trace of traces) checkLongEnough(trace, rules);
-  return { traces, fleet, rules, peers, outDir: resolve(get('out') ?? join(ROOT, 'docs', 'reports')) };
+  return {
+    traces,
+    fleet,
+    rules,
+    peers,
+    outDir: resolve(get('out') ?? join(ROOT, 'docs', 'reports')),
+  };
 }
 
 /** A trace must be long enough for every policy's longest window to elapse twice. */

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseTraceCsv, TraceError } from './trace-csv.ts';
 import type { Trace } from './trace.ts';
+import { parseTraceCsv, TraceError } from './trace-csv.ts';
 
 const MINUTE = 60;
 
@@ -63,7 +63,8 @@ export function diurnal(days = 2): Trace {
 function ramp(): Trace {
   return {
     name: 'ramp',
-    description: '30 min at 1,000 msg/s, up to 9,000 over 2 h, 1 h hold, down over 1 h, 30 min quiet',
+    description:
+      '30 min at 1,000 msg/s, up to 9,000 over 2 h, 1 h hold, down over 1 h, 30 min quiet',
     intervalS: MINUTE,
     rates: piecewise([
       [30, 1000, 1000],

@@ -27,7 +27,14 @@ export function observationsOf(view: FleetView, state: ScalerState): Observation
   const partitions = view.endOffsets.map((end, partition) => {
     const e = Math.floor(end);
     const committed = Math.floor(view.committedOffsets[partition] ?? 0);
-    return { topic: TOPIC, partition, committed, end: e, start: 0, lag: Math.max(0, e - committed) };
+    return {
+      topic: TOPIC,
+      partition,
+      committed,
+      end: e,
+      start: 0,
+      lag: Math.max(0, e - committed),
+    };
   });
   const resources: ResourceSample[] = view.cpu.slice(-RESOURCE_POINTS).map((point, i, cpu) => ({
     at: SIMULATION_EPOCH_MS + point.atS * 1000,

@@ -7,7 +7,10 @@ import type { PolicyFactory } from '../../sim/policy.ts';
 import type { Trace } from '../../sim/trace.ts';
 
 /** A policy that never acts: the fleet stays at its bounds. */
-const hold: PolicyFactory = { name: 'hold', create: () => ({ intervalS: 60, evaluate: () => undefined }) };
+const hold: PolicyFactory = {
+  name: 'hold',
+  create: () => ({ intervalS: 60, evaluate: () => undefined }),
+};
 
 const fixedFleet = (tasks: number): FleetParams => ({
   ...DEFAULT_FLEET,

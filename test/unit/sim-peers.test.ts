@@ -76,9 +76,9 @@ describe('AWS target tracking on CPU', () => {
   it('scales out in proportion after 3 datapoints above the target', () => {
     expect(targetTrackingCapacity(4, 91, 70)).toBe(6); // ceil(4 × 1.3) = ceil(5.2)
     const tt = new TargetTracking(settings);
-    expect(tt.evaluate(view({ nowS: 600, desired: 4, running: 4, cpu: points(600, [60, 90, 91]) }))).toBe(
-      undefined,
-    );
+    expect(
+      tt.evaluate(view({ nowS: 600, desired: 4, running: 4, cpu: points(600, [60, 90, 91]) })),
+    ).toBe(undefined);
     expect(
       tt.evaluate(view({ nowS: 660, desired: 4, running: 4, cpu: points(660, [90, 91, 91]) })),
     ).toBe(6);
@@ -103,9 +103,13 @@ describe('AWS target tracking on CPU', () => {
     const tt = new TargetTracking(settings);
     const low = new Array(15).fill(30);
     expect(
-      tt.evaluate(view({ nowS: 3600, desired: 6, running: 6, cpu: points(3600, [...low.slice(1), 64]) })),
+      tt.evaluate(
+        view({ nowS: 3600, desired: 6, running: 6, cpu: points(3600, [...low.slice(1), 64]) }),
+      ),
     ).toBe(undefined); // 64 ≥ 63 (90 % of 70): not "sufficiently" below
-    expect(tt.evaluate(view({ nowS: 3660, desired: 6, running: 6, cpu: points(3660, low) }))).toBe(3);
+    expect(tt.evaluate(view({ nowS: 3660, desired: 6, running: 6, cpu: points(3660, low) }))).toBe(
+      3,
+    );
     // The scale-in cooldown (300 s) blocks the next one.
     expect(tt.evaluate(view({ nowS: 3720, desired: 3, running: 3, cpu: points(3720, low) }))).toBe(
       undefined,

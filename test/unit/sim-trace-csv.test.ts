@@ -24,9 +24,18 @@ describe('CSV traces', () => {
   it.each([
     ['2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,2,3\n', /trace\.csv line 2: expected 2 fields/],
     ['2026-11-21T10:00:00Z,1\nyesterday,2\n', /trace\.csv line 2: timestamp "yesterday"/],
-    ['2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,\n', /trace\.csv line 2: produce_rate is missing/],
-    ['2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,-4\n', /trace\.csv line 2: produce_rate -4 is negative/],
-    ['2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,lots\n', /line 2: produce_rate "lots" is not a number/],
+    [
+      '2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,\n',
+      /trace\.csv line 2: produce_rate is missing/,
+    ],
+    [
+      '2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,-4\n',
+      /trace\.csv line 2: produce_rate -4 is negative/,
+    ],
+    [
+      '2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,lots\n',
+      /line 2: produce_rate "lots" is not a number/,
+    ],
     [
       '2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,1\n2026-11-21T10:03:00Z,1\n',
       /trace\.csv line 3: irregular interval 120s \(the trace's interval is 60s/,
