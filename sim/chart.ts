@@ -9,7 +9,7 @@ const WIDTH = 1100;
 const PANEL = 190;
 const GAP = 40;
 const LEFT = 70;
-const RIGHT = 170;
+const RIGHT = 240;
 const TOP = 40;
 const COLORS = ['#222222', '#d62728', '#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b'];
 /** Long traces are bucketed to this many points per series (max per bucket: peaks survive). */
@@ -112,7 +112,7 @@ export function chartSvg(trace: Trace, runs: readonly Run[], sloS: number): stri
       top: TOP + 2 * (PANEL + GAP),
       max: lagMax,
       scale: log,
-      ticks: [0, 10, sloS, 1000, 10_000].filter((t) => t <= lagMax),
+      ticks: [0, 10, sloS, 1000, 10_000].filter((t) => t <= lagMax).concat(Math.round(lagMax)),
     },
   ];
   const [ratePanel, taskPanel, lagPanel] = panels as [Panel, Panel, Panel];
