@@ -1,12 +1,15 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseScalingRules } from '../../lambda/config.ts';
 import { compare } from '../../sim/compare.ts';
 import { DEFAULT_FLEET } from '../../sim/fleet.ts';
+import { readParamsFile } from '../../sim/params-file.ts';
 import { allPolicies } from '../../sim/policies/all.ts';
 import { parseSimulateArgs, runSimulate } from '../../sim/simulate-command.ts';
+import { checkTargets } from '../../sim/table.ts';
 import { BUILT_IN_TRACES } from '../../sim/traces.ts';
 
 const peers = { stepS: 60, kedaLagThreshold: 1000, cpuTarget: 70 };
@@ -72,5 +75,19 @@ describe('the simulator', () => {
     expect(readFileSync(join(out, 'simulate.md'), 'utf8')).toContain(
       "### lagpilot's decisions on ramp",
     );
+  });
+
+  it('meets every target on every built-in trace with the tuned example parameters', () => {
+    const rules = parseScalingRules(
+      readParamsFile(fileURLToPath(new URL('../../sim/examples/tuned.env', import.meta.url))),
+    );
+    for (const make of Object.values(BUILT_IN_TRACES)) {
+      const { trace, scores } = compare(make(), DEFAULT_FLEET, allPolicies(rules, peers));
+      expect({ trace: trace.name, ...checkTargets(scores) }).toEqual({
+        trace: trace.name,
+        met: true,
+        misses: [],
+      });
+    }
   });
 });
