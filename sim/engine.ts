@@ -17,7 +17,7 @@ import {
 } from './assignment.ts';
 import { cpuPercent, type FleetParams, memoryPercent } from './fleet.ts';
 import { MessageAge } from './message-age.ts';
-import type { FleetView, MetricPoint, Policy, PolicyFactory } from './policy.ts';
+import type { MetricPoint, Policy, PolicyFactory } from './policy.ts';
 import { partitionsAt, rateAt, type Trace, traceDurationS } from './trace.ts';
 
 /** One scaling action: the desired count changed (each one costs a rebalance). */
@@ -33,14 +33,12 @@ export interface ScalingAction {
 export interface Run {
   readonly policy: string;
   readonly produceRate: Float64Array;
-  readonly consumeRate: Float64Array;
   /** Highest committed-offset lag (messages) seen within the minute. */
   readonly lag: Float64Array;
   /** Highest age of the oldest unconsumed message (seconds) within the minute. */
   readonly lagSeconds: Float64Array;
   /** Tasks provisioned (pending + running) averaged over the minute: the cost basis. */
   readonly tasks: Float64Array;
-  readonly desired: Float64Array;
   readonly cpu: Float64Array;
   readonly memory: Float64Array;
   readonly actions: readonly ScalingAction[];
@@ -62,189 +60,231 @@ export function initialTasks(trace: Trace, fleet: FleetParams): number {
 }
 
 export function simulate(trace: Trace, fleet: FleetParams, factory: PolicyFactory): Run {
-  const policy: Policy = factory.create({ fleet, trace });
-  const dt = fleet.tickS;
-  if (policy.intervalS % dt !== 0) {
+  const policy = factory.create({ fleet, trace });
+  if (policy.intervalS % fleet.tickS !== 0) {
     throw new Error(
-      `${factory.name}: its ${policy.intervalS}s interval is not a multiple of the ${dt}s tick`,
+      `${factory.name}: its ${policy.intervalS}s interval is not a multiple of the ${fleet.tickS}s tick`,
     );
   }
-  const duration = traceDurationS(trace);
-  const minutes = Math.ceil(duration / 60);
-  const run: Run = {
-    policy: factory.name,
-    produceRate: new Float64Array(minutes),
-    consumeRate: new Float64Array(minutes),
-    lag: new Float64Array(minutes),
-    lagSeconds: new Float64Array(minutes),
-    tasks: new Float64Array(minutes),
-    desired: new Float64Array(minutes),
-    cpu: new Float64Array(minutes),
-    memory: new Float64Array(minutes),
-    actions: [],
+  return new Simulation(trace, fleet, factory.name, policy).run();
+}
+
+/** The fleet's state through one run; each tick is join → produce → consume → observe → act. */
+class Simulation {
+  private readonly result: Run;
+  private readonly actions: ScalingAction[] = [];
+  private readonly duration: number;
+
+  private partitions: number;
+  private shares: number[];
+  private readonly ages: MessageAge[] = [];
+  private readonly committed: number[] = [];
+  private readonly consumed: number[] = [];
+
+  private desired: number;
+  private running: number;
+  /** Start times of tasks not yet consuming, earliest first. */
+  private pending: number[] = [];
+  private assignment: Assignment;
+  private pausedUntil = 0;
+
+  private readonly cpuPoints: MetricPoint[] = [];
+  private readonly memoryPoints: MetricPoint[] = [];
+  private readonly minute = {
+    cpu: 0,
+    memory: 0,
+    samples: 0,
+    taskSeconds: 0,
+    produced: 0,
   };
-  const actions = run.actions as ScalingAction[];
+  /** Scratch arrays of the per-worker fill (reused: no allocation per tick). */
+  private readonly demand: number[] = [];
+  private readonly grant: number[] = [];
 
-  let partitions = partitionsAt(trace, 0, fleet.partitions);
-  let shares = partitionShares(partitions, fleet.skew);
-  const ages: MessageAge[] = Array.from({ length: partitions }, () => new MessageAge());
-  const committed: number[] = new Array(partitions).fill(0);
-  const consumedThisTick: number[] = new Array(partitions).fill(0);
+  constructor(
+    private readonly trace: Trace,
+    private readonly fleet: FleetParams,
+    name: string,
+    private readonly policy: Policy,
+  ) {
+    this.duration = traceDurationS(trace);
+    const minutes = Math.ceil(this.duration / 60);
+    const series = () => new Float64Array(minutes);
+    this.result = {
+      policy: name,
+      produceRate: series(),
+      lag: series(),
+      lagSeconds: series(),
+      tasks: series(),
+      cpu: series(),
+      memory: series(),
+      actions: this.actions,
+    };
+    this.partitions = 0;
+    this.shares = [];
+    this.setPartitions(partitionsAt(trace, 0, fleet.partitions));
+    this.desired = Math.max(fleet.min, Math.min(fleet.max, initialTasks(trace, fleet)));
+    this.running = this.desired;
+    this.assignment = rangeAssignment(this.partitions, this.running);
+  }
 
-  let desired = Math.max(fleet.min, Math.min(fleet.max, initialTasks(trace, fleet)));
-  let running = desired;
-  let pendingReady: number[] = [];
-  let assignment: Assignment = rangeAssignment(partitions, running);
-  let pausedUntil = 0;
+  run(): Run {
+    const dt = this.fleet.tickS;
+    for (let t = 0; t < this.duration; t += dt) {
+      this.join(t);
+      this.produce(t, dt);
+      this.consume(t, dt);
+      const now = t + dt;
+      const m = Math.floor(t / 60);
+      const lag = this.observe(now, m);
+      if (now % 60 === 0 || now >= this.duration) this.closeMinute(now, m);
+      if (now % this.policy.intervalS === 0 && now < this.duration) this.consult(now, lag);
+    }
+    return this.result;
+  }
 
-  const cpuPoints: MetricPoint[] = [];
-  const memoryPoints: MetricPoint[] = [];
-  // Per-minute accumulators.
-  let minuteCpu = 0;
-  let minuteMemory = 0;
-  let minuteSamples = 0;
-  let minuteTaskSeconds = 0;
-  let minuteProduced = 0;
-  let minuteConsumed = 0;
+  private setPartitions(partitions: number): void {
+    for (let i = this.partitions; i < partitions; i++) {
+      this.ages.push(new MessageAge());
+      this.committed.push(0);
+      this.consumed.push(0);
+    }
+    this.partitions = partitions;
+    this.shares = partitionShares(partitions, this.fleet.skew);
+  }
 
-  const demand: number[] = [];
-  const grant: number[] = [];
+  private rebalance(now: number): void {
+    this.assignment = rangeAssignment(this.partitions, this.running);
+    this.pausedUntil = now + this.fleet.rebalanceS;
+  }
 
-  for (let t = 0; t < duration; t += dt) {
-    // 1. Membership: tasks past their start delay join; partition count changes.
+  /** Tasks past their start delay join; a partition-count change is picked up. */
+  private join(t: number): void {
     let changed = false;
-    if (pendingReady.length > 0 && pendingReady[0]! <= t) {
-      const joined = pendingReady.filter((r) => r <= t).length;
-      pendingReady = pendingReady.slice(joined);
-      running += joined;
+    const joined = this.pending.filter((ready) => ready <= t).length;
+    if (joined > 0) {
+      this.pending = this.pending.slice(joined);
+      this.running += joined;
       changed = true;
     }
-    const p = partitionsAt(trace, t, fleet.partitions);
-    if (p !== partitions) {
-      for (let i = partitions; i < p; i++) {
-        ages.push(new MessageAge());
-        committed.push(0);
-        consumedThisTick.push(0);
-      }
-      partitions = p;
-      shares = partitionShares(partitions, fleet.skew);
+    const partitions = partitionsAt(this.trace, t, this.fleet.partitions);
+    if (partitions !== this.partitions) {
+      this.setPartitions(partitions);
       changed = true;
     }
-    if (changed) {
-      assignment = rangeAssignment(partitions, running);
-      pausedUntil = t + fleet.rebalanceS;
+    if (changed) this.rebalance(t);
+  }
+
+  private produce(t: number, dt: number): void {
+    const rate = rateAt(this.trace, t);
+    for (let i = 0; i < this.partitions; i++) {
+      this.ages[i]!.produce(t, t + dt, rate * this.shares[i]! * dt);
     }
+    this.minute.produced += rate * dt;
+  }
 
-    // 2. Produce.
-    const rate = rateAt(trace, t);
-    for (let i = 0; i < partitions; i++) ages[i]!.produce(t, t + dt, rate * shares[i]! * dt);
-    minuteProduced += rate * dt;
-
-    // 3. Consume: each worker spends capacity × dt across its partitions, max-min fair.
-    let cpuSum = 0;
-    let memorySum = 0;
-    consumedThisTick.fill(0);
-    const paused = t < pausedUntil;
-    for (let w = 0; w < running; w++) {
-      const owned = assignment[w] ?? [];
+  /** Each worker spends capacity × dt on the partitions it owns (none during a rebalance). */
+  private consume(t: number, dt: number): void {
+    const budget = this.fleet.capacity * dt;
+    const paused = t < this.pausedUntil;
+    this.consumed.fill(0);
+    let cpu = 0;
+    let memory = 0;
+    for (let w = 0; w < this.running; w++) {
+      const owned = this.assignment[w] ?? [];
       let used = 0;
       if (!paused && owned.length > 0) {
-        used = spend(owned, ages, fleet.capacity * dt, demand, grant);
+        used = spend(owned, this.ages, budget, this.demand, this.grant);
         for (let k = 0; k < owned.length; k++) {
-          const part = owned[k]!;
-          ages[part]!.consume(grant[k]!);
-          consumedThisTick[part] = grant[k]!;
+          this.ages[owned[k]!]!.consume(this.grant[k]!);
+          this.consumed[owned[k]!] = this.grant[k]!;
         }
       }
-      const utilization = used / (fleet.capacity * dt);
-      cpuSum += cpuPercent(fleet, utilization);
-      memorySum += memoryPercent(fleet, utilization);
-      minuteConsumed += used;
+      cpu += cpuPercent(this.fleet, used / budget);
+      memory += memoryPercent(this.fleet, used / budget);
     }
-    if (running > 0) {
-      minuteCpu += cpuSum / running;
-      minuteMemory += memorySum / running;
-      minuteSamples++;
+    if (this.running > 0) {
+      this.minute.cpu += cpu / this.running;
+      this.minute.memory += memory / this.running;
+      this.minute.samples++;
     }
-    minuteTaskSeconds += (running + pendingReady.length) * dt;
+    this.minute.taskSeconds += (this.running + this.pending.length) * dt;
+  }
 
-    // 4. Observe the result of the tick.
-    const now = t + dt;
-    const m = Math.floor(t / 60);
+  /** Lag after the tick: committed-offset lag (returned) and the oldest message's age. */
+  private observe(now: number, m: number): number {
     let lag = 0;
     let oldest = 0;
-    for (let i = 0; i < partitions; i++) {
-      const age = ages[i]!;
+    for (let i = 0; i < this.partitions; i++) {
+      const age = this.ages[i]!;
       // The worker commits after the produce ack: the committed offset trails by commitLagS.
-      const trailing = (consumedThisTick[i]! / dt) * fleet.commitLagS;
-      committed[i] = Math.max(committed[i]!, age.consumed - trailing);
-      lag += age.produced - committed[i]!;
-      const a = age.ageAt(now);
-      if (a > oldest) oldest = a;
+      const trailing = (this.consumed[i]! / this.fleet.tickS) * this.fleet.commitLagS;
+      this.committed[i] = Math.max(this.committed[i]!, age.consumed - trailing);
+      lag += age.produced - this.committed[i]!;
+      oldest = Math.max(oldest, age.ageAt(now));
     }
-    if (lag > run.lag[m]!) run.lag[m] = lag;
-    if (oldest > run.lagSeconds[m]!) run.lagSeconds[m] = oldest;
-
-    // 5. Close the minute: CloudWatch datapoints and the run's series.
-    if (now % 60 === 0 || now >= duration) {
-      const span = now - m * 60;
-      run.produceRate[m] = minuteProduced / span;
-      run.consumeRate[m] = minuteConsumed / span;
-      run.tasks[m] = minuteTaskSeconds / span;
-      if (minuteSamples > 0) {
-        run.cpu[m] = minuteCpu / minuteSamples;
-        run.memory[m] = minuteMemory / minuteSamples;
-        cpuPoints.push({ atS: m * 60, value: run.cpu[m]! });
-        memoryPoints.push({ atS: m * 60, value: run.memory[m]! });
-      }
-      minuteCpu = minuteMemory = minuteSamples = minuteTaskSeconds = 0;
-      minuteProduced = minuteConsumed = 0;
-    }
-
-    // 6. The policy's turn.
-    if (now % policy.intervalS === 0 && now < duration) {
-      const view: FleetView = {
-        nowS: now,
-        partitions,
-        endOffsets: ages.map((a) => a.produced),
-        committedOffsets: committed.slice(),
-        totalLag: lag,
-        desired,
-        running,
-        pending: pendingReady.length,
-        rebalancing: now < pausedUntil,
-        cpu: visible(cpuPoints, now - fleet.metricDelayS),
-        memory: visible(memoryPoints, now - fleet.metricDelayS),
-        backlog: ages.map((a) => a.backlog),
-      };
-      const wanted = policy.evaluate(view);
-      if (wanted !== undefined) {
-        const next = Math.max(fleet.min, Math.min(fleet.max, Math.round(wanted)));
-        if (next !== desired) {
-          const reason = policy.explain?.();
-          actions.push({ atS: now, from: desired, to: next, ...(reason ? { reason } : {}) });
-          const provisioned = running + pendingReady.length;
-          if (next > provisioned) {
-            for (let i = provisioned; i < next; i++) pendingReady.push(now + fleet.startDelayS);
-          } else if (next < provisioned) {
-            // ECS stops tasks that have not started first; a stopped running task leaves the group.
-            let excess = provisioned - next;
-            const cancelled = Math.min(excess, pendingReady.length);
-            pendingReady = pendingReady.slice(0, pendingReady.length - cancelled);
-            excess -= cancelled;
-            if (excess > 0) {
-              running -= excess;
-              assignment = rangeAssignment(partitions, running);
-              pausedUntil = now + fleet.rebalanceS;
-            }
-          }
-          desired = next;
-        }
-      }
-    }
-    run.desired[m] = desired;
+    const r = this.result;
+    r.lag[m] = Math.max(r.lag[m]!, lag);
+    r.lagSeconds[m] = Math.max(r.lagSeconds[m]!, oldest);
+    return lag;
   }
-  return run;
+
+  /** The minute's series values, and its CloudWatch datapoints. */
+  private closeMinute(now: number, m: number): void {
+    const span = now - m * 60;
+    const r = this.result;
+    const acc = this.minute;
+    r.produceRate[m] = acc.produced / span;
+    r.tasks[m] = acc.taskSeconds / span;
+    if (acc.samples > 0) {
+      r.cpu[m] = acc.cpu / acc.samples;
+      r.memory[m] = acc.memory / acc.samples;
+      this.cpuPoints.push({ atS: m * 60, value: r.cpu[m]! });
+      this.memoryPoints.push({ atS: m * 60, value: r.memory[m]! });
+    }
+    Object.assign(acc, { cpu: 0, memory: 0, samples: 0, taskSeconds: 0, produced: 0 });
+  }
+
+  /** The policy's turn: it sees the fleet as its own sources would show it. */
+  private consult(now: number, lag: number): void {
+    const horizon = now - this.fleet.metricDelayS;
+    const wanted = this.policy.evaluate({
+      nowS: now,
+      partitions: this.partitions,
+      endOffsets: this.ages.map((a) => a.produced),
+      committedOffsets: this.committed.slice(),
+      totalLag: lag,
+      desired: this.desired,
+      running: this.running,
+      pending: this.pending.length,
+      rebalancing: now < this.pausedUntil,
+      cpu: visible(this.cpuPoints, horizon),
+      memory: visible(this.memoryPoints, horizon),
+      backlog: this.ages.map((a) => a.backlog),
+    });
+    if (wanted === undefined) return;
+    const next = Math.max(this.fleet.min, Math.min(this.fleet.max, Math.round(wanted)));
+    if (next !== this.desired) this.setDesired(now, next);
+  }
+
+  /** More tasks start after the start delay; fewer: ECS stops tasks not yet started first. */
+  private setDesired(now: number, next: number): void {
+    const reason = this.policy.explain?.();
+    this.actions.push({ atS: now, from: this.desired, to: next, ...(reason ? { reason } : {}) });
+    this.desired = next;
+    const provisioned = this.running + this.pending.length;
+    if (next > provisioned) {
+      for (let i = provisioned; i < next; i++) this.pending.push(now + this.fleet.startDelayS);
+      return;
+    }
+    const cancelled = Math.min(provisioned - next, this.pending.length);
+    this.pending = this.pending.slice(0, this.pending.length - cancelled);
+    const leaving = provisioned - next - cancelled;
+    if (leaving > 0) {
+      this.running -= leaving;
+      this.rebalance(now);
+    }
+  }
 }
 
 /** Datapoints whose minute has ended at least metric-delay ago, newest last. */
