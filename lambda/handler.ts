@@ -1,11 +1,10 @@
-import middy from '@middy/core';
-
 /**
- * The autoscaler's entry point: one control step per scheduled invocation.
- * The control step itself (observe → decide → act → report) lands with the autoscaler.
+ * The autoscaler Lambda's entry point: one control step per scheduled invocation.
+ * The configuration is parsed once, at init: an invalid set fails the init with one
+ * ConfigError listing every bad field, before any invocation runs.
  */
-async function controlStep(): Promise<{ action: 'hold'; reasons: string[] }> {
-  return { action: 'hold', reasons: ['control step not implemented yet'] };
-}
 
-export const handler = middy(controlStep);
+import { createHandler } from './app.ts';
+import { parseConfig } from './config.ts';
+
+export const handler = await createHandler(parseConfig(process.env));

@@ -1,0 +1,104 @@
+/**
+ * Wires the Lambda: AWS clients, the Kafka admin client, the adapters and the Powertools
+ * middlewares around one control step per invocation. Everything here runs once per execution
+ * environment (cold start); handler.ts calls it with the process environment.
+ */
+
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import { Kafka, logLevel } from 'kafkajs';
+import type { LagpilotConfig } from './config.ts';
+import { type ControlStepDeps, controlStep } from './control-step.ts';
+import { EcsScalingTarget } from './ecs-target.ts';
+import { kafkaSecurity } from './kafka-auth.ts';
+import { KafkaLagSource } from './lag-source.ts';
+import { CloudWatchMetricsSource } from './metrics-source.ts';
+import { PowertoolsReporter } from './report.ts';
+import { DynamoStateStore } from './state-store.ts';
+import type { Decision } from './types.ts';
+
+/** AWS client settings: region/credentials/endpoint (tests point them at moto). */
+export interface AwsClientConfig {
+  region?: string;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface AppOptions {
+  aws?: AwsClientConfig;
+  /** The clock; tests advance it instead of waiting out the windows. */
+  now?: () => number;
+}
+
+/** What one invocation returns (the decision log line has the rest). */
+export interface StepSummary {
+  action: Decision['action'];
+  from: number;
+  to: number;
+  acted: boolean;
+  reasons: string[];
+  errors: number;
+}
+
+/** The step's collaborators for this configuration. */
+export async function createDeps(config: LagpilotConfig, options: AppOptions = {}) {
+  const aws = { maxAttempts: 3, ...options.aws };
+  const { cluster, service } = config.target;
+  const security = await kafkaSecurity(config.kafka, () => new SecretsManagerClient(aws));
+  const kafka = new Kafka({
+    clientId: 'lagpilot-autoscaler',
+    brokers: config.kafka.brokers,
+    ...security,
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    // A step runs every minute: fail fast and hold rather than retry through the Lambda timeout.
+    retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2_000 },
+    logLevel: logLevel.NOTHING,
+  });
+  const lag = new KafkaLagSource(kafka.admin(), {
+    groupId: config.kafka.groupId,
+    topics: config.kafka.topics,
+    offsetReset: config.kafka.offsetReset,
+    brokers: config.kafka.brokers,
+  });
+  return {
+    lag,
+    metrics: new CloudWatchMetricsSource(new CloudWatchClient(aws), cluster, service),
+    target: new EcsScalingTarget(new ECSClient(aws), cluster, service),
+    store: new DynamoStateStore(
+      new DynamoDBClient(aws),
+      config.stateTable,
+      `${cluster}/${service}`,
+    ),
+  };
+}
+
+/** The middy handler: Powertools context injection and metric flushing around one step. */
+export async function createHandler(config: LagpilotConfig, options: AppOptions = {}) {
+  const logger = new Logger({ serviceName: config.target.service });
+  // serviceName becomes the one `service` dimension of every metric.
+  const metrics = new Metrics({
+    namespace: config.metricsNamespace,
+    serviceName: config.target.service,
+  });
+  const deps: ControlStepDeps = {
+    rules: config.rules,
+    ...(await createDeps(config, options)),
+    reporter: new PowertoolsReporter(logger, metrics),
+    dryRun: config.dryRun,
+    now: options.now ?? Date.now,
+  };
+  const step = async (): Promise<StepSummary> => {
+    const report = await controlStep(deps);
+    const { action, from, to, reasons } = report.decision;
+    return { action, from, to, acted: report.acted, reasons, errors: report.errors.length };
+  };
+  return middy(step).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}

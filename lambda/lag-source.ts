@@ -1,0 +1,164 @@
+/**
+ * The group's lag from the Kafka admin API (kafkajs): per partition the committed offset
+ * (OffsetFetch), the log end and log start (ListOffsets latest / earliest), the partition count
+ * (Metadata, re-read every step: kafkajs' admin client never caches it) and the group's state
+ * and member count (DescribeGroups).
+ *
+ * Lag per partition, never negative:
+ *   - committed → end − max(committed, start): a committed offset that retention deleted
+ *     counts from the log start, as the consumer would resume there;
+ *   - never committed → the group's auto.offset.reset (LAGPILOT_OFFSET_RESET): `earliest`
+ *     counts the whole retained log (end − start), `latest` counts 0 (the consumer would
+ *     start at the end).
+ */
+
+import type { Admin, GroupDescription } from 'kafkajs';
+import {
+  AutoscalerError,
+  BrokerUnreachableError,
+  GroupNotFoundError,
+  KafkaError,
+  TopicNotFoundError,
+} from './errors.ts';
+import type { LagSource } from './ports.ts';
+import type { GroupState, GroupStateName, LagSnapshot, PartitionOffsets } from './types.ts';
+
+export type OffsetReset = 'earliest' | 'latest';
+
+export interface LagSourceOptions {
+  groupId: string;
+  topics: readonly string[];
+  offsetReset: OffsetReset;
+  /** For error messages. */
+  brokers: readonly string[];
+}
+
+/** Messages behind on one partition; see the module comment for the rules. */
+export function partitionLag(
+  committed: number | null,
+  end: number,
+  start: number,
+  reset: OffsetReset,
+): number {
+  if (committed === null) return reset === 'earliest' ? Math.max(0, end - start) : 0;
+  return Math.max(0, end - Math.max(committed, start));
+}
+
+const GROUP_STATES: readonly GroupStateName[] = [
+  'Stable',
+  'PreparingRebalance',
+  'CompletingRebalance',
+  'Empty',
+  'Dead',
+];
+
+function groupStateOf(description: GroupDescription | undefined): GroupState {
+  const state = GROUP_STATES.find((s) => s === description?.state) ?? 'Unknown';
+  return { state, members: description?.members.length ?? 0 };
+}
+
+/** kafkajs errors carry a protocol error `type`, sometimes on a wrapped cause. */
+function kafkaErrorType(error: unknown): string | undefined {
+  for (let e: unknown = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string') return type;
+    if (e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSBrokerNotFound')
+      return 'CONNECTION';
+    const original = (e as { originalError?: unknown }).originalError;
+    if (original instanceof Error) return kafkaErrorType(original);
+  }
+  return undefined;
+}
+
+export class KafkaLagSource implements LagSource {
+  private connected: Promise<void> | undefined;
+
+  constructor(
+    private readonly admin: Admin,
+    private readonly options: LagSourceOptions,
+  ) {}
+
+  async observe(): Promise<LagSnapshot> {
+    try {
+      this.connected ??= this.admin.connect();
+      await this.connected;
+      return await this.read();
+    } catch (error) {
+      throw await this.classify(error);
+    }
+  }
+
+  /** Closes the admin connection (the Lambda keeps it open across warm invocations). */
+  async close(): Promise<void> {
+    this.connected = undefined;
+    await this.admin.disconnect();
+  }
+
+  private async read(): Promise<LagSnapshot> {
+    const { groupId, topics, offsetReset } = this.options;
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [...topics] });
+    const [logs, committed, groups] = await Promise.all([
+      Promise.all(
+        topics.map(async (topic) => ({
+          topic,
+          offsets: await this.admin.fetchTopicOffsets(topic),
+        })),
+      ),
+      this.admin.fetchOffsets({ groupId, topics: [...topics] }),
+      this.admin.describeGroups([groupId]),
+    ]);
+    const committedOf = new Map<string, number>();
+    for (const t of committed) {
+      for (const p of t.partitions) {
+        const offset = Number(p.offset);
+        if (offset >= 0) committedOf.set(`${t.topic}/${p.partition}`, offset);
+      }
+    }
+    const group = groupStateOf(groups.groups.find((g) => g.groupId === groupId));
+    if (group.state === 'Dead' && committedOf.size === 0) throw new GroupNotFoundError(groupId);
+
+    const partitions: PartitionOffsets[] = [];
+    for (const { topic, offsets } of logs) {
+      for (const o of offsets) {
+        const end = Number(o.high);
+        const start = Number(o.low);
+        const c = committedOf.get(`${topic}/${o.partition}`) ?? null;
+        partitions.push({
+          topic,
+          partition: o.partition,
+          committed: c,
+          end,
+          start,
+          lag: partitionLag(c, end, start, offsetReset),
+        });
+      }
+    }
+    partitions.sort((a, b) =>
+      a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
+    );
+    // Metadata and ListOffsets are separate requests: if partitions were added in between,
+    // count the larger view (the cap should never lag behind the cluster).
+    const inMetadata = metadata.topics.reduce((sum, t) => sum + t.partitions.length, 0);
+    const partitionCount = Math.max(inMetadata, partitions.length);
+    return { topics: [...topics], partitions, partitionCount, group };
+  }
+
+  private async classify(error: unknown): Promise<AutoscalerError> {
+    if (error instanceof AutoscalerError) return error;
+    const type = kafkaErrorType(error);
+    if (
+      type === 'CONNECTION' ||
+      /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|Connection (error|timeout)/i.test(String(error))
+    ) {
+      this.connected = undefined;
+      return new BrokerUnreachableError(this.options.brokers, error);
+    }
+    if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+      const existing = await this.admin.listTopics().catch(() => undefined);
+      const missing = existing ? this.options.topics.filter((t) => !existing.includes(t)) : [];
+      return new TopicNotFoundError(missing.length > 0 ? missing : this.options.topics);
+    }
+    if (type === 'GROUP_ID_NOT_FOUND') return new GroupNotFoundError(this.options.groupId);
+    return new KafkaError(error);
+  }
+}

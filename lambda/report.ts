@@ -1,0 +1,140 @@
+/**
+ * What a step reports: one JSON decision log line that explains itself, and one datapoint per
+ * metric (the contract the alarms and the dashboard use: namespace LAGPILOT_METRICS_NAMESPACE,
+ * one dimension `service`).
+ */
+
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
+import type { Reporter, StepReport } from './ports.ts';
+
+export type MetricName =
+  | 'TotalLag'
+  | 'MaxPartitionLag'
+  | 'LagSeconds'
+  | 'ProduceRate'
+  | 'ConsumeRate'
+  | 'Partitions'
+  | 'DesiredTasks'
+  | 'RunningTasks'
+  | 'TaskCap'
+  | 'ScaleUp'
+  | 'ScaleDown'
+  | 'Errors'
+  | 'StalledPartitions';
+
+export type MetricUnitName = 'Count' | 'Seconds' | 'Count/Second';
+
+export interface MetricDatum {
+  name: MetricName;
+  unit: MetricUnitName;
+  value: number;
+}
+
+/** The decision log line's headline: the decision's first reason, marked in dry run. */
+export function headline(step: StepReport): string {
+  const first = step.decision.reasons[0] ?? step.decision.action;
+  return step.dryRun && step.decision.action !== 'hold' ? `dry run, would ${first}` : first;
+}
+
+/** The decision log line's fields (the logger adds level, timestamp, service, request id). */
+export function decisionRecord(step: StepReport) {
+  const { decision, observed } = step;
+  const m = decision.measures;
+  return {
+    decision: {
+      action: decision.action,
+      from: decision.from,
+      to: decision.to,
+      cap: decision.cap,
+      capBy: decision.capBy,
+      acted: step.acted,
+      dryRun: step.dryRun,
+      reasons: decision.reasons,
+      diagnoses: decision.diagnoses,
+    },
+    observed: {
+      totalLag: m.totalLag,
+      scalingLag: m.scalingLag,
+      maxPartitionLag: m.maxPartitionLag,
+      lagSeconds: m.lagSeconds,
+      produceRate: m.produceRate,
+      consumeRate: m.consumeRate,
+      partitions: m.partitions,
+      cpu: m.cpu,
+      memory: m.memory,
+      group: observed.lag?.group ?? null,
+      service: observed.service,
+    },
+    errors: step.errors,
+  };
+}
+
+export type DecisionRecord = ReturnType<typeof decisionRecord>;
+
+/** One datapoint per metric for this step; lag metrics only when lag was observed. */
+export function metricsOf(step: StepReport): MetricDatum[] {
+  const { decision, observed } = step;
+  const m = decision.measures;
+  const out: MetricDatum[] = [];
+  const add = (name: MetricName, unit: MetricUnitName, value: number | null) => {
+    if (value !== null && Number.isFinite(value)) out.push({ name, unit, value });
+  };
+  if (observed.lag) {
+    add('TotalLag', 'Count', m.totalLag);
+    add('MaxPartitionLag', 'Count', m.maxPartitionLag);
+    add('Partitions', 'Count', m.partitions);
+    add(
+      'StalledPartitions',
+      'Count',
+      decision.diagnoses.filter((d) => d.kind === 'stalled').length,
+    );
+  }
+  add('LagSeconds', 'Seconds', m.lagSeconds);
+  add('ProduceRate', 'Count/Second', m.produceRate);
+  add('ConsumeRate', 'Count/Second', m.consumeRate);
+  if (observed.service) {
+    add('DesiredTasks', 'Count', step.acted ? decision.to : observed.service.desired);
+    add('RunningTasks', 'Count', observed.service.running);
+  }
+  add('TaskCap', 'Count', decision.cap);
+  add('ScaleUp', 'Count', step.acted && decision.action === 'up' ? 1 : 0);
+  add('ScaleDown', 'Count', step.acted && decision.action === 'down' ? 1 : 0);
+  add('Errors', 'Count', step.errors.length);
+  return out;
+}
+
+/** The Lambda's reporter: the decision log line via Powertools Logger, metrics as EMF. */
+export class PowertoolsReporter implements Reporter {
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  report(step: StepReport): void {
+    const record = decisionRecord(step);
+    if (step.errors.length > 0) this.logger.warn(headline(step), record);
+    else this.logger.info(headline(step), record);
+    for (const d of metricsOf(step)) this.metrics.addMetric(d.name, d.unit as MetricUnit, d.value);
+  }
+}
+
+/** A JSON-lines reporter for running without Lambda (local system): one object per step. */
+export class JsonLineReporter implements Reporter {
+  constructor(
+    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  ) {}
+
+  report(step: StepReport): void {
+    this.write(
+      JSON.stringify({
+        level: step.errors.length > 0 ? 'WARN' : 'INFO',
+        timestamp: new Date(step.at).toISOString(),
+        message: headline(step),
+        ...decisionRecord(step),
+        metrics: Object.fromEntries(metricsOf(step).map((d) => [d.name, d.value])),
+      }),
+    );
+  }
+}

@@ -1,0 +1,186 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseScalingRules } from '../../lambda/config.ts';
+import { controlStep } from '../../lambda/control-step.ts';
+import {
+  BrokerUnreachableError,
+  GroupNotFoundError,
+  TopicNotFoundError,
+} from '../../lambda/errors.ts';
+import { KafkaLagSource } from '../../lambda/lag-source.ts';
+import type { StepReport } from '../../lambda/ports.ts';
+import { metricsOf } from '../../lambda/report.ts';
+import { MemoryStateStore } from '../../lambda/state-store.ts';
+import { testKafka, uniqueName } from '../helpers/kafka.ts';
+
+// The lag source against the real broker: lag checked against the offsets actually produced
+// and committed, never-committed partitions, partitions added between steps, and the errors.
+describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  const brokers = [inject('kafkaBrokers')];
+
+  beforeAll(() => admin.connect());
+  afterAll(() => admin.disconnect());
+
+  /** Produces `counts[p]` messages to partition p. */
+  async function produce(topic: string, counts: number[]) {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: counts.flatMap((n, partition) =>
+        Array.from({ length: n }, (_, i) => ({ partition, value: `m${i}` })),
+      ),
+    });
+    await producer.disconnect();
+  }
+
+  async function setup(counts: number[], commits: (number | undefined)[]) {
+    const topic = uniqueName('lag');
+    const groupId = uniqueName('lag-group');
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: counts.length }],
+      waitForLeaders: true,
+    });
+    await produce(topic, counts);
+    const partitions = commits.flatMap((offset, partition) =>
+      offset === undefined ? [] : [{ partition, offset: String(offset) }],
+    );
+    if (partitions.length > 0) await admin.setOffsets({ groupId, topic, partitions });
+    return { topic, groupId };
+  }
+
+  const source = (
+    groupId: string,
+    topics: string[],
+    offsetReset: 'earliest' | 'latest' = 'earliest',
+  ) =>
+    new KafkaLagSource(testKafka('lagpilot-lag').admin(), {
+      groupId,
+      topics,
+      offsetReset,
+      brokers,
+    });
+
+  it('reads per-partition lag matching what was produced and committed', async () => {
+    const counts = [30, 20, 10, 5];
+    const commits = [10, 20, 0, undefined]; // partition 3 never committed
+    const { topic, groupId } = await setup(counts, commits);
+    const earliest = source(groupId, [topic]);
+    const snapshot = await earliest.observe();
+    expect(snapshot.partitionCount).toBe(4);
+    expect(snapshot.group).toEqual({ state: 'Empty', members: 0 });
+    expect(snapshot.partitions).toEqual([
+      { topic, partition: 0, committed: 10, end: 30, start: 0, lag: 20 },
+      { topic, partition: 1, committed: 20, end: 20, start: 0, lag: 0 },
+      { topic, partition: 2, committed: 0, end: 10, start: 0, lag: 10 },
+      { topic, partition: 3, committed: null, end: 5, start: 0, lag: 5 },
+    ]);
+    // With auto.offset.reset=latest a never-committed partition starts at the end: no lag.
+    const latest = await source(groupId, [topic], 'latest').observe();
+    expect(latest.partitions[3]!.lag).toBe(0);
+    await earliest.close();
+  });
+
+  it('sees a live group with its members, and sums several topics', async () => {
+    const a = await setup([5, 5], [undefined, undefined]);
+    const b = uniqueName('lag-b');
+    await admin.createTopics({ topics: [{ topic: b, numPartitions: 3 }], waitForLeaders: true });
+    await produce(b, [1, 2, 3]);
+    const consumer = kafka.consumer({ groupId: a.groupId });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [a.topic, b], fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachMessage: async () => {} });
+    try {
+      const lag = source(a.groupId, [a.topic, b]);
+      let snapshot = await lag.observe();
+      for (let i = 0; i < 100 && snapshot.group.state !== 'Stable'; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        snapshot = await lag.observe();
+      }
+      expect(snapshot.group).toEqual({ state: 'Stable', members: 1 });
+      expect(snapshot.partitionCount).toBe(5);
+      expect(snapshot.partitions.reduce((s, p) => s + p.lag, 0)).toBe(16);
+      await lag.close();
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
+  it('re-reads the partition count every step: partitions added between two steps count', async () => {
+    const { topic, groupId } = await setup([4, 4], [4, 4]);
+    const lag = source(groupId, [topic]);
+    expect((await lag.observe()).partitionCount).toBe(2);
+    await admin.createPartitions({ topicPartitions: [{ topic, count: 5 }] });
+    await produce(topic, [0, 0, 7, 0, 1]);
+    const after = await lag.observe();
+    expect(after.partitionCount).toBe(5);
+    // The new partitions were never committed: their lag is everything produced to them.
+    const ends = (await admin.fetchTopicOffsets(topic)).map((o) => Number(o.high));
+    expect(ends[2]).toBeGreaterThanOrEqual(7);
+    expect(after.partitions.map((p) => p.lag)).toEqual([0, 0, ends[2], 0, ends[4]]);
+    await lag.close();
+  });
+
+  it('a group that does not exist is a clear typed error', async () => {
+    const { topic } = await setup([1], [undefined]);
+    const missing = uniqueName('no-such-group');
+    const error = await source(missing, [topic])
+      .observe()
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(GroupNotFoundError);
+    expect(error.message).toContain(`consumer group ${missing} does not exist`);
+  });
+
+  it('a topic that does not exist is a clear typed error naming it', async () => {
+    const { topic, groupId } = await setup([1], [1]);
+    const missing = uniqueName('no-such-topic');
+    const error = await source(groupId, [topic, missing])
+      .observe()
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TopicNotFoundError);
+    expect(error.message).toBe(
+      `topic ${missing} does not exist on the cluster: check LAGPILOT_TOPICS`,
+    );
+  });
+
+  it('an unreachable broker is a typed error, and in a step a hold with an Errors metric', async () => {
+    const dead = new Kafka({
+      clientId: 'lagpilot-dead',
+      brokers: ['127.0.0.1:1'],
+      connectionTimeout: 500,
+      retry: { retries: 1, initialRetryTime: 100 },
+      logLevel: logLevel.NOTHING,
+    });
+    const lag = new KafkaLagSource(dead.admin(), {
+      groupId: 'g',
+      topics: ['t'],
+      offsetReset: 'earliest',
+      brokers: ['127.0.0.1:1'],
+    });
+    await expect(lag.observe()).rejects.toBeInstanceOf(BrokerUnreachableError);
+    const reports: StepReport[] = [];
+    const report = await controlStep({
+      rules: parseScalingRules({}),
+      lag,
+      metrics: { resources: async (now) => [{ at: now, cpu: 10, memory: 10 }] },
+      target: {
+        describe: async () => ({ desired: 3, running: 3, pending: 0, deploying: false }),
+        setDesired: async () => {
+          throw new Error('must not act');
+        },
+      },
+      store: new MemoryStateStore(),
+      reporter: { report: (r) => reports.push(r) },
+      dryRun: false,
+      now: Date.now,
+    });
+    expect(report.decision.action).toBe('hold');
+    expect(report.errors[0]).toMatchObject({ source: 'kafka' });
+    expect(report.errors[0]!.error).toMatch(/^Kafka brokers 127\.0\.0\.1:1 unreachable/);
+    expect(metricsOf(report)).toContainEqual({ name: 'Errors', unit: 'Count', value: 1 });
+    expect(reports).toHaveLength(1);
+  });
+});
