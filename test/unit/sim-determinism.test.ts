@@ -8,7 +8,8 @@ import { compare } from '../../sim/compare.ts';
 import { DEFAULT_FLEET } from '../../sim/fleet.ts';
 import { readParamsFile } from '../../sim/params-file.ts';
 import { allPolicies } from '../../sim/policies/all.ts';
-import { parseSimulateArgs, runSimulate } from '../../sim/simulate-command.ts';
+import { runSimulate } from '../../sim/report.ts';
+import { parseSimulateArgs } from '../../sim/simulate-args.ts';
 import { checkTargets } from '../../sim/table.ts';
 import { BUILT_IN_TRACES } from '../../sim/traces.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseParamsText } from '../../sim/params-file.ts';
-import { parseSimulateArgs } from '../../sim/simulate-command.ts';
+import { parseSimulateArgs } from '../../sim/simulate-args.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lagpilot-sim-'));
 const file = (name: string, text: string): string => {
