@@ -68,6 +68,19 @@ const nonNegative = (n: number) => n >= 0;
 const whole = (n: number) => Number.isInteger(n) && n >= 0;
 const count = (n: number) => Number.isInteger(n) && n >= 1;
 
+/** Numeric fleet options: flag → FleetParams field, its check, and what a good value is. */
+const FLEET_FLAGS: readonly [string, keyof FleetParams, (n: number) => boolean, string][] = [
+  ['partitions', 'partitions', count, 'a whole number ≥ 1'],
+  ['capacity', 'capacity', positive, 'a rate > 0 (msg/s)'],
+  ['slo-seconds', 'sloS', positive, 'seconds > 0'],
+  ['start-delay', 'startDelayS', nonNegative, 'seconds ≥ 0'],
+  ['rebalance-seconds', 'rebalanceS', nonNegative, 'seconds ≥ 0'],
+  ['metric-delay', 'metricDelayS', nonNegative, 'seconds ≥ 0'],
+  ['commit-lag', 'commitLagS', nonNegative, 'seconds ≥ 0'],
+  ['skew', 'skew', nonNegative, 'a number ≥ 0'],
+  ['tick', 'tickS', (n) => [1, 3, 5, 15].includes(n), '1, 3, 5 or 15'],
+];
+
 export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
   let values: Record<string, string | string[] | boolean | undefined>;
   try {
@@ -107,33 +120,16 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
   if (max !== undefined) env.LAGPILOT_MAX_TASKS = String(max);
   const rules = parseScalingRules(env);
 
-  const tick = number('tick', get('tick'), (n) => [1, 3, 5, 15].includes(n), '1, 3, 5 or 15');
-  const tickS = tick ?? DEFAULT_FLEET.tickS;
-  const capacity = number('capacity', get('capacity'), positive, 'a rate > 0 (msg/s)');
-  const fleet: FleetParams = {
+  const fleet: { -readonly [K in keyof FleetParams]: FleetParams[K] } = {
     ...DEFAULT_FLEET,
-    partitions:
-      number('partitions', get('partitions'), count, 'a whole number ≥ 1') ??
-      DEFAULT_FLEET.partitions,
-    capacity: capacity ?? DEFAULT_FLEET.capacity,
     min: rules.minTasks,
     max: rules.maxTasks,
-    sloS: number('slo-seconds', get('slo-seconds'), positive, 'seconds > 0') ?? DEFAULT_FLEET.sloS,
-    startDelayS:
-      number('start-delay', get('start-delay'), nonNegative, 'seconds ≥ 0') ??
-      DEFAULT_FLEET.startDelayS,
-    rebalanceS:
-      number('rebalance-seconds', get('rebalance-seconds'), nonNegative, 'seconds ≥ 0') ??
-      DEFAULT_FLEET.rebalanceS,
-    metricDelayS:
-      number('metric-delay', get('metric-delay'), nonNegative, 'seconds ≥ 0') ??
-      DEFAULT_FLEET.metricDelayS,
-    commitLagS:
-      number('commit-lag', get('commit-lag'), nonNegative, 'seconds ≥ 0') ??
-      DEFAULT_FLEET.commitLagS,
-    skew: number('skew', get('skew'), nonNegative, 'a number ≥ 0') ?? DEFAULT_FLEET.skew,
-    tickS,
   };
+  for (const [flag, key, check, what] of FLEET_FLAGS) {
+    const value = number(flag, get(flag), check, what);
+    if (value !== undefined) fleet[key] = value;
+  }
+  const tickS = fleet.tickS;
   const stepS =
     number(
       'step-seconds',
