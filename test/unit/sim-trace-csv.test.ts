@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rateAt, traceDurationS } from '../../sim/trace.ts';
 import { parseTraceCsv } from '../../sim/trace-csv.ts';
@@ -44,6 +45,14 @@ describe('CSV traces', () => {
     ['2026-11-21T10:00:00Z,1\n', /needs at least 2 samples/],
   ])('rejects %j naming the line', (text, message) => {
     expect(() => parse(text)).toThrow(message);
+  });
+
+  it('loads the example CloudWatch export', () => {
+    const trace = loadTrace(
+      fileURLToPath(new URL('../../sim/examples/orders-export.csv', import.meta.url)),
+    );
+    expect(trace.name).toBe('orders-export');
+    expect([trace.intervalS, trace.rates.length]).toEqual([60, 240]);
   });
 
   it('names the built-ins when a trace is unknown', () => {
