@@ -90,6 +90,11 @@ class Simulation {
 
   private readonly cpuPoints: MetricPoint[] = [];
   private readonly memoryPoints: MetricPoint[] = [];
+  /** The busiest task's datapoints (CloudWatch's Maximum statistic over the service's tasks). */
+  private readonly busiestCpuPoints: MetricPoint[] = [];
+  private readonly busiestMemoryPoints: MetricPoint[] = [];
+  /** Per task slot: Σ utilisation over the minute's ticks. */
+  private readonly slotBusy: number[] = [];
   private readonly minute = {
     cpu: 0,
     memory: 0,
@@ -202,6 +207,7 @@ class Simulation {
       }
       cpu += cpuPercent(this.fleet, used / budget);
       memory += memoryPercent(this.fleet, used / budget);
+      this.slotBusy[w] = (this.slotBusy[w] ?? 0) + used / budget;
     }
     if (this.running > 0) {
       this.minute.cpu += cpu / this.running;
@@ -241,8 +247,14 @@ class Simulation {
       r.memory[m] = acc.memory / acc.samples;
       this.cpuPoints.push({ atS: m * 60, value: r.cpu[m]! });
       this.memoryPoints.push({ atS: m * 60, value: r.memory[m]! });
+      let busiest = 0;
+      for (let w = 0; w < this.running; w++) busiest = Math.max(busiest, this.slotBusy[w] ?? 0);
+      busiest /= acc.samples;
+      this.busiestCpuPoints.push({ atS: m * 60, value: cpuPercent(this.fleet, busiest) });
+      this.busiestMemoryPoints.push({ atS: m * 60, value: memoryPercent(this.fleet, busiest) });
     }
     Object.assign(acc, { cpu: 0, memory: 0, samples: 0, taskSeconds: 0, produced: 0 });
+    this.slotBusy.fill(0);
   }
 
   /** The policy's turn: it sees the fleet as its own sources would show it. */
@@ -260,6 +272,8 @@ class Simulation {
       rebalancing: now < this.pausedUntil,
       cpu: visible(this.cpuPoints, horizon),
       memory: visible(this.memoryPoints, horizon),
+      busiestCpu: visible(this.busiestCpuPoints, horizon),
+      busiestMemory: visible(this.busiestMemoryPoints, horizon),
       backlog: this.ages.map((a) => a.backlog),
     });
     if (wanted === undefined) return;

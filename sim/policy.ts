@@ -3,8 +3,8 @@ import type { Trace } from './trace.ts';
 
 /**
  * What a scaling policy sees when it is evaluated. Offsets and counts are live (Kafka admin API,
- * ECS DescribeServices); CPU and memory come as CloudWatch 1-minute datapoints, delayed by the
- * fleet's metric delay.
+ * ECS DescribeServices); CPU and memory come as CloudWatch 1-minute datapoints (Average and
+ * Maximum over the service's tasks), delayed by the fleet's metric delay.
  */
 export interface FleetView {
   readonly nowS: number;
@@ -22,6 +22,9 @@ export interface FleetView {
   /** Average service CPU / memory %, one datapoint per minute, oldest first, newest visible last. */
   readonly cpu: readonly MetricPoint[];
   readonly memory: readonly MetricPoint[];
+  /** The same for the busiest task (CloudWatch's Maximum statistic instead of Average). */
+  readonly busiestCpu: readonly MetricPoint[];
+  readonly busiestMemory: readonly MetricPoint[];
   /** Ground truth only the oracle may use: unconsumed messages per partition. */
   readonly backlog: readonly number[];
 }

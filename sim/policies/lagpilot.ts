@@ -23,7 +23,18 @@ const TOPIC = 'source';
 /** CloudWatch returns the datapoints of the query window; the Lambda asks for the longest window. */
 const RESOURCE_POINTS = 20;
 
-export function observationsOf(view: FleetView, state: ScalerState): Observations {
+/**
+ * Which CloudWatch statistic of the service's CPU/memory the metrics source reads: `average`
+ * (what lambda/metrics-source.ts reads) or `maximum` (the busiest task: a saturated worker on a
+ * hot partition is not averaged away).
+ */
+export type ResourceStatistic = 'average' | 'maximum';
+
+export function observationsOf(
+  view: FleetView,
+  state: ScalerState,
+  statistic: ResourceStatistic = 'average',
+): Observations {
   const partitions = view.endOffsets.map((end, partition) => {
     const e = Math.floor(end);
     const committed = Math.floor(view.committedOffsets[partition] ?? 0);
@@ -36,10 +47,12 @@ export function observationsOf(view: FleetView, state: ScalerState): Observation
       lag: Math.max(0, e - committed),
     };
   });
-  const resources: ResourceSample[] = view.cpu.slice(-RESOURCE_POINTS).map((point, i, cpu) => ({
+  const [cpuPoints, memoryPoints] =
+    statistic === 'maximum' ? [view.busiestCpu, view.busiestMemory] : [view.cpu, view.memory];
+  const resources: ResourceSample[] = cpuPoints.slice(-RESOURCE_POINTS).map((point, i, cpu) => ({
     at: SIMULATION_EPOCH_MS + point.atS * 1000,
     cpu: point.value,
-    memory: view.memory[view.memory.length - cpu.length + i]?.value ?? null,
+    memory: memoryPoints[memoryPoints.length - cpu.length + i]?.value ?? null,
   }));
   return {
     lag: {
@@ -74,11 +87,12 @@ export class Lagpilot implements Policy {
   constructor(
     private readonly rules: ScalingRules,
     readonly intervalS: number,
+    private readonly statistic: ResourceStatistic,
   ) {}
 
   evaluate(view: FleetView): number {
     const now = SIMULATION_EPOCH_MS + view.nowS * 1000;
-    const observations = observationsOf(view, this.state);
+    const observations = observationsOf(view, this.state, this.statistic);
     const decision = decide(this.rules, observations, now);
     this.state = recordStep(this.rules, observations, decision, now);
     this.last = decision;
@@ -90,6 +104,10 @@ export class Lagpilot implements Policy {
   }
 }
 
-export function lagpilot(rules: ScalingRules, stepS: number): PolicyFactory {
-  return { name: 'lagpilot', create: () => new Lagpilot(rules, stepS) };
+export function lagpilot(
+  rules: ScalingRules,
+  stepS: number,
+  statistic: ResourceStatistic = 'average',
+): PolicyFactory {
+  return { name: 'lagpilot', create: () => new Lagpilot(rules, stepS, statistic) };
 }

@@ -3,7 +3,7 @@ import { partitionShares, rangeAssignment, sustainableRate } from '../../sim/ass
 import { simulate } from '../../sim/engine.ts';
 import { DEFAULT_FLEET, type FleetParams } from '../../sim/fleet.ts';
 import { MessageAge } from '../../sim/message-age.ts';
-import type { PolicyFactory } from '../../sim/policy.ts';
+import type { FleetView, PolicyFactory } from '../../sim/policy.ts';
 import type { Trace } from '../../sim/trace.ts';
 
 /** A policy that never acts: the fleet stays at its bounds. */
@@ -108,5 +108,30 @@ describe('MessageAge', () => {
     expect(age.ageAt(20)).toBeCloseTo(7.5, 9);
     age.consume(150);
     expect(age.ageAt(20)).toBe(0);
+  });
+});
+
+describe('CloudWatch datapoints', () => {
+  it('report the busiest task (Maximum) apart from the service average', () => {
+    // 12 partitions, 2 workers, skew 1: the first worker's six partitions carry 2.45/3.10 of
+    // the load. At 1,000 msg/s it is 79 % busy, the other 21 %.
+    let seen: FleetView | undefined;
+    const watch: PolicyFactory = {
+      name: 'watch',
+      create: () => ({
+        intervalS: 600,
+        evaluate: (v) => {
+          seen = v;
+          return undefined;
+        },
+      }),
+    };
+    simulate(constant(1000, 11), { ...fixedFleet(2), skew: 1, metricDelayS: 0 }, watch);
+    const shares = partitionShares(12, 1);
+    const first = shares.slice(0, 6).reduce((a, b) => a + b, 0);
+    const busiest = DEFAULT_FLEET.cpuIdle + (100 - DEFAULT_FLEET.cpuIdle) * first;
+    const average = DEFAULT_FLEET.cpuIdle + (100 - DEFAULT_FLEET.cpuIdle) / 2;
+    expect(seen?.busiestCpu.at(-1)?.value).toBeCloseTo(busiest, 6);
+    expect(seen?.cpu.at(-1)?.value).toBeCloseTo(average, 6);
   });
 });

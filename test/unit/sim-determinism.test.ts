@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseScalingRules } from '../../lambda/config.ts';
+import { EMPTY_STATE } from '../../lambda/types.ts';
 import { compare } from '../../sim/compare.ts';
 import { DEFAULT_FLEET } from '../../sim/fleet.ts';
 import { readParamsFile } from '../../sim/params-file.ts';
 import { allPolicies } from '../../sim/policies/all.ts';
+import { observationsOf, SIMULATION_EPOCH_MS } from '../../sim/policies/lagpilot.ts';
 import { runSimulate } from '../../sim/report.ts';
 import { parseSimulateArgs } from '../../sim/simulate-args.ts';
 import { checkTargets } from '../../sim/table.ts';
@@ -44,6 +46,46 @@ describe('the simulator', () => {
       allPolicies(parseScalingRules({ LAGPILOT_UP_WINDOW: '2m' }), peers).slice(0, 1),
     );
     expect(fast.runs[0]!.actions[0]!.atS).toBeLessThan(lagpilot.actions[0]!.atS);
+  });
+
+  it('shows lagpilot offsets, group state and the chosen CloudWatch statistic as the Lambda sees them', () => {
+    const point = (value: number) => [{ atS: 0, value }];
+    const view = {
+      nowS: 300,
+      partitions: 2,
+      endOffsets: [100.7, 50],
+      committedOffsets: [90.2, 50],
+      totalLag: 10.5,
+      desired: 2,
+      running: 2,
+      pending: 0,
+      rebalancing: true,
+      cpu: point(40),
+      memory: point(35),
+      busiestCpu: point(90),
+      busiestMemory: point(48),
+      backlog: [10, 0],
+    };
+    const average = observationsOf(view, EMPTY_STATE);
+    expect(average.lag).toMatchObject({
+      ok: true,
+      value: {
+        partitionCount: 2,
+        group: { state: 'PreparingRebalance', members: 2 },
+        partitions: [
+          { partition: 0, committed: 90, end: 100, lag: 10 },
+          { partition: 1, committed: 50, end: 50, lag: 0 },
+        ],
+      },
+    });
+    expect(average.resources).toEqual({
+      ok: true,
+      value: [{ at: SIMULATION_EPOCH_MS, cpu: 40, memory: 35 }],
+    });
+    expect(observationsOf(view, EMPTY_STATE, 'maximum').resources).toEqual({
+      ok: true,
+      value: [{ at: SIMULATION_EPOCH_MS, cpu: 90, memory: 48 }],
+    });
   });
 
   it('lets the oracle keep the SLO on every built-in trace', () => {

@@ -27,6 +27,8 @@ function view(over: Partial<FleetView>): FleetView {
     rebalancing: false,
     cpu: [],
     memory: [],
+    busiestCpu: [],
+    busiestMemory: [],
     backlog: [],
     ...over,
   };
