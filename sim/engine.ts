@@ -166,7 +166,8 @@ class Simulation {
   /** Tasks past their start delay join; a partition-count change is picked up. */
   private join(t: number): void {
     let changed = false;
-    const joined = this.pending.filter((ready) => ready <= t).length;
+    let joined = 0;
+    while (joined < this.pending.length && this.pending[joined]! <= t) joined++;
     if (joined > 0) {
       this.pending = this.pending.slice(joined);
       this.running += joined;
