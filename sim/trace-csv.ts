@@ -1,8 +1,8 @@
 /**
  * A trace from CSV: `timestamp,produce_rate` per line at a regular interval (what a CloudWatch
  * export of the topic's MessagesInPerSec looks like). Timestamps are ISO 8601 or epoch seconds
- * (or milliseconds, if > 10^11). An optional header line, blank lines and `#` comments are
- * skipped. Every problem is reported with the file and line.
+ * (or milliseconds, if > 10^11); a time without a zone is UTC. Fields may be double-quoted. An
+ * optional header line, blank lines and `#` comments are skipped. Every problem is reported with the file and line.
  */
 import type { Trace } from './trace.ts';
 
@@ -18,7 +18,10 @@ function parseTimestamp(text: string): number | undefined {
     return n >= EPOCH_MS_FROM ? n / 1000 : n;
   }
   if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
-  const ms = Date.parse(text);
+  // A time without a zone ("2026-11-21 10:00:00", as spreadsheets write it) is read as UTC, so
+  // the machine's time zone and its DST changes never make an interval irregular.
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(text) || !text.includes(':');
+  const ms = Date.parse(zoned ? text : `${text.replace(' ', 'T')}Z`);
   return Number.isNaN(ms) ? undefined : ms / 1000;
 }
 
@@ -29,7 +32,7 @@ export function parseTraceCsv(text: string, name: string, source = name): Trace 
     const line = i + 1;
     const raw = lines[i]!.trim();
     if (raw === '' || raw.startsWith('#')) continue;
-    const fields = raw.split(',').map((f) => f.trim());
+    const fields = raw.split(',').map((f) => f.trim().replace(/^"(.*)"$/, '$1'));
     const where = `${source} line ${line}`;
     const isHeader =
       samples.length === 0 &&

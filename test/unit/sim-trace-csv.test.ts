@@ -17,6 +17,14 @@ describe('CSV traces', () => {
     expect(rateAt(trace, 301)).toBe(250.5);
   });
 
+  it('reads quoted fields and zone-less times as UTC', () => {
+    const trace = parse(
+      '"Timestamp","Value"\n"2026-03-29 00:30:00",10\n"2026-03-29 01:30:00",20\n"2026-03-29 02:30:00",30\n',
+    );
+    expect(trace.intervalS).toBe(3600);
+    expect(trace.rates).toEqual([10, 20, 30]);
+  });
+
   it('reads epoch seconds and epoch milliseconds', () => {
     expect(parse('1763719200,5\n1763719210,6\n').intervalS).toBe(10);
     expect(parse('1763719200000,5\n1763719260000,6\n').intervalS).toBe(60);
