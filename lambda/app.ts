@@ -51,7 +51,11 @@ export interface StepSummary {
 export async function createDeps(config: LagpilotConfig, options: AppOptions = {}) {
   const aws = { maxAttempts: 3, ...options.aws };
   const { cluster, service } = config.target;
-  const security = await kafkaSecurity(config.kafka, () => new SecretsManagerClient(aws));
+  const security = await kafkaSecurity(
+    config.kafka,
+    () => new SecretsManagerClient(aws),
+    aws.region ?? process.env.AWS_REGION,
+  );
   const kafka = new Kafka({
     clientId: 'lagpilot-autoscaler',
     brokers: config.kafka.brokers,

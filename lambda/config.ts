@@ -255,6 +255,19 @@ const RULE_PARAMETERS = [
 type Parsed = Partial<RawConfig>;
 type Problem = { field: EnvName; message: string };
 
+type Bound = 'LAGPILOT_LAG_LOW' | 'LAGPILOT_CPU_LOW' | 'LAGPILOT_MEMORY_LOW';
+type Ceiling = 'LAGPILOT_LAG_HIGH' | 'LAGPILOT_CPU_HIGH' | 'LAGPILOT_MEMORY_HIGH';
+
+/** A scale-down threshold must sit below its scale-up threshold. */
+const lowBelowHigh =
+  (low: Bound, high: Ceiling) =>
+  (c: Parsed): Problem | undefined => {
+    const [l, h] = [c[low], c[high]];
+    return l !== undefined && h !== undefined && l >= h
+      ? { field: low, message: `must be below ${high} (${h}), or scale-up and scale-down fight` }
+      : undefined;
+  };
+
 /**
  * Rules between fields. Each check runs only when every field it reads parsed, so a
  * cross-field problem is reported alongside per-field ones instead of hiding behind them.
@@ -269,33 +282,9 @@ const CROSS_CHECKS: readonly ((c: Parsed) => Problem | undefined)[] = [
           message: `min (${c.LAGPILOT_MIN_TASKS}) is above LAGPILOT_MAX_TASKS (${c.LAGPILOT_MAX_TASKS}): lower the min or raise the max`,
         }
       : undefined,
-  (c) =>
-    c.LAGPILOT_LAG_LOW !== undefined &&
-    c.LAGPILOT_LAG_HIGH !== undefined &&
-    c.LAGPILOT_LAG_LOW >= c.LAGPILOT_LAG_HIGH
-      ? {
-          field: 'LAGPILOT_LAG_LOW',
-          message: `must be below LAGPILOT_LAG_HIGH (${c.LAGPILOT_LAG_HIGH}), or scale-up and scale-down fight`,
-        }
-      : undefined,
-  (c) =>
-    c.LAGPILOT_CPU_LOW !== undefined &&
-    c.LAGPILOT_CPU_HIGH !== undefined &&
-    c.LAGPILOT_CPU_LOW >= c.LAGPILOT_CPU_HIGH
-      ? {
-          field: 'LAGPILOT_CPU_LOW',
-          message: `must be below LAGPILOT_CPU_HIGH (${c.LAGPILOT_CPU_HIGH}), or scale-up and scale-down fight`,
-        }
-      : undefined,
-  (c) =>
-    c.LAGPILOT_MEMORY_LOW !== undefined &&
-    c.LAGPILOT_MEMORY_HIGH !== undefined &&
-    c.LAGPILOT_MEMORY_LOW >= c.LAGPILOT_MEMORY_HIGH
-      ? {
-          field: 'LAGPILOT_MEMORY_LOW',
-          message: `must be below LAGPILOT_MEMORY_HIGH (${c.LAGPILOT_MEMORY_HIGH}), or scale-up and scale-down fight`,
-        }
-      : undefined,
+  lowBelowHigh('LAGPILOT_LAG_LOW', 'LAGPILOT_LAG_HIGH'),
+  lowBelowHigh('LAGPILOT_CPU_LOW', 'LAGPILOT_CPU_HIGH'),
+  lowBelowHigh('LAGPILOT_MEMORY_LOW', 'LAGPILOT_MEMORY_HIGH'),
   (c) =>
     (c.LAGPILOT_KAFKA_AUTH === 'scram-sha-256' || c.LAGPILOT_KAFKA_AUTH === 'scram-sha-512') &&
     !c.LAGPILOT_KAFKA_SECRET_ARN

@@ -60,6 +60,7 @@ function boundsOf(rules: ScalingRules, obs: Observations): Bounds {
 
 /** A signal that crossed its threshold, with how long it has held. */
 interface Signal {
+  kind: 'lag' | 'cpu' | 'memory';
   text: string;
   held: number;
   windowMs: number;
@@ -95,7 +96,8 @@ function holdReasons(
   if (last) {
     const cooldown = last.action === 'up' ? rules.upCooldownMs : rules.downCooldownMs;
     const since = now - last.at;
-    if (since < cooldown) {
+    // The same jitter allowance as the windows: a 3-minute cooldown is over at 2 min 59 s.
+    if (!covers(since, cooldown) && cooldown > 0) {
       reasons.push(
         `cooldown after scale ${last.action} ${last.from}→${last.to} ${duration(since)} ago (${duration(cooldown)})`,
       );
@@ -130,6 +132,7 @@ function upSignals(
       now,
     );
     signals.push({
+      kind: 'lag',
       text: `lag ${count(m.scalingLag)} > ${count(rules.lagHigh)}`,
       held,
       windowMs: w,
@@ -137,11 +140,17 @@ function upSignals(
   }
   if (m.cpu !== null && m.cpu > rules.cpuHigh) {
     const held = heldFor(resources, (s) => s.cpu !== null && s.cpu > rules.cpuHigh, now);
-    signals.push({ text: `cpu ${percent(m.cpu)} > ${percent(rules.cpuHigh)}`, held, windowMs: w });
+    signals.push({
+      kind: 'cpu',
+      text: `cpu ${percent(m.cpu)} > ${percent(rules.cpuHigh)}`,
+      held,
+      windowMs: w,
+    });
   }
   if (m.memory !== null && m.memory > rules.memoryHigh) {
     const held = heldFor(resources, (s) => s.memory !== null && s.memory > rules.memoryHigh, now);
     signals.push({
+      kind: 'memory',
       text: `memory ${percent(m.memory)} > ${percent(rules.memoryHigh)}`,
       held,
       windowMs: w,
@@ -163,7 +172,7 @@ function downSignals(
   const blockers: string[] = [];
   const w = rules.downWindowMs;
   const check = <S extends { at: EpochMs }>(
-    name: string,
+    name: Signal['kind'],
     value: number | null,
     low: number,
     show: (n: number) => string,
@@ -184,7 +193,7 @@ function downSignals(
         now,
         since,
       );
-      calm.push({ text: `${name} ${show(value)} < ${show(low)}`, held, windowMs: w });
+      calm.push({ kind: name, text: `${name} ${show(value)} < ${show(low)}`, held, windowMs: w });
     }
   };
   check('lag', m.totalLag, rules.lagLow, count, lagSamples, (s) => s.totalLag);
@@ -221,124 +230,155 @@ function observationNotes(obs: Observations): string[] {
   return notes;
 }
 
+type Verdict = Pick<Decision, 'action' | 'to' | 'reasons'>;
+
+const holdAt = (current: TaskCount, why: string): Verdict => ({
+  action: 'hold',
+  to: current,
+  reasons: [`hold at ${current}: ${why}`],
+});
+
+/** Bounds first: a count outside [min, cap] is corrected at once, with no signal needed. */
+function correction(rules: ScalingRules, bounds: Bounds, current: TaskCount): Verdict | undefined {
+  if (current < bounds.floor) {
+    return {
+      action: 'up',
+      to: bounds.floor,
+      reasons: [`scale ${current}→${bounds.floor}: below the minimum ${rules.minTasks}`],
+    };
+  }
+  if (current > bounds.cap) {
+    return {
+      action: 'down',
+      to: bounds.cap,
+      reasons: [`scale ${current}→${bounds.cap}: above the ${capNote(bounds)}`],
+    };
+  }
+  return undefined;
+}
+
+function scaleUp(
+  rules: ScalingRules,
+  bounds: Bounds,
+  current: TaskCount,
+  fired: readonly Signal[],
+  m: Measures,
+): Verdict {
+  const limit = upLimit(rules, current);
+  const needed = fired.every((s) => s.kind === 'lag') ? tasksForLag(rules, m) : null;
+  const target = needed === null ? limit : Math.min(limit, Math.max(current + 1, needed));
+  const to = stepUp(rules, current, target, bounds.cap, bounds.partitions);
+  const why = fired.map(sentence).join(', ');
+  if (to <= current) {
+    return holdAt(
+      current,
+      `${why}, but no useful count above ${current} within the ${capNote(bounds)}`,
+    );
+  }
+  const step =
+    needed === null
+      ? `step up to ×${rules.upFactor} (${limit})`
+      : `rate-based step: ${needed} tasks absorb ${rate(m.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate((m.consumeRate ?? 0) / (m.running ?? 1))} per task; limit ×${rules.upFactor} (${limit})`;
+  return {
+    action: 'up',
+    to,
+    reasons: [`scale ${current}→${to}: ${why}; ${capNote(bounds)}`, step],
+  };
+}
+
+function scaleDown(
+  rules: ScalingRules,
+  bounds: Bounds,
+  current: TaskCount,
+  calm: readonly Signal[],
+  calmFor: number,
+): Verdict {
+  const to = stepDown(rules, current, downTarget(rules, current), bounds.floor, bounds.partitions);
+  const why = `${calm.map((s) => s.text).join(', ')} for ${heldOf(calmFor, rules.downWindowMs)}`;
+  if (to >= current) return holdAt(current, `${why}; at the minimum ${rules.minTasks}`);
+  return {
+    action: 'down',
+    to,
+    reasons: [
+      `scale ${current}→${to}: ${why}; min ${rules.minTasks}`,
+      `step down ${rules.downStep === 'one' ? 'by one' : 'by half'}`,
+    ],
+  };
+}
+
+/** The history plus this step's sample, and the CPU/memory series unless stale. */
+function series(obs: Observations, m: Measures, now: EpochMs) {
+  const lagSamples: LagSample[] = [
+    ...obs.state.samples.filter((s) => s.at < now),
+    { at: now, totalLag: m.totalLag, scalingLag: m.scalingLag, endSum: m.endSum },
+  ];
+  const resources = obs.resources.ok
+    ? mergeResources(obs.state.resources, obs.resources.value).filter((s) => s.at <= now)
+    : [];
+  const newest = resources.at(-1)?.at ?? Number.NEGATIVE_INFINITY;
+  return { lagSamples, resources: newest >= now - RESOURCE_STALE_MS ? resources : [] };
+}
+
+/** Steps 2–5 for a service that was observed and is within bounds. */
+function judge(
+  rules: ScalingRules,
+  obs: Observations,
+  bounds: Bounds,
+  service: ServiceSnapshot,
+  m: Measures,
+  now: EpochMs,
+): Verdict {
+  const current = service.desired;
+  const holds = holdReasons(rules, obs, service, now);
+  if (holds.length > 0) return holdAt(current, holds.join('; '));
+
+  const { lagSamples, resources } = series(obs, m, now);
+  const up = upSignals(rules, lagSamples, resources, m, now);
+  const fired = up.filter((s) => covers(s.held, s.windowMs));
+  if (fired.length > 0) return scaleUp(rules, bounds, current, fired, m);
+
+  const since = obs.state.lastAction?.at ?? Number.NEGATIVE_INFINITY;
+  const down = downSignals(rules, lagSamples, resources, m, now, since);
+  const calmFor = Math.min(...down.calm.map((s) => s.held));
+  if (down.blockers.length === 0 && covers(calmFor, rules.downWindowMs)) {
+    return scaleDown(rules, bounds, current, down.calm, calmFor);
+  }
+  if (up.length > 0) return holdAt(current, up.map(sentence).join(', '));
+  if (down.blockers.length === 0) {
+    const calm = down.calm.map((s) => s.text).join(', ');
+    return holdAt(current, `calm for ${heldOf(calmFor, rules.downWindowMs)} (${calm})`);
+  }
+  return holdAt(current, `no scale-up signal; no scale-down while ${down.blockers.join(', ')}`);
+}
+
 export function decide(rules: ScalingRules, obs: Observations, now: EpochMs): Decision {
   const { measures, diagnoses } = measure(rules, obs, now);
-  const bounds = boundsOf(rules, obs);
   const notes = [...observationNotes(obs), ...diagnoses.map(describeDiagnosis)];
-  const result = (
-    action: Decision['action'],
-    from: TaskCount,
-    to: TaskCount,
-    reasons: string[],
-  ): Decision => ({
-    action,
+  const bounds = boundsOf(rules, obs);
+  const decision = (from: TaskCount, verdict: Verdict, applied: Bounds = bounds): Decision => ({
+    ...verdict,
     from,
-    to,
-    cap: bounds.cap,
-    capBy: bounds.capBy,
-    reasons: [...reasons, ...notes],
+    cap: applied.cap,
+    capBy: applied.capBy,
+    reasons: [...verdict.reasons, ...notes],
     diagnoses,
     measures,
   });
 
   if (!obs.service.ok) {
     const known = obs.state.lastAction?.to ?? rules.minTasks;
-    return result('hold', known, known, [`hold: service not observed (${obs.service.error})`]);
+    return decision(known, {
+      action: 'hold',
+      to: known,
+      reasons: [`hold: service not observed (${obs.service.error})`],
+    });
   }
   const service = obs.service.value;
-  const current = service.desired;
-
-  // 1. Bounds. Without a lag reading the partition count may be stale, so only max corrects down.
-  if (current < bounds.floor) {
-    return result('up', current, bounds.floor, [
-      `scale ${current}→${bounds.floor}: below the minimum ${rules.minTasks}`,
-    ]);
-  }
-  const upper: Bounds = obs.lag.ok
+  // Without a lag reading the partition count may be stale, so only max corrects down.
+  const correctable: Bounds = obs.lag.ok
     ? bounds
     : { ...bounds, cap: Math.max(bounds.floor, rules.maxTasks), capBy: 'max' };
-  if (current > upper.cap) {
-    return {
-      ...result('down', current, upper.cap, [
-        `scale ${current}→${upper.cap}: above the ${capNote(upper)}`,
-      ]),
-      cap: upper.cap,
-      capBy: upper.capBy,
-    };
-  }
-
-  // 2. Holds.
-  const holds = holdReasons(rules, obs, service, now);
-  if (holds.length > 0)
-    return result('hold', current, current, [`hold at ${current}: ${holds.join('; ')}`]);
-
-  const lagSamples: LagSample[] = [
-    ...obs.state.samples.filter((s) => s.at < now),
-    {
-      at: now,
-      totalLag: measures.totalLag,
-      scalingLag: measures.scalingLag,
-      endSum: measures.endSum,
-    },
-  ];
-  const resources = obs.resources.ok
-    ? mergeResources(obs.state.resources, obs.resources.value).filter((s) => s.at <= now)
-    : [];
-  const fresh = resources.at(-1)?.at ?? Number.NEGATIVE_INFINITY;
-  const currentResources = fresh >= now - RESOURCE_STALE_MS ? resources : [];
-
-  // 3. Scale up.
-  const up = upSignals(rules, lagSamples, currentResources, measures, now);
-  const fired = up.filter((s) => covers(s.held, s.windowMs));
-  if (fired.length > 0) {
-    const limit = upLimit(rules, current);
-    const lagOnly = fired.every((s) => s.text.startsWith('lag'));
-    const needed = lagOnly ? tasksForLag(rules, measures) : null;
-    const target = needed === null ? limit : Math.min(limit, Math.max(current + 1, needed));
-    const to = stepUp(rules, current, target, bounds.cap, bounds.partitions);
-    const why = fired.map(sentence).join(', ');
-    if (to <= current) {
-      return result('hold', current, current, [
-        `hold at ${current}: ${why}, but no useful count above ${current} within the ${capNote(bounds)}`,
-      ]);
-    }
-    const step =
-      needed === null
-        ? `step up to ×${rules.upFactor} (${limit})`
-        : `rate-based step: ${needed} tasks absorb ${rate(measures.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate((measures.consumeRate ?? 0) / (measures.running ?? 1))} per task; limit ×${rules.upFactor} (${limit})`;
-    return result('up', current, to, [`scale ${current}→${to}: ${why}; ${capNote(bounds)}`, step]);
-  }
-
-  // 4. Scale down.
-  const since = obs.state.lastAction?.at ?? Number.NEGATIVE_INFINITY;
-  const down = downSignals(rules, lagSamples, currentResources, measures, now, since);
-  const calmFor = Math.min(...down.calm.map((s) => s.held));
-  if (down.blockers.length === 0 && covers(calmFor, rules.downWindowMs)) {
-    const to = stepDown(
-      rules,
-      current,
-      downTarget(rules, current),
-      bounds.floor,
-      bounds.partitions,
-    );
-    const why = `${down.calm.map((s) => s.text).join(', ')} for ${heldOf(calmFor, rules.downWindowMs)}`;
-    if (to >= current) {
-      return result('hold', current, current, [
-        `hold at ${current}: ${why}; at the minimum ${rules.minTasks}`,
-      ]);
-    }
-    return result('down', current, to, [
-      `scale ${current}→${to}: ${why}; min ${rules.minTasks}`,
-      `step down ${rules.downStep === 'one' ? 'by one' : 'by half'}`,
-    ]);
-  }
-
-  // 5. Hold, saying how close each rule is.
-  const status =
-    up.length > 0
-      ? up.map(sentence).join(', ')
-      : down.blockers.length === 0
-        ? `calm for ${heldOf(calmFor, rules.downWindowMs)} (${down.calm.map((s) => s.text).join(', ')})`
-        : `within thresholds (${down.blockers.join(', ')})`;
-  return result('hold', current, current, [`hold at ${current}: ${status}`]);
+  const corrected = correction(rules, correctable, service.desired);
+  if (corrected) return decision(service.desired, corrected, correctable);
+  return decision(service.desired, judge(rules, obs, bounds, service, measures, now));
 }

@@ -16,7 +16,7 @@ import type {
 } from './types.ts';
 
 /**
- * How much earlier than a full window a streak may start and still count as covering it:
+ * How much shorter than a full window (or cooldown) a span may be and still cover it:
  * scheduled invocations jitter by a few seconds, so a 5-minute window sampled every minute
  * may span 4 min 59 s.
  */

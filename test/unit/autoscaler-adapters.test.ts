@@ -9,7 +9,7 @@ import {
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, type LagpilotConfig } from '../../lambda/config.ts';
 import { EcsScalingTarget } from '../../lambda/ecs-target.ts';
 import { ServiceNotFoundError, StateConflictError } from '../../lambda/errors.ts';
@@ -269,7 +269,7 @@ describe('kafkaSecurity', () => {
     sm.on(GetSecretValueCommand, { SecretId: 'arn:secret' }).resolves({
       SecretString: JSON.stringify({ username: 'u', password: 'p' }),
     });
-    expect(await kafkaSecurity(kafka, client)).toEqual({
+    expect(await kafkaSecurity(kafka, client, 'us-east-1')).toEqual({
       ssl: true,
       sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' },
     });
@@ -277,7 +277,7 @@ describe('kafkaSecurity', () => {
 
   it('a malformed secret fails without echoing it', async () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: '{"user":"u","pass":"hunter2"}' });
-    const error = await kafkaSecurity(kafka, client).catch((e) => e);
+    const error = await kafkaSecurity(kafka, client, 'us-east-1').catch((e) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(
       /must be a JSON object with string fields "username" and "password"/,
@@ -285,16 +285,42 @@ describe('kafkaSecurity', () => {
     expect(error.message).not.toMatch(/hunter2/);
   });
 
-  it('none, tls, and msk-iam (not supported yet: a clear error)', async () => {
-    expect(await kafkaSecurity({ ...kafka, auth: 'none', tls: false }, client)).toEqual({
-      ssl: false,
-    });
-    expect(await kafkaSecurity({ ...kafka, auth: 'tls', tls: false }, client)).toEqual({
-      ssl: true,
-    });
-    await expect(kafkaSecurity({ ...kafka, auth: 'msk-iam' }, client)).rejects.toThrow(
-      /MSK IAM auth is not supported yet/,
+  it('none and tls need no secret', async () => {
+    expect(
+      await kafkaSecurity({ ...kafka, auth: 'none', tls: false }, client, 'us-east-1'),
+    ).toEqual({ ssl: false });
+    expect(await kafkaSecurity({ ...kafka, auth: 'tls', tls: false }, client, 'us-east-1')).toEqual(
+      { ssl: true },
     );
     expect(sm).not.toHaveReceivedAnyCommand();
+  });
+
+  it('msk-iam signs an OAUTHBEARER token for kafka-cluster:Connect with the role credentials, over TLS', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDLAGPILOTTEST');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
+    try {
+      const security = await kafkaSecurity(
+        { ...kafka, auth: 'msk-iam', tls: false },
+        client,
+        'eu-west-1',
+      );
+      expect(security.ssl).toBe(true);
+      const sasl = security.sasl as {
+        mechanism: string;
+        oauthBearerProvider: () => Promise<{ value: string }>;
+      };
+      expect(sasl.mechanism).toBe('oauthbearer');
+      const url = Buffer.from((await sasl.oauthBearerProvider()).value, 'base64url').toString();
+      expect(url).toMatch(
+        /^https:\/\/kafka\.eu-west-1\.amazonaws\.com\/\?Action=kafka-cluster%3AConnect&/,
+      );
+      expect(url).toContain('X-Amz-Credential=AKIDLAGPILOTTEST%2F');
+      expect(url).toContain('X-Amz-Signature=');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    await expect(kafkaSecurity({ ...kafka, auth: 'msk-iam' }, client, undefined)).rejects.toThrow(
+      /set AWS_REGION/,
+    );
   });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseScalingRules, type ScalingRules } from '../../lambda/config.ts';
 import { balancedCounts } from '../../lambda/counts.ts';
+import { windowSlack } from '../../lambda/history.ts';
 import type { Decision } from '../../lambda/types.ts';
 import { run, type World } from '../helpers/scaler.ts';
 
@@ -153,7 +154,7 @@ describe('decide() invariants', () => {
           if (previous && !isCorrection(d)) {
             const cooldown =
               previous.action === 'up' ? s.rules.upCooldownMs : s.rules.downCooldownMs;
-            expect(at - previous.at).toBeGreaterThanOrEqual(cooldown);
+            expect(at - previous.at).toBeGreaterThanOrEqual(cooldown - windowSlack(cooldown));
           }
           previous = { at, action: d.action };
         });

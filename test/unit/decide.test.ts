@@ -234,6 +234,13 @@ describe('holds', () => {
     const ups = r.decisions.flatMap((d, i) => (d.action === 'up' ? [i] : []));
     expect(ups).toEqual([5, 8]);
     expect(r.decisions[6]!.reasons[0]).toMatch(/cooldown after scale up 1→2 1 min ago \(3 min\)/);
+    // Invocations a second early each still end the cooldown on the third step after.
+    const early = run(
+      rules({ LAGPILOT_BALANCED_COUNTS: 'false' }),
+      repeat(10, { lag: spread(200_000) }),
+      { desired: 1, stepMs: MINUTE - 1_000 },
+    );
+    expect(early.decisions.flatMap((d, i) => (d.action === 'up' ? [i] : []))).toEqual([5, 8]);
   });
 
   it('holds after an action until the group has a member per running task', () => {
