@@ -1,0 +1,338 @@
+/**
+ * The discrete-time simulator: one topic, one consumer group of identical workers, one policy.
+ *
+ * Each tick: tasks whose start delay has passed join the group; a membership or partition-count
+ * change reassigns partitions (range assignor) and pauses consumption group-wide for the
+ * rebalance time; producers add the tick's messages to each partition by its share; each worker
+ * spends its capacity on the partitions it owns (max-min fair). At every policy interval the
+ * policy sees a FleetView (live offsets and counts, CloudWatch-delayed CPU/memory) and may set a
+ * new desired count: more tasks start after the start delay, fewer stop at once (pending first).
+ * Everything is deterministic: same trace + fleet + policy → same run.
+ */
+import {
+  type Assignment,
+  partitionShares,
+  rangeAssignment,
+  sustainableRate,
+} from './assignment.ts';
+import { cpuPercent, type FleetParams, memoryPercent } from './fleet.ts';
+import { MessageAge } from './message-age.ts';
+import type { MetricPoint, Policy, PolicyFactory } from './policy.ts';
+import { partitionsAt, rateAt, type Trace, traceDurationS } from './trace.ts';
+
+/** One scaling action: the desired count changed (each one costs a rebalance). */
+export interface ScalingAction {
+  readonly atS: number;
+  readonly from: number;
+  readonly to: number;
+  /** The policy's own explanation, when it gives one. */
+  readonly reason?: string;
+}
+
+/** Per-minute series of one run (index = minute of the trace). */
+export interface Run {
+  readonly policy: string;
+  readonly produceRate: Float64Array;
+  /** Highest committed-offset lag (messages) seen within the minute. */
+  readonly lag: Float64Array;
+  /** Highest age of the oldest unconsumed message (seconds) within the minute. */
+  readonly lagSeconds: Float64Array;
+  /** Tasks provisioned (pending + running) averaged over the minute: the cost basis. */
+  readonly tasks: Float64Array;
+  readonly cpu: Float64Array;
+  readonly memory: Float64Array;
+  readonly actions: readonly ScalingAction[];
+}
+
+/** VISIBLE_POINTS datapoints of history are enough for any window a policy uses (≤ 1 h). */
+const VISIBLE_POINTS = 60;
+
+/** The smallest task count that sustains the trace's first rate: every run starts right-sized. */
+export function initialTasks(trace: Trace, fleet: FleetParams): number {
+  const partitions = partitionsAt(trace, 0, fleet.partitions);
+  const shares = partitionShares(partitions, fleet.skew);
+  const first = trace.rates[0] ?? 0;
+  const top = Math.max(fleet.min, Math.min(fleet.max, partitions));
+  for (let n = Math.max(1, fleet.min); n <= top; n++) {
+    if (sustainableRate(shares, rangeAssignment(partitions, n), fleet.capacity) >= first) return n;
+  }
+  return top;
+}
+
+export function simulate(trace: Trace, fleet: FleetParams, factory: PolicyFactory): Run {
+  const policy = factory.create({ fleet, trace });
+  if (policy.intervalS % fleet.tickS !== 0) {
+    throw new Error(
+      `${factory.name}: its ${policy.intervalS}s interval is not a multiple of the ${fleet.tickS}s tick`,
+    );
+  }
+  return new Simulation(trace, fleet, factory.name, policy).run();
+}
+
+/** The fleet's state through one run; each tick is join → produce → consume → observe → act. */
+class Simulation {
+  private readonly result: Run;
+  private readonly actions: ScalingAction[] = [];
+  private readonly duration: number;
+
+  private partitions: number;
+  private shares: number[];
+  private readonly ages: MessageAge[] = [];
+  private readonly committed: number[] = [];
+  private readonly consumed: number[] = [];
+
+  private desired: number;
+  private running: number;
+  /** Start times of tasks not yet consuming, earliest first. */
+  private pending: number[] = [];
+  private assignment: Assignment;
+  private pausedUntil = 0;
+
+  private readonly cpuPoints: MetricPoint[] = [];
+  private readonly memoryPoints: MetricPoint[] = [];
+  /** The busiest task's datapoints (CloudWatch's Maximum statistic over the service's tasks). */
+  private readonly busiestCpuPoints: MetricPoint[] = [];
+  private readonly busiestMemoryPoints: MetricPoint[] = [];
+  /** Per task slot: Σ utilisation over the minute's ticks. */
+  private readonly slotBusy: number[] = [];
+  private readonly minute = {
+    cpu: 0,
+    memory: 0,
+    samples: 0,
+    taskSeconds: 0,
+    produced: 0,
+  };
+  /** Scratch arrays of the per-worker fill (reused: no allocation per tick). */
+  private readonly demand: number[] = [];
+  private readonly grant: number[] = [];
+
+  constructor(
+    private readonly trace: Trace,
+    private readonly fleet: FleetParams,
+    name: string,
+    private readonly policy: Policy,
+  ) {
+    this.duration = traceDurationS(trace);
+    const minutes = Math.ceil(this.duration / 60);
+    const series = () => new Float64Array(minutes);
+    this.result = {
+      policy: name,
+      produceRate: series(),
+      lag: series(),
+      lagSeconds: series(),
+      tasks: series(),
+      cpu: series(),
+      memory: series(),
+      actions: this.actions,
+    };
+    this.partitions = 0;
+    this.shares = [];
+    this.setPartitions(partitionsAt(trace, 0, fleet.partitions));
+    this.desired = Math.max(fleet.min, Math.min(fleet.max, initialTasks(trace, fleet)));
+    this.running = this.desired;
+    this.assignment = rangeAssignment(this.partitions, this.running);
+  }
+
+  run(): Run {
+    const dt = this.fleet.tickS;
+    for (let t = 0; t < this.duration; t += dt) {
+      this.join(t);
+      this.produce(t, dt);
+      this.consume(t, dt);
+      const now = t + dt;
+      const m = Math.floor(t / 60);
+      const lag = this.observe(now, m);
+      if (now % 60 === 0 || now >= this.duration) this.closeMinute(now, m);
+      if (now % this.policy.intervalS === 0 && now < this.duration) this.consult(now, lag);
+    }
+    return this.result;
+  }
+
+  private setPartitions(partitions: number): void {
+    for (let i = this.partitions; i < partitions; i++) {
+      this.ages.push(new MessageAge());
+      this.committed.push(0);
+      this.consumed.push(0);
+    }
+    this.partitions = partitions;
+    this.shares = partitionShares(partitions, this.fleet.skew);
+  }
+
+  private rebalance(now: number): void {
+    this.assignment = rangeAssignment(this.partitions, this.running);
+    this.pausedUntil = now + this.fleet.rebalanceS;
+  }
+
+  /** Tasks past their start delay join; a partition-count change is picked up. */
+  private join(t: number): void {
+    let changed = false;
+    let joined = 0;
+    while (joined < this.pending.length && this.pending[joined]! <= t) joined++;
+    if (joined > 0) {
+      this.pending = this.pending.slice(joined);
+      this.running += joined;
+      changed = true;
+    }
+    const partitions = partitionsAt(this.trace, t, this.fleet.partitions);
+    if (partitions !== this.partitions) {
+      this.setPartitions(partitions);
+      changed = true;
+    }
+    if (changed) this.rebalance(t);
+  }
+
+  private produce(t: number, dt: number): void {
+    const rate = rateAt(this.trace, t);
+    for (let i = 0; i < this.partitions; i++) {
+      this.ages[i]!.produce(t, t + dt, rate * this.shares[i]! * dt);
+    }
+    this.minute.produced += rate * dt;
+  }
+
+  /** Each worker spends capacity × dt on the partitions it owns (none during a rebalance). */
+  private consume(t: number, dt: number): void {
+    const budget = this.fleet.capacity * dt;
+    const paused = t < this.pausedUntil;
+    this.consumed.fill(0);
+    let cpu = 0;
+    let memory = 0;
+    for (let w = 0; w < this.running; w++) {
+      const owned = this.assignment[w] ?? [];
+      let used = 0;
+      if (!paused && owned.length > 0) {
+        used = spend(owned, this.ages, budget, this.demand, this.grant);
+        for (let k = 0; k < owned.length; k++) {
+          this.ages[owned[k]!]!.consume(this.grant[k]!);
+          this.consumed[owned[k]!] = this.grant[k]!;
+        }
+      }
+      cpu += cpuPercent(this.fleet, used / budget);
+      memory += memoryPercent(this.fleet, used / budget);
+      this.slotBusy[w] = (this.slotBusy[w] ?? 0) + used / budget;
+    }
+    if (this.running > 0) {
+      this.minute.cpu += cpu / this.running;
+      this.minute.memory += memory / this.running;
+      this.minute.samples++;
+    }
+    this.minute.taskSeconds += (this.running + this.pending.length) * dt;
+  }
+
+  /** Lag after the tick: committed-offset lag (returned) and the oldest message's age. */
+  private observe(now: number, m: number): number {
+    let lag = 0;
+    let oldest = 0;
+    for (let i = 0; i < this.partitions; i++) {
+      const age = this.ages[i]!;
+      // The worker commits after the produce ack: the committed offset trails by commitLagS.
+      const trailing = (this.consumed[i]! / this.fleet.tickS) * this.fleet.commitLagS;
+      this.committed[i] = Math.max(this.committed[i]!, age.consumed - trailing);
+      lag += age.produced - this.committed[i]!;
+      oldest = Math.max(oldest, age.ageAt(now));
+    }
+    const r = this.result;
+    r.lag[m] = Math.max(r.lag[m]!, lag);
+    r.lagSeconds[m] = Math.max(r.lagSeconds[m]!, oldest);
+    return lag;
+  }
+
+  /** The minute's series values, and its CloudWatch datapoints. */
+  private closeMinute(now: number, m: number): void {
+    const span = now - m * 60;
+    const r = this.result;
+    const acc = this.minute;
+    r.produceRate[m] = acc.produced / span;
+    r.tasks[m] = acc.taskSeconds / span;
+    if (acc.samples > 0) {
+      r.cpu[m] = acc.cpu / acc.samples;
+      r.memory[m] = acc.memory / acc.samples;
+      this.cpuPoints.push({ atS: m * 60, value: r.cpu[m]! });
+      this.memoryPoints.push({ atS: m * 60, value: r.memory[m]! });
+      let busiest = 0;
+      for (let w = 0; w < this.running; w++) busiest = Math.max(busiest, this.slotBusy[w] ?? 0);
+      busiest /= acc.samples;
+      this.busiestCpuPoints.push({ atS: m * 60, value: cpuPercent(this.fleet, busiest) });
+      this.busiestMemoryPoints.push({ atS: m * 60, value: memoryPercent(this.fleet, busiest) });
+    }
+    Object.assign(acc, { cpu: 0, memory: 0, samples: 0, taskSeconds: 0, produced: 0 });
+    this.slotBusy.fill(0);
+  }
+
+  /** The policy's turn: it sees the fleet as its own sources would show it. */
+  private consult(now: number, lag: number): void {
+    const horizon = now - this.fleet.metricDelayS;
+    const wanted = this.policy.evaluate({
+      nowS: now,
+      partitions: this.partitions,
+      endOffsets: this.ages.map((a) => a.produced),
+      committedOffsets: this.committed.slice(),
+      totalLag: lag,
+      desired: this.desired,
+      running: this.running,
+      pending: this.pending.length,
+      rebalancing: now < this.pausedUntil,
+      cpu: visible(this.cpuPoints, horizon),
+      memory: visible(this.memoryPoints, horizon),
+      busiestCpu: visible(this.busiestCpuPoints, horizon),
+      busiestMemory: visible(this.busiestMemoryPoints, horizon),
+      backlog: this.ages.map((a) => a.backlog),
+    });
+    if (wanted === undefined) return;
+    const next = Math.max(this.fleet.min, Math.min(this.fleet.max, Math.round(wanted)));
+    if (next !== this.desired) this.setDesired(now, next);
+  }
+
+  /** More tasks start after the start delay; fewer: ECS stops tasks not yet started first. */
+  private setDesired(now: number, next: number): void {
+    const reason = this.policy.explain?.();
+    this.actions.push({ atS: now, from: this.desired, to: next, ...(reason ? { reason } : {}) });
+    this.desired = next;
+    const provisioned = this.running + this.pending.length;
+    if (next > provisioned) {
+      for (let i = provisioned; i < next; i++) this.pending.push(now + this.fleet.startDelayS);
+      return;
+    }
+    const cancelled = Math.min(provisioned - next, this.pending.length);
+    this.pending = this.pending.slice(0, this.pending.length - cancelled);
+    const leaving = provisioned - next - cancelled;
+    if (leaving > 0) {
+      this.running -= leaving;
+      this.rebalance(now);
+    }
+  }
+}
+
+/** Datapoints whose minute has ended at least metric-delay ago, newest last. */
+function visible(points: readonly MetricPoint[], horizonS: number): MetricPoint[] {
+  let end = points.length;
+  while (end > 0 && points[end - 1]!.atS + 60 > horizonS) end--;
+  return points.slice(Math.max(0, end - VISIBLE_POINTS), end);
+}
+
+/** One worker's tick: its budget shared max-min fairly by the backlog of the partitions it owns. */
+function spend(
+  owned: readonly number[],
+  ages: readonly MessageAge[],
+  budget: number,
+  demand: number[],
+  grant: number[],
+): number {
+  const k = owned.length;
+  for (let i = 0; i < k; i++) demand[i] = ages[owned[i]!]!.backlog;
+  // Fill in ascending order of demand (what a partition does not need goes to the others); k is
+  // small (partitions per worker), so a selection over the unfilled ones is cheap and allocation-free.
+  for (let i = 0; i < k; i++) grant[i] = -1;
+  let remaining = budget;
+  let total = 0;
+  for (let left = k; left > 0; left--) {
+    let pick = -1;
+    for (let i = 0; i < k; i++) {
+      if (grant[i]! < 0 && (pick < 0 || demand[i]! < demand[pick]!)) pick = i;
+    }
+    const give = Math.min(demand[pick]!, remaining / left);
+    grant[pick] = give;
+    remaining -= give;
+    total += give;
+  }
+  return total;
+}

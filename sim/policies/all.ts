@@ -1,0 +1,29 @@
+/** The five policies compared by `lagpilot simulate`, in table order. */
+import type { ScalingRules } from '../../lambda/config.ts';
+import type { PolicyFactory } from '../policy.ts';
+import { kedaHpa } from './keda-hpa.ts';
+import { lagpilot, type ResourceStatistic } from './lagpilot.ts';
+import { operatorsGuide } from './operators-guide.ts';
+import { oracle } from './oracle.ts';
+import { targetTracking } from './target-tracking.ts';
+
+export interface PeerSettings {
+  /** lagpilot's control-step cadence (EventBridge: 60 s). */
+  readonly stepS: number;
+  /** The CloudWatch statistic lagpilot's metrics source reads (average: as deployed). */
+  readonly statistic?: ResourceStatistic;
+  /** KEDA lagThreshold (lag per replica). */
+  readonly kedaLagThreshold: number;
+  /** Target tracking's target CPU %. */
+  readonly cpuTarget: number;
+}
+
+export function allPolicies(rules: ScalingRules, peers: PeerSettings): PolicyFactory[] {
+  return [
+    lagpilot(rules, peers.stepS, peers.statistic),
+    kedaHpa(peers.kedaLagThreshold),
+    targetTracking(peers.cpuTarget),
+    operatorsGuide,
+    oracle,
+  ];
+}

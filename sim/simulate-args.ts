@@ -1,0 +1,186 @@
+/**
+ * The `lagpilot simulate` command line: options with their defaults, the --params file, the
+ * traces, and the checks that fail fast with the option, parameter or line named.
+ */
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseScalingRules, type ScalingRules } from '../lambda/config.ts';
+import { DEFAULT_FLEET, type FleetParams } from './fleet.ts';
+import { readParamsFile } from './params-file.ts';
+import type { PeerSettings } from './policies/all.ts';
+import { HPA_DEFAULTS } from './policies/keda-hpa.ts';
+import { TARGET_TRACKING_DEFAULTS } from './policies/target-tracking.ts';
+import { type Trace, traceDurationS } from './trace.ts';
+import { TraceError } from './trace-csv.ts';
+import { BUILT_IN_TRACES, loadTrace } from './traces.ts';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… [options]
+
+  --trace <t>             built-in (${Object.keys(BUILT_IN_TRACES).join(', ')}), a CSV of
+                          timestamp,produce_rate, or all (default; repeatable)
+  --params <file>         LAGPILOT_*=value lines, as the Lambda's environment
+  --slo-seconds <s>       lag SLO: age of the oldest unconsumed message (${DEFAULT_FLEET.sloS})
+  --partitions <n>        source topic partitions (${DEFAULT_FLEET.partitions}; a trace may change it)
+  --capacity <msg/s>      one worker's throughput at 100 % CPU (${DEFAULT_FLEET.capacity})
+  --min <n>, --max <n>    task bounds for every policy (LAGPILOT_MIN_TASKS / _MAX_TASKS: 1, 12)
+  --start-delay <s>       desired count raised → new task consuming (${DEFAULT_FLEET.startDelayS})
+  --rebalance-seconds <s> consumption pause per membership change (${DEFAULT_FLEET.rebalanceS})
+  --metric-delay <s>      CloudWatch datapoint delay (${DEFAULT_FLEET.metricDelayS})
+  --commit-lag <s>        committed offset trails consumption by (${DEFAULT_FLEET.commitLagS})
+  --skew <s>              produce skew: partition i gets weight 1/(i+1)^s (${DEFAULT_FLEET.skew})
+  --tick <s>              simulation step: 1, 3, 5 or 15 (${DEFAULT_FLEET.tickS})
+  --step-seconds <s>      lagpilot control-step cadence (60: EventBridge once a minute)
+  --keda-lag-threshold <n> KEDA lagThreshold (default: --capacity, one second of one worker)
+  --cpu-target <pct>      target tracking CPU target (70)
+  --lagpilot-statistic <s> CloudWatch statistic lagpilot reads for CPU/memory: average (as
+                          deployed) or maximum (the busiest task)
+  --out <dir>             where reports go (docs/reports)
+`;
+
+export interface SimulateOptions {
+  readonly traces: readonly Trace[];
+  readonly fleet: FleetParams;
+  readonly rules: ScalingRules;
+  readonly peers: PeerSettings;
+  readonly outDir: string;
+}
+
+function number(
+  flag: string,
+  text: string | undefined,
+  check: (n: number) => boolean,
+  what: string,
+) {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || !check(n)) {
+    throw new UsageError(`--${flag} "${text}": must be ${what}`);
+  }
+  return n;
+}
+const positive = (n: number) => n > 0;
+const nonNegative = (n: number) => n >= 0;
+const whole = (n: number) => Number.isInteger(n) && n >= 0;
+const count = (n: number) => Number.isInteger(n) && n >= 1;
+
+/** Numeric fleet options: flag → FleetParams field, its check, and what a good value is. */
+const FLEET_FLAGS: readonly [string, keyof FleetParams, (n: number) => boolean, string][] = [
+  ['partitions', 'partitions', count, 'a whole number ≥ 1'],
+  ['capacity', 'capacity', positive, 'a rate > 0 (msg/s)'],
+  ['slo-seconds', 'sloS', positive, 'seconds > 0'],
+  ['start-delay', 'startDelayS', nonNegative, 'seconds ≥ 0'],
+  ['rebalance-seconds', 'rebalanceS', nonNegative, 'seconds ≥ 0'],
+  ['metric-delay', 'metricDelayS', nonNegative, 'seconds ≥ 0'],
+  ['commit-lag', 'commitLagS', nonNegative, 'seconds ≥ 0'],
+  ['skew', 'skew', nonNegative, 'a number ≥ 0'],
+  ['tick', 'tickS', (n) => [1, 3, 5, 15].includes(n), '1, 3, 5 or 15'],
+];
+
+export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
+  let values: Record<string, string | string[] | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        trace: { type: 'string', multiple: true },
+        params: { type: 'string' },
+        'slo-seconds': { type: 'string' },
+        partitions: { type: 'string' },
+        capacity: { type: 'string' },
+        min: { type: 'string' },
+        max: { type: 'string' },
+        'start-delay': { type: 'string' },
+        'rebalance-seconds': { type: 'string' },
+        'metric-delay': { type: 'string' },
+        'commit-lag': { type: 'string' },
+        skew: { type: 'string' },
+        tick: { type: 'string' },
+        'step-seconds': { type: 'string' },
+        'keda-lag-threshold': { type: 'string' },
+        'cpu-target': { type: 'string' },
+        'lagpilot-statistic': { type: 'string' },
+        out: { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  const get = (k: string) => values[k] as string | undefined;
+
+  const env: Record<string, string> = get('params') ? readParamsFile(get('params')!) : {};
+  const min = number('min', get('min'), whole, 'a whole number ≥ 0');
+  const max = number('max', get('max'), count, 'a whole number ≥ 1');
+  if (min !== undefined) env.LAGPILOT_MIN_TASKS = String(min);
+  if (max !== undefined) env.LAGPILOT_MAX_TASKS = String(max);
+  const rules = parseScalingRules(env);
+
+  const fleet: { -readonly [K in keyof FleetParams]: FleetParams[K] } = {
+    ...DEFAULT_FLEET,
+    min: rules.minTasks,
+    max: rules.maxTasks,
+  };
+  for (const [flag, key, check, what] of FLEET_FLAGS) {
+    const value = number(flag, get(flag), check, what);
+    if (value !== undefined) fleet[key] = value;
+  }
+  const tickS = fleet.tickS;
+  const stepS =
+    number(
+      'step-seconds',
+      get('step-seconds'),
+      (n) => n >= tickS && n % tickS === 0,
+      `a multiple of the ${tickS}s tick`,
+    ) ?? 60;
+  const statistic = get('lagpilot-statistic') ?? 'average';
+  if (statistic !== 'average' && statistic !== 'maximum') {
+    throw new UsageError(`--lagpilot-statistic "${statistic}": must be average or maximum`);
+  }
+  const peers: PeerSettings = {
+    stepS,
+    statistic,
+    kedaLagThreshold:
+      number('keda-lag-threshold', get('keda-lag-threshold'), positive, 'a lag > 0') ??
+      fleet.capacity,
+    cpuTarget:
+      number('cpu-target', get('cpu-target'), (n) => n > 0 && n <= 100, 'a CPU % in (0, 100]') ??
+      70,
+  };
+
+  const specs = (values.trace as string[] | undefined) ?? ['all'];
+  const names = specs.flatMap((s) => (s === 'all' ? Object.keys(BUILT_IN_TRACES) : [s]));
+  const traces = names.map((spec) => loadTrace(spec));
+  for (const trace of traces) checkLongEnough(trace, rules);
+  return {
+    traces,
+    fleet,
+    rules,
+    peers,
+    outDir: resolve(get('out') ?? join(ROOT, 'docs', 'reports')),
+  };
+}
+
+/** A trace must be long enough for every policy's longest window to elapse twice. */
+export function checkLongEnough(trace: Trace, rules: ScalingRules): void {
+  const windows: [string, number][] = [
+    ['LAGPILOT_UP_WINDOW', rules.upWindowMs / 1000],
+    ['LAGPILOT_DOWN_WINDOW', rules.downWindowMs / 1000],
+    ['the HPA scale-down stabilization', HPA_DEFAULTS.scaleDownStabilizationS],
+    ['target tracking scale-in alarm', TARGET_TRACKING_DEFAULTS.scaleInDatapoints * 60],
+  ];
+  const [name, longest] = windows.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const duration = traceDurationS(trace);
+  if (duration < 2 * longest) {
+    throw new TraceError(
+      `trace ${trace.name} lasts ${duration / 60} min: shorter than twice the longest window (${name}, ${longest / 60} min), so no policy could act and settle; give at least ${(2 * longest) / 60} min`,
+    );
+  }
+}

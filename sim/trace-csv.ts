@@ -1,0 +1,86 @@
+/**
+ * A trace from CSV: `timestamp,produce_rate` per line at a regular interval (what a CloudWatch
+ * export of the topic's MessagesInPerSec looks like). Timestamps are ISO 8601 or epoch seconds
+ * (or milliseconds, if > 10^11); a time without a zone is UTC. Fields may be double-quoted. An
+ * optional header line, blank lines and `#` comments are skipped. Every problem is reported with the file and line.
+ */
+import type { Trace } from './trace.ts';
+
+export class TraceError extends Error {
+  override name = 'TraceError';
+}
+
+const EPOCH_MS_FROM = 1e11;
+
+function parseTimestamp(text: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    const n = Number(text);
+    return n >= EPOCH_MS_FROM ? n / 1000 : n;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
+  // A time without a zone ("2026-11-21 10:00:00", as spreadsheets write it) is read as UTC, so
+  // the machine's time zone and its DST changes never make an interval irregular.
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(text) || !text.includes(':');
+  const ms = Date.parse(zoned ? text : `${text.replace(' ', 'T')}Z`);
+  return Number.isNaN(ms) ? undefined : ms / 1000;
+}
+
+export function parseTraceCsv(text: string, name: string, source = name): Trace {
+  const samples: { line: number; at: number; rate: number }[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    const raw = lines[i]!.trim();
+    if (raw === '' || raw.startsWith('#')) continue;
+    const fields = raw.split(',').map((f) => f.trim().replace(/^"(.*)"$/, '$1'));
+    const where = `${source} line ${line}`;
+    const isHeader =
+      samples.length === 0 &&
+      /^[a-z_ ]+$/i.test(fields[0] ?? '') &&
+      Number.isNaN(Number(fields[1] ?? 'x'));
+    if (isHeader) continue;
+    if (fields.length !== 2) {
+      throw new TraceError(
+        `${where}: expected 2 fields "timestamp,produce_rate", found ${fields.length}: "${raw}"`,
+      );
+    }
+    const [stamp, rateText] = fields as [string, string];
+    const at = parseTimestamp(stamp);
+    if (at === undefined) {
+      throw new TraceError(
+        `${where}: timestamp "${stamp}" is neither ISO 8601 (2026-11-21T10:00:00Z) nor epoch seconds`,
+      );
+    }
+    if (rateText === '') throw new TraceError(`${where}: produce_rate is missing`);
+    const rate = Number(rateText);
+    if (!Number.isFinite(rate)) {
+      throw new TraceError(`${where}: produce_rate "${rateText}" is not a number`);
+    }
+    if (rate < 0) throw new TraceError(`${where}: produce_rate ${rate} is negative`);
+    samples.push({ line, at, rate });
+  }
+  if (samples.length < 2) {
+    throw new TraceError(`${source}: needs at least 2 samples of timestamp,produce_rate`);
+  }
+  const intervalS = samples[1]!.at - samples[0]!.at;
+  if (intervalS <= 0) {
+    throw new TraceError(
+      `${source} line ${samples[1]!.line}: timestamps must increase (interval ${intervalS}s)`,
+    );
+  }
+  for (let i = 2; i < samples.length; i++) {
+    const step = samples[i]!.at - samples[i - 1]!.at;
+    // Tolerate rounding of the export (1 % of the interval), not gaps or duplicates.
+    if (Math.abs(step - intervalS) > intervalS * 0.01) {
+      throw new TraceError(
+        `${source} line ${samples[i]!.line}: irregular interval ${step}s (the trace's interval is ${intervalS}s from its first two samples); fill gaps or resample`,
+      );
+    }
+  }
+  return {
+    name,
+    description: `${samples.length} samples every ${intervalS}s from ${source}`,
+    intervalS,
+    rates: samples.map((s) => s.rate),
+  };
+}

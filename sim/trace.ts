@@ -1,0 +1,34 @@
+/** A traffic trace: the produce rate over time, and optionally partition-count changes. */
+export interface Trace {
+  readonly name: string;
+  readonly description: string;
+  /** Seconds between samples; rates[i] holds over [i × intervalS, (i + 1) × intervalS). */
+  readonly intervalS: number;
+  /** Total produce rate of the topic, messages per second. */
+  readonly rates: readonly number[];
+  /** Partition count from a given second on (a topic's partitions can be increased mid-run). */
+  readonly partitionChanges?: readonly PartitionChange[];
+}
+
+export interface PartitionChange {
+  readonly atS: number;
+  readonly partitions: number;
+}
+
+export function traceDurationS(trace: Trace): number {
+  return trace.rates.length * trace.intervalS;
+}
+
+export function rateAt(trace: Trace, tS: number): number {
+  const i = Math.min(trace.rates.length - 1, Math.max(0, Math.floor(tS / trace.intervalS)));
+  return trace.rates[i] ?? 0;
+}
+
+/** Partition count at `tS`: the last change at or before it, else the fleet's initial count. */
+export function partitionsAt(trace: Trace, tS: number, initial: number): number {
+  let partitions = initial;
+  for (const change of trace.partitionChanges ?? []) {
+    if (change.atS <= tS) partitions = change.partitions;
+  }
+  return partitions;
+}

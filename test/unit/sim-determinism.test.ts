@@ -1,0 +1,136 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseScalingRules } from '../../lambda/config.ts';
+import { EMPTY_STATE } from '../../lambda/types.ts';
+import { compare } from '../../sim/compare.ts';
+import { DEFAULT_FLEET } from '../../sim/fleet.ts';
+import { readParamsFile } from '../../sim/params-file.ts';
+import { allPolicies } from '../../sim/policies/all.ts';
+import { observationsOf, SIMULATION_EPOCH_MS } from '../../sim/policies/lagpilot.ts';
+import { runSimulate } from '../../sim/report.ts';
+import { parseSimulateArgs } from '../../sim/simulate-args.ts';
+import { checkTargets } from '../../sim/table.ts';
+import { BUILT_IN_TRACES } from '../../sim/traces.ts';
+
+const peers = { stepS: 60, kedaLagThreshold: 1000, cpuTarget: 70 };
+
+describe('the simulator', () => {
+  it('gives the same table for the same trace and parameters', () => {
+    const trace = BUILT_IN_TRACES.bursty!();
+    const a = compare(trace, DEFAULT_FLEET, allPolicies(parseScalingRules({}), peers));
+    const b = compare(trace, DEFAULT_FLEET, allPolicies(parseScalingRules({}), peers));
+    expect(b.scores).toEqual(a.scores);
+    expect(b.runs.map((r) => r.actions)).toEqual(a.runs.map((r) => r.actions));
+    expect(a.scores.map((s) => s.policy)).toEqual([
+      'lagpilot',
+      'keda-hpa',
+      'cpu-target-tracking',
+      'operators-guide',
+      'oracle',
+    ]);
+  });
+
+  it('drives lagpilot through the real decide(): its actions carry the decision reasons', () => {
+    const trace = BUILT_IN_TRACES['step-surge']!();
+    const { runs } = compare(trace, DEFAULT_FLEET, allPolicies(parseScalingRules({}), peers));
+    const lagpilot = runs.find((r) => r.policy === 'lagpilot')!;
+    expect(lagpilot.actions.length).toBeGreaterThan(0);
+    expect(lagpilot.actions[0]!.reason).toMatch(/^scale \d+→\d+: .* for 5\/5 min/);
+    // Parameters change its behaviour: a shorter up-window acts sooner.
+    const fast = compare(
+      trace,
+      DEFAULT_FLEET,
+      allPolicies(parseScalingRules({ LAGPILOT_UP_WINDOW: '2m' }), peers).slice(0, 1),
+    );
+    expect(fast.runs[0]!.actions[0]!.atS).toBeLessThan(lagpilot.actions[0]!.atS);
+  });
+
+  it('shows lagpilot offsets, group state and the chosen CloudWatch statistic as the Lambda sees them', () => {
+    const point = (value: number) => [{ atS: 0, value }];
+    const view = {
+      nowS: 300,
+      partitions: 2,
+      endOffsets: [100.7, 50],
+      committedOffsets: [90.2, 50],
+      totalLag: 10.5,
+      desired: 2,
+      running: 2,
+      pending: 0,
+      rebalancing: true,
+      cpu: point(40),
+      memory: point(35),
+      busiestCpu: point(90),
+      busiestMemory: point(48),
+      backlog: [10, 0],
+    };
+    const average = observationsOf(view, EMPTY_STATE);
+    expect(average.lag).toMatchObject({
+      ok: true,
+      value: {
+        partitionCount: 2,
+        group: { state: 'PreparingRebalance', members: 2 },
+        partitions: [
+          { partition: 0, committed: 90, end: 100, lag: 10 },
+          { partition: 1, committed: 50, end: 50, lag: 0 },
+        ],
+      },
+    });
+    expect(average.resources).toEqual({
+      ok: true,
+      value: [{ at: SIMULATION_EPOCH_MS, cpu: 40, memory: 35 }],
+    });
+    expect(observationsOf(view, EMPTY_STATE, 'maximum').resources).toEqual({
+      ok: true,
+      value: [{ at: SIMULATION_EPOCH_MS, cpu: 90, memory: 48 }],
+    });
+  });
+
+  it('lets the oracle keep the SLO on every built-in trace', () => {
+    for (const make of Object.values(BUILT_IN_TRACES)) {
+      const { scores } = compare(
+        make(),
+        DEFAULT_FLEET,
+        allPolicies(parseScalingRules({}), peers).slice(-1),
+      );
+      expect(scores[0]!.sloViolationMinutes).toBe(0);
+    }
+  });
+
+  it('writes a chart per trace and a report with the table', () => {
+    const out = mkdtempSync(join(tmpdir(), 'lagpilot-sim-out-'));
+    const { text, files } = runSimulate(parseSimulateArgs(['--trace', 'ramp', '--out', out]));
+    expect(text).toContain('| lagpilot |');
+    expect(files).toEqual([join(out, 'ramp.svg'), join(out, 'simulate.md')]);
+    const svg = readFileSync(join(out, 'ramp.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg xmlns/);
+    for (const policy of [
+      'lagpilot',
+      'keda-hpa',
+      'cpu-target-tracking',
+      'operators-guide',
+      'oracle',
+    ]) {
+      expect(svg).toContain(policy);
+    }
+    expect(readFileSync(join(out, 'simulate.md'), 'utf8')).toContain(
+      "### lagpilot's decisions on ramp",
+    );
+  });
+
+  it('meets every target on every built-in trace with the tuned example parameters', () => {
+    const rules = parseScalingRules(
+      readParamsFile(fileURLToPath(new URL('../../sim/examples/tuned.env', import.meta.url))),
+    );
+    for (const make of Object.values(BUILT_IN_TRACES)) {
+      const { trace, scores } = compare(make(), DEFAULT_FLEET, allPolicies(rules, peers));
+      expect({ trace: trace.name, ...checkTargets(scores) }).toEqual({
+        trace: trace.name,
+        met: true,
+        misses: [],
+      });
+    }
+  });
+});

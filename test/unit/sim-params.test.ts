@@ -1,0 +1,94 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseParamsText } from '../../sim/params-file.ts';
+import { parseSimulateArgs } from '../../sim/simulate-args.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'lagpilot-sim-'));
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+describe('--params files', () => {
+  it('reads LAGPILOT_* lines like a .env file', () => {
+    expect(
+      parseParamsText(
+        '# tuned after the incident\nLAGPILOT_LAG_HIGH=20000\nexport LAGPILOT_UP_WINDOW="2m"\n\n',
+        'p.env',
+      ),
+    ).toEqual({ LAGPILOT_LAG_HIGH: '20000', LAGPILOT_UP_WINDOW: '2m' });
+  });
+
+  it('names every unknown parameter', () => {
+    expect(() =>
+      parseParamsText('LAGPILOT_LAG_HIGH=1\nLAGPILOT_LAG_HI=2\nLAGPILOT_COOLDOWN=3m\n', 'p.env'),
+    ).toThrow(
+      /p\.env: unknown parameters LAGPILOT_LAG_HI \(line 2\), LAGPILOT_COOLDOWN \(line 3\)/,
+    );
+  });
+
+  it('names a malformed line', () => {
+    expect(() => parseParamsText('LAGPILOT_LAG_HIGH 20000\n', 'p.env')).toThrow(
+      /p\.env line 1: expected LAGPILOT_NAME=value/,
+    );
+  });
+
+  it('applies the values with the autoscaler’s own schema', () => {
+    const options = parseSimulateArgs([
+      '--trace',
+      'ramp',
+      '--params',
+      file('ok.env', 'LAGPILOT_UP_WINDOW=2m\nLAGPILOT_MAX_TASKS=8\n'),
+    ]);
+    expect(options.rules.upWindowMs).toBe(120_000);
+    expect(options.fleet.max).toBe(8);
+    expect(options.traces.map((t) => t.name)).toEqual(['ramp']);
+  });
+
+  it('reports a bad value by its parameter name', () => {
+    const path = file('bad.env', 'LAGPILOT_UP_WINDOW=5 minutes\n');
+    expect(() => parseSimulateArgs(['--trace', 'ramp', '--params', path])).toThrow(
+      /LAGPILOT_UP_WINDOW.*not a duration/,
+    );
+  });
+
+  it('lets --min/--max override the parameters for every policy', () => {
+    const options = parseSimulateArgs(['--trace', 'ramp', '--min', '2', '--max', '6']);
+    expect([options.rules.minTasks, options.rules.maxTasks]).toEqual([2, 6]);
+    expect([options.fleet.min, options.fleet.max]).toEqual([2, 6]);
+  });
+});
+
+describe('simulate command line', () => {
+  it('rejects unknown options and bad numbers by name', () => {
+    expect(() => parseSimulateArgs(['--partitons', '12'])).toThrow(/--partitons/);
+    expect(() => parseSimulateArgs(['--capacity', 'fast'])).toThrow(/--capacity "fast"/);
+    expect(() => parseSimulateArgs(['--tick', '2'])).toThrow(/--tick "2": must be 1, 3, 5 or 15/);
+  });
+
+  it('rejects a trace shorter than twice the longest window, naming the window', () => {
+    const rows = Array.from(
+      { length: 20 },
+      (_, i) => `${new Date(Date.UTC(2026, 10, 21, 10, i)).toISOString()},100`,
+    );
+    const path = file('short.csv', rows.join('\n'));
+    expect(() => parseSimulateArgs(['--trace', path])).toThrow(
+      /lasts 20 min: shorter than twice the longest window \(LAGPILOT_DOWN_WINDOW, 15 min\)/,
+    );
+  });
+
+  it('accepts a CSV trace (read back from disk)', () => {
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) => `${1_763_719_200 + i * 60},${i < 20 ? 1000 : 3000}`,
+    );
+    const path = file('ok.csv', `timestamp,produce_rate\n${rows.join('\n')}\n`);
+    const [trace] = parseSimulateArgs(['--trace', path]).traces;
+    expect(trace?.name).toBe('ok');
+    expect(trace?.rates.length).toBe(40);
+    expect(readFileSync(path, 'utf8')).toContain('timestamp');
+  });
+});
