@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CACHE_DIR, cached, progress } from './cache.ts';
-import { ensureKafkaJars, resolveKafkaVersion } from './kafka-broker.ts';
+import { resolveKafkaVersion } from './kafka-broker.ts';
 import { fetchJars } from './maven.ts';
 
 /**
@@ -21,12 +21,10 @@ export async function kafkaToolsClasspath(version = resolveKafkaVersion()): Prom
       tmp,
     );
   });
-  // The broker's jars bring the Scala runtime and a logging backend the tools expect.
-  const broker = await ensureKafkaJars(version);
-  return `${join(dir, 'libs')}/*:${join(broker, 'libs')}/*`;
+  return `${join(dir, 'libs')}/*`;
 }
 
-/** The main classes: producer/consumer perf tools moved from kafka.tools to org.apache.kafka.tools in 3.5. */
+/** Main classes (the perf tools live in org.apache.kafka.tools since Kafka 3.5). */
 export const PRODUCER_PERF = 'org.apache.kafka.tools.ProducerPerformance';
 export const CONSUMER_PERF = 'org.apache.kafka.tools.ConsumerPerformance';
 export const MIRROR_MAKER_2 = 'org.apache.kafka.connect.mirror.MirrorMaker';

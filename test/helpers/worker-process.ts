@@ -61,8 +61,17 @@ export class WorkerProcess {
     return this.#child.pid!;
   }
 
-  kill(signal: NodeJS.Signals): void {
+  /** The signal sent by `signal()`, if any (a chaos test's record of what it did). */
+  signalled: NodeJS.Signals | undefined;
+
+  signal(signal: 'SIGTERM' | 'SIGKILL'): void {
+    this.signalled = signal;
     this.#child.kill(signal);
+  }
+
+  /** Clean-up: kills the process if it still runs. */
+  kill(signal: NodeJS.Signals): void {
+    if (this.#child.exitCode === null) this.#child.kill(signal);
   }
 
   events(name: string): LogLine[] {

@@ -92,8 +92,9 @@ export class BatchProcessor {
         }
       }
     }
-    this.stats.consumed += chunk.length;
     if (out.length > 0) await this.port.produce(out);
+    // Counted once acknowledged, so processed = filtered + completed + errors at every stats line.
+    this.stats.consumed += chunk.length;
     this.stats.filtered += filtered;
     this.stats.completed += mirrored;
     this.stats.produced += out.length - (this.policy.onError === 'dlq' ? bad : 0);

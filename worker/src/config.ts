@@ -9,6 +9,11 @@ import { compileTransform } from './transform.ts';
  * key can be overridden by MIRROR_<KEY_IN_UPPER_SNAKE>. Credentials never come from here: see
  * kafka-credentials.ts.
  */
+/** A required string whose "missing" message says what to set. */
+const required = (hint: string) =>
+  z.string({
+    error: (iss) => (iss.input === undefined ? `required: ${hint}` : 'must be a string'),
+  });
 const pointer = z.string().refine((s) => s === '' || s.startsWith('/'), {
   message: 'must be a JSON pointer starting with "/" (e.g. "/userId")',
 });
@@ -23,15 +28,12 @@ const filterExpr = z.string().superRefine((s, ctx) => {
     });
   }
 });
-const topicList = z
-  .string()
-  .min(1, 'name at least one topic')
-  .transform((s) =>
-    s
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean),
-  );
+const topicList = required('the input topic(s), comma-separated').transform((s) =>
+  s
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean),
+);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 /** consumer_properties / producer_properties keys the worker understands (Java client names). */
@@ -62,10 +64,8 @@ function knownKeys(allowed: readonly string[]) {
 
 export const ConfigSchema = z
   .object({
-    appid: z.string().min(1, 'set the consumer group id, e.g. "orders-mirror"'),
-    bootstrap: z
-      .string()
-      .min(1, 'set the brokers, e.g. "b-1.msk:9092,b-2.msk:9092"')
+    appid: required('the consumer group id, e.g. "orders-mirror"').min(1),
+    bootstrap: required('the brokers, e.g. "b-1.msk:9092,b-2.msk:9092"')
       .transform((s) =>
         s
           .split(',')
@@ -105,23 +105,7 @@ export const ConfigSchema = z
     stats_interval: z.number().positive().default(10),
     client: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
   })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (!c.output && !c.routes) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['output'],
-        message: 'set "output" (target topic) or "routes"',
-      });
-    }
-    if (c.on_error === 'dlq' && !c.dlq_topic) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['dlq_topic'],
-        message: 'set a dead-letter topic, or on_error "skip"',
-      });
-    }
-  });
+  .strict();
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -176,7 +160,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`MIRROR_CONFIG=${env.MIRROR_CONFIG}: ${(err as Error).message}`);
     }
   }
-  const merged = { ...file, ...fromEnv(env, problems) };
+  const merged: Record<string, unknown> = { ...file, ...fromEnv(env, problems) };
+  for (const key of Object.keys(file)) {
+    if (/sasl|password|secret|ssl|tls|credential/i.test(key)) {
+      problems.push(
+        `${key}: credentials are never read from the config file; use KAFKA_SASL_MECHANISM/USERNAME/PASSWORD and KAFKA_TLS (injected from Secrets Manager)`,
+      );
+    }
+  }
+  if (!merged.output && !merged.routes)
+    problems.push(
+      'output: set "output" (target topic) or "routes" (file key "output" or MIRROR_OUTPUT)',
+    );
+  if ((merged.on_error ?? 'dlq') === 'dlq' && !merged.dlq_topic) {
+    problems.push(
+      'dlq_topic: set a dead-letter topic, or on_error "skip" (file key "dlq_topic" or MIRROR_DLQ_TOPIC)',
+    );
+  }
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { AssignmentTracker } from './assignment-tracker.ts';
 import { BatchProcessor, FatalDeliveryError } from './batch-processor.ts';
 import { consumerSettings, createPort } from './client.ts';
 import type { Config } from './config.ts';
@@ -16,8 +17,6 @@ export class MissingTopicError extends Error {
   override name = 'MissingTopicError';
 }
 
-const key = (tp: TopicPartition) => `${tp.topic}[${tp.partition}]`;
-
 /**
  * One mirroring worker: wires config → client → pipeline → processor, tracks the group
  * assignment (logging real assignments and revocations only), serves health and metrics,
@@ -28,14 +27,13 @@ export class MirrorWorker {
   #port: KafkaPort | undefined;
   #http: Server | undefined;
   #statsTimer: NodeJS.Timeout | undefined;
-  #assigned = new Set<string>();
-  #joins = 0;
+  readonly #assignment = new AssignmentTracker();
   #stopping: Promise<boolean> | undefined;
 
   constructor(readonly config: Config) {}
 
   get ready(): boolean {
-    return this.#joins > 0 && !this.#stopping;
+    return this.#assignment.joined && !this.#stopping;
   }
 
   get httpPort(): number {
@@ -101,22 +99,20 @@ export class MirrorWorker {
   }
 
   #onAssignment(tps: TopicPartition[]): void {
-    const next = new Set(tps.map(key));
-    const assigned = [...next].filter((k) => !this.#assigned.has(k));
-    const revoked = [...this.#assigned].filter((k) => !next.has(k));
-    if (this.#joins > 0) this.stats.rebalances++;
-    this.#joins++;
-    this.#assigned = next;
-    this.stats.assignedPartitions = next.size;
-    // Partitions handed back to this member are neither revoked nor newly assigned.
-    if (revoked.length > 0)
+    const { assigned, revoked, rebalance } = this.#assignment.update(tps);
+    if (rebalance) this.stats.rebalances++;
+    this.stats.assignedPartitions = this.#assignment.size;
+    if (revoked.length > 0) {
       log('INFO', 'partitions revoked', { event: 'partitions_revoked', partitions: revoked });
-    if (assigned.length > 0)
+    }
+    if (assigned.length > 0) {
       log('INFO', 'partitions assigned', { event: 'partitions_assigned', partitions: assigned });
-    if (next.size === 0)
+    }
+    if (this.#assignment.size === 0) {
       log('INFO', 'joined with no partitions: more instances than partitions, idle', {
         event: 'idle',
       });
+    }
   }
 
   #printStats(): void {
