@@ -8,8 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort, run as runCommand } from '../../dev/cache.ts';
 import { startBroker } from '../../dev/kafka-broker.ts';
@@ -19,10 +18,10 @@ import {
   MIRROR_MAKER_2,
   PRODUCER_PERF,
 } from '../../dev/kafka-tools.ts';
+import { bundleWorker } from '../../worker/build.ts';
 
 export const title = 'Mirroring worker throughput (1 worker, 12 partitions, ~250-byte JSON)';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RECORDS = Number(process.env.BENCH_WORKER_RECORDS ?? 1_000_000);
 const PARTITIONS = 12;
 const CLIENTS = ['kafkajs', 'platformatic'] as const;
@@ -123,6 +122,7 @@ async function java(classpath: string, log4j: string, main: string, args: string
 }
 
 async function runWorker(
+  bundle: string,
   brokers: string,
   kafka: Kafka,
   client: (typeof CLIENTS)[number],
@@ -159,15 +159,10 @@ async function runWorker(
     });
     env.MIRROR_PARTITION = '/userId';
   }
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'worker/src/main.ts')],
-    {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, [bundle], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const metric = async (name: string) => {
     try {
       const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
@@ -299,6 +294,8 @@ export async function run(): Promise<string> {
       broker.version === 'external' ? undefined : broker.version,
     );
     const log4j = await javaLogConfig(dir);
+    // The container's artifact: the esbuild bundle run by plain node.
+    const bundle = await bundleWorker(join(dir, 'dist'));
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({
@@ -366,7 +363,7 @@ export async function run(): Promise<string> {
     for (const mode of ['mirror', 'pipeline'] as const) {
       for (const client of CLIENTS) {
         process.stderr.write(`[bench] worker ${client} ${mode}\n`);
-        rows.push(await runWorker(broker.brokers, kafka, client, mode, bytesPerRecord));
+        rows.push(await runWorker(bundle, broker.brokers, kafka, client, mode, bytesPerRecord));
       }
     }
     process.stderr.write('[bench] MirrorMaker 2\n');
@@ -374,7 +371,7 @@ export async function run(): Promise<string> {
 
     return [
       `${RECORDS.toLocaleString('en-US')} records of ${bytesPerRecord.toFixed(0)} bytes on average (JSON) in a ${PARTITIONS}-partition topic, local single-node broker (Kafka ${broker.version}) on the same machine as the clients.`,
-      'Worker: one process, `threads` = 12, output topic 12 partitions, idempotent producer (acks=all, one request in flight), commit after ack per batch. Rates are measured from the first record processed to the last (start-up excluded; wall time includes it); MB/s counts input bytes.',
+      "Worker: one process running the container's bundle (`node worker/dist/main.js`, built by worker/build.ts), `threads` = 12, output topic 12 partitions, idempotent producer (acks=all, one request in flight), commit after ack per batch. Rates are measured from the first record processed to the last (start-up excluded; wall time includes it); MB/s counts input bytes.",
       '',
       table(rows),
     ].join('\n');

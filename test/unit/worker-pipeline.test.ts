@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AssignmentTracker } from '../../worker/src/assignment-tracker.ts';
+import { Coalescer } from '../../worker/src/coalescer.ts';
 import type { InRecord } from '../../worker/src/kafka-port.ts';
 import { Pipeline } from '../../worker/src/pipeline.ts';
-import { ProduceQueue } from '../../worker/src/produce-queue.ts';
 import { RateLimiter } from '../../worker/src/rate-limiter.ts';
 import { Stats } from '../../worker/src/stats.ts';
 
@@ -135,12 +135,12 @@ describe('rate limiter (max_rate)', () => {
   });
 });
 
-describe('produce queue', () => {
+describe('request coalescer', () => {
   it('keeps one request in flight and coalesces what queued meanwhile, in order', async () => {
     const sent: number[][] = [];
     let inFlight = 0;
     let maxInFlight = 0;
-    const q = new ProduceQueue<number>(async (items) => {
+    const q = new Coalescer<number>(async (items) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await new Promise((r) => setTimeout(r, 5));
@@ -154,7 +154,7 @@ describe('produce queue', () => {
 
   it('fails every caller whose records were in a failed request, and recovers', async () => {
     let fail = true;
-    const q = new ProduceQueue<number>(async () => {
+    const q = new Coalescer<number>(async () => {
       if (fail) throw new Error('broker down');
     });
     await expect(q.push([1])).rejects.toThrow('broker down');

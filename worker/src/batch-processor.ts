@@ -1,3 +1,4 @@
+import { Coalescer } from './coalescer.ts';
 import {
   type BatchContext,
   CommitRejectedError,
@@ -5,6 +6,7 @@ import {
   type InRecord,
   type KafkaPort,
   type OutRecord,
+  type TopicPartition,
 } from './kafka-port.ts';
 import { log } from './log.ts';
 import { partitionForKey } from './murmur2.ts';
@@ -27,21 +29,37 @@ export class FatalDeliveryError extends Error {
 const CHUNK_RECORDS = 4000;
 const COMMIT_ATTEMPTS = 3;
 
+type CommitOffset = TopicPartition & { offset: bigint };
+
+/** The last offset per partition (a merged commit request names each partition once). */
+function latestPerPartition(offsets: CommitOffset[]): CommitOffset[] {
+  const latest = new Map<string, CommitOffset>();
+  for (const o of offsets) latest.set(`${o.topic}\0${o.partition}`, o);
+  return [...latest.values()];
+}
+
 /**
  * Mirrors one partition's batch: pipeline each record, produce in chunks (each awaited, so one
  * partition never has two produce requests in flight and a retry cannot reorder a key), then
- * commit the highest offset whose produce was acknowledged.
+ * commit the highest offset whose produce was acknowledged. Produce and commit requests of
+ * partitions processed concurrently are merged (one of each in flight).
  */
 export class BatchProcessor {
+  readonly #produce: Coalescer<OutRecord>;
+  readonly #commit: Coalescer<CommitOffset>;
+
   constructor(
     private readonly pipeline: Pipeline,
-    private readonly port: KafkaPort,
+    port: KafkaPort,
     /** Partition count of every output topic (and the DLQ), read at start. */
     private readonly partitions: ReadonlyMap<string, number>,
     private readonly policy: ErrorPolicy,
     private readonly stats: Stats,
     private readonly limiter?: RateLimiter,
-  ) {}
+  ) {
+    this.#produce = new Coalescer((records) => port.produce(records));
+    this.#commit = new Coalescer((offsets) => port.commit(latestPerPartition(offsets)));
+  }
 
   async process(batch: InBatch, ctx: BatchContext): Promise<void> {
     const tracker = new OffsetTracker();
@@ -63,7 +81,7 @@ export class BatchProcessor {
       tracker.ack(first);
     }
     const next = tracker.committable();
-    if (next !== undefined) await this.#commit(batch, next);
+    if (next !== undefined) await this.#commitOffset(batch, next);
     if (failure) {
       throw new FatalDeliveryError(
         `produce for ${batch.topic}[${batch.partition}] failed after retries: ${(failure as Error).message}`,
@@ -92,7 +110,7 @@ export class BatchProcessor {
         }
       }
     }
-    if (out.length > 0) await this.port.produce(out);
+    if (out.length > 0) await this.#produce.push(out);
     // Counted once acknowledged, so processed = filtered + completed + errors at every stats line.
     this.stats.consumed += chunk.length;
     this.stats.filtered += filtered;
@@ -120,11 +138,11 @@ export class BatchProcessor {
     };
   }
 
-  async #commit(batch: InBatch, offset: bigint): Promise<void> {
+  async #commitOffset(batch: InBatch, offset: bigint): Promise<void> {
     const tp = { topic: batch.topic, partition: batch.partition, offset };
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.port.commit([tp]);
+        await this.#commit.push([tp]);
         this.stats.lastCommitAt = Date.now();
         return;
       } catch (err) {

@@ -18,10 +18,9 @@ import {
   type TopicPartition,
 } from './kafka-port.ts';
 import { log } from './log.ts';
-import { ProduceQueue } from './produce-queue.ts';
 
 /** Records held in memory before the stream is paused (backpressure). */
-const MAX_BUFFERED = 50_000;
+const MAX_BUFFERED = 20_000;
 /** Records handed to one onBatch call. */
 const MAX_BATCH = 10_000;
 
@@ -46,7 +45,6 @@ export class PlatformaticPort implements KafkaPort {
     sasl?: { mechanism: SASLMechanismValue; username: string; password: string };
   };
   readonly #producer: Producer;
-  readonly #sendQueue: ProduceQueue<OutRecord>;
   #consumer: Consumer | undefined;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   readonly #queues = new Map<string, PartitionQueue>();
@@ -80,7 +78,6 @@ export class PlatformaticPort implements KafkaPort {
       compression: producer.compression,
       timeout: producer.requestTimeoutMs,
     });
-    this.#sendQueue = new ProduceQueue((records) => this.#send(records));
   }
 
   async partitionCount(topic: string): Promise<number> {
@@ -188,11 +185,7 @@ export class PlatformaticPort implements KafkaPort {
     }
   }
 
-  produce(records: OutRecord[]): Promise<void> {
-    return this.#sendQueue.push(records);
-  }
-
-  async #send(records: OutRecord[]): Promise<void> {
+  async produce(records: OutRecord[]): Promise<void> {
     await this.#producer.send({
       messages: records.map((r) => ({
         topic: r.topic,

@@ -1,9 +1,10 @@
 /**
- * Serialises produce requests from concurrent callers into one request in flight at a time,
- * coalescing what queued up meanwhile into the next request. For clients whose idempotent
- * producer is not safe under concurrent sends (sequence numbers assigned per call).
+ * Turns requests from concurrent callers (one per partition being processed) into one request
+ * in flight at a time, merging whatever queued meanwhile into the next one: fewer, larger
+ * produce and commit requests, and an idempotent producer never sees concurrent sends (some
+ * clients assign sequence numbers per call). Each caller's items keep their order.
  */
-export class ProduceQueue<T> {
+export class Coalescer<T> {
   #waiting: Array<{ items: T[]; done: (err?: unknown) => void }> = [];
   #busy = false;
 
