@@ -7,7 +7,7 @@ import { readAll, WorkerProcess } from '../helpers/worker-process.ts';
 const USERS = 60;
 const PARTITIONS = 12;
 
-/** A scaling step: at `at` ms after the producer starts, start workers or signal some. */
+/** A scaling step: at `at` ms after the producer starts (or once the previous step is done), start workers or signal some. */
 type Step =
   | { at: number; start: number }
   | { at: number; signal: 'SIGTERM' | 'SIGKILL'; count: number };
@@ -64,8 +64,10 @@ async function chaos(kafka: Kafka, steps: Step[], produceForMs: number): Promise
     MIRROR_ON_ERROR: 'skip',
     MIRROR_PARTITION: '/user',
     MIRROR_THREADS: '4',
+    // WORKER_CHAOS_CLIENT=platformatic runs the same chaos against the other client.
+    MIRROR_CLIENT: process.env.WORKER_CHAOS_CLIENT ?? 'kafkajs',
     MIRROR_CONSUMER_PROPERTIES: JSON.stringify({
-      'session.timeout.ms': 20000,
+      'session.timeout.ms': 10000,
       'heartbeat.interval.ms': 1000,
     }),
   };
@@ -76,7 +78,12 @@ async function chaos(kafka: Kafka, steps: Step[], produceForMs: number): Promise
   for (const step of steps) {
     await new Promise((r) => setTimeout(r, Math.max(0, t0 + step.at - Date.now())));
     if ('start' in step) {
-      for (let n = 0; n < step.start; n++) fleet.push(await WorkerProcess.start(env));
+      const started = await Promise.all(
+        Array.from({ length: step.start }, () => WorkerProcess.start(env)),
+      );
+      fleet.push(...started);
+      // A signal during start-up would hit node's default handler, not the worker's.
+      await Promise.all(started.map((w) => w.ready()));
     } else {
       for (const w of alive().slice(0, step.count)) w.signal(step.signal);
     }
