@@ -102,6 +102,10 @@ async function chaos(kafka: Kafka, steps: Step[], produceForMs: number): Promise
     if (w.signalled === 'SIGTERM')
       expect(code, `worker ${w.pid} after SIGTERM: ${w.stderr}`).toBe(0);
   }
+  // The input itself must hold each (user, seq) once, or output duplicates would prove nothing.
+  const inputSeen = new Set<string>();
+  for (const r of await readAll(kafka, input)) inputSeen.add(r.value!.toString());
+  expect(inputSeen.size, 'distinct input records').toBe(produced);
   const perKey = new Map<string, number[]>();
   for (const r of await readAll(kafka, output)) {
     const { user, seq } = JSON.parse(r.value!.toString()) as { user: string; seq: number };
@@ -140,8 +144,19 @@ describe(`worker scaling chaos on Kafka ${inject('kafkaVersion')}`, () => {
     );
     all.push(...fleet);
     expectNothingLost(produced, perKey);
+    const warnings = fleet.flatMap((w) =>
+      w.logs.filter(
+        (l) =>
+          (l.level === 'WARN' || l.level === 'ERROR') && !l.message.startsWith('kafkajs: Response'),
+      ),
+    );
     for (const [user, seqs] of perKey) {
       // Exactly once and in order: the output sequence is 0, 1, 2, …
+      const firstOff = seqs.findIndex((s, i) => s !== i);
+      expect(
+        firstOff,
+        `${user}: ${JSON.stringify(seqs.slice(Math.max(0, firstOff - 3), firstOff + 10))}; worker warnings: ${JSON.stringify(warnings).slice(0, 3000)}`,
+      ).toBe(-1);
       expect(seqs, user).toEqual(seqs.map((_, i) => i));
     }
     // Each scaling step cost a rebalance that the workers logged as real revocations.

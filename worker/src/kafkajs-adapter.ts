@@ -6,6 +6,8 @@ import {
   type KafkaConfig,
   type KafkaMessage,
   logLevel,
+  type Offsets,
+  Partitioners,
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
@@ -50,7 +52,16 @@ export class KafkajsPort implements KafkaPort {
   readonly #compression: CompressionTypes;
   readonly #timeout: number;
   #consumer: Consumer | undefined;
+  /**
+   * The group's own commit, taken from a batch payload. `consumer.commitOffsets()` is not used:
+   * once stop() has begun it returns without committing, so the batches drained during a
+   * shutdown would be replayed by the next owner.
+   */
+  #groupCommit: ((offsets: Offsets) => Promise<void>) | undefined;
   #producerReady: Promise<void> | undefined;
+  #topics: string[] = [];
+  #running = 0;
+  #idle: Array<() => void> = [];
 
   constructor(
     brokers: string[],
@@ -73,6 +84,8 @@ export class KafkajsPort implements KafkaPort {
     this.#producer = this.#kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      // Keyed records carry their partition (Java murmur2, murmur2.ts); this one places keyless ones.
+      createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
     });
     this.#compression =
@@ -103,6 +116,7 @@ export class KafkajsPort implements KafkaPort {
       allowAutoTopicCreation: false,
     });
     this.#consumer = consumer;
+    this.#topics = s.topics;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned: TopicPartition[] = Object.entries(payload.memberAssignment).flatMap(
         ([topic, ps]) => ps.map((partition) => ({ topic, partition })),
@@ -116,12 +130,22 @@ export class KafkajsPort implements KafkaPort {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: s.concurrency,
-      eachBatch: async ({ batch, heartbeat, isStale, resolveOffset }) => {
+      eachBatch: async ({ batch, heartbeat, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
+        this.#groupCommit = commitOffsetsIfNecessary;
         if (isStale() || batch.messages.length === 0) return;
-        await handlers.onBatch(
-          { topic: batch.topic, partition: batch.partition, records: batch.messages.map(toRecord) },
-          { heartbeat: () => heartbeat().catch(() => {}) },
-        );
+        this.#running++;
+        try {
+          await handlers.onBatch(
+            {
+              topic: batch.topic,
+              partition: batch.partition,
+              records: batch.messages.map(toRecord),
+            },
+            { heartbeat: () => heartbeat().catch(() => {}) },
+          );
+        } finally {
+          if (--this.#running === 0) for (const done of this.#idle.splice(0)) done();
+        }
         // Advances kafkajs's fetch position; the commit itself was made by the handler.
         resolveOffset(batch.lastOffset());
       },
@@ -170,8 +194,16 @@ export class KafkajsPort implements KafkaPort {
     });
   }
 
+  /**
+   * Pause every partition, wait for running batches (they produce and commit while the member
+   * is still fully in the group), then stop and leave.
+   */
   async stopConsuming(): Promise<void> {
-    await this.#consumer?.stop();
+    const consumer = this.#consumer;
+    if (!consumer) return;
+    consumer.pause(this.#topics.map((topic) => ({ topic })));
+    if (this.#running > 0) await new Promise<void>((r) => this.#idle.push(r));
+    await consumer.stop();
   }
 
   async disconnect(): Promise<void> {
