@@ -159,9 +159,14 @@ export class KafkajsPort implements KafkaPort {
 
   async commit(offsets: Array<TopicPartition & { offset: bigint }>): Promise<void> {
     try {
-      await this.#consumer!.commitOffsets(
-        offsets.map((o) => ({ ...o, offset: o.offset.toString() })),
-      );
+      const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+      for (const o of offsets) {
+        const list = byTopic.get(o.topic) ?? [];
+        list.push({ partition: o.partition, offset: o.offset.toString() });
+        byTopic.set(o.topic, list);
+      }
+      const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+      await this.#groupCommit!({ topics });
     } catch (err) {
       const type = (err as { type?: string }).type;
       if (type && REJECTED.has(type))
@@ -202,7 +207,11 @@ export class KafkajsPort implements KafkaPort {
     const consumer = this.#consumer;
     if (!consumer) return;
     consumer.pause(this.#topics.map((topic) => ({ topic })));
-    if (this.#running > 0) await new Promise<void>((r) => this.#idle.push(r));
+    // Batches already fetched may start just after the previous one ends: wait until none has for a moment.
+    do {
+      if (this.#running > 0) await new Promise<void>((r) => this.#idle.push(r));
+      await new Promise((r) => setTimeout(r, 50));
+    } while (this.#running > 0);
     await consumer.stop();
   }
 
