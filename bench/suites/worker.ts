@@ -18,7 +18,7 @@ import {
   MIRROR_MAKER_2,
   PRODUCER_PERF,
 } from '../../dev/kafka-tools.ts';
-import { bundleWorker } from '../../worker/build.ts';
+import { bundleWorker, RUNTIME_NODE_OPTIONS } from '../../worker/build.ts';
 
 export const title = 'Mirroring worker throughput (1 worker, 12 partitions, ~250-byte JSON)';
 
@@ -159,10 +159,14 @@ async function runWorker(
     });
     env.MIRROR_PARTITION = '/userId';
   }
-  const child: ChildProcess = spawn(process.execPath, [bundle], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...RUNTIME_NODE_OPTIONS.split(' '), bundle],
+    {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const metric = async (name: string) => {
     try {
       const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
@@ -371,7 +375,7 @@ export async function run(): Promise<string> {
 
     return [
       `${RECORDS.toLocaleString('en-US')} records of ${bytesPerRecord.toFixed(0)} bytes on average (JSON) in a ${PARTITIONS}-partition topic, local single-node broker (Kafka ${broker.version}) on the same machine as the clients.`,
-      "Worker: one process running the container's bundle (`node worker/dist/main.js`, built by worker/build.ts), `threads` = 12, output topic 12 partitions, idempotent producer (acks=all, one request in flight), commit after ack per batch. Rates are measured from the first record processed to the last (start-up excluded; wall time includes it); MB/s counts input bytes.",
+      `Worker: one process running the container's bundle (\`node ${RUNTIME_NODE_OPTIONS} worker/dist/main.js\`, built by worker/build.ts), \`threads\` = 12, output topic 12 partitions, idempotent producer (acks=all, one request in flight), commit after ack per batch. Rates are measured from the first record processed to the last (start-up excluded; wall time includes it); MB/s counts input bytes.`,
       '',
       table(rows),
     ].join('\n');

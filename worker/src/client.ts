@@ -30,7 +30,7 @@ export function consumerSettings(config: Config): ConsumerSettings {
     heartbeatIntervalMs: num('heartbeat.interval.ms', 3_000),
     rebalanceTimeoutMs: num('rebalance.timeout.ms', 60_000),
     maxBytesPerPartition: num('max.partition.fetch.bytes', 1_048_576),
-    maxBytes: num('fetch.max.bytes', 10_485_760),
+    maxBytes: num('fetch.max.bytes', 4_194_304),
     maxWaitMs: num('fetch.max.wait.ms', 500),
   };
 }
