@@ -105,7 +105,9 @@ export class BatchProcessor {
         mirrored++;
         for (const r of outcome.out) {
           const count = this.partitions.get(r.topic)!;
-          const partition = r.key ? partitionForKey(r.key, count) : undefined;
+          // Keyless records keep their input partition (as MirrorMaker 2 does): order holds and
+          // each input batch becomes one output batch.
+          const partition = r.key ? partitionForKey(r.key, count) : batch.partition % count;
           out.push({ topic: r.topic, partition, key: r.key, value: r.value, headers: r.headers });
         }
       }
