@@ -3,7 +3,7 @@ import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { createTopics } from '../helpers/worker-data.ts';
 import { endOffset, readAll, WorkerProcess } from '../helpers/worker-process.ts';
 
-const CLIENTS = ['kafkajs', 'platformatic'] as const;
+const CLIENTS = ['kafkajs+platformatic', 'kafkajs', 'platformatic'] as const;
 
 describe.each(CLIENTS)(
   `worker bad inputs (%s client, Kafka ${inject('kafkaVersion')})`,

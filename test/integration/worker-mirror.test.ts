@@ -9,7 +9,7 @@ const USERS = 500;
 const OUT_PARTITIONS = 6;
 const passes = (e: Event) => e.type === 'click' || e.amount > 50;
 
-describe.each(['kafkajs', 'platformatic'])(
+describe.each(['kafkajs+platformatic', 'kafkajs', 'platformatic'])(
   `worker mirrors through filter/transform/key (%s client, Kafka ${inject('kafkaVersion')})`,
   (client) => {
     const kafka = testKafka();

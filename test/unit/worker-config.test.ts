@@ -34,7 +34,7 @@ describe('worker config', () => {
       max_message_bytes: 1_000_000,
       http_port: 8080,
       shutdown_timeout: 30,
-      client: 'kafkajs',
+      client: 'kafkajs+platformatic',
       consumer_properties: {},
     });
     expect(c.max_rate).toBeUndefined();

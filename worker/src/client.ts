@@ -3,8 +3,12 @@ import type { KafkaCredentials } from './kafka-credentials.ts';
 import type { ConsumerSettings, KafkaPort, ProducerSettings } from './kafka-port.ts';
 import { KafkajsPort } from './kafkajs-adapter.ts';
 import { PlatformaticPort } from './platformatic-adapter.ts';
+import { SplitPort } from './split-port.ts';
 
-/** The Kafka client named by `client`, and the settings both adapters take, from the config. */
+/**
+ * The Kafka client named by `client` (`kafkajs+platformatic`: kafkajs consumes and commits,
+ * @platformatic/kafka produces), and the settings the adapters take, from the config.
+ */
 export function createPort(config: Config, credentials: KafkaCredentials): KafkaPort {
   const clientId = `lagpilot-worker-${config.appid}`;
   const p = config.producer_properties;
@@ -12,9 +16,12 @@ export function createPort(config: Config, credentials: KafkaCredentials): Kafka
     compression: p['compression.type'] === 'gzip' ? 'gzip' : 'none',
     requestTimeoutMs: Number(p['request.timeout.ms'] ?? 30_000),
   };
-  return config.client === 'platformatic'
-    ? new PlatformaticPort(config.bootstrap, credentials, clientId, producer)
-    : new KafkajsPort(config.bootstrap, credentials, clientId, producer);
+  const kafkajs = () => new KafkajsPort(config.bootstrap, credentials, clientId, producer);
+  const platformatic = () =>
+    new PlatformaticPort(config.bootstrap, credentials, clientId, producer);
+  if (config.client === 'kafkajs') return kafkajs();
+  if (config.client === 'platformatic') return platformatic();
+  return new SplitPort(kafkajs(), platformatic());
 }
 
 export function consumerSettings(config: Config): ConsumerSettings {

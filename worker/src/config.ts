@@ -103,7 +103,9 @@ export const ConfigSchema = z
     http_port: z.number().int().min(0).max(65535).default(8080),
     shutdown_timeout: z.number().positive().default(30),
     stats_interval: z.number().positive().default(10),
-    client: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
+    client: z
+      .enum(['kafkajs', 'platformatic', 'kafkajs+platformatic'])
+      .default('kafkajs+platformatic'),
   })
   .strict();
 

@@ -124,7 +124,6 @@ export class KafkajsPort implements KafkaPort {
       handlers.onAssignment(assigned);
     });
     await consumer.connect();
-    await this.#ensureProducer();
     await consumer.subscribe({ topics: s.topics, fromBeginning: s.fromBeginning });
     await consumer.run({
       autoCommit: false,

@@ -18,6 +18,7 @@ import {
   type TopicPartition,
 } from './kafka-port.ts';
 import { log } from './log.ts';
+import { withinTime } from './timebox.ts';
 
 /** Records held in memory before the stream is paused (backpressure). */
 const MAX_BUFFERED = 20_000;
@@ -81,8 +82,11 @@ export class PlatformaticPort implements KafkaPort {
   }
 
   async partitionCount(topic: string): Promise<number> {
-    const metadata = await this.#producer.metadata({ topics: [topic] });
-    return metadata.topics.get(topic)!.partitionsCount;
+    // The client keeps retrying a topic that does not exist: give up after a while.
+    const metadata = this.#producer.metadata({ topics: [topic] });
+    if (!(await withinTime(metadata, 15_000)))
+      throw new Error('no metadata for the topic within 15 s');
+    return (await metadata).topics.get(topic)!.partitionsCount;
   }
 
   async consume(s: ConsumerSettings, handlers: ConsumeHandlers): Promise<void> {
