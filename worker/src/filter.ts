@@ -115,21 +115,22 @@ class Parser {
   }
 
   private or(): Predicate {
-    const parts = [this.and()];
-    while (this.peek().text === '||') {
-      this.next();
-      parts.push(this.and());
-    }
-    return parts.length === 1 ? parts[0]! : (doc) => parts.some((p) => p(doc));
+    return this.chain('||', () => this.and());
   }
 
   private and(): Predicate {
-    const parts = [this.unary()];
-    while (this.peek().text === '&&') {
+    return this.chain('&&', () => this.unary());
+  }
+
+  /** operand ( op operand )*: `||` holds if some part holds, `&&` if every part does. */
+  private chain(op: '||' | '&&', operand: () => Predicate): Predicate {
+    const parts = [operand()];
+    while (this.peek().text === op) {
       this.next();
-      parts.push(this.unary());
+      parts.push(operand());
     }
-    return parts.length === 1 ? parts[0]! : (doc) => parts.every((p) => p(doc));
+    if (parts.length === 1) return parts[0]!;
+    return op === '||' ? (doc) => parts.some((p) => p(doc)) : (doc) => parts.every((p) => p(doc));
   }
 
   private unary(): Predicate {
