@@ -1,0 +1,58 @@
+import type { Kafka } from 'kafkajs';
+
+export interface Event {
+  user: string;
+  seq: number;
+  type: 'click' | 'view';
+  amount: number;
+  pad: string;
+}
+
+/** The i-th event of a stream of `users` interleaved users, each with its own sequence 0, 1, 2, … */
+export function event(i: number, users: number): Event {
+  const u = i % users;
+  return {
+    user: `user-${u}`,
+    seq: Math.floor(i / users),
+    type: i % 3 === 0 ? 'view' : 'click',
+    amount: (i * 7) % 100,
+    pad: 'x'.repeat(120),
+  };
+}
+
+/** Produces events [from, to) keyed by user (so one user's events share an input partition). */
+export async function produceEvents(
+  kafka: Kafka,
+  topic: string,
+  from: number,
+  to: number,
+  users: number,
+): Promise<void> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (let i = from; i < to; i += 5000) {
+      const messages = [];
+      for (let j = i; j < Math.min(to, i + 5000); j++) {
+        const e = event(j, users);
+        messages.push({ key: e.user, value: JSON.stringify(e) });
+      }
+      await producer.send({ topic, messages, acks: -1 });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export async function createTopics(kafka: Kafka, topics: Record<string, number>): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: Object.entries(topics).map(([topic, numPartitions]) => ({ topic, numPartitions })),
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}

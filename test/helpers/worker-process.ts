@@ -1,0 +1,161 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Kafka } from 'kafkajs';
+import { freePort } from '../../dev/cache.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface LogLine {
+  level: string;
+  message: string;
+  event?: string;
+  [k: string]: unknown;
+}
+
+/** A worker started exactly as the fleet starts it: `tsx worker/src/main.ts` with MIRROR_* env. */
+export class WorkerProcess {
+  readonly logs: LogLine[] = [];
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  readonly #child: ChildProcess;
+
+  private constructor(
+    env: Record<string, string>,
+    readonly httpPort: number,
+  ) {
+    this.#child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker/src/main.ts')], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        MIRROR_HTTP_PORT: String(httpPort),
+        MIRROR_STATS_INTERVAL: '1',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let pending = '';
+    this.#child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          this.logs.push(JSON.parse(line) as LogLine);
+        } catch {
+          this.logs.push({ level: 'RAW', message: line });
+        }
+      }
+    });
+    this.#child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
+    this.exited = new Promise((r) => this.#child.once('exit', (code) => r(code)));
+  }
+
+  static async start(env: Record<string, string>): Promise<WorkerProcess> {
+    return new WorkerProcess(env, await freePort());
+  }
+
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
+  /** The signal sent by `signal()`, if any (a chaos test's record of what it did). */
+  signalled: NodeJS.Signals | undefined;
+
+  signal(signal: 'SIGTERM' | 'SIGKILL'): void {
+    this.signalled = signal;
+    this.#child.kill(signal);
+  }
+
+  /** Clean-up: kills the process if it still runs. */
+  kill(signal: NodeJS.Signals): void {
+    if (this.#child.exitCode === null) this.#child.kill(signal);
+  }
+
+  events(name: string): LogLine[] {
+    return this.logs.filter((l) => l.event === name);
+  }
+
+  async http(path: string): Promise<{ status: number; body: string }> {
+    const res = await fetch(`http://127.0.0.1:${this.httpPort}${path}`);
+    return { status: res.status, body: await res.text() };
+  }
+
+  /** Resolves once /readyz answers 200 (joined the group). */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ok = await this.http('/readyz').then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) return;
+      if (Date.now() > deadline)
+        throw new Error(
+          `worker ${this.pid} not ready: ${JSON.stringify(this.logs.slice(-5))} ${this.stderr}`,
+        );
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+export interface Consumed {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** Sum of the topic's end offsets. */
+export async function endOffset(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((a, p) => a + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Every record of a topic, read without a group, partition by partition in offset order. */
+export async function readAll(kafka: Kafka, topic: string): Promise<Consumed[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const want = new Map(ends.map((p) => [p.partition, Number(p.high)]));
+  const total = [...want.values()].reduce((a, b) => a + b, 0);
+  const out: Consumed[] = [];
+  if (total === 0) return out;
+  const consumer = kafka.consumer({
+    groupId: `reader-${topic}-${Date.now()}`,
+    maxBytes: 50_000_000,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          if (Number(m.offset) >= want.get(batch.partition)!) continue;
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = String(v);
+          out.push({
+            partition: batch.partition,
+            offset: Number(m.offset),
+            key: m.key?.toString() ?? null,
+            value: m.value,
+            headers,
+          });
+        }
+        if (out.length >= total) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { BatchProcessor, FatalDeliveryError } from '../../worker/src/batch-processor.ts';
+import {
+  CommitRejectedError,
+  type InBatch,
+  type KafkaPort,
+  type OutRecord,
+  type TopicPartition,
+} from '../../worker/src/kafka-port.ts';
+import { partitionForKey } from '../../worker/src/murmur2.ts';
+import { Pipeline } from '../../worker/src/pipeline.ts';
+import { Stats } from '../../worker/src/stats.ts';
+
+/** A port that records what the processor produced and committed; `failProduceAt` fails the n-th produce call. */
+class RecordingPort implements KafkaPort {
+  produced: OutRecord[][] = [];
+  commits: Array<TopicPartition & { offset: bigint }> = [];
+  failProduceAt = -1;
+  commitError: Error | undefined;
+  async partitionCount(): Promise<number> {
+    return 6;
+  }
+  async consume(): Promise<void> {}
+  async commit(offsets: Array<TopicPartition & { offset: bigint }>): Promise<void> {
+    if (this.commitError) throw this.commitError;
+    this.commits.push(...offsets);
+  }
+  async produce(records: OutRecord[]): Promise<void> {
+    if (this.produced.length === this.failProduceAt) {
+      this.failProduceAt = -1;
+      throw new Error('NOT_ENOUGH_REPLICAS');
+    }
+    this.produced.push(records);
+  }
+  async stopConsuming(): Promise<void> {}
+  async disconnect(): Promise<void> {}
+}
+
+const ctx = { heartbeat: async () => {} };
+
+function batch(values: Array<string | null>, firstOffset = 100n, partition = 3): InBatch {
+  return {
+    topic: 'in',
+    partition,
+    records: values.map((v, i) => ({
+      offset: firstOffset + BigInt(i),
+      key: Buffer.from('in-key'),
+      value: v === null ? null : Buffer.from(v),
+      headers: {},
+    })),
+  };
+}
+
+function processor(
+  port: RecordingPort,
+  spec: Partial<ConstructorParameters<typeof Pipeline>[0]> = {},
+  onError: 'dlq' | 'skip' = 'dlq',
+) {
+  const stats = new Stats();
+  const pipeline = new Pipeline({
+    output: 'out',
+    partition: '/user',
+    maxMessageBytes: 1000,
+    ...spec,
+  });
+  const partitions = new Map([
+    ['out', 6],
+    ['dlq', 1],
+  ]);
+  return {
+    stats,
+    p: new BatchProcessor(pipeline, port, partitions, { onError, dlqTopic: 'dlq' }, stats),
+  };
+}
+
+describe('batch processor', () => {
+  it('produces keyed records to the Java partition, dead-letters bad ones in the same request, then commits last + 1', async () => {
+    const port = new RecordingPort();
+    const { p, stats } = processor(port);
+    await p.process(batch(['{"user":"u1"}', 'nope', '{"user":"u2"}', null]), ctx);
+    const out = port.produced.flat();
+    expect(
+      out.filter((r) => r.topic === 'out').map((r) => [r.key!.toString(), r.partition]),
+    ).toEqual([
+      ['u1', partitionForKey(Buffer.from('u1'), 6)],
+      ['u2', partitionForKey(Buffer.from('u2'), 6)],
+    ]);
+    const dead = out.filter((r) => r.topic === 'dlq');
+    expect(
+      dead.map((r) => [
+        r.headers['lagpilot.error.reason']!.toString(),
+        r.headers['lagpilot.source.offset']!.toString(),
+      ]),
+    ).toEqual([
+      ['not-json', '101'],
+      ['tombstone', '103'],
+    ]);
+    expect(dead[0]!.headers['lagpilot.source.partition']!.toString()).toBe('3');
+    expect(port.commits).toEqual([{ topic: 'in', partition: 3, offset: 104n }]);
+    expect(stats).toMatchObject({ consumed: 4, completed: 2, produced: 2, dlq: 2, errors: 2 });
+  });
+
+  it('keeps the input partition for keyless records', async () => {
+    const port = new RecordingPort();
+    const { p } = processor(port, { partition: undefined });
+    await p.process(
+      {
+        ...batch(['x']),
+        partition: 8,
+        records: [{ offset: 5n, key: null, value: Buffer.from('x'), headers: {} }],
+      },
+      ctx,
+    );
+    expect(port.produced.flat()[0]!.partition).toBe(8 % 6);
+  });
+
+  it('on a failed produce commits only the acknowledged chunks and stops with a fatal error', async () => {
+    const port = new RecordingPort();
+    port.failProduceAt = 1; // the second chunk of 4,000 fails
+    const { p } = processor(port);
+    const values = Array.from({ length: 10_000 }, (_, i) => `{"user":"u${i}"}`);
+    await expect(p.process(batch(values, 0n), ctx)).rejects.toThrow(FatalDeliveryError);
+    expect(port.commits).toEqual([{ topic: 'in', partition: 3, offset: 4000n }]);
+  });
+
+  it('skips bad records when configured, still committing past them', async () => {
+    const port = new RecordingPort();
+    const { p, stats } = processor(port, {}, 'skip');
+    await p.process(batch(['nope', '{"x":1}']), ctx);
+    expect(port.produced).toEqual([]);
+    expect(port.commits).toEqual([{ topic: 'in', partition: 3, offset: 102n }]);
+    expect(stats).toMatchObject({ skipped: 2, dlq: 0, errors: 2 });
+  });
+
+  it('counts a commit refused by a rebalance without failing; other commit errors become fatal after retries', async () => {
+    const port = new RecordingPort();
+    const { p, stats } = processor(port);
+    port.commitError = new CommitRejectedError('REBALANCE_IN_PROGRESS');
+    await p.process(batch(['{"user":"a"}']), ctx);
+    expect(stats.commitsRejected).toBe(1);
+    port.commitError = new Error('coordinator unavailable');
+    await expect(p.process(batch(['{"user":"a"}'], 200n), ctx)).rejects.toThrow(
+      /commit of in\[3\]@201 failed 3 times/,
+    );
+  });
+});

@@ -1,0 +1,170 @@
+import { Coalescer } from './coalescer.ts';
+import {
+  type BatchContext,
+  CommitRejectedError,
+  type InBatch,
+  type InRecord,
+  type KafkaPort,
+  type OutRecord,
+  type TopicPartition,
+} from './kafka-port.ts';
+import { log } from './log.ts';
+import { partitionForKey } from './murmur2.ts';
+import { OffsetTracker } from './offset-tracker.ts';
+import type { Pipeline, RejectReason } from './pipeline.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import type { Stats } from './stats.ts';
+
+export interface ErrorPolicy {
+  onError: 'dlq' | 'skip';
+  dlqTopic?: string | undefined;
+}
+
+/** A failure the worker cannot step over (produce or commit failed after the client's retries). */
+export class FatalDeliveryError extends Error {
+  override name = 'FatalDeliveryError';
+}
+
+/** Records per produce request: large enough to amortise a round trip, small enough to heartbeat between. */
+const CHUNK_RECORDS = 4000;
+const COMMIT_ATTEMPTS = 3;
+
+type CommitOffset = TopicPartition & { offset: bigint };
+
+/** The last offset per partition (a merged commit request names each partition once). */
+function latestPerPartition(offsets: CommitOffset[]): CommitOffset[] {
+  const latest = new Map<string, CommitOffset>();
+  for (const o of offsets) latest.set(`${o.topic}\0${o.partition}`, o);
+  return [...latest.values()];
+}
+
+/**
+ * Mirrors one partition's batch: pipeline each record, produce in chunks (each awaited, so one
+ * partition never has two produce requests in flight and a retry cannot reorder a key), then
+ * commit the highest offset whose produce was acknowledged. Produce and commit requests of
+ * partitions processed concurrently are merged (one of each in flight).
+ */
+export class BatchProcessor {
+  readonly #produce: Coalescer<OutRecord>;
+  readonly #commit: Coalescer<CommitOffset>;
+
+  constructor(
+    private readonly pipeline: Pipeline,
+    port: KafkaPort,
+    /** Partition count of every output topic (and the DLQ), read at start. */
+    private readonly partitions: ReadonlyMap<string, number>,
+    private readonly policy: ErrorPolicy,
+    private readonly stats: Stats,
+    private readonly limiter?: RateLimiter,
+  ) {
+    this.#produce = new Coalescer((records) => port.produce(records));
+    this.#commit = new Coalescer((offsets) => port.commit(latestPerPartition(offsets)));
+  }
+
+  async process(batch: InBatch, ctx: BatchContext): Promise<void> {
+    const tracker = new OffsetTracker();
+    let failure: unknown;
+    for (let i = 0; i < batch.records.length; i += CHUNK_RECORDS) {
+      const chunk = batch.records.slice(i, i + CHUNK_RECORDS);
+      const first = chunk[0]!.offset;
+      tracker.track(first, chunk[chunk.length - 1]!.offset);
+      if (this.limiter) {
+        await this.limiter.take(chunk.length);
+        await ctx.heartbeat();
+      }
+      try {
+        await this.#mirrorChunk(batch, chunk);
+      } catch (err) {
+        failure = err;
+        break;
+      }
+      tracker.ack(first);
+    }
+    const next = tracker.committable();
+    if (next !== undefined) await this.#commitOffset(batch, next);
+    if (failure) {
+      throw new FatalDeliveryError(
+        `produce for ${batch.topic}[${batch.partition}] failed after retries: ${(failure as Error).message}`,
+      );
+    }
+  }
+
+  async #mirrorChunk(batch: InBatch, chunk: InRecord[]): Promise<void> {
+    const out: OutRecord[] = [];
+    let mirrored = 0;
+    let filtered = 0;
+    let bad = 0;
+    for (const record of chunk) {
+      const outcome = this.pipeline.run(record);
+      if (outcome.kind === 'filtered') filtered++;
+      else if (outcome.kind === 'rejected') {
+        bad++;
+        if (this.policy.onError === 'dlq')
+          out.push(this.#deadLetter(batch, record, outcome.reason, outcome.detail));
+      } else {
+        mirrored++;
+        for (const r of outcome.out) {
+          const count = this.partitions.get(r.topic)!;
+          // Keyless records keep their input partition (as MirrorMaker 2 does): order holds and
+          // each input batch becomes one output batch.
+          const partition = r.key ? partitionForKey(r.key, count) : batch.partition % count;
+          out.push({ topic: r.topic, partition, key: r.key, value: r.value, headers: r.headers });
+        }
+      }
+    }
+    if (out.length > 0) await this.#produce.push(out);
+    // Counted once acknowledged, so processed = filtered + completed + errors at every stats line.
+    this.stats.consumed += chunk.length;
+    this.stats.filtered += filtered;
+    this.stats.completed += mirrored;
+    this.stats.produced += out.length - (this.policy.onError === 'dlq' ? bad : 0);
+    this.stats.errors += bad;
+    if (this.policy.onError === 'dlq') this.stats.dlq += bad;
+    else this.stats.skipped += bad;
+  }
+
+  #deadLetter(batch: InBatch, record: InRecord, reason: RejectReason, detail: string): OutRecord {
+    return {
+      topic: this.policy.dlqTopic!,
+      key: record.key,
+      // An oversized value would not fit the dead-letter topic either: the headers point back to it.
+      value: reason === 'oversized' ? null : record.value,
+      headers: {
+        ...record.headers,
+        'lagpilot.error.reason': Buffer.from(reason),
+        'lagpilot.error.detail': Buffer.from(detail.slice(0, 500)),
+        'lagpilot.source.topic': Buffer.from(batch.topic),
+        'lagpilot.source.partition': Buffer.from(String(batch.partition)),
+        'lagpilot.source.offset': Buffer.from(record.offset.toString()),
+      },
+    };
+  }
+
+  async #commitOffset(batch: InBatch, offset: bigint): Promise<void> {
+    const tp = { topic: batch.topic, partition: batch.partition, offset };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#commit.push([tp]);
+        this.stats.lastCommitAt = Date.now();
+        return;
+      } catch (err) {
+        if (err instanceof CommitRejectedError) {
+          // The partition moved to another member: it replays from the last commit (at-least-once).
+          this.stats.commitsRejected++;
+          log(
+            'WARN',
+            'commit rejected: partition reassigned, its next owner replays from the last commit',
+            { ...tp, error: err.message },
+          );
+          return;
+        }
+        if (attempt >= COMMIT_ATTEMPTS) {
+          throw new FatalDeliveryError(
+            `commit of ${batch.topic}[${batch.partition}]@${offset} failed ${attempt} times: ${(err as Error).message}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+  }
+}

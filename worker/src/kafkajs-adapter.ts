@@ -1,0 +1,220 @@
+import {
+  CompressionTypes,
+  type Consumer,
+  type IHeaders,
+  Kafka,
+  type KafkaConfig,
+  type KafkaMessage,
+  logLevel,
+  type Offsets,
+  Partitioners,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
+import type { KafkaCredentials } from './kafka-credentials.ts';
+import {
+  CommitRejectedError,
+  type ConsumeHandlers,
+  type ConsumerSettings,
+  type Headers,
+  type KafkaPort,
+  type OutRecord,
+  type ProducerSettings,
+  type TopicPartition,
+} from './kafka-port.ts';
+import { type Level, log } from './log.ts';
+
+const LEVELS: Record<number, Level> = {
+  [logLevel.ERROR]: 'ERROR',
+  [logLevel.WARN]: 'WARN',
+  [logLevel.INFO]: 'INFO',
+  [logLevel.DEBUG]: 'DEBUG',
+};
+const REJECTED = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+
+function headersOf(h: IHeaders | undefined): Headers {
+  const out: Headers = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    const one = Array.isArray(v) ? v[0] : v;
+    if (one !== undefined) out[k] = Buffer.isBuffer(one) ? one : Buffer.from(one);
+  }
+  return out;
+}
+
+function toRecord(m: KafkaMessage) {
+  return { offset: BigInt(m.offset), key: m.key, value: m.value, headers: headersOf(m.headers) };
+}
+
+/** kafkajs 2.2.4: eager group protocol, idempotent producer serialised per broker (one request in flight). */
+export class KafkajsPort implements KafkaPort {
+  readonly #kafka: Kafka;
+  readonly #producer: Producer;
+  readonly #compression: CompressionTypes;
+  readonly #timeout: number;
+  #consumer: Consumer | undefined;
+  /**
+   * The group's own commit, taken from a batch payload. `consumer.commitOffsets()` is not used:
+   * once stop() has begun it returns without committing, so the batches drained during a
+   * shutdown would be replayed by the next owner.
+   */
+  #groupCommit: ((offsets: Offsets) => Promise<void>) | undefined;
+  #producerReady: Promise<void> | undefined;
+  #topics: string[] = [];
+  #running = 0;
+  #idle: Array<() => void> = [];
+
+  constructor(
+    brokers: string[],
+    credentials: KafkaCredentials,
+    clientId: string,
+    producer: ProducerSettings,
+  ) {
+    const config: KafkaConfig = {
+      clientId,
+      brokers,
+      ssl: credentials.tls,
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry) =>
+        log(LEVELS[entry.level] ?? 'INFO', `kafkajs: ${entry.log.message}`, {
+          namespace: entry.namespace,
+        }),
+    };
+    if (credentials.sasl) config.sasl = credentials.sasl as SASLOptions;
+    this.#kafka = new Kafka(config);
+    this.#producer = this.#kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // Keyed records carry their partition (Java murmur2, murmur2.ts); this one places keyless ones.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
+    this.#compression =
+      producer.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    this.#timeout = producer.requestTimeoutMs;
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      return topics[0]!.partitions.length;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async consume(s: ConsumerSettings, handlers: ConsumeHandlers): Promise<void> {
+    const consumer = this.#kafka.consumer({
+      groupId: s.groupId,
+      sessionTimeout: s.sessionTimeoutMs,
+      heartbeatInterval: s.heartbeatIntervalMs,
+      rebalanceTimeout: s.rebalanceTimeoutMs,
+      maxBytesPerPartition: s.maxBytesPerPartition,
+      maxBytes: s.maxBytes,
+      maxWaitTimeInMs: s.maxWaitMs,
+      allowAutoTopicCreation: false,
+    });
+    this.#consumer = consumer;
+    this.#topics = s.topics;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned: TopicPartition[] = Object.entries(payload.memberAssignment).flatMap(
+        ([topic, ps]) => ps.map((partition) => ({ topic, partition })),
+      );
+      handlers.onAssignment(assigned);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: s.topics, fromBeginning: s.fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: s.concurrency,
+      eachBatch: async ({ batch, heartbeat, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
+        this.#groupCommit = commitOffsetsIfNecessary;
+        if (isStale() || batch.messages.length === 0) return;
+        this.#running++;
+        try {
+          await handlers.onBatch(
+            {
+              topic: batch.topic,
+              partition: batch.partition,
+              records: batch.messages.map(toRecord),
+            },
+            { heartbeat: () => heartbeat().catch(() => {}) },
+          );
+        } finally {
+          if (--this.#running === 0) for (const done of this.#idle.splice(0)) done();
+        }
+        // Advances kafkajs's fetch position; the commit itself was made by the handler.
+        resolveOffset(batch.lastOffset());
+      },
+    });
+  }
+
+  #ensureProducer(): Promise<void> {
+    this.#producerReady ??= this.#producer.connect();
+    return this.#producerReady;
+  }
+
+  async commit(offsets: Array<TopicPartition & { offset: bigint }>): Promise<void> {
+    try {
+      const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+      for (const o of offsets) {
+        const list = byTopic.get(o.topic) ?? [];
+        list.push({ partition: o.partition, offset: o.offset.toString() });
+        byTopic.set(o.topic, list);
+      }
+      const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+      await this.#groupCommit!({ topics });
+    } catch (err) {
+      const type = (err as { type?: string }).type;
+      if (type && REJECTED.has(type))
+        throw new CommitRejectedError(`${type}: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  async produce(records: OutRecord[]): Promise<void> {
+    await this.#ensureProducer();
+    const byTopic = new Map<string, OutRecord[]>();
+    for (const r of records) {
+      const list = byTopic.get(r.topic);
+      if (list) list.push(r);
+      else byTopic.set(r.topic, [r]);
+    }
+    await this.#producer.sendBatch({
+      acks: -1,
+      timeout: this.#timeout,
+      compression: this.#compression,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((r) => ({
+          partition: r.partition,
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+        })),
+      })),
+    });
+  }
+
+  /**
+   * Pause every partition, wait for running batches (they produce and commit while the member
+   * is still fully in the group), then stop and leave.
+   */
+  async stopConsuming(): Promise<void> {
+    const consumer = this.#consumer;
+    if (!consumer) return;
+    consumer.pause(this.#topics.map((topic) => ({ topic })));
+    // Batches already fetched may start just after the previous one ends: wait until none has for a moment.
+    do {
+      if (this.#running > 0) await new Promise<void>((r) => this.#idle.push(r));
+      await new Promise((r) => setTimeout(r, 50));
+    } while (this.#running > 0);
+    await consumer.stop();
+  }
+
+  async disconnect(): Promise<void> {
+    await Promise.allSettled([this.#consumer?.disconnect(), this.#producer.disconnect()]);
+  }
+}
