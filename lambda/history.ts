@@ -51,11 +51,14 @@ export function heldFor<S extends { at: EpochMs }>(
 }
 
 /**
- * The longest gap between two samples that a sustain window bridges: half the window, so a
- * window is judged on at least three observations spread across it (one missed minute of a
- * 5-minute window is tolerated, a 15-minute silence is not).
+ * The longest gap between two samples that a sustain window bridges: one missed scheduled
+ * invocation (EventBridge fires once a minute, so 2.5 min) or half the window, whichever is
+ * longer. A window of a few minutes survives one lost run; a 15-minute silence never passes
+ * for 15 calm minutes.
  */
-export const maxSampleGap = (windowMs: Millis): Millis => windowMs / 2;
+const ONE_MISSED_INVOCATION: Millis = 150_000;
+export const maxSampleGap = (windowMs: Millis): Millis =>
+  Math.max(windowMs / 2, ONE_MISSED_INVOCATION);
 
 /** True when `held` covers the window (allowing for invocation jitter). */
 export const covers = (held: Millis, windowMs: Millis): boolean =>
