@@ -153,7 +153,10 @@ export const PARAMETERS = {
 
   // Scale down: every signal below its threshold for the whole down-window.
   LAGPILOT_LAG_LOW: { schema: int(1_000), doc: 'scale down only when total lag stays below this' },
-  LAGPILOT_CPU_LOW: { schema: percent(30), doc: 'scale down only when CPU % stays below this' },
+  LAGPILOT_CPU_LOW: {
+    schema: percent(30),
+    doc: 'scale down only when CPU % stays below this; with `fit`, also the CPU the smaller count may be projected to reach',
+  },
   LAGPILOT_MEMORY_LOW: {
     schema: percent(50),
     doc: 'scale down only when memory % stays below this',
@@ -163,8 +166,12 @@ export const PARAMETERS = {
     doc: 'how long the calm must hold before scaling down',
   },
   LAGPILOT_DOWN_STEP: {
-    schema: z.enum(['one', 'half'], { error: 'must be one (−1) or half (÷2)' }).default('one'),
-    doc: 'scale down by one task or by half per step',
+    schema: z
+      .enum(['fit', 'one', 'half'], {
+        error: 'must be fit (right-sized), one (−1) or half (÷2)',
+      })
+      .default('fit'),
+    doc: 'scale down to the smallest count whose projected CPU stays under `LAGPILOT_CPU_LOW` (`fit`), or by one task, or by half',
   },
   LAGPILOT_DOWN_COOLDOWN: {
     schema: duration('10m'),
@@ -218,7 +225,7 @@ export interface ScalingRules {
   cpuLow: Percent;
   memoryLow: Percent;
   downWindowMs: Millis;
-  downStep: 'one' | 'half';
+  downStep: 'fit' | 'one' | 'half';
   downCooldownMs: Millis;
   stallSteps: number;
 }
