@@ -270,9 +270,17 @@ function scaleUp(
 ): Verdict {
   const limit = upLimit(rules, current);
   const needed = fired.some((s) => s.kind === 'lag') ? tasksForLag(rules, m) : null;
+  const why = fired.map(sentence).join(', ');
+  // Saturated workers draining a backlog run hot, so CPU firing with lag is no reason of its
+  // own; memory is, since draining faster does not relieve it.
+  if (needed !== null && needed <= current && fired.every((s) => s.kind !== 'memory')) {
+    return holdAt(
+      current,
+      `${why}, but ${current} tasks absorb ${rate(m.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate((m.consumeRate ?? 0) / (m.running ?? 1))} per task`,
+    );
+  }
   const target = needed === null ? limit : Math.min(limit, Math.max(current + 1, needed));
   const to = stepUp(rules, current, target, bounds.cap, bounds.partitions);
-  const why = fired.map(sentence).join(', ');
   if (to <= current) {
     return holdAt(
       current,
