@@ -136,10 +136,13 @@ export const PARAMETERS = {
     schema: int(10_000),
     doc: 'scale up when total lag (messages) stays above this',
   },
-  LAGPILOT_CPU_HIGH: { schema: percent(95), doc: 'scale up when the busiest task\'s CPU % stays above this' },
+  LAGPILOT_CPU_HIGH: {
+    schema: percent(95),
+    doc: "scale up when the busiest task's CPU % stays above this",
+  },
   LAGPILOT_MEMORY_HIGH: {
     schema: percent(80),
-    doc: 'scale up when the busiest task\'s memory % stays above this',
+    doc: "scale up when the busiest task's memory % stays above this",
   },
   LAGPILOT_UP_WINDOW: { schema: duration('1m'), doc: 'how long a scale-up signal must hold' },
   LAGPILOT_UP_FACTOR: {
@@ -155,11 +158,11 @@ export const PARAMETERS = {
   LAGPILOT_LAG_LOW: { schema: int(4_000), doc: 'scale down only when total lag stays below this' },
   LAGPILOT_CPU_LOW: {
     schema: percent(90),
-    doc: 'scale down only when the busiest task\'s CPU % stays below this; with `fit`, also the CPU the smaller count may be projected to reach',
+    doc: "scale down only when the busiest task's CPU % stays below this; with `fit`, also the CPU the smaller count may be projected to reach",
   },
   LAGPILOT_MEMORY_LOW: {
     schema: percent(50),
-    doc: 'scale down only when the busiest task\'s memory % stays below this',
+    doc: "scale down only when the busiest task's memory % stays below this",
   },
   LAGPILOT_DOWN_WINDOW: {
     schema: duration('5m'),

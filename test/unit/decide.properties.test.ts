@@ -85,6 +85,18 @@ const worldArb = (partitions: number): fc.Arbitrary<World> =>
     { requiredKeys: ['lag'] },
   );
 
+/** One world, or one world held for several steps (a sustained state the windows can see). */
+const segmentArb = (partitions: number): fc.Arbitrary<World[]> =>
+  fc.oneof(
+    { weight: 1, arbitrary: worldArb(partitions).map((w) => [w]) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(worldArb(partitions), fc.integer({ min: 3, max: 12 }))
+        .map(([w, k]) => Array.from({ length: k }, () => w)),
+    },
+  );
+
 const scenarioArb = fc
   .record({
     rules: rulesArb,
@@ -94,8 +106,8 @@ const scenarioArb = fc
   })
   .chain((s) =>
     fc
-      .array(worldArb(s.partitions), { minLength: 5, maxLength: 60 })
-      .map((worlds) => ({ ...s, worlds })),
+      .array(segmentArb(s.partitions), { minLength: 5, maxLength: 40 })
+      .map((segments) => ({ ...s, worlds: segments.flat() })),
   );
 
 const isCorrection = (d: Decision) => /below the minimum|above the cap/.test(d.reasons[0] ?? '');
@@ -173,8 +185,10 @@ describe('decide() invariants', () => {
         fc.pre(s.rules.balancedCounts);
         const r = simulate(s);
         const balanced = new Set(balancedCounts(s.partitions));
-        r.decisions.forEach((d) => {
-          if (d.action === 'hold' || isCorrection(d)) return;
+        // Until lag is first read the partition count is unknown: nothing to balance on.
+        const firstRead = s.worlds.findIndex((w) => typeof w.lag !== 'string');
+        r.decisions.forEach((d, i) => {
+          if (d.action === 'hold' || isCorrection(d) || firstRead < 0 || i < firstRead) return;
           if (d.to !== s.rules.minTasks) expect(balanced.has(d.to)).toBe(true);
         });
       }),
@@ -210,13 +224,15 @@ describe('right-sized scale-down', () => {
 
 describe('the generated scenarios', () => {
   it('exercise scale-ups, scale-downs, corrections and holds (so the invariants are not vacuous)', () => {
-    const seen = { up: 0, down: 0, hold: 0, correction: 0 };
+    const seen = { up: 0, down: 0, hold: 0, correction: 0, rightSized: 0 };
     for (const s of fc.sample(scenarioArb, { numRuns: 300, seed: 42 })) {
       for (const d of simulate(s).decisions) {
         seen[d.action]++;
         if (isCorrection(d)) seen.correction++;
+        if (d.action === 'down' && d.reasons[1]?.startsWith('right-sized')) seen.rightSized++;
       }
     }
+    expect(seen.rightSized).toBeGreaterThan(5);
     expect(seen.up).toBeGreaterThan(50);
     expect(seen.down).toBeGreaterThan(50);
     expect(seen.correction).toBeGreaterThan(20);

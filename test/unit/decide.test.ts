@@ -407,7 +407,7 @@ describe('rate-based scale-up whenever lag fired', () => {
 });
 
 describe('right-sized scale-down (LAGPILOT_DOWN_STEP=fit)', () => {
-  const fit = (overrides: Record<string, string> = {}) =>
+  const fitRules = (overrides: Record<string, string> = {}) =>
     rules({
       LAGPILOT_DOWN_STEP: 'fit',
       LAGPILOT_CPU_HIGH: '95',
@@ -426,14 +426,14 @@ describe('right-sized scale-down (LAGPILOT_DOWN_STEP=fit)', () => {
     // 6 → 3 doubles them: 30% → 60%; 2 tasks (6 partitions each) would be 90% ≤ 90%, 1 is 180%.
     [30, 6, 2, '2 tasks project cpu 90%; 1 would project 180% > 90%'],
   ])('cpu %i%% at %i tasks → %i', (cpu, desired, to, why) => {
-    const r = run(fit(), repeat(6, calmAt(cpu)), { desired });
+    const r = run(fitRules(), repeat(6, calmAt(cpu)), { desired });
     const d = last(r.decisions);
     expect(d).toMatchObject({ action: 'down', from: desired, to });
     expect(d.reasons[1]).toBe(`right-sized (peak cpu ${cpu}% over the window): ${why}`);
   });
 
   it('holds when no smaller count stays under CPU_LOW, saying why', () => {
-    const r = run(fit(), repeat(8, calmAt(46)), { desired: 12 });
+    const r = run(fitRules(), repeat(8, calmAt(46)), { desired: 12 });
     expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
     expect(last(r.decisions).reasons[0]).toMatch(
       /^hold at 12: lag 120 < 4,000, cpu 46% < 90%, memory 40% < 50% for \d+\/5 min; right-sized .*6 would project 92% > 90%$/,
@@ -442,7 +442,7 @@ describe('right-sized scale-down (LAGPILOT_DOWN_STEP=fit)', () => {
 
   it('projects from the highest CPU over the window, not the last reading', () => {
     const worlds = [...repeat(3, calmAt(40)), calmAt(46), ...repeat(8, calmAt(40))];
-    const r = run(fit(), worlds, { desired: 12 });
+    const r = run(fitRules(), worlds, { desired: 12 });
     const firstDown = r.decisions.findIndex((d) => d.action === 'down');
     // The 46% reading (step 3) stays in the 5-minute window until step 9.
     expect(firstDown).toBe(9);
@@ -456,35 +456,35 @@ describe('right-sized scale-down (LAGPILOT_DOWN_STEP=fit)', () => {
       cpu: 44,
       memory: 40,
     }));
-    const r = run(fit(), creeping, { desired: 12 });
+    const r = run(fitRules(), creeping, { desired: 12 });
     expect(last(r.decisions).action).toBe('hold');
     expect(last(r.decisions).reasons[0]).toMatch(/produce\/consume ×1\.05\): 6 would project 93%/);
     // The same CPU with a steady lag fits 6 (88%).
-    const steady = run(fit(), repeat(6, calmAt(44)), { desired: 12 });
+    const steady = run(fitRules(), repeat(6, calmAt(44)), { desired: 12 });
     expect(last(steady.decisions)).toMatchObject({ action: 'down', to: 6 });
   });
 
   it('never goes below min, even when the projection would allow it', () => {
-    const r = run(fit({ LAGPILOT_MIN_TASKS: '3' }), repeat(6, calmAt(5)), { desired: 12 });
+    const r = run(fitRules({ LAGPILOT_MIN_TASKS: '3' }), repeat(6, calmAt(5)), { desired: 12 });
     expect(last(r.decisions)).toMatchObject({ action: 'down', from: 12, to: 3 });
     expect(last(r.decisions).reasons[1]).toMatch(/3 tasks project cpu 20% ≤ 90%; min 3$/);
   });
 
   it('picks any count when balancing is off', () => {
     // 40% at 12 → 6 tasks project 80%, 5 tasks (3 partitions each) 120%.
-    const r = run(fit({ LAGPILOT_BALANCED_COUNTS: 'false' }), repeat(6, calmAt(40)), {
+    const r = run(fitRules({ LAGPILOT_BALANCED_COUNTS: 'false' }), repeat(6, calmAt(40)), {
       desired: 12,
     });
     expect(last(r.decisions)).toMatchObject({ action: 'down', to: 6 });
     // 8 tasks own at most 2 partitions each, like 6: the smallest such count is taken.
-    const r2 = run(fit({ LAGPILOT_BALANCED_COUNTS: 'false' }), repeat(6, calmAt(20)), {
+    const r2 = run(fitRules({ LAGPILOT_BALANCED_COUNTS: 'false' }), repeat(6, calmAt(20)), {
       desired: 12,
     });
     expect(last(r2.decisions)).toMatchObject({ action: 'down', to: 3 }); // 20% × 4 = 80%
   });
 
   it('never scales down on missing data', () => {
-    const r = run(fit(), [...repeat(5, calmAt(20)), { ...calmAt(20), cpu: null }], {
+    const r = run(fitRules(), [...repeat(5, calmAt(20)), { ...calmAt(20), cpu: null }], {
       desired: 12,
     });
     expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
