@@ -16,7 +16,7 @@
 
 import type { ScalingRules } from './config.ts';
 import { busiestShare, countsBelow, downTarget, stepDown, stepUp, upLimit } from './counts.ts';
-import { count, duration, heldOf, percent, rate } from './format.ts';
+import { count, duration, heldOf, percent, rate, tasksThat } from './format.ts';
 import { covers, heldFor, isSettled, maxSampleGap } from './history.ts';
 import { measure, mergeResources, RESOURCE_STALE_MS } from './measure.ts';
 import type {
@@ -276,7 +276,7 @@ function scaleUp(
   if (needed !== null && needed <= current && fired.every((s) => s.kind !== 'memory')) {
     return holdAt(
       current,
-      `${why}, but ${current} tasks absorb ${rate(m.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate((m.consumeRate ?? 0) / (m.running ?? 1))} per task`,
+      `${why}, but ${tasksThat(current, 'absorb')} ${rate(m.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate((m.consumeRate ?? 0) / (m.running ?? 1))} per task`,
     );
   }
   const target = needed === null ? limit : Math.min(limit, Math.max(current + 1, needed));
@@ -290,7 +290,7 @@ function scaleUp(
   const step =
     needed === null
       ? `step up to ×${rules.upFactor} (${limit})`
-      : `rate-based step: ${needed} tasks absorb ${rate(m.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate((m.consumeRate ?? 0) / (m.running ?? 1))} per task; limit ×${rules.upFactor} (${limit})`;
+      : `rate-based step: ${tasksThat(needed, 'absorb')} ${rate(m.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate((m.consumeRate ?? 0) / (m.running ?? 1))} per task; limit ×${rules.upFactor} (${limit})`;
   return {
     action: 'up',
     to,
@@ -325,7 +325,8 @@ function rightSized(
   let to = current;
   for (const n of countsBelow(rules, current, bounds.floor, bounds.partitions)) {
     if (projected(n) > rules.cpuLow) {
-      const fits = to < current ? `${to} tasks project cpu ${percent(projected(to))}; ` : '';
+      const fits =
+        to < current ? `${tasksThat(to, 'project')} cpu ${percent(projected(to))}; ` : '';
       return {
         to,
         step: `right-sized (${basis}): ${fits}${n} would project ${percent(projected(n))} > ${percent(rules.cpuLow)}`,
@@ -335,7 +336,7 @@ function rightSized(
   }
   return {
     to,
-    step: `right-sized (${basis}): ${to} tasks project cpu ${percent(projected(to))} ≤ ${percent(rules.cpuLow)}; min ${rules.minTasks}`,
+    step: `right-sized (${basis}): ${tasksThat(to, 'project')} cpu ${percent(projected(to))} ≤ ${percent(rules.cpuLow)}; min ${rules.minTasks}`,
   };
 }
 
