@@ -219,6 +219,12 @@ function tasksForLag(rules: ScalingRules, m: Measures): TaskCount | null {
   return Math.ceil(needed / perTask);
 }
 
+/** "4 tasks absorb 200/s and drain the lag within 1 min at 112.5/s per task". */
+function drains(rules: ScalingRules, tasks: TaskCount, m: Measures): string {
+  const perTask = (m.consumeRate ?? 0) / (m.running ?? 1);
+  return `${tasksThat(tasks, 'absorb')} ${rate(m.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate(perTask)} per task`;
+}
+
 function capNote(b: Bounds): string {
   return `cap ${b.cap} (${b.capBy === 'min' ? 'min, above the partition count' : b.capBy})`;
 }
@@ -274,10 +280,7 @@ function scaleUp(
   // Saturated workers draining a backlog run hot, so CPU firing with lag is no reason of its
   // own; memory is, since draining faster does not relieve it.
   if (needed !== null && needed <= current && fired.every((s) => s.kind !== 'memory')) {
-    return holdAt(
-      current,
-      `${why}, but ${tasksThat(current, 'absorb')} ${rate(m.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate((m.consumeRate ?? 0) / (m.running ?? 1))} per task`,
-    );
+    return holdAt(current, `${why}, but ${drains(rules, current, m)}`);
   }
   const target = needed === null ? limit : Math.min(limit, Math.max(current + 1, needed));
   const to = stepUp(rules, current, target, bounds.cap, bounds.partitions);
@@ -290,7 +293,7 @@ function scaleUp(
   const step =
     needed === null
       ? `step up to ×${rules.upFactor} (${limit})`
-      : `rate-based step: ${tasksThat(needed, 'absorb')} ${rate(m.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate((m.consumeRate ?? 0) / (m.running ?? 1))} per task; limit ×${rules.upFactor} (${limit})`;
+      : `rate-based step: ${drains(rules, needed, m)}; limit ×${rules.upFactor} (${limit})`;
   return {
     action: 'up',
     to,
