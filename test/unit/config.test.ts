@@ -172,6 +172,16 @@ describe('parseScalingRules', () => {
     );
     expect(problems).toContain('LAGPILOT_STALL_STEPS="0": must be at least 1');
   });
+
+  it.each(['fit', 'one', 'half'] as const)('takes the down step %s', (step) => {
+    expect(parseScalingRules({ LAGPILOT_DOWN_STEP: step }).downStep).toBe(step);
+  });
+
+  it('names the down steps it knows', () => {
+    expect(problemsOf({ LAGPILOT_DOWN_STEP: 'third' }, parseScalingRules)).toEqual([
+      'LAGPILOT_DOWN_STEP="third": must be fit (right-sized), one (−1) or half (÷2)',
+    ]);
+  });
 });
 
 describe('parseRawConfig', () => {
