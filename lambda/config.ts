@@ -136,38 +136,48 @@ export const PARAMETERS = {
     schema: int(10_000),
     doc: 'scale up when total lag (messages) stays above this',
   },
-  LAGPILOT_CPU_HIGH: { schema: percent(80), doc: 'scale up when service CPU % stays above this' },
+  LAGPILOT_CPU_HIGH: {
+    schema: percent(95),
+    doc: "scale up when the busiest task's CPU % stays above this",
+  },
   LAGPILOT_MEMORY_HIGH: {
     schema: percent(80),
-    doc: 'scale up when service memory % stays above this',
+    doc: "scale up when the busiest task's memory % stays above this",
   },
-  LAGPILOT_UP_WINDOW: { schema: duration('5m'), doc: 'how long a scale-up signal must hold' },
+  LAGPILOT_UP_WINDOW: { schema: duration('1m'), doc: 'how long a scale-up signal must hold' },
   LAGPILOT_UP_FACTOR: {
-    schema: z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1').default(2),
+    schema: z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1').default(3),
     doc: 'scale up by at most this factor per step',
   },
   LAGPILOT_UP_COOLDOWN: {
-    schema: duration('3m'),
+    schema: duration('2m'),
     doc: 'no new judgment this long after a scale-up',
   },
 
   // Scale down: every signal below its threshold for the whole down-window.
-  LAGPILOT_LAG_LOW: { schema: int(1_000), doc: 'scale down only when total lag stays below this' },
-  LAGPILOT_CPU_LOW: { schema: percent(30), doc: 'scale down only when CPU % stays below this' },
+  LAGPILOT_LAG_LOW: { schema: int(4_000), doc: 'scale down only when total lag stays below this' },
+  LAGPILOT_CPU_LOW: {
+    schema: percent(90),
+    doc: "scale down only when the busiest task's CPU % stays below this; with `fit`, also the CPU the smaller count may be projected to reach",
+  },
   LAGPILOT_MEMORY_LOW: {
     schema: percent(50),
-    doc: 'scale down only when memory % stays below this',
+    doc: "scale down only when the busiest task's memory % stays below this",
   },
   LAGPILOT_DOWN_WINDOW: {
-    schema: duration('15m'),
+    schema: duration('5m'),
     doc: 'how long the calm must hold before scaling down',
   },
   LAGPILOT_DOWN_STEP: {
-    schema: z.enum(['one', 'half'], { error: 'must be one (−1) or half (÷2)' }).default('one'),
-    doc: 'scale down by one task or by half per step',
+    schema: z
+      .enum(['fit', 'one', 'half'], {
+        error: 'must be fit (right-sized), one (−1) or half (÷2)',
+      })
+      .default('fit'),
+    doc: 'scale down to the smallest count whose projected CPU stays under `LAGPILOT_CPU_LOW` (`fit`), or by one task, or by half',
   },
   LAGPILOT_DOWN_COOLDOWN: {
-    schema: duration('10m'),
+    schema: duration('5m'),
     doc: 'no new judgment this long after a scale-down',
   },
 
@@ -218,7 +228,7 @@ export interface ScalingRules {
   cpuLow: Percent;
   memoryLow: Percent;
   downWindowMs: Millis;
-  downStep: 'one' | 'half';
+  downStep: 'fit' | 'one' | 'half';
   downCooldownMs: Millis;
   stallSteps: number;
 }

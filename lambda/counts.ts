@@ -24,10 +24,31 @@ export function upLimit(rules: ScalingRules, current: TaskCount): TaskCount {
   return Math.max(current + 1, Math.floor(current * rules.upFactor));
 }
 
-/** The scale-down target before balancing: −1, or ÷2 (rounded up, at least −1). */
-export function downTarget(rules: ScalingRules, current: TaskCount): TaskCount {
-  return rules.downStep === 'one' ? current - 1 : Math.min(current - 1, Math.ceil(current / 2));
+/** The fixed scale-down target before balancing: −1, or ÷2 (rounded up, at least −1). */
+export function downTarget(step: 'one' | 'half', current: TaskCount): TaskCount {
+  return step === 'one' ? current - 1 : Math.min(current - 1, Math.ceil(current / 2));
 }
+
+/**
+ * The counts a scale-down may pick, descending from just below current to the floor: the
+ * partition-balanced ones when balancing is on (and the floor itself when it is unbalanced).
+ */
+export function countsBelow(
+  rules: ScalingRules,
+  current: TaskCount,
+  floor: TaskCount,
+  partitions: Partitions | null,
+): TaskCount[] {
+  const all =
+    rules.balancedCounts && partitions !== null
+      ? [...new Set([...balancedCounts(partitions), floor])]
+      : Array.from({ length: current }, (_, i) => i + 1);
+  return all.filter((n) => n >= floor && n < current).sort((a, b) => b - a);
+}
+
+/** Partitions the busiest of n workers owns (range assignment; at least one). */
+export const busiestShare = (partitions: Partitions, n: TaskCount): number =>
+  Math.max(1, Math.ceil(partitions / Math.max(n, 1)));
 
 /**
  * The count to scale up to, given a wanted target (> current) and the cap; returns current

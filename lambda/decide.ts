@@ -9,13 +9,14 @@
  *   3. scale up when ANY present signal (lag without stalled partitions, CPU, memory) stayed
  *      above its threshold for the whole up-window;
  *   4. scale down when ALL signals are present and stayed below their thresholds for the whole
- *      down-window, counted from the last action (calm must hold at the current size);
+ *      down-window, counted from the last action (calm must hold at the current size): to the
+ *      smallest count whose projected CPU stays under LAGPILOT_CPU_LOW (`fit`), or −1 / ÷2;
  *   5. otherwise hold, saying how close each rule is.
  */
 
 import type { ScalingRules } from './config.ts';
-import { downTarget, stepDown, stepUp, upLimit } from './counts.ts';
-import { count, duration, heldOf, percent, rate } from './format.ts';
+import { busiestShare, countsBelow, downTarget, stepDown, stepUp, upLimit } from './counts.ts';
+import { count, duration, heldOf, percent, rate, tasksThat } from './format.ts';
 import { covers, heldFor, isSettled, maxSampleGap } from './history.ts';
 import { measure, mergeResources, RESOURCE_STALE_MS } from './measure.ts';
 import type {
@@ -218,6 +219,12 @@ function tasksForLag(rules: ScalingRules, m: Measures): TaskCount | null {
   return Math.ceil(needed / perTask);
 }
 
+/** "4 tasks absorb 200/s and drain the lag within 1 min at 112.5/s per task". */
+function drains(rules: ScalingRules, tasks: TaskCount, m: Measures): string {
+  const perTask = (m.consumeRate ?? 0) / (m.running ?? 1);
+  return `${tasksThat(tasks, 'absorb')} ${rate(m.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate(perTask)} per task`;
+}
+
 function capNote(b: Bounds): string {
   return `cap ${b.cap} (${b.capBy === 'min' ? 'min, above the partition count' : b.capBy})`;
 }
@@ -268,10 +275,15 @@ function scaleUp(
   m: Measures,
 ): Verdict {
   const limit = upLimit(rules, current);
-  const needed = fired.every((s) => s.kind === 'lag') ? tasksForLag(rules, m) : null;
+  const needed = fired.some((s) => s.kind === 'lag') ? tasksForLag(rules, m) : null;
+  const why = fired.map(sentence).join(', ');
+  // Saturated workers draining a backlog run hot, so CPU firing with lag is no reason of its
+  // own; memory is, since draining faster does not relieve it.
+  if (needed !== null && needed <= current && fired.every((s) => s.kind !== 'memory')) {
+    return holdAt(current, `${why}, but ${drains(rules, current, m)}`);
+  }
   const target = needed === null ? limit : Math.min(limit, Math.max(current + 1, needed));
   const to = stepUp(rules, current, target, bounds.cap, bounds.partitions);
-  const why = fired.map(sentence).join(', ');
   if (to <= current) {
     return holdAt(
       current,
@@ -281,11 +293,53 @@ function scaleUp(
   const step =
     needed === null
       ? `step up to ×${rules.upFactor} (${limit})`
-      : `rate-based step: ${needed} tasks absorb ${rate(m.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate((m.consumeRate ?? 0) / (m.running ?? 1))} per task; limit ×${rules.upFactor} (${limit})`;
+      : `rate-based step: ${drains(rules, needed, m)}; limit ×${rules.upFactor} (${limit})`;
   return {
     action: 'up',
     to,
     reasons: [`scale ${current}→${to}: ${why}; ${capNote(bounds)}`, step],
+  };
+}
+
+/** The growth of the log beyond what the group consumes now (≥ 1; 1 when unmeasured). */
+function growthOf(m: Measures): number {
+  if (m.produceRate === null || m.consumeRate === null || m.consumeRate <= 0) return 1;
+  return Math.max(1, m.produceRate / m.consumeRate);
+}
+
+/**
+ * Right-sized scale-down (`fit`): the smallest count whose projected CPU stays at or under
+ * `LAGPILOT_CPU_LOW`. The busiest worker's load grows with the partitions it owns, so the
+ * projection is the highest CPU seen over the down-window × ceil(P/n′)/ceil(P/n), times how
+ * much faster the log grows than the group consumes (capacity against the produce rate).
+ */
+function rightSized(
+  rules: ScalingRules,
+  bounds: Bounds,
+  current: TaskCount,
+  peakCpu: number,
+  m: Measures,
+): { to: TaskCount; step: string } {
+  const partitions = bounds.partitions ?? current;
+  const growth = growthOf(m);
+  const projected = (n: TaskCount) =>
+    (peakCpu * growth * busiestShare(partitions, n)) / busiestShare(partitions, current);
+  const basis = `peak cpu ${percent(peakCpu)} over the window${growth > 1 ? `, produce/consume ×${growth.toFixed(2)}` : ''}`;
+  let to = current;
+  for (const n of countsBelow(rules, current, bounds.floor, bounds.partitions)) {
+    if (projected(n) > rules.cpuLow) {
+      const fits =
+        to < current ? `${tasksThat(to, 'project')} cpu ${percent(projected(to))}; ` : '';
+      return {
+        to,
+        step: `right-sized (${basis}): ${fits}${n} would project ${percent(projected(n))} > ${percent(rules.cpuLow)}`,
+      };
+    }
+    to = n;
+  }
+  return {
+    to,
+    step: `right-sized (${basis}): ${tasksThat(to, 'project')} cpu ${percent(projected(to))} ≤ ${percent(rules.cpuLow)}; min ${rules.minTasks}`,
   };
 }
 
@@ -295,18 +349,47 @@ function scaleDown(
   current: TaskCount,
   calm: readonly Signal[],
   calmFor: number,
+  peakCpu: number,
+  m: Measures,
 ): Verdict {
-  const to = stepDown(rules, current, downTarget(rules, current), bounds.floor, bounds.partitions);
   const why = `${calm.map((s) => s.text).join(', ')} for ${heldOf(calmFor, rules.downWindowMs)}`;
-  if (to >= current) return holdAt(current, `${why}; at the minimum ${rules.minTasks}`);
+  const { to, step } =
+    rules.downStep === 'fit'
+      ? rightSized(rules, bounds, current, peakCpu, m)
+      : {
+          to: stepDown(
+            rules,
+            current,
+            downTarget(rules.downStep, current),
+            bounds.floor,
+            bounds.partitions,
+          ),
+          step: `step down ${rules.downStep === 'one' ? 'by one' : 'by half'}`,
+        };
+  if (to >= current) {
+    return holdAt(
+      current,
+      current <= bounds.floor ? `${why}; at the minimum ${rules.minTasks}` : `${why}; ${step}`,
+    );
+  }
   return {
     action: 'down',
     to,
-    reasons: [
-      `scale ${current}→${to}: ${why}; min ${rules.minTasks}`,
-      `step down ${rules.downStep === 'one' ? 'by one' : 'by half'}`,
-    ],
+    reasons: [`scale ${current}→${to}: ${why}; min ${rules.minTasks}`, step],
   };
+}
+
+/** The highest CPU over the down-window since the last action (the calm samples). */
+function peakCpuOf(
+  resources: readonly ResourceSample[],
+  m: Measures,
+  now: EpochMs,
+  windowMs: Millis,
+  since: EpochMs,
+): number {
+  const from = Math.max(since, now - windowMs);
+  const seen = resources.filter((s) => s.at >= from).map((s) => s.cpu ?? 0);
+  return Math.max(m.cpu ?? 0, ...seen);
 }
 
 /** The history plus this step's sample, and the CPU/memory series unless stale. */
@@ -344,7 +427,8 @@ function judge(
   const down = downSignals(rules, lagSamples, resources, m, now, since);
   const calmFor = Math.min(...down.calm.map((s) => s.held));
   if (down.blockers.length === 0 && covers(calmFor, rules.downWindowMs)) {
-    return scaleDown(rules, bounds, current, down.calm, calmFor);
+    const peakCpu = peakCpuOf(resources, m, now, rules.downWindowMs, since);
+    return scaleDown(rules, bounds, current, down.calm, calmFor, peakCpu, m);
   }
   if (up.length > 0) return holdAt(current, up.map(sentence).join(', '));
   if (down.blockers.length === 0) {

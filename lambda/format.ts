@@ -33,3 +33,7 @@ export function heldOf(heldMs: Millis, windowMs: Millis): string {
   const held = Math.min(heldMs, windowMs) / size;
   return `${DECIMAL.format(Math.round(held * 10) / 10)}/${DECIMAL.format(windowMs / size)} ${name}`;
 }
+
+/** "1 task projects", "4 tasks project": a task count with its verb agreeing. */
+export const tasksThat = (n: number, verb: string): string =>
+  n === 1 ? `1 task ${verb}s` : `${count(n)} tasks ${verb}`;

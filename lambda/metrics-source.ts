@@ -1,6 +1,7 @@
 /**
  * CPU and memory of the ECS service from CloudWatch: `AWS/ECS` CPUUtilization and
- * MemoryUtilization (Average) by ClusterName/ServiceName, 1-minute period, over the longest
+ * MemoryUtilization by ClusterName/ServiceName, 1-minute period, statistic Maximum (the busiest
+ * task: a saturated worker on a hot partition is not averaged away), over the longest
  * sustain window plus the few minutes CloudWatch takes to publish a datapoint. The kept
  * history merges these by timestamp, so a cold start judges the whole window at once.
  */
@@ -38,7 +39,7 @@ export class CloudWatchMetricsSource implements MetricsSource {
       MetricStat: {
         Metric: { Namespace: 'AWS/ECS', MetricName, Dimensions: dimensions },
         Period: PERIOD_S,
-        Stat: 'Average',
+        Stat: 'Maximum',
       },
       ReturnData: true,
     });

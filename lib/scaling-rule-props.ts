@@ -34,58 +34,60 @@ export interface ScalingRuleProps {
    */
   readonly lagHigh?: RuleValueOf<'LAGPILOT_LAG_HIGH'>;
   /**
-   * `LAGPILOT_CPU_HIGH`: scale up when service CPU % stays above this.
-   * @default 80
+   * `LAGPILOT_CPU_HIGH`: scale up when the busiest task's CPU % stays above this.
+   * @default 95
    */
   readonly cpuHigh?: RuleValueOf<'LAGPILOT_CPU_HIGH'>;
   /**
-   * `LAGPILOT_MEMORY_HIGH`: scale up when service memory % stays above this.
+   * `LAGPILOT_MEMORY_HIGH`: scale up when the busiest task's memory % stays above this.
    * @default 80
    */
   readonly memoryHigh?: RuleValueOf<'LAGPILOT_MEMORY_HIGH'>;
   /**
    * `LAGPILOT_UP_WINDOW`: how long a scale-up signal must hold.
-   * @default Duration.minutes(5)
+   * @default Duration.minutes(1)
    */
   readonly upWindow?: RuleValueOf<'LAGPILOT_UP_WINDOW'>;
   /**
    * `LAGPILOT_UP_FACTOR`: scale up by at most this factor per step.
-   * @default 2
+   * @default 3
    */
   readonly upFactor?: RuleValueOf<'LAGPILOT_UP_FACTOR'>;
   /**
    * `LAGPILOT_UP_COOLDOWN`: no new judgment this long after a scale-up.
-   * @default Duration.minutes(3)
+   * @default Duration.minutes(2)
    */
   readonly upCooldown?: RuleValueOf<'LAGPILOT_UP_COOLDOWN'>;
   /**
    * `LAGPILOT_LAG_LOW`: scale down only when total lag stays below this.
-   * @default 1000
+   * @default 4000
    */
   readonly lagLow?: RuleValueOf<'LAGPILOT_LAG_LOW'>;
   /**
-   * `LAGPILOT_CPU_LOW`: scale down only when CPU % stays below this.
-   * @default 30
+   * `LAGPILOT_CPU_LOW`: scale down only when the busiest task's CPU % stays below this; with `fit`,
+   * also the CPU the smaller count may be projected to reach.
+   * @default 90
    */
   readonly cpuLow?: RuleValueOf<'LAGPILOT_CPU_LOW'>;
   /**
-   * `LAGPILOT_MEMORY_LOW`: scale down only when memory % stays below this.
+   * `LAGPILOT_MEMORY_LOW`: scale down only when the busiest task's memory % stays below this.
    * @default 50
    */
   readonly memoryLow?: RuleValueOf<'LAGPILOT_MEMORY_LOW'>;
   /**
    * `LAGPILOT_DOWN_WINDOW`: how long the calm must hold before scaling down.
-   * @default Duration.minutes(15)
+   * @default Duration.minutes(5)
    */
   readonly downWindow?: RuleValueOf<'LAGPILOT_DOWN_WINDOW'>;
   /**
-   * `LAGPILOT_DOWN_STEP`: scale down by one task or by half per step.
-   * @default 'one'
+   * `LAGPILOT_DOWN_STEP`: scale down to the smallest count whose projected CPU stays under
+   * `LAGPILOT_CPU_LOW` (`fit`), or by one task, or by half.
+   * @default 'fit'
    */
   readonly downStep?: RuleValueOf<'LAGPILOT_DOWN_STEP'>;
   /**
    * `LAGPILOT_DOWN_COOLDOWN`: no new judgment this long after a scale-down.
-   * @default Duration.minutes(10)
+   * @default Duration.minutes(5)
    */
   readonly downCooldown?: RuleValueOf<'LAGPILOT_DOWN_COOLDOWN'>;
   /**

@@ -39,8 +39,8 @@ export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… 
   --step-seconds <s>      lagpilot control-step cadence (60: EventBridge once a minute)
   --keda-lag-threshold <n> KEDA lagThreshold (default: --capacity, one second of one worker)
   --cpu-target <pct>      target tracking CPU target (70)
-  --lagpilot-statistic <s> CloudWatch statistic lagpilot reads for CPU/memory: average (as
-                          deployed) or maximum (the busiest task)
+  --lagpilot-statistic <s> CloudWatch statistic lagpilot reads for CPU/memory: maximum (the
+                          busiest task, as deployed) or average
   --out <dir>             where reports go (docs/reports)
 `;
 
@@ -140,7 +140,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
       (n) => n >= tickS && n % tickS === 0,
       `a multiple of the ${tickS}s tick`,
     ) ?? 60;
-  const statistic = get('lagpilot-statistic') ?? 'average';
+  const statistic = get('lagpilot-statistic') ?? 'maximum';
   if (statistic !== 'average' && statistic !== 'maximum') {
     throw new UsageError(`--lagpilot-statistic "${statistic}": must be average or maximum`);
   }

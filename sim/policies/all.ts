@@ -10,7 +10,7 @@ import { targetTracking } from './target-tracking.ts';
 export interface PeerSettings {
   /** lagpilot's control-step cadence (EventBridge: 60 s). */
   readonly stepS: number;
-  /** The CloudWatch statistic lagpilot's metrics source reads (average: as deployed). */
+  /** The CloudWatch statistic lagpilot's metrics source reads (maximum: as deployed). */
   readonly statistic?: ResourceStatistic;
   /** KEDA lagThreshold (lag per replica). */
   readonly kedaLagThreshold: number;

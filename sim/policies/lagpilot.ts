@@ -24,16 +24,16 @@ const TOPIC = 'source';
 const RESOURCE_POINTS = 20;
 
 /**
- * Which CloudWatch statistic of the service's CPU/memory the metrics source reads: `average`
- * (what lambda/metrics-source.ts reads) or `maximum` (the busiest task: a saturated worker on a
- * hot partition is not averaged away).
+ * Which CloudWatch statistic of the service's CPU/memory the metrics source reads: `maximum`
+ * (what lambda/metrics-source.ts reads: the busiest task, so a saturated worker on a hot
+ * partition is not averaged away) or `average` (the service mean, for comparison).
  */
 export type ResourceStatistic = 'average' | 'maximum';
 
 export function observationsOf(
   view: FleetView,
   state: ScalerState,
-  statistic: ResourceStatistic = 'average',
+  statistic: ResourceStatistic = 'maximum',
 ): Observations {
   const partitions = view.endOffsets.map((end, partition) => {
     const e = Math.floor(end);
@@ -107,7 +107,7 @@ export class Lagpilot implements Policy {
 export function lagpilot(
   rules: ScalingRules,
   stepS: number,
-  statistic: ResourceStatistic = 'average',
+  statistic: ResourceStatistic = 'maximum',
 ): PolicyFactory {
   return { name: 'lagpilot', create: () => new Lagpilot(rules, stepS, statistic) };
 }

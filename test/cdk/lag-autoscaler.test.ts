@@ -113,7 +113,7 @@ describe('LagAutoscaler on an existing service', () => {
     });
     // Rules left unset keep the autoscaler's single set of defaults.
     expect(autoscaler.environment).not.toHaveProperty('LAGPILOT_CPU_HIGH');
-    expect(autoscaler.config.LAGPILOT_CPU_HIGH).toBe(80);
+    expect(autoscaler.config.LAGPILOT_CPU_HIGH).toBe(95);
     expect(autoscaler.config.LAGPILOT_UP_WINDOW).toBe(180_000);
   });
 

@@ -17,6 +17,26 @@ import {
 
 export const MINUTE = 60_000;
 
+/**
+ * The operators' scaling guide's rules (seed 004; sim/examples/operators-guide.env), the
+ * defaults before the simulator chose new ones. Rule-mechanics tests pin them so their minute
+ * counts stay readable (5-minute up-window, 15-minute down-window, −1 steps).
+ */
+export const OPERATORS_GUIDE: Readonly<Record<string, string>> = {
+  LAGPILOT_LAG_HIGH: '10000',
+  LAGPILOT_CPU_HIGH: '80',
+  LAGPILOT_MEMORY_HIGH: '80',
+  LAGPILOT_UP_WINDOW: '5m',
+  LAGPILOT_UP_FACTOR: '2',
+  LAGPILOT_UP_COOLDOWN: '3m',
+  LAGPILOT_LAG_LOW: '1000',
+  LAGPILOT_CPU_LOW: '30',
+  LAGPILOT_MEMORY_LOW: '50',
+  LAGPILOT_DOWN_WINDOW: '15m',
+  LAGPILOT_DOWN_STEP: 'one',
+  LAGPILOT_DOWN_COOLDOWN: '10m',
+};
+
 export interface World {
   /** Lag per partition (topic "t"), or a failure message. */
   lag: number[] | string;

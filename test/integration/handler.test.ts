@@ -206,7 +206,8 @@ describe(`autoscaler handler end to end on Kafka ${inject('kafkaVersion')} and m
     await producer.send({ topic, messages: burst });
     await producer.disconnect();
 
-    // Lag 20,000 > 10,000: after the 2-minute window, ×2 per step up to 4 (= partitions).
+    // Lag 20,000 > 10,000 on a paused fleet (no consume rate to size by): after the 2-minute
+    // window, ×3 to the balanced 2, then 4 (= partitions).
     const up: Awaited<ReturnType<typeof invoke>>[] = [];
     for (let i = 0; i < 8; i++) up.push(await invoke(50, 60));
     const counts = up.map((s) => s.desired);
@@ -226,7 +227,8 @@ describe(`autoscaler handler end to end on Kafka ${inject('kafkaVersion')} and m
     expect(written).toMatch(/"message":"scale 1→2: lag 20,000/);
     expect(written).toMatch(/"TotalLag":20000/);
 
-    // Drain, then calm CPU/memory: it comes down only after the 3-minute window, one balanced step at a time.
+    // Drain, then calm CPU/memory: it comes down only after the 3-minute window, right-sized in one
+    // step (10% CPU on the busiest of 4 tasks projects 40% on one), then holds at the minimum.
     draining = true;
     await eventually(async () => {
       const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -238,11 +240,14 @@ describe(`autoscaler handler end to end on Kafka ${inject('kafkaVersion')} and m
     const firstDown = down.findIndex((s) => s.action === 'down');
     expect(firstDown).toBeGreaterThanOrEqual(2); // the calm must cover the whole window first
     expect(down[firstDown]!.reasons[0]).toMatch(
-      /^scale 4→2: lag 0 < 1,000, cpu 10% < 30%, memory 30% < 50% for 3\/3 min; min 1$/,
+      /^scale 4→1: lag 0 < 4,000, cpu 10% < 90%, memory 30% < 50% for 3\/3 min; min 1$/,
+    );
+    expect(down[firstDown]!.reasons[1]).toBe(
+      'right-sized (peak cpu 10% over the window): 1 task projects cpu 40% ≤ 90%; min 1',
     );
     expect(down.map((s) => s.desired).at(-1)).toBe(1);
     const steps = down.filter((s) => s.action === 'down').map((s) => `${s.from}→${s.to}`);
-    expect(steps).toEqual(['4→2', '2→1']);
+    expect(steps).toEqual(['4→1']);
   });
 
   it('an invalid configuration fails the Lambda init with every bad field', async () => {

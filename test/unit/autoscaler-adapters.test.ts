@@ -150,7 +150,7 @@ describe('CloudWatchMetricsSource', () => {
           MetricStat: {
             Metric: { Namespace: 'AWS/ECS', MetricName: 'CPUUtilization', Dimensions: dims },
             Period: 60,
-            Stat: 'Average',
+            Stat: 'Maximum',
           },
           ReturnData: true,
         },
@@ -159,7 +159,7 @@ describe('CloudWatchMetricsSource', () => {
           MetricStat: {
             Metric: { Namespace: 'AWS/ECS', MetricName: 'MemoryUtilization', Dimensions: dims },
             Period: 60,
-            Stat: 'Average',
+            Stat: 'Maximum',
           },
           ReturnData: true,
         },

@@ -8,7 +8,11 @@ import { MemoryStateStore } from '../../lambda/state-store.ts';
 import type { LagSnapshot, ServiceSnapshot } from '../../lambda/types.ts';
 
 const MINUTE = 60_000;
-const rules = parseScalingRules({ LAGPILOT_UP_WINDOW: '2m', LAGPILOT_UP_COOLDOWN: '1m' });
+const rules = parseScalingRules({
+  LAGPILOT_UP_WINDOW: '2m',
+  LAGPILOT_UP_COOLDOWN: '1m',
+  LAGPILOT_UP_FACTOR: '2',
+});
 
 function lagOf(perPartition: number, partitions = 12): LagSnapshot {
   return {

@@ -30,24 +30,24 @@ function problemsOf(
 }
 
 describe('parseConfig', () => {
-  it('applies the defaults from the operators scaling guide', () => {
+  it('applies the defaults chosen by the simulator (docs/autoscaler.md, Why these defaults)', () => {
     const c = parseConfig(REQUIRED);
     expect(c.rules).toEqual({
       minTasks: 1,
       maxTasks: 12,
       balancedCounts: true,
       lagHigh: 10_000,
-      cpuHigh: 80,
+      cpuHigh: 95,
       memoryHigh: 80,
-      upWindowMs: 300_000,
-      upFactor: 2,
-      upCooldownMs: 180_000,
-      lagLow: 1_000,
-      cpuLow: 30,
+      upWindowMs: 60_000,
+      upFactor: 3,
+      upCooldownMs: 120_000,
+      lagLow: 4_000,
+      cpuLow: 90,
       memoryLow: 50,
-      downWindowMs: 900_000,
-      downStep: 'one',
-      downCooldownMs: 600_000,
+      downWindowMs: 300_000,
+      downStep: 'fit',
+      downCooldownMs: 300_000,
       stallSteps: 5,
     });
     expect(c.kafka).toEqual({
@@ -171,6 +171,16 @@ describe('parseScalingRules', () => {
       'LAGPILOT_MEMORY_LOW="85": must be below LAGPILOT_MEMORY_HIGH (80), or scale-up and scale-down fight',
     );
     expect(problems).toContain('LAGPILOT_STALL_STEPS="0": must be at least 1');
+  });
+
+  it.each(['fit', 'one', 'half'] as const)('takes the down step %s', (step) => {
+    expect(parseScalingRules({ LAGPILOT_DOWN_STEP: step }).downStep).toBe(step);
+  });
+
+  it('names the down steps it knows', () => {
+    expect(problemsOf({ LAGPILOT_DOWN_STEP: 'third' }, parseScalingRules)).toEqual([
+      'LAGPILOT_DOWN_STEP="third": must be fit (right-sized), one (−1) or half (÷2)',
+    ]);
   });
 });
 

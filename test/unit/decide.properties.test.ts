@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseScalingRules, type ScalingRules } from '../../lambda/config.ts';
-import { balancedCounts } from '../../lambda/counts.ts';
+import { balancedCounts, busiestShare } from '../../lambda/counts.ts';
 import { windowSlack } from '../../lambda/history.ts';
 import type { Decision } from '../../lambda/types.ts';
 import { run, type World } from '../helpers/scaler.ts';
@@ -14,7 +14,8 @@ const rulesArb: fc.Arbitrary<ScalingRules> = fc
     extra: fc.integer({ min: 0, max: 20 }),
     balanced: fc.boolean(),
     factor: fc.constantFrom('1', '1.5', '2', '4'),
-    half: fc.boolean(),
+    downStep: fc.constantFrom('fit', 'one', 'half'),
+    cpuLow: fc.constantFrom('30', '60', '90'),
     upWindow: fc.constantFrom('0s', '1m', '3m'),
     downWindow: fc.constantFrom('2m', '5m'),
     upCooldown: fc.constantFrom('0s', '2m', '3m'),
@@ -26,7 +27,10 @@ const rulesArb: fc.Arbitrary<ScalingRules> = fc
       LAGPILOT_MAX_TASKS: String(Math.max(1, r.min + r.extra)),
       LAGPILOT_BALANCED_COUNTS: String(r.balanced),
       LAGPILOT_UP_FACTOR: r.factor,
-      LAGPILOT_DOWN_STEP: r.half ? 'half' : 'one',
+      LAGPILOT_DOWN_STEP: r.downStep,
+      LAGPILOT_CPU_HIGH: '95',
+      LAGPILOT_CPU_LOW: r.cpuLow,
+      LAGPILOT_LAG_LOW: '1000',
       LAGPILOT_UP_WINDOW: r.upWindow,
       LAGPILOT_DOWN_WINDOW: r.downWindow,
       LAGPILOT_UP_COOLDOWN: r.upCooldown,
@@ -81,6 +85,18 @@ const worldArb = (partitions: number): fc.Arbitrary<World> =>
     { requiredKeys: ['lag'] },
   );
 
+/** One world, or one world held for several steps (a sustained state the windows can see). */
+const segmentArb = (partitions: number): fc.Arbitrary<World[]> =>
+  fc.oneof(
+    { weight: 1, arbitrary: worldArb(partitions).map((w) => [w]) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(worldArb(partitions), fc.integer({ min: 3, max: 12 }))
+        .map(([w, k]) => Array.from({ length: k }, () => w)),
+    },
+  );
+
 const scenarioArb = fc
   .record({
     rules: rulesArb,
@@ -90,8 +106,8 @@ const scenarioArb = fc
   })
   .chain((s) =>
     fc
-      .array(worldArb(s.partitions), { minLength: 5, maxLength: 60 })
-      .map((worlds) => ({ ...s, worlds })),
+      .array(segmentArb(s.partitions), { minLength: 5, maxLength: 40 })
+      .map((segments) => ({ ...s, worlds: segments.flat() })),
   );
 
 const isCorrection = (d: Decision) => /below the minimum|above the cap/.test(d.reasons[0] ?? '');
@@ -169,8 +185,10 @@ describe('decide() invariants', () => {
         fc.pre(s.rules.balancedCounts);
         const r = simulate(s);
         const balanced = new Set(balancedCounts(s.partitions));
-        r.decisions.forEach((d) => {
-          if (d.action === 'hold' || isCorrection(d)) return;
+        // Until lag is first read the partition count is unknown: nothing to balance on.
+        const firstRead = s.worlds.findIndex((w) => typeof w.lag !== 'string');
+        r.decisions.forEach((d, i) => {
+          if (d.action === 'hold' || isCorrection(d) || firstRead < 0 || i < firstRead) return;
           if (d.to !== s.rules.minTasks) expect(balanced.has(d.to)).toBe(true);
         });
       }),
@@ -179,15 +197,42 @@ describe('decide() invariants', () => {
   });
 });
 
+describe('right-sized scale-down', () => {
+  it("never steps to a count whose projected CPU (from this step's reading) passes CPU_LOW", () => {
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        fc.pre(s.rules.downStep === 'fit');
+        const r = simulate(s);
+        for (const d of r.decisions) {
+          if (d.action !== 'down' || isCorrection(d)) continue;
+          const m = d.measures;
+          const p = m.partitions ?? s.partitions;
+          const growth =
+            m.produceRate !== null && m.consumeRate !== null && m.consumeRate > 0
+              ? Math.max(1, m.produceRate / m.consumeRate)
+              : 1;
+          const projected =
+            ((m.cpu ?? 0) * growth * busiestShare(p, d.to)) / busiestShare(p, d.from);
+          expect(projected).toBeLessThanOrEqual(s.rules.cpuLow + 1e-9);
+          expect(d.to).toBeGreaterThanOrEqual(s.rules.minTasks);
+        }
+      }),
+      PROPERTY,
+    );
+  });
+});
+
 describe('the generated scenarios', () => {
   it('exercise scale-ups, scale-downs, corrections and holds (so the invariants are not vacuous)', () => {
-    const seen = { up: 0, down: 0, hold: 0, correction: 0 };
+    const seen = { up: 0, down: 0, hold: 0, correction: 0, rightSized: 0 };
     for (const s of fc.sample(scenarioArb, { numRuns: 300, seed: 42 })) {
       for (const d of simulate(s).decisions) {
         seen[d.action]++;
         if (isCorrection(d)) seen.correction++;
+        if (d.action === 'down' && d.reasons[1]?.startsWith('right-sized')) seen.rightSized++;
       }
     }
+    expect(seen.rightSized).toBeGreaterThan(5);
     expect(seen.up).toBeGreaterThan(50);
     expect(seen.down).toBeGreaterThan(50);
     expect(seen.correction).toBeGreaterThan(20);

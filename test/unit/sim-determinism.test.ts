@@ -14,6 +14,7 @@ import { runSimulate } from '../../sim/report.ts';
 import { parseSimulateArgs } from '../../sim/simulate-args.ts';
 import { checkTargets } from '../../sim/table.ts';
 import { BUILT_IN_TRACES } from '../../sim/traces.ts';
+import { OPERATORS_GUIDE } from '../helpers/scaler.ts';
 
 const peers = { stepS: 60, kedaLagThreshold: 1000, cpuTarget: 70 };
 
@@ -38,14 +39,14 @@ describe('the simulator', () => {
     const { runs } = compare(trace, DEFAULT_FLEET, allPolicies(parseScalingRules({}), peers));
     const lagpilot = runs.find((r) => r.policy === 'lagpilot')!;
     expect(lagpilot.actions.length).toBeGreaterThan(0);
-    expect(lagpilot.actions[0]!.reason).toMatch(/^scale \d+→\d+: .* for 5\/5 min/);
-    // Parameters change its behaviour: a shorter up-window acts sooner.
-    const fast = compare(
+    expect(lagpilot.actions[0]!.reason).toMatch(/^scale \d+→\d+: .* for 1\/1 min/);
+    // Parameters change its behaviour: a longer up-window acts later.
+    const slow = compare(
       trace,
       DEFAULT_FLEET,
-      allPolicies(parseScalingRules({ LAGPILOT_UP_WINDOW: '2m' }), peers).slice(0, 1),
+      allPolicies(parseScalingRules({ LAGPILOT_UP_WINDOW: '5m' }), peers).slice(0, 1),
     );
-    expect(fast.runs[0]!.actions[0]!.atS).toBeLessThan(lagpilot.actions[0]!.atS);
+    expect(slow.runs[0]!.actions[0]!.atS).toBeGreaterThan(lagpilot.actions[0]!.atS);
   });
 
   it('shows lagpilot offsets, group state and the chosen CloudWatch statistic as the Lambda sees them', () => {
@@ -66,7 +67,7 @@ describe('the simulator', () => {
       busiestMemory: point(48),
       backlog: [10, 0],
     };
-    const average = observationsOf(view, EMPTY_STATE);
+    const average = observationsOf(view, EMPTY_STATE, 'average');
     expect(average.lag).toMatchObject({
       ok: true,
       value: {
@@ -82,7 +83,8 @@ describe('the simulator', () => {
       ok: true,
       value: [{ at: SIMULATION_EPOCH_MS, cpu: 40, memory: 35 }],
     });
-    expect(observationsOf(view, EMPTY_STATE, 'maximum').resources).toEqual({
+    // The busiest task (CloudWatch Maximum) is what the Lambda reads, and the default.
+    expect(observationsOf(view, EMPTY_STATE).resources).toEqual({
       ok: true,
       value: [{ at: SIMULATION_EPOCH_MS, cpu: 90, memory: 48 }],
     });
@@ -120,17 +122,30 @@ describe('the simulator', () => {
     );
   });
 
-  it('meets every target on every built-in trace with the tuned example parameters', () => {
-    const rules = parseScalingRules(
-      readParamsFile(fileURLToPath(new URL('../../sim/examples/tuned.env', import.meta.url))),
-    );
+  it('meets every target with the default parameters on every built-in trace but bursty, where only the SLO target is missed', () => {
+    const rules = parseScalingRules({});
     for (const make of Object.values(BUILT_IN_TRACES)) {
       const { trace, scores } = compare(make(), DEFAULT_FLEET, allPolicies(rules, peers));
-      expect({ trace: trace.name, ...checkTargets(scores) }).toEqual({
-        trace: trace.name,
-        met: true,
-        misses: [],
-      });
+      const check = checkTargets(scores)!;
+      if (trace.name === 'bursty') {
+        // 1–3 minute spikes end before a task ordered on the second lagging reading starts
+        // (docs/autoscaler.md, Why these defaults): cost and actions are met, the SLO is not.
+        expect(check.misses).toHaveLength(1);
+        expect(check.misses[0]).toMatch(/^more SLO-violation minutes/);
+      } else {
+        expect({ trace: trace.name, ...check }).toEqual({
+          trace: trace.name,
+          met: true,
+          misses: [],
+        });
+      }
     }
+  });
+
+  it("replays the operators' guide rules from sim/examples/operators-guide.env", () => {
+    const env = readParamsFile(
+      fileURLToPath(new URL('../../sim/examples/operators-guide.env', import.meta.url)),
+    );
+    expect(env).toEqual(OPERATORS_GUIDE);
   });
 });

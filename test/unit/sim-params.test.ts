@@ -76,7 +76,11 @@ describe('simulate command line', () => {
     );
     const path = file('short.csv', rows.join('\n'));
     expect(() => parseSimulateArgs(['--trace', path])).toThrow(
-      /lasts 20 min: shorter than twice the longest window \(LAGPILOT_DOWN_WINDOW, 15 min\)/,
+      /lasts 20 min: shorter than twice the longest window \(target tracking scale-in alarm, 15 min\)/,
+    );
+    const params = file('slow.env', 'LAGPILOT_DOWN_WINDOW=16m\n');
+    expect(() => parseSimulateArgs(['--trace', path, '--params', params])).toThrow(
+      /lasts 20 min: shorter than twice the longest window \(LAGPILOT_DOWN_WINDOW, 16 min\)/,
     );
   });
 
