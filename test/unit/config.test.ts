@@ -49,6 +49,7 @@ describe('parseConfig', () => {
       downStep: 'fit',
       downCooldownMs: 300_000,
       stallSteps: 5,
+      stepIntervalMs: 60_000,
     });
     expect(c.kafka).toEqual({
       brokers: ['b1:9092', 'b2:9092'],
@@ -72,7 +73,7 @@ describe('parseConfig', () => {
     ['2h', 7_200_000],
     ['0s', 0],
   ])('reads the duration %s', (text, ms) => {
-    expect(parseScalingRules({ LAGPILOT_UP_WINDOW: text }).upWindowMs).toBe(ms);
+    expect(parseScalingRules({ LAGPILOT_UP_COOLDOWN: text }).upCooldownMs).toBe(ms);
   });
 
   it('treats blank variables as unset', () => {
