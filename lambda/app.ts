@@ -1,6 +1,6 @@
 /**
  * Wires the Lambda: AWS clients, the Kafka admin client, the adapters and the Powertools
- * middlewares around one control step per invocation. Everything here runs once per execution
+ * middlewares around the control steps of one invocation. Everything here runs once per execution
  * environment (cold start); handler.ts calls it with the process environment.
  */
 
@@ -93,7 +93,7 @@ export async function createDeps(config: LagpilotConfig, options: AppOptions = {
   };
 }
 
-/** The middy handler: Powertools context injection and metric flushing around one step. */
+/** The middy handler: Powertools context injection and metric flushing around the steps. */
 export async function createHandler(config: LagpilotConfig, options: AppOptions = {}) {
   const logger = new Logger({ serviceName: config.target.service });
   // serviceName becomes the one `service` dimension of every metric.
