@@ -1,6 +1,6 @@
 /**
  * Wires the Lambda: AWS clients, the Kafka admin client, the adapters and the Powertools
- * middlewares around one control step per invocation. Everything here runs once per execution
+ * middlewares around the control steps of one invocation. Everything here runs once per execution
  * environment (cold start); handler.ts calls it with the process environment.
  */
 
@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
 import type { LagpilotConfig } from './config.ts';
 import { type ControlStepDeps, controlStep } from './control-step.ts';
@@ -22,7 +23,8 @@ import { KafkaLagSource } from './lag-source.ts';
 import { CloudWatchMetricsSource } from './metrics-source.ts';
 import { PowertoolsReporter } from './report.ts';
 import { DynamoStateStore } from './state-store.ts';
-import type { Decision } from './types.ts';
+import { runSteps, sleep } from './step-loop.ts';
+import type { Decision, Millis } from './types.ts';
 
 /** AWS client settings: region/credentials/endpoint (tests point them at moto). */
 export interface AwsClientConfig {
@@ -35,9 +37,11 @@ export interface AppOptions {
   aws?: AwsClientConfig;
   /** The clock; tests advance it instead of waiting out the windows. */
   now?: () => number;
+  /** How the invocation waits between steps (tests advance their clock instead). */
+  sleep?: (ms: Millis) => Promise<void>;
 }
 
-/** What one invocation returns (the decision log line has the rest). */
+/** What one step did (its decision log line has the rest). */
 export interface StepSummary {
   action: Decision['action'];
   from: number;
@@ -45,6 +49,11 @@ export interface StepSummary {
   acted: boolean;
   reasons: string[];
   errors: number;
+}
+
+/** What one invocation returns: its last step, and every step it ran (one per interval). */
+export interface InvocationSummary extends StepSummary {
+  steps: StepSummary[];
 }
 
 /** The step's collaborators for this configuration. */
@@ -84,7 +93,7 @@ export async function createDeps(config: LagpilotConfig, options: AppOptions = {
   };
 }
 
-/** The middy handler: Powertools context injection and metric flushing around one step. */
+/** The middy handler: Powertools context injection and metric flushing around the steps. */
 export async function createHandler(config: LagpilotConfig, options: AppOptions = {}) {
   const logger = new Logger({ serviceName: config.target.service });
   // serviceName becomes the one `service` dimension of every metric.
@@ -99,10 +108,33 @@ export async function createHandler(config: LagpilotConfig, options: AppOptions 
     dryRun: config.dryRun,
     now: options.now ?? Date.now,
   };
+  const now = deps.now;
   const step = async (): Promise<StepSummary> => {
     const report = await controlStep(deps);
     const { action, from, to, reasons } = report.decision;
     return { action, from, to, acted: report.acted, reasons, errors: report.errors.length };
   };
-  return middy(step).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  const invocation = async (
+    _event: unknown,
+    context: Partial<Pick<Context, 'getRemainingTimeInMillis'>>,
+  ): Promise<InvocationSummary> => {
+    let ran = 0;
+    const { steps, cutShort } = await runSteps(
+      async () => {
+        // One datapoint per step: the previous step's metrics go out before this one adds its
+        // own (logMetrics flushes the last).
+        if (ran++ > 0) metrics.publishStoredMetrics();
+        return step();
+      },
+      {
+        intervalMs: config.rules.stepIntervalMs,
+        clock: now,
+        sleep: options.sleep ?? sleep,
+        remainingMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
+      },
+    );
+    if (cutShort) logger.warn(`invocation cut short: ${cutShort}`);
+    return { ...steps.at(-1)!, steps };
+  };
+  return middy(invocation).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }

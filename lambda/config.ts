@@ -37,6 +37,16 @@ const duration = (fallback: string) =>
       return Number(m[1]) * UNIT_MS[m[2]!]!;
     });
 
+/**
+ * The control-step cadence: the schedule fires once a minute, so an invocation runs 60 s / interval
+ * steps; the interval must divide the minute into whole seconds, and 10 s bounds the cost.
+ */
+const stepInterval = (fallback: string) =>
+  duration(fallback).refine(
+    (ms) => ms >= 10_000 && ms <= 60_000 && ms % 1000 === 0 && 60_000 % ms === 0,
+    'must divide a minute into whole seconds, from 10s to 1m (10s, 12s, 15s, 20s, 30s or 1m)',
+  );
+
 const int = (fallback: number, min = 0) =>
   z.coerce
     .number({ error: 'must be a number' })
@@ -129,6 +139,12 @@ export const PARAMETERS = {
   LAGPILOT_BALANCED_COUNTS: {
     schema: bool(true),
     doc: 'only pick task counts that change ceil(partitions/n) (12 partitions: 1,2,3,4,6,12)',
+  },
+
+  // Cadence.
+  LAGPILOT_STEP_INTERVAL: {
+    schema: stepInterval('1m'),
+    doc: 'time between control steps: one per scheduled invocation (`1m`), or several within it (`30s`, `20s`, `15s`, … down to `10s`; whole seconds dividing a minute) to react sooner to short bursts at a higher Lambda cost',
   },
 
   // Scale up: any signal above its threshold for the whole up-window.
@@ -231,6 +247,8 @@ export interface ScalingRules {
   downStep: 'fit' | 'one' | 'half';
   downCooldownMs: Millis;
   stallSteps: number;
+  /** Time between control steps (LAGPILOT_STEP_INTERVAL): the lag samples' cadence. */
+  stepIntervalMs: Millis;
 }
 
 export type KafkaAuth = RawConfig['LAGPILOT_KAFKA_AUTH'];
@@ -270,6 +288,7 @@ const RULE_PARAMETERS = [
   'LAGPILOT_DOWN_STEP',
   'LAGPILOT_DOWN_COOLDOWN',
   'LAGPILOT_STALL_STEPS',
+  'LAGPILOT_STEP_INTERVAL',
 ] as const satisfies readonly EnvName[];
 
 type Parsed = Partial<RawConfig>;
@@ -300,6 +319,15 @@ const CROSS_CHECKS: readonly ((c: Parsed) => Problem | undefined)[] = [
       ? {
           field: 'LAGPILOT_MIN_TASKS',
           message: `min (${c.LAGPILOT_MIN_TASKS}) is above LAGPILOT_MAX_TASKS (${c.LAGPILOT_MAX_TASKS}): lower the min or raise the max`,
+        }
+      : undefined,
+  (c) =>
+    c.LAGPILOT_UP_WINDOW !== undefined &&
+    c.LAGPILOT_STEP_INTERVAL !== undefined &&
+    c.LAGPILOT_UP_WINDOW < c.LAGPILOT_STEP_INTERVAL
+      ? {
+          field: 'LAGPILOT_UP_WINDOW',
+          message: `is shorter than one step (LAGPILOT_STEP_INTERVAL ${c.LAGPILOT_STEP_INTERVAL / 1000}s): a window must span at least two readings; lengthen it or shorten the interval`,
         }
       : undefined,
   lowBelowHigh('LAGPILOT_LAG_LOW', 'LAGPILOT_LAG_HIGH'),
@@ -380,6 +408,7 @@ function toRules(c: Pick<RawConfig, (typeof RULE_PARAMETERS)[number]>): ScalingR
     downStep: c.LAGPILOT_DOWN_STEP,
     downCooldownMs: c.LAGPILOT_DOWN_COOLDOWN,
     stallSteps: c.LAGPILOT_STALL_STEPS,
+    stepIntervalMs: c.LAGPILOT_STEP_INTERVAL,
   };
 }
 

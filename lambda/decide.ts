@@ -18,7 +18,7 @@ import type { ScalingRules } from './config.ts';
 import { busiestShare, countsBelow, downTarget, stepDown, stepUp, upLimit } from './counts.ts';
 import { count, duration, heldOf, percent, rate, tasksThat } from './format.ts';
 import { covers, heldFor, isSettled, maxSampleGap } from './history.ts';
-import { measure, mergeResources, RESOURCE_STALE_MS } from './measure.ts';
+import { measure, mergeResources, RESOURCE_PERIOD_MS, RESOURCE_STALE_MS } from './measure.ts';
 import type {
   Decision,
   Diagnosis,
@@ -125,6 +125,7 @@ function heldWhile<S extends { at: EpochMs }>(
   test: (v: number) => boolean,
   now: EpochMs,
   windowMs: Millis,
+  intervalMs: Millis,
   since?: EpochMs,
 ): Millis {
   return heldFor(
@@ -134,7 +135,7 @@ function heldWhile<S extends { at: EpochMs }>(
       return v !== null && test(v);
     },
     now,
-    maxSampleGap(windowMs),
+    maxSampleGap(windowMs, intervalMs),
     since,
   );
 }
@@ -155,9 +156,10 @@ function upSignals(
     show: (n: number) => string,
     samples: readonly S[],
     pick: (s: S) => number | null,
+    intervalMs: Millis,
   ) => {
     if (value === null || value <= high) return;
-    const held = heldWhile(samples, pick, (v) => v > high, now, rules.upWindowMs);
+    const held = heldWhile(samples, pick, (v) => v > high, now, rules.upWindowMs, intervalMs);
     signals.push({
       kind,
       text: `${kind} ${show(value)} > ${show(high)}`,
@@ -165,9 +167,25 @@ function upSignals(
       windowMs: rules.upWindowMs,
     });
   };
-  check('lag', m.scalingLag, rules.lagHigh, count, lagSamples, (s) => s.scalingLag);
-  check('cpu', m.cpu, rules.cpuHigh, percent, resources, (s) => s.cpu);
-  check('memory', m.memory, rules.memoryHigh, percent, resources, (s) => s.memory);
+  check(
+    'lag',
+    m.scalingLag,
+    rules.lagHigh,
+    count,
+    lagSamples,
+    (s) => s.scalingLag,
+    rules.stepIntervalMs,
+  );
+  check('cpu', m.cpu, rules.cpuHigh, percent, resources, (s) => s.cpu, RESOURCE_PERIOD_MS);
+  check(
+    'memory',
+    m.memory,
+    rules.memoryHigh,
+    percent,
+    resources,
+    (s) => s.memory,
+    RESOURCE_PERIOD_MS,
+  );
   return signals;
 }
 
@@ -190,19 +208,36 @@ function downSignals(
     show: (n: number) => string,
     samples: readonly S[],
     pick: (s: S) => number | null,
+    intervalMs: Millis,
   ) => {
     if (value === null) {
       blockers.push(`${name} unknown`);
     } else if (value >= low) {
       blockers.push(`${name} ${show(value)} ≥ ${show(low)}`);
     } else {
-      const held = heldWhile(samples, pick, (v) => v < low, now, w, since);
+      const held = heldWhile(samples, pick, (v) => v < low, now, w, intervalMs, since);
       calm.push({ kind: name, text: `${name} ${show(value)} < ${show(low)}`, held, windowMs: w });
     }
   };
-  check('lag', m.totalLag, rules.lagLow, count, lagSamples, (s) => s.totalLag);
-  check('cpu', m.cpu, rules.cpuLow, percent, resources, (s) => s.cpu);
-  check('memory', m.memory, rules.memoryLow, percent, resources, (s) => s.memory);
+  check(
+    'lag',
+    m.totalLag,
+    rules.lagLow,
+    count,
+    lagSamples,
+    (s) => s.totalLag,
+    rules.stepIntervalMs,
+  );
+  check('cpu', m.cpu, rules.cpuLow, percent, resources, (s) => s.cpu, RESOURCE_PERIOD_MS);
+  check(
+    'memory',
+    m.memory,
+    rules.memoryLow,
+    percent,
+    resources,
+    (s) => s.memory,
+    RESOURCE_PERIOD_MS,
+  );
   return { calm, blockers };
 }
 

@@ -1,5 +1,6 @@
 /**
- * The autoscaler Lambda's entry point: one control step per scheduled invocation.
+ * The autoscaler Lambda's entry point: a control step every LAGPILOT_STEP_INTERVAL (one per
+ * scheduled invocation by default).
  * The configuration is parsed once, at init: an invalid set fails the init with one
  * ConfigError listing every bad field, before any invocation runs.
  */

@@ -24,7 +24,6 @@ export const windowSlack = (windowMs: Millis): Millis => Math.min(windowMs * 0.1
 
 /** History older than this many longest-windows is dropped (lag seconds interpolate on it). */
 const KEEP_WINDOWS = 2;
-const ONE_MINUTE_MS = 60_000;
 /** At most this many samples of each kind: bounds the stored item whatever the cadence. */
 const MAX_SAMPLES = 500;
 
@@ -52,15 +51,16 @@ export function heldFor<S extends { at: EpochMs }>(
 }
 
 /**
- * The longest gap between two samples that a sustain window bridges: half the window, so a
- * window is judged on at least three observations spread across it (one missed minute of a
- * 5-minute window is tolerated, a 15-minute silence is not). A window of a minute or two is
- * judged on consecutive once-a-minute observations (a gap of up to one minute plus the jitter
- * allowance, and never more than the window plus it): the shortest window a 1-minute schedule
- * can see spans two of them.
+ * The longest gap between two samples of a series taken every `intervalMs` that a sustain
+ * window bridges: half the window, so a window is judged on at least three observations spread
+ * across it (one missed step of a 5-minute window is tolerated, a 15-minute silence is not). A
+ * window of one or two intervals is judged on consecutive readings instead (a gap of up to one
+ * interval plus the jitter allowance, and never more than the window plus it): the shortest
+ * window a cadence can see spans two of them, and a missed step breaks it. Lag is sampled at
+ * every control step (LAGPILOT_STEP_INTERVAL), CPU/memory once a minute (CloudWatch's period).
  */
-export const maxSampleGap = (windowMs: Millis): Millis =>
-  Math.max(windowMs / 2, Math.min(windowMs, ONE_MINUTE_MS) + windowSlack(windowMs));
+export const maxSampleGap = (windowMs: Millis, intervalMs: Millis): Millis =>
+  Math.max(windowMs / 2, Math.min(windowMs, intervalMs) + windowSlack(windowMs));
 
 /** True when `held` covers the window (allowing for invocation jitter). */
 export const covers = (held: Millis, windowMs: Millis): boolean =>

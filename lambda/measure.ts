@@ -18,6 +18,8 @@ import type {
 
 /** A resource sample older than this is treated as missing (CloudWatch lags by 1–3 min). */
 export const RESOURCE_STALE_MS = 5 * 60_000;
+/** CPU/memory come as CloudWatch datapoints of this period, whatever the step cadence. */
+export const RESOURCE_PERIOD_MS = 60_000;
 
 /** A partition holding at least this share of the total lag is hot. */
 export const HOT_SHARE = 0.5;

@@ -12,10 +12,11 @@ import {
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import { AutoscalerError, messageOf } from './errors.ts';
+import { RESOURCE_PERIOD_MS } from './measure.ts';
 import type { MetricsSource } from './ports.ts';
 import type { EpochMs, Millis, ResourceSample } from './types.ts';
 
-const PERIOD_S = 60;
+const PERIOD_S = RESOURCE_PERIOD_MS / 1000;
 /** ECS metrics arrive 1–3 minutes late; ask a little further back than the window. */
 const PUBLISH_DELAY_MS = 3 * 60_000;
 

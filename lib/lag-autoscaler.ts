@@ -13,6 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ConfigError, PARAMETERS, parseRawConfig, type RawConfig } from '../lambda/config.ts';
 import type { MetricName } from '../lambda/report.ts';
+import { SCHEDULE_PERIOD_MS, STEP_RESERVE_MS } from '../lambda/step-loop.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
 import { forValidation, labelProblems, problemsError, ruleEnvironment } from './parameters.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
@@ -79,8 +80,10 @@ export interface LagAutoscalerProps extends ScalingRuleProps {
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
   /**
-   * Function timeout: one invocation's control step(s) must finish within it.
-   * @default Duration.seconds(50)
+   * Function timeout: one invocation's control step(s) must finish within it. With a
+   * `stepInterval` below a minute the invocation runs its last step at 60 s − interval, and a
+   * step starts only with 5 s left before the timeout.
+   * @default Duration.seconds(50); Duration.seconds(58) when `stepInterval` is below a minute
    */
   readonly timeout?: Duration;
   /**
@@ -99,6 +102,25 @@ export interface LagAutoscalerProps extends ScalingRuleProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly stateRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * One step per invocation needs well under a minute; several (LAGPILOT_STEP_INTERVAL below a
+ * minute) run until 60 s − interval, so the last one gets its reserve before the next invocation.
+ */
+function defaultTimeout(stepIntervalMs: number): Duration {
+  return Duration.seconds(stepIntervalMs < SCHEDULE_PERIOD_MS ? 58 : 50);
+}
+
+/** A timeout that would cut the invocation's last step short: the fix named. */
+function checkTimeout(path: string, timeout: Duration, stepIntervalMs: number): void {
+  if (stepIntervalMs >= SCHEDULE_PERIOD_MS) return;
+  const needS = (SCHEDULE_PERIOD_MS - stepIntervalMs + STEP_RESERVE_MS) / 1000;
+  if (timeout.toSeconds() < needS) {
+    throw new Error(
+      `${path}: timeout ${timeout.toSeconds()} s is too short for stepInterval ${stepIntervalMs / 1000} s: the last step of an invocation starts at ${(SCHEDULE_PERIOD_MS - stepIntervalMs) / 1000} s and needs ${STEP_RESERVE_MS / 1000} s; give at least ${needS} s (or leave the default)`,
+    );
+  }
 }
 
 /**
@@ -168,6 +190,9 @@ export class LagAutoscaler extends Construct {
       throw error;
     }
 
+    if (props.timeout)
+      checkTimeout(this.node.path, props.timeout, this.config.LAGPILOT_STEP_INTERVAL);
+
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     });
@@ -192,7 +217,7 @@ export class LagAutoscaler extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(50),
+      timeout: props.timeout ?? defaultTimeout(this.config.LAGPILOT_STEP_INTERVAL),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

@@ -29,6 +29,13 @@ export interface ScalingRuleProps {
    */
   readonly balancedCounts?: RuleValueOf<'LAGPILOT_BALANCED_COUNTS'>;
   /**
+   * `LAGPILOT_STEP_INTERVAL`: time between control steps: one per scheduled invocation (`1m`), or
+   * several within it (`30s`, `20s`, `15s`, … down to `10s`; whole seconds dividing a minute) to
+   * react sooner to short bursts at a higher Lambda cost.
+   * @default Duration.minutes(1)
+   */
+  readonly stepInterval?: RuleValueOf<'LAGPILOT_STEP_INTERVAL'>;
+  /**
    * `LAGPILOT_LAG_HIGH`: scale up when total lag (messages) stays above this.
    * @default 10000
    */

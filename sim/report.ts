@@ -9,7 +9,7 @@ import { checkTargets, resultsTable } from './table.ts';
 
 function describeFleet(o: SimulateOptions): string {
   const f = o.fleet;
-  return `${f.partitions} partitions, ${f.capacity} msg/s per worker, tasks ${f.min}–${f.max}, SLO ${f.sloS} s, start delay ${f.startDelayS} s, rebalance ${f.rebalanceS} s, metric delay ${f.metricDelayS} s, lagpilot step ${o.peers.stepS} s, KEDA lagThreshold ${o.peers.kedaLagThreshold}, CPU target ${o.peers.cpuTarget} %`;
+  return `${f.partitions} partitions, ${f.capacity} msg/s per worker, tasks ${f.min}–${f.max}, SLO ${f.sloS} s, start delay ${f.startDelayS} s, rebalance ${f.rebalanceS} s, metric delay ${f.metricDelayS} s, lagpilot step ${o.rules.stepIntervalMs / 1000} s, KEDA lagThreshold ${o.peers.kedaLagThreshold}, CPU target ${o.peers.cpuTarget} %`;
 }
 
 function section(c: Comparison, chartPath: string | undefined): string {

@@ -36,7 +36,7 @@ export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… 
   --commit-lag <s>        committed offset trails consumption by (${DEFAULT_FLEET.commitLagS})
   --skew <s>              produce skew: partition i gets weight 1/(i+1)^s (${DEFAULT_FLEET.skew})
   --tick <s>              simulation step: 1, 3, 5 or 15 (${DEFAULT_FLEET.tickS})
-  --step-seconds <s>      lagpilot control-step cadence (60: EventBridge once a minute)
+  --step-seconds <s>      lagpilot control-step cadence: sets LAGPILOT_STEP_INTERVAL (60)
   --keda-lag-threshold <n> KEDA lagThreshold (default: --capacity, one second of one worker)
   --cpu-target <pct>      target tracking CPU target (70)
   --lagpilot-statistic <s> CloudWatch statistic lagpilot reads for CPU/memory: maximum (the
@@ -121,6 +121,9 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
   const max = number('max', get('max'), count, 'a whole number ≥ 1');
   if (min !== undefined) env.LAGPILOT_MIN_TASKS = String(min);
   if (max !== undefined) env.LAGPILOT_MAX_TASKS = String(max);
+  // --step-seconds is LAGPILOT_STEP_INTERVAL by another name: the rules hold the cadence.
+  const stepS = get('step-seconds');
+  if (stepS !== undefined) env.LAGPILOT_STEP_INTERVAL = `${stepS.trim()}s`;
   const rules = parseScalingRules(env);
 
   const fleet: { -readonly [K in keyof FleetParams]: FleetParams[K] } = {
@@ -132,20 +135,16 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     const value = number(flag, get(flag), check, what);
     if (value !== undefined) fleet[key] = value;
   }
-  const tickS = fleet.tickS;
-  const stepS =
-    number(
-      'step-seconds',
-      get('step-seconds'),
-      (n) => n >= tickS && n % tickS === 0,
-      `a multiple of the ${tickS}s tick`,
-    ) ?? 60;
+  if ((rules.stepIntervalMs / 1000) % fleet.tickS !== 0) {
+    throw new UsageError(
+      `LAGPILOT_STEP_INTERVAL (--step-seconds) ${rules.stepIntervalMs / 1000}s: must be a multiple of the ${fleet.tickS}s tick`,
+    );
+  }
   const statistic = get('lagpilot-statistic') ?? 'maximum';
   if (statistic !== 'average' && statistic !== 'maximum') {
     throw new UsageError(`--lagpilot-statistic "${statistic}": must be average or maximum`);
   }
   const peers: PeerSettings = {
-    stepS,
     statistic,
     kedaLagThreshold:
       number('keda-lag-threshold', get('keda-lag-threshold'), positive, 'a lag > 0') ??

@@ -16,7 +16,6 @@ const TARGET_MS = 5000;
 export async function run(): Promise<string> {
   const trace = diurnal(7);
   const policies = allPolicies(parseScalingRules({}), {
-    stepS: 60,
     kedaLagThreshold: DEFAULT_FLEET.capacity,
     cpuTarget: 70,
   });

@@ -8,8 +8,6 @@ import { oracle } from './oracle.ts';
 import { targetTracking } from './target-tracking.ts';
 
 export interface PeerSettings {
-  /** lagpilot's control-step cadence (EventBridge: 60 s). */
-  readonly stepS: number;
   /** The CloudWatch statistic lagpilot's metrics source reads (maximum: as deployed). */
   readonly statistic?: ResourceStatistic;
   /** KEDA lagThreshold (lag per replica). */
@@ -20,7 +18,7 @@ export interface PeerSettings {
 
 export function allPolicies(rules: ScalingRules, peers: PeerSettings): PolicyFactory[] {
   return [
-    lagpilot(rules, peers.stepS, peers.statistic),
+    lagpilot(rules, peers.statistic),
     kedaHpa(peers.kedaLagThreshold),
     targetTracking(peers.cpuTarget),
     operatorsGuide,

@@ -86,9 +86,13 @@ export class Lagpilot implements Policy {
 
   constructor(
     private readonly rules: ScalingRules,
-    readonly intervalS: number,
     private readonly statistic: ResourceStatistic,
   ) {}
+
+  /** Steps at the rules' LAGPILOT_STEP_INTERVAL, as the Lambda does. */
+  get intervalS(): number {
+    return this.rules.stepIntervalMs / 1000;
+  }
 
   evaluate(view: FleetView): number {
     const now = SIMULATION_EPOCH_MS + view.nowS * 1000;
@@ -106,8 +110,7 @@ export class Lagpilot implements Policy {
 
 export function lagpilot(
   rules: ScalingRules,
-  stepS: number,
   statistic: ResourceStatistic = 'maximum',
 ): PolicyFactory {
-  return { name: 'lagpilot', create: () => new Lagpilot(rules, stepS, statistic) };
+  return { name: 'lagpilot', create: () => new Lagpilot(rules, statistic) };
 }

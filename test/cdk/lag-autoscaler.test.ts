@@ -65,6 +65,15 @@ describe('LagAutoscaler on an existing service', () => {
     });
   });
 
+  it('gives one step a minute 50 s, and several steps a minute 58 s, before the next invocation', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 50 });
+    const fast = onExistingService({ stepInterval: Duration.seconds(15) }).template;
+    fast.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 58,
+      Environment: { Variables: Match.objectLike({ LAGPILOT_STEP_INTERVAL: '15s' }) },
+    });
+  });
+
   it('makes one decision at a time on ARM64 with the newest Node.js runtime', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       ReservedConcurrentExecutions: 1,
@@ -271,6 +280,12 @@ describe('LagAutoscaler rejects bad props up front', () => {
     expect(() => onExistingService({ minTasks: 8, maxTasks: 4 })).toThrow(
       /minTasks \(LAGPILOT_MIN_TASKS\)="8": min \(8\) is above LAGPILOT_MAX_TASKS \(4\)/,
     );
+  });
+
+  it('refuses a timeout that would cut the last step of a sub-minute cadence', () => {
+    expect(() =>
+      onExistingService({ stepInterval: Duration.seconds(15), timeout: Duration.seconds(45) }),
+    ).toThrow(/timeout 45 s is too short for stepInterval 15 s: .* give at least 50 s/);
   });
 
   it('refuses network settings without a VPC', () => {

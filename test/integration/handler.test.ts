@@ -250,6 +250,31 @@ describe(`autoscaler handler end to end on Kafka ${inject('kafkaVersion')} and m
     expect(steps).toEqual(['4→1']);
   });
 
+  it('with a 20 s step interval one invocation runs three steps, each with its decision line and datapoints', async () => {
+    const fast = await createHandler(parseConfig({ ...env, LAGPILOT_STEP_INTERVAL: '20s' }), {
+      aws,
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+    });
+    clock += MINUTE;
+    await putUtilisation(10, 30);
+    const started = clock;
+    const log = vi.spyOn(process.stdout, 'write');
+    const summary = (await fast(
+      {},
+      { ...context, getRemainingTimeInMillis: () => 58_000 - (clock - started) },
+    )) as StepSummary & { steps: StepSummary[] };
+    const written = log.mock.calls.map((c) => String(c[0])).join('');
+    log.mockRestore();
+    expect(clock - started).toBe(40_000);
+    expect(summary.steps).toHaveLength(3);
+    expect(summary.steps.every((s) => s.errors === 0)).toBe(true);
+    expect(written.match(/"decision":\{/g)).toHaveLength(3);
+    expect(written.match(/"TotalLag":/g)).toHaveLength(3);
+  });
+
   it('an invalid configuration fails the Lambda init with every bad field', async () => {
     vi.stubEnv('LAGPILOT_MIN_TASKS', '9');
     vi.stubEnv('LAGPILOT_MAX_TASKS', '3');

@@ -49,6 +49,7 @@ describe('parseConfig', () => {
       downStep: 'fit',
       downCooldownMs: 300_000,
       stallSteps: 5,
+      stepIntervalMs: 60_000,
     });
     expect(c.kafka).toEqual({
       brokers: ['b1:9092', 'b2:9092'],
@@ -72,7 +73,7 @@ describe('parseConfig', () => {
     ['2h', 7_200_000],
     ['0s', 0],
   ])('reads the duration %s', (text, ms) => {
-    expect(parseScalingRules({ LAGPILOT_UP_WINDOW: text }).upWindowMs).toBe(ms);
+    expect(parseScalingRules({ LAGPILOT_UP_COOLDOWN: text }).upCooldownMs).toBe(ms);
   });
 
   it('treats blank variables as unset', () => {
@@ -175,6 +176,33 @@ describe('parseScalingRules', () => {
 
   it.each(['fit', 'one', 'half'] as const)('takes the down step %s', (step) => {
     expect(parseScalingRules({ LAGPILOT_DOWN_STEP: step }).downStep).toBe(step);
+  });
+
+  it.each([
+    ['30s', 30_000],
+    ['20s', 20_000],
+    ['15s', 15_000],
+    ['10s', 10_000],
+    ['1m', 60_000],
+  ])('takes the step interval %s', (text, ms) => {
+    expect(parseScalingRules({ LAGPILOT_STEP_INTERVAL: text }).stepIntervalMs).toBe(ms);
+  });
+
+  it.each(['5s', '45s', '7s', '90s', '2m', '15500ms'])(
+    'refuses a step interval %s that does not divide a minute into whole seconds, 10s–1m',
+    (text) => {
+      expect(problemsOf({ LAGPILOT_STEP_INTERVAL: text }, parseScalingRules)).toEqual([
+        `LAGPILOT_STEP_INTERVAL="${text}": must divide a minute into whole seconds, from 10s to 1m (10s, 12s, 15s, 20s, 30s or 1m)`,
+      ]);
+    },
+  );
+
+  it('wants the up-window to span at least two steps', () => {
+    expect(problemsOf({ LAGPILOT_UP_WINDOW: '30s' }, parseScalingRules)).toEqual([
+      'LAGPILOT_UP_WINDOW="30s": is shorter than one step (LAGPILOT_STEP_INTERVAL 60s): a window must span at least two readings; lengthen it or shorten the interval',
+    ]);
+    const fast = { LAGPILOT_UP_WINDOW: '30s', LAGPILOT_STEP_INTERVAL: '15s' };
+    expect(parseScalingRules(fast).upWindowMs).toBe(30_000);
   });
 
   it('names the down steps it knows', () => {

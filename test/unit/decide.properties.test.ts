@@ -16,7 +16,9 @@ const rulesArb: fc.Arbitrary<ScalingRules> = fc
     factor: fc.constantFrom('1', '1.5', '2', '4'),
     downStep: fc.constantFrom('fit', 'one', 'half'),
     cpuLow: fc.constantFrom('30', '60', '90'),
-    upWindow: fc.constantFrom('0s', '1m', '3m'),
+    step: fc.constantFrom('15s', '1m'),
+    // 'step': the shortest window the cadence allows (two consecutive readings).
+    upWindow: fc.constantFrom('step', '1m', '3m'),
     downWindow: fc.constantFrom('2m', '5m'),
     upCooldown: fc.constantFrom('0s', '2m', '3m'),
     downCooldown: fc.constantFrom('1m', '4m'),
@@ -31,7 +33,8 @@ const rulesArb: fc.Arbitrary<ScalingRules> = fc
       LAGPILOT_CPU_HIGH: '95',
       LAGPILOT_CPU_LOW: r.cpuLow,
       LAGPILOT_LAG_LOW: '1000',
-      LAGPILOT_UP_WINDOW: r.upWindow,
+      LAGPILOT_STEP_INTERVAL: r.step,
+      LAGPILOT_UP_WINDOW: r.upWindow === 'step' ? r.step : r.upWindow,
       LAGPILOT_DOWN_WINDOW: r.downWindow,
       LAGPILOT_UP_COOLDOWN: r.upCooldown,
       LAGPILOT_DOWN_COOLDOWN: r.downCooldown,
@@ -102,8 +105,8 @@ const scenarioArb = fc
     rules: rulesArb,
     partitions: fc.integer({ min: 1, max: 24 }),
     desired: fc.integer({ min: 0, max: 30 }),
-    stepSeconds: fc.constantFrom(15, 60),
   })
+  .map((s) => ({ ...s, stepSeconds: s.rules.stepIntervalMs / 1000 }))
   .chain((s) =>
     fc
       .array(segmentArb(s.partitions), { minLength: 5, maxLength: 40 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScalingRules, type ScalingRules } from '../../lambda/config.ts';
 import { balancedCounts } from '../../lambda/counts.ts';
 import { decide } from '../../lambda/decide.ts';
-import { recordStep } from '../../lambda/history.ts';
+import { maxSampleGap, recordStep } from '../../lambda/history.ts';
 import { lagSeconds } from '../../lambda/measure.ts';
 import { EMPTY_STATE, type Observations } from '../../lambda/types.ts';
 import { MINUTE, OPERATORS_GUIDE, repeat, run, spread, type World } from '../helpers/scaler.ts';
@@ -516,5 +516,80 @@ describe('the default rules', () => {
     const firstDown = r.decisions.findIndex((d) => d.action === 'down');
     expect(firstDown).toBe(5);
     expect(r.decisions[5]).toMatchObject({ from: 12, to: 6 });
+  });
+});
+
+describe('sub-minute cadence (LAGPILOT_STEP_INTERVAL)', () => {
+  const at = (step: string) => parseScalingRules({ LAGPILOT_STEP_INTERVAL: step });
+  const SECOND = 1_000;
+  const actions = (r: ReturnType<typeof run>) => r.decisions.map((d) => d.action);
+
+  it('a window of one or two steps is judged on consecutive readings at the cadence', () => {
+    expect(maxSampleGap(MINUTE, MINUTE)).toBe(66 * SECOND); // 1m steps: as before
+    expect(maxSampleGap(MINUTE, 30 * SECOND)).toBe(36 * SECOND);
+    // Longer windows keep the half-window rule: one missed step of four is tolerated.
+    expect(maxSampleGap(MINUTE, 15 * SECOND)).toBe(30 * SECOND);
+    expect(maxSampleGap(5 * MINUTE, 15 * SECOND)).toBe(150 * SECOND);
+    expect(maxSampleGap(5 * MINUTE, MINUTE)).toBe(150 * SECOND);
+  });
+
+  it('every 30 s: scales up once lag held for the 1-minute window (three readings), not on a missed step', () => {
+    const rules = at('30s');
+    const r = run(rules, repeat(3, HIGH), { stepMs: 30 * SECOND });
+    expect(actions(r)).toEqual(['hold', 'hold', 'up']);
+    expect(r.decisions[2]!.reasons[0]).toContain('for 1/1 min');
+    // A jittered reading (33 s later) still counts; a missed step (60 s between readings) does not.
+    expect(last(run(rules, repeat(3, HIGH), { stepMs: 33 * SECOND }).decisions).action).toBe('up');
+    expect(actions(run(rules, repeat(4, HIGH), { stepMs: MINUTE }))).toEqual(Array(4).fill('hold'));
+  });
+
+  it('every 15 s: the 1-minute window takes five readings; one missed step is tolerated, two are not', () => {
+    const rules = at('15s');
+    expect(actions(run(rules, repeat(5, HIGH), { stepMs: 15 * SECOND }))).toEqual([
+      ...Array(4).fill('hold'),
+      'up',
+    ]);
+    expect(last(run(rules, repeat(3, HIGH), { stepMs: 30 * SECOND }).decisions).action).toBe('up');
+    expect(actions(run(rules, repeat(4, HIGH), { stepMs: 45 * SECOND }))).toEqual(
+      Array(4).fill('hold'),
+    );
+  });
+
+  it('every 15 s: a shorter up-window reacts within the cadence, still on two readings at least', () => {
+    const rules = parseScalingRules({ LAGPILOT_STEP_INTERVAL: '15s', LAGPILOT_UP_WINDOW: '15s' });
+    expect(actions(run(rules, repeat(2, HIGH), { stepMs: 15 * SECOND }))).toEqual(['hold', 'up']);
+  });
+
+  it("CPU/memory stay judged on CloudWatch's 1-minute datapoints, whatever the cadence", () => {
+    // Two 1-minute CPU datapoints above 95 % with lag read every 15 s: the CPU series is
+    // not "broken" by its own 1-minute spacing (a 15 s cadence bridges at most 30 s of lag).
+    const rules = at('15s');
+    const start = 1_000_000_000_000;
+    const resources = [0, 1].map((i) => ({ at: start + i * MINUTE, cpu: 97, memory: 40 }));
+    const now = start + MINUTE;
+    const obs: Observations = {
+      lag: {
+        ok: true,
+        value: {
+          topics: ['t'],
+          partitions: spread(5_000).map((lag, partition) => ({
+            topic: 't',
+            partition,
+            committed: 1_000,
+            end: 1_000 + lag,
+            start: 0,
+            lag,
+          })),
+          partitionCount: 12,
+          group: { state: 'Stable', members: 4 },
+        },
+      },
+      resources: { ok: true, value: resources },
+      service: { ok: true, value: { desired: 4, running: 4, pending: 0, deploying: false } },
+      state: EMPTY_STATE,
+    };
+    const d = decide(rules, obs, now);
+    expect(d).toMatchObject({ action: 'up', from: 4 });
+    expect(d.reasons[0]).toContain('cpu 97% > 95% for 1/1 min');
   });
 });

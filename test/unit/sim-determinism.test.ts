@@ -16,7 +16,7 @@ import { checkTargets } from '../../sim/table.ts';
 import { BUILT_IN_TRACES } from '../../sim/traces.ts';
 import { OPERATORS_GUIDE } from '../helpers/scaler.ts';
 
-const peers = { stepS: 60, kedaLagThreshold: 1000, cpuTarget: 70 };
+const peers = { kedaLagThreshold: 1000, cpuTarget: 70 };
 
 describe('the simulator', () => {
   it('gives the same table for the same trace and parameters', () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseParamsText } from '../../sim/params-file.ts';
+import { allPolicies } from '../../sim/policies/all.ts';
 import { parseSimulateArgs } from '../../sim/simulate-args.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lagpilot-sim-'));
@@ -59,6 +60,24 @@ describe('--params files', () => {
     const options = parseSimulateArgs(['--trace', 'ramp', '--min', '2', '--max', '6']);
     expect([options.rules.minTasks, options.rules.maxTasks]).toEqual([2, 6]);
     expect([options.fleet.min, options.fleet.max]).toEqual([2, 6]);
+  });
+
+  it('steps lagpilot at LAGPILOT_STEP_INTERVAL; --step-seconds sets the same parameter', () => {
+    const lagpilotInterval = (argv: string[]) => {
+      const o = parseSimulateArgs(['--trace', 'ramp', ...argv]);
+      const context = { fleet: o.fleet, trace: o.traces[0]! };
+      return allPolicies(o.rules, o.peers)[0]!.create(context).intervalS;
+    };
+    expect(lagpilotInterval([])).toBe(60);
+    const params = file('fast.env', 'LAGPILOT_STEP_INTERVAL=20s\n');
+    expect(lagpilotInterval(['--params', params])).toBe(20);
+    expect(lagpilotInterval(['--step-seconds', '15'])).toBe(15);
+    expect(() => parseSimulateArgs(['--step-seconds', '45'])).toThrow(
+      /LAGPILOT_STEP_INTERVAL="45s": must divide a minute/,
+    );
+    expect(() => parseSimulateArgs(['--step-seconds', '20', '--tick', '15'])).toThrow(
+      /20s: must be a multiple of the 15s tick/,
+    );
   });
 });
 

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { parseScalingRules } from '../../lambda/config.ts';
+import { runSteps, STEP_RESERVE_MS } from '../../lambda/step-loop.ts';
+
+/** A fake invocation: a clock that only sleep and the steps advance, and a function timeout. */
+function invocation({ timeoutMs = 58_000, stepMs = 50 } = {}) {
+  let t = 0;
+  let running = 0;
+  const starts: number[] = [];
+  const sleeps: number[] = [];
+  const step = async () => {
+    running++;
+    expect(running).toBe(1); // never two steps at once
+    starts.push(t);
+    await Promise.resolve();
+    t += typeof stepMs === 'number' ? stepMs : 0;
+    running--;
+    return starts.length;
+  };
+  const options = (intervalMs: number) => ({
+    intervalMs,
+    clock: () => t,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+    remainingMs: () => timeoutMs - t,
+  });
+  return { step, options, starts, sleeps, advance: (ms: number) => (t += ms) };
+}
+
+describe('runSteps: several control steps per scheduled invocation', () => {
+  it('at the default 1m interval runs one step and never waits', async () => {
+    const inv = invocation();
+    const interval = parseScalingRules({}).stepIntervalMs;
+    const result = await runSteps(inv.step, inv.options(interval));
+    expect(result).toEqual({ steps: [1] });
+    expect(inv.sleeps).toEqual([]);
+  });
+
+  it.each([
+    [30_000, [0, 30_000]],
+    [20_000, [0, 20_000, 40_000]],
+    [15_000, [0, 15_000, 30_000, 45_000]],
+  ])(
+    'every %i ms: steps start on the interval until the next invocation is due',
+    async (interval, at) => {
+      const inv = invocation();
+      const result = await runSteps(inv.step, inv.options(interval));
+      expect(inv.starts).toEqual(at);
+      expect(result.steps).toHaveLength(at.length);
+      expect(result.cutShort).toBeUndefined();
+      // Each wait is the interval less the step's own 50 ms: the cadence does not drift.
+      expect(inv.sleeps.every((ms) => ms === interval - 50)).toBe(true);
+    },
+  );
+
+  it('awaits each step: a slow step delays nothing but its own slot, and steps never overlap', async () => {
+    const inv = invocation({ stepMs: 20_000 });
+    await runSteps(inv.step, inv.options(15_000));
+    // 0–20 s overran the 15 s slot, which is skipped; 30–50 s overran the 45 s slot.
+    expect(inv.starts).toEqual([0, 30_000]);
+  });
+
+  it('stops before a step the function timeout could cut, and says why', async () => {
+    const inv = invocation({ timeoutMs: 49_000 });
+    const result = await runSteps(inv.step, inv.options(15_000));
+    // At 45 s only 4 s would be left before a 49 s timeout: under the reserve.
+    expect(inv.starts).toEqual([0, 15_000, 30_000]);
+    expect(result.cutShort).toMatch(
+      new RegExp(`^3 of 4 steps: 4 s would be left .* under the ${STEP_RESERVE_MS / 1000} s`),
+    );
+    expect(result.cutShort).toContain('raise the timeout');
+  });
+
+  it('runs the first step even when little time is left (the invocation exists for it)', async () => {
+    const inv = invocation({ timeoutMs: 1_000 });
+    const result = await runSteps(inv.step, inv.options(15_000));
+    expect(result.steps).toEqual([1]);
+    expect(result.cutShort).toMatch(/^1 of 4 steps/);
+  });
+});
