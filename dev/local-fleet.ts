@@ -146,10 +146,14 @@ export class LocalFleet implements ScalingTarget {
         MIRROR_HTTP_PORT: String(port),
         MIRROR_SHUTDOWN_TIMEOUT: String(o.shutdownTimeoutS ?? 10),
         // Faster rebalances than the defaults: a local fleet changes size every few seconds.
+        // Small fetches keep a rate-limited batch to about a second, so a member rejoins a
+        // rebalance promptly instead of after working through a large backlog batch.
         MIRROR_CONSUMER_PROPERTIES: JSON.stringify({
           'auto.offset.reset': 'earliest',
           'heartbeat.interval.ms': 1000,
           'session.timeout.ms': 10000,
+          'max.partition.fetch.bytes': 8192,
+          'fetch.max.bytes': Math.max(16384, Math.round(o.capacity * 300)),
         }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -28,7 +28,7 @@ function phased(
   return {
     name,
     description,
-    durationMs: 4 * 60_000,
+    durationMs: 5 * 60_000,
     rateAt(ms, totalMs) {
       let edge = 0;
       for (const [share, load] of phases) {
@@ -50,7 +50,7 @@ const BUILT_IN: Record<string, (capacity: number) => TrafficProfile> = {
   ramp: (c) => ({
     name: 'ramp',
     description: 'linear ramp from ½ worker to 6 workers at mid-run and back',
-    durationMs: 4 * 60_000,
+    durationMs: 5 * 60_000,
     rateAt: (ms, totalMs) => c * (0.5 + 5.5 * (1 - Math.abs((2 * ms) / totalMs - 1))),
   }),
   steady: (c) => phased('steady', 'a constant 2 workers of load', c, [[1, 2]]),
