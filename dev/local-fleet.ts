@@ -64,6 +64,11 @@ export class LocalFleet implements ScalingTarget {
     mkdirSync(options.logDir, { recursive: true });
   }
 
+  /** Last resort if the caller exits without stop(): no worker outlives it. */
+  private readonly killOnExit = () => {
+    for (const w of this.live) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+  };
+
   /** Process ids of workers that have not exited. */
   pids(): number[] {
     return this.live.map((w) => w.record.pid);
@@ -104,6 +109,7 @@ export class LocalFleet implements ScalingTarget {
     await Promise.all(all.map((w) => w.exited));
     clearTimeout(timer);
     this.live = [];
+    process.removeListener('exit', this.killOnExit);
   }
 
   private terminate(w: LocalWorker): void {
@@ -157,6 +163,8 @@ export class LocalFleet implements ScalingTarget {
         }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Own process group: Ctrl-C reaches only `lagpilot start`, which drains workers in order.
+      detached: true,
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
@@ -176,6 +184,7 @@ export class LocalFleet implements ScalingTarget {
         resolve();
       }),
     );
+    if (this.history.length === 0) process.once('exit', this.killOnExit);
     this.history.push(record);
     this.live.push({ record, child, exited, stopping: false });
   }

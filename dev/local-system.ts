@@ -52,7 +52,7 @@ export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): 
   const totalMs = options.durationMs ?? profile.durationMs;
   mkdirSync(options.outDir, { recursive: true });
 
-  const broker = await startBroker();
+  const broker = await startBroker({ detached: true });
   const run = `lagpilot-local-${randomBytes(3).toString('hex')}`;
   const topics = { input: `${run}-source`, output: `${run}-target`, dlq: `${run}-dlq` };
   const groupId = `${run}-mirror`;
