@@ -10,12 +10,14 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const abort = new AbortController();
+  // Kept for the whole run: a second Ctrl-C (or the one tsx relays) must not cut the drain short.
   const onSignal = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted) return;
     process.stderr.write(`\nlagpilot start: ${signal}, shutting down…\n`);
     abort.abort();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const chart = await runLocalSystem(parseStartArgs(argv), {
       env: process.env,
