@@ -120,6 +120,10 @@ export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): 
     await traffic?.stop().catch(() => undefined);
     await fleet.stop();
     await lag.close().catch(() => undefined);
+    // A cluster we did not start keeps running: leave it without the run's topics.
+    if (broker.version === 'external') {
+      await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    }
     await admin.disconnect().catch(() => undefined);
     await broker.stop();
     await new Promise((resolve) => decisions.end(resolve));

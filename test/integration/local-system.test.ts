@@ -90,10 +90,11 @@ describe(`npm start smoke mode (Kafka ${inject('kafkaVersion')})`, () => {
       workers: WorkerRecord[];
     };
     const actions = run.steps.filter((s) => s.acted);
+    const why = `actions: ${JSON.stringify(actions)}\nlive lines:\n${stdout}`;
     const firstUp = actions.findIndex((s) => s.action === 'up');
     const downAfterUp = actions.findIndex((s, i) => i > firstUp && s.action === 'down');
-    expect(firstUp, JSON.stringify(actions)).toBeGreaterThanOrEqual(0);
-    expect(downAfterUp, JSON.stringify(actions)).toBeGreaterThan(firstUp);
+    expect(firstUp, why).toBeGreaterThanOrEqual(0);
+    expect(downAfterUp, why).toBeGreaterThan(firstUp);
     // Up while the surge runs (16–40 s, plus the up-window), down only once it is over.
     expect(actions[firstUp]!.t).toBeLessThan(45);
     expect(actions[downAfterUp]!.t).toBeGreaterThan(40);
