@@ -28,7 +28,7 @@ export function localRules(
   ] as const) {
     if (maxSampleGap(ms) < cadenceMs * 1.2) {
       throw new StartUsageError(
-        `${name} ÷ --time-scale ${timeScale} = ${ms / 1000} s is too short for --cadence ${cadenceMs / 1000} s: a window needs at least 3 steps; lower --time-scale or --cadence`,
+        `${name} ÷ --time-scale ${timeScale} = ${ms / 1000} s is too short for --cadence ${cadenceMs / 1000} s: a window must last at least 2.4 steps (its samples may be at most half a window apart); lower --time-scale or --cadence`,
       );
     }
   }
