@@ -110,7 +110,9 @@ export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): 
       await sleep(runStart + k * options.cadenceMs - Date.now(), io.signal);
       if (io.signal.aborted) break;
       const report = await controlStep(deps);
-      const row = stepRow(report, runStart, profile.rateAt(report.at - runStart, totalMs));
+      // The profile's rate mid-interval: the measured rates average the interval since the last step.
+      const midInterval = report.at - runStart - options.cadenceMs / 2;
+      const row = stepRow(report, runStart, profile.rateAt(Math.max(0, midInterval), totalMs));
       steps.push(row);
       io.print(liveLine(row));
       if (Date.now() - runStart >= totalMs) break;
