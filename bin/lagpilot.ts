@@ -1,14 +1,13 @@
 #!/usr/bin/env -S npx tsx
 /** The `lagpilot` command line: `start` (the local system) and `simulate` (policy what-ifs). */
+import { startCommand } from '../dev/start-command.ts';
 import { simulateCommand } from '../sim/simulate-command.ts';
 
 const [command, ...rest] = process.argv.slice(2);
 
 switch (command) {
   case 'start':
-    console.log(
-      `lagpilot ${command}: coming soon (the local system and the simulator are being built).`,
-    );
+    process.exitCode = await startCommand(rest);
     break;
   case 'simulate':
     process.exitCode = simulateCommand(rest);

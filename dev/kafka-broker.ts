@@ -181,7 +181,16 @@ function tail(file: string, lines = 25): string {
  * or — when KAFKA_BROKERS is set — returns that cluster untouched.
  */
 export async function startBroker(
-  opts: { version?: string; heapMb?: number; timeoutMs?: number } = {},
+  opts: {
+    version?: string;
+    heapMb?: number;
+    timeoutMs?: number;
+    /**
+     * Own process group: a terminal's Ctrl-C then reaches only the caller, which stops the
+     * broker last (after its clients drained) instead of the broker stopping under them.
+     */
+    detached?: boolean;
+  } = {},
 ): Promise<Broker> {
   const external = process.env.KAFKA_BROKERS?.trim();
   if (external) return { brokers: external, version: 'external', stop: async () => {} };
@@ -226,7 +235,7 @@ export async function startBroker(
       'kafka.Kafka',
       props,
     ],
-    { stdio: ['ignore', out, out] },
+    { stdio: ['ignore', out, out], detached: opts.detached ?? false },
   );
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);

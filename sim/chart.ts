@@ -15,9 +15,9 @@ const COLORS = ['#222222', '#d62728', '#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd'
 /** Long traces are bucketed to this many points per series (max per bucket: peaks survive). */
 const MAX_POINTS = 1500;
 
-const esc = (s: string): string =>
+export const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const fmt = (n: number): string =>
+export const fmt = (n: number): string =>
   n >= 10_000
     ? `${Math.round(n / 1000)}k`
     : n >= 1000
@@ -79,7 +79,7 @@ function line(p: Panel, values: ArrayLike<number>, color: string, width = 1.5): 
   return `<path d="${d}" fill="none" stroke="${color}" stroke-width="${width}" stroke-opacity="0.85"/>`;
 }
 
-function niceMax(v: number): number {
+export function niceMax(v: number): number {
   if (v <= 0) return 1;
   const mag = 10 ** Math.floor(Math.log10(v));
   return [1, 2, 2.5, 5, 10].map((k) => k * mag).find((c) => c >= v)!;
