@@ -417,6 +417,18 @@ export function parseScalingRules(env: Record<string, string | undefined>): Scal
   return toRules(parseFields(RULE_PARAMETERS, env));
 }
 
+/**
+ * The scaling rules for a loop that steps at its own cadence rather than the Lambda's
+ * (the local system): LAGPILOT_STEP_INTERVAL is not read, `stepIntervalMs` takes its place.
+ */
+export function parseScalingRulesAt(
+  env: Record<string, string | undefined>,
+  stepIntervalMs: Millis,
+): ScalingRules {
+  const keys = RULE_PARAMETERS.filter((k) => k !== 'LAGPILOT_STEP_INTERVAL');
+  return toRules({ ...parseFields(keys, env), LAGPILOT_STEP_INTERVAL: stepIntervalMs });
+}
+
 /** The Lambda's whole configuration, parsed once at cold start. */
 export function parseConfig(env: Record<string, string | undefined>): LagpilotConfig {
   const c = parseRawConfig(env);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { localRules } from '../../dev/local-rules.ts';
 import { parseStartArgs, StartUsageError } from '../../dev/start-args.ts';
 import { loadProfile } from '../../dev/traffic-profile.ts';
+import { parseScalingRules } from '../../lambda/config.ts';
 
 describe('lagpilot start options', () => {
   it('has documented defaults and reads every option', () => {
@@ -43,20 +44,33 @@ describe('lagpilot start options', () => {
 });
 
 describe('local rules', () => {
-  it('divides windows and cooldowns by the time scale, nothing else', () => {
-    const r = localRules({ LAGPILOT_LAG_HIGH: '5000' }, 12, 5000);
-    expect(r).toMatchObject({
-      lagHigh: 5000,
+  it('divides windows and cooldowns by the time scale, steps at the cadence, nothing else', () => {
+    const env = {
+      LAGPILOT_LAG_HIGH: '5000',
+      LAGPILOT_UP_WINDOW: '5m',
+      LAGPILOT_DOWN_WINDOW: '15m',
+    };
+    const aws = parseScalingRules(env);
+    const r = localRules(env, 12, 5000);
+    expect(r).toEqual({
+      ...aws,
       upWindowMs: 25_000,
-      upCooldownMs: 15_000,
+      upCooldownMs: aws.upCooldownMs / 12,
       downWindowMs: 75_000,
-      downCooldownMs: 50_000,
+      downCooldownMs: aws.downCooldownMs / 12,
+      stepIntervalMs: 5000,
     });
   });
 
-  it('refuses windows too short for the cadence, naming the parameter', () => {
-    expect(() => localRules({}, 120, 5000)).toThrow(
-      /LAGPILOT_UP_WINDOW ÷ --time-scale 120 = 2.5 s/,
+  it('judges windows at the local cadence, not the Lambda step (a 4.5 s window at 1.5 s steps)', () => {
+    const env = { LAGPILOT_UP_WINDOW: '4.5s' };
+    expect(() => parseScalingRules(env)).toThrow(/LAGPILOT_UP_WINDOW.*shorter than one step/);
+    expect(localRules(env, 1, 1500)).toMatchObject({ upWindowMs: 4500, stepIntervalMs: 1500 });
+  });
+
+  it('refuses windows shorter than one step, naming the parameter', () => {
+    expect(() => localRules({ LAGPILOT_UP_WINDOW: '1m' }, 120, 5000)).toThrow(
+      /LAGPILOT_UP_WINDOW ÷ --time-scale 120 = 0.5 s is shorter than one step/,
     );
   });
 });
