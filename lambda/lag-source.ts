@@ -136,8 +136,9 @@ export class KafkaLagSource implements LagSource {
     partitions.sort((a, b) =>
       a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
     );
-    // Metadata and ListOffsets are separate requests: if partitions were added in between,
-    // count the larger view (the cap should never lag behind the cluster).
+    // The explicit Metadata request is fresh every step (fetchTopicOffsets may answer from
+    // kafkajs' cached metadata, up to metadataMaxAge old); if partitions were added between
+    // the two requests, count the larger view: the cap should never lag behind the cluster.
     const inMetadata = metadata.topics.reduce((sum, t) => sum + t.partitions.length, 0);
     const partitionCount = Math.max(inMetadata, partitions.length);
     return { topics: [...topics], partitions, partitionCount, group };
