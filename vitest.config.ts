@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // against a real Kafka broker and moto (started and stopped by the integration global setup).
 export default defineConfig({
   test: {
+    globalSetup: ['test/setup/runtime-banner.ts'],
     projects: [
       {
         test: {

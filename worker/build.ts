@@ -38,7 +38,7 @@ export async function bundleWorker(outDir = join(HERE, 'dist')): Promise<string>
     entryPoints: [join(HERE, 'src', 'main.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     // ESM for the entry point's top-level await; bundled CommonJS dependencies get a `require`.
     format: 'esm',
     banner: {
