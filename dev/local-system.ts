@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { ConsumerGroupDescriber } from '../lambda/consumer-group-describe.ts';
 import { controlStep } from '../lambda/control-step.ts';
 import { KafkaLagSource } from '../lambda/lag-source.ts';
 import { JsonLineReporter } from '../lambda/report.ts';
@@ -74,6 +75,7 @@ export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): 
     topics: [topics.input],
     offsetReset: 'earliest',
     brokers: broker.brokers.split(','),
+    consumerGroups: new ConsumerGroupDescriber(kafka),
   });
   const decisions = createWriteStream(join(options.outDir, 'decisions.jsonl'));
   const steps: StepRow[] = [];

@@ -16,6 +16,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
 import type { LagpilotConfig } from './config.ts';
+import { ConsumerGroupDescriber } from './consumer-group-describe.ts';
 import { type ControlStepDeps, controlStep } from './control-step.ts';
 import { EcsScalingTarget } from './ecs-target.ts';
 import { kafkaSecurity } from './kafka-auth.ts';
@@ -80,6 +81,7 @@ export async function createDeps(config: LagpilotConfig, options: AppOptions = {
     topics: config.kafka.topics,
     offsetReset: config.kafka.offsetReset,
     brokers: config.kafka.brokers,
+    consumerGroups: new ConsumerGroupDescriber(kafka),
   });
   return {
     lag,

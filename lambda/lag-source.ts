@@ -2,7 +2,8 @@
  * The group's lag from the Kafka admin API (kafkajs): per partition the committed offset
  * (OffsetFetch), the log end and log start (ListOffsets latest / earliest), the partition count
  * (Metadata, re-read every step: kafkajs' admin client never caches it) and the group's state
- * and member count (DescribeGroups).
+ * and member count (DescribeGroups; for a group of the consumer rebalance protocol, which
+ * DescribeGroups answers as Dead with no members, ConsumerGroupDescribe).
  *
  * Lag per partition, never negative:
  *   - committed → end − max(committed, start): a committed offset that retention deleted
@@ -13,6 +14,7 @@
  */
 
 import type { Admin, GroupDescription } from 'kafkajs';
+import type { ConsumerGroupDescriber } from './consumer-group-describe.ts';
 import {
   AutoscalerError,
   BrokerUnreachableError,
@@ -31,6 +33,11 @@ export interface LagSourceOptions {
   offsetReset: OffsetReset;
   /** For error messages. */
   brokers: readonly string[];
+  /**
+   * Describes groups of the consumer rebalance protocol (KIP-848).
+   * @default - none: such a group reads as Dead with no members
+   */
+  consumerGroups?: Pick<ConsumerGroupDescriber, 'describe' | 'close'>;
 }
 
 /** Messages behind on one partition; see the module comment for the rules. */
@@ -91,7 +98,7 @@ export class KafkaLagSource implements LagSource {
   /** Closes the admin connection (the Lambda keeps it open across warm invocations). */
   async close(): Promise<void> {
     this.connected = undefined;
-    await this.admin.disconnect();
+    await Promise.all([this.admin.disconnect(), this.options.consumerGroups?.close()]);
   }
 
   private async read(): Promise<LagSnapshot> {
@@ -114,7 +121,10 @@ export class KafkaLagSource implements LagSource {
         if (offset >= 0) committedOf.set(`${t.topic}/${p.partition}`, offset);
       }
     }
-    const group = groupStateOf(groups.groups.find((g) => g.groupId === groupId));
+    let group = groupStateOf(groups.groups.find((g) => g.groupId === groupId));
+    if (group.state === 'Dead' && group.members === 0 && this.options.consumerGroups) {
+      group = (await this.options.consumerGroups.describe(groupId)) ?? group;
+    }
     if (group.state === 'Dead' && committedOf.size === 0) throw new GroupNotFoundError(groupId);
 
     const partitions: PartitionOffsets[] = [];

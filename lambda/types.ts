@@ -31,7 +31,11 @@ export interface PartitionOffsets {
   lag: number;
 }
 
-/** Kafka's consumer-group states (describeGroups), plus Unknown for anything else. */
+/**
+ * Kafka's consumer-group states (DescribeGroups), plus Unknown for anything else. A group of the
+ * consumer rebalance protocol (ConsumerGroupDescribe) maps onto them: Assigning →
+ * PreparingRebalance, Reconciling → CompletingRebalance (both: a rebalance in progress).
+ */
 export type GroupStateName =
   | 'Stable'
   | 'PreparingRebalance'

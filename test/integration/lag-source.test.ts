@@ -1,6 +1,8 @@
+import { Consumer, type MessagesStream } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseScalingRules } from '../../lambda/config.ts';
+import { ConsumerGroupDescriber } from '../../lambda/consumer-group-describe.ts';
 import { controlStep } from '../../lambda/control-step.ts';
 import {
   BrokerUnreachableError,
@@ -11,7 +13,7 @@ import { KafkaLagSource } from '../../lambda/lag-source.ts';
 import type { StepReport } from '../../lambda/ports.ts';
 import { metricsOf } from '../../lambda/report.ts';
 import { MemoryStateStore } from '../../lambda/state-store.ts';
-import { testKafka, uniqueName } from '../helpers/kafka.ts';
+import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 // The lag source against the real broker: lag checked against the offsets actually produced
 // and committed, never-committed partitions, partitions added between steps, and the errors.
@@ -56,13 +58,16 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
     groupId: string,
     topics: string[],
     offsetReset: 'earliest' | 'latest' = 'earliest',
-  ) =>
-    new KafkaLagSource(testKafka('lagpilot-lag').admin(), {
+  ) => {
+    const client = testKafka('lagpilot-lag');
+    return new KafkaLagSource(client.admin(), {
       groupId,
       topics,
       offsetReset,
       brokers,
+      consumerGroups: new ConsumerGroupDescriber(client),
     });
+  };
 
   it('reads per-partition lag matching what was produced and committed', async () => {
     const counts = [30, 20, 10, 5];
@@ -108,6 +113,57 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
       await consumer.disconnect();
     }
   });
+
+  it.skipIf(!inject('kafkaVersion').startsWith('4.'))(
+    'sees a group of the consumer rebalance protocol (KIP-848) with its state and members',
+    async () => {
+      const { topic, groupId } = await setup([10, 10, 10, 10], [undefined]);
+      const consumers: Consumer[] = [];
+      const join = async () => {
+        const consumer = new Consumer({
+          clientId: 'lagpilot-kip848',
+          bootstrapBrokers: brokers,
+          groupId,
+          groupProtocol: 'consumer',
+        });
+        consumers.push(consumer);
+        const stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> = await consumer.consume({
+          topics: [topic],
+          autocommit: false,
+          mode: 'earliest',
+        });
+        stream.on('data', () => {});
+      };
+      const lag = source(groupId, [topic]);
+      const group = (state: string, members: number) => async () => {
+        const snapshot = await lag.observe();
+        return snapshot.group.state === state && snapshot.group.members === members
+          ? snapshot
+          : undefined;
+      };
+      try {
+        await join();
+        await join();
+        const stable = await eventually(group('Stable', 2));
+        expect(stable.partitionCount).toBe(4);
+        expect(stable.partitions.reduce((sum, p) => sum + p.lag, 0)).toBe(40);
+        // kafkajs' DescribeGroups alone does not see it: the fallback is what reads it.
+        const classicOnly = new KafkaLagSource(testKafka('lagpilot-lag').admin(), {
+          groupId,
+          topics: [topic],
+          offsetReset: 'earliest',
+          brokers,
+        });
+        await expect(classicOnly.observe()).rejects.toBeInstanceOf(GroupNotFoundError);
+        await classicOnly.close();
+        await consumers.shift()!.close(true);
+        await eventually(group('Stable', 1));
+      } finally {
+        await Promise.all(consumers.map((c) => c.close(true)));
+        await lag.close();
+      }
+    },
+  );
 
   it('re-reads the partition count every step: partitions added between two steps count', async () => {
     const { topic, groupId } = await setup([4, 4], [4, 4]);
