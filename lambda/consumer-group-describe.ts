@@ -11,7 +11,10 @@ import type { Kafka } from 'kafkajs';
 import type { GroupState, GroupStateName } from './types.ts';
 
 const CONSUMER_GROUP_DESCRIBE = 69;
+/** Not a consumer-protocol group, or none at all. */
 const GROUP_ID_NOT_FOUND = 69;
+/** The broker lists the API but has the consumer protocol off (Kafka 3.x). */
+const UNSUPPORTED_VERSION = 35;
 
 interface Broker {
   versions?: Record<number, { minVersion: number; maxVersion: number }> | null;
@@ -118,7 +121,8 @@ class Reader {
 
 /**
  * The group's state and member count from a v0 response (after the correlation id), or
- * undefined when the group is not a consumer-protocol group (or does not exist).
+ * undefined when the group is not a consumer-protocol group (or does not exist, or the broker
+ * does not run the protocol).
  */
 export function decodeResponse(groupId: string, payload: Buffer): GroupState | undefined {
   const r = new Reader(payload);
@@ -127,7 +131,7 @@ export function decodeResponse(groupId: string, payload: Buffer): GroupState | u
   if (r.uvarint() - 1 < 1) return undefined;
   const code = r.int16();
   const message = r.string();
-  if (code === GROUP_ID_NOT_FOUND) return undefined;
+  if (code === GROUP_ID_NOT_FOUND || code === UNSUPPORTED_VERSION) return undefined;
   if (code !== 0) throw new ConsumerGroupDescribeError(groupId, code, message);
   r.string(); // group_id
   const state = r.string() ?? '';

@@ -5,12 +5,13 @@
  * and member count (DescribeGroups; for a group of the consumer rebalance protocol, which
  * DescribeGroups answers as Dead with no members, ConsumerGroupDescribe).
  *
- * Lag per partition, never negative:
- *   - committed → end − max(committed, start): a committed offset that retention deleted
- *     counts from the log start, as the consumer would resume there;
- *   - never committed → the group's auto.offset.reset (LAGPILOT_OFFSET_RESET): `earliest`
- *     counts the whole retained log (end − start), `latest` counts 0 (the consumer would
- *     start at the end).
+ * Lag per partition, never negative, is what the group's consumers would read from where they
+ * stand to the end (see PartitionOffsets in types.ts for which end):
+ *   - committed within [log start, end] → end − committed;
+ *   - never committed, or committed out of range — below the log start (retention deleted it)
+ *     or past the end (the topic was recreated or truncated) — the consumer resets by the
+ *     group's auto.offset.reset (LAGPILOT_OFFSET_RESET): `earliest` reads the whole retained
+ *     log (end − start), `latest` jumps to the end and reads nothing (0).
  */
 
 import type { Admin, GroupDescription } from 'kafkajs';
@@ -47,8 +48,10 @@ export function partitionLag(
   start: number,
   reset: OffsetReset,
 ): number {
-  if (committed === null) return reset === 'earliest' ? Math.max(0, end - start) : 0;
-  return Math.max(0, end - Math.max(committed, start));
+  if (committed === null || committed < start || committed > end) {
+    return reset === 'earliest' ? Math.max(0, end - start) : 0;
+  }
+  return end - committed;
 }
 
 const GROUP_STATES: readonly GroupStateName[] = [

@@ -20,13 +20,23 @@ export interface PartitionOffsets {
   partition: number;
   /** The group's committed offset; null when the group never committed on this partition. */
   committed: number | null;
-  /** Log-end offset (high watermark). */
+  /**
+   * The end a read_committed consumer can read to: the last stable offset (ListOffsets with
+   * READ_COMMITTED), which is the high watermark unless a transaction is open. Records of an
+   * open transaction, and every record after its first, cannot be read until it ends, so more
+   * workers would not consume them: counting them would scale on a producer's slow transaction.
+   */
   end: number;
   /** Log-start offset (low watermark: retention removed everything below it). */
   start: number;
   /**
-   * Messages behind, never negative: end − committed, with a committed offset below the log
-   * start clamped to it, and a never-committed partition following the group's reset policy.
+   * Offsets behind, never negative: end − committed; a never-committed or out-of-range
+   * committed offset (below the log start or past the end) follows the group's reset policy,
+   * as the consumer would (lambda/lag-source.ts). It counts offsets, not records delivered:
+   * an aborted transaction's records and each transaction's commit or abort marker take one
+   * offset each and count until the consumer passes them (it skips them without delivering).
+   * Lag is for read_committed consumers (kafkajs' and @platformatic/kafka's default); a
+   * read_uncommitted consumer may commit past the last stable offset and read as out of range.
    */
   lag: number;
 }

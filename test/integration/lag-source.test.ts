@@ -26,14 +26,14 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
   afterAll(() => admin.disconnect());
 
   /** Produces `counts[p]` messages to partition p. */
-  async function produce(topic: string, counts: number[]) {
+  async function produce(topic: string, counts: number[], value?: string) {
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({
       topic,
       acks: -1,
       messages: counts.flatMap((n, partition) =>
-        Array.from({ length: n }, (_, i) => ({ partition, value: `m${i}` })),
+        Array.from({ length: n }, (_, i) => ({ partition, value: value ?? `m${i}` })),
       ),
     });
     await producer.disconnect();
@@ -179,6 +179,124 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
     expect(end(2)).toBeGreaterThanOrEqual(7);
     expect(after.partitions.map((p) => p.lag)).toEqual([0, 0, end(2), 0, end(4)]);
     await lag.close();
+  });
+
+  /**
+   * What a kafkajs consumer (read_committed) of a new group committed at `commit` really reads
+   * from a one-partition topic: the records delivered before a sentinel produced once it joined.
+   */
+  async function reads(topic: string, commit: number, fromBeginning: boolean): Promise<number> {
+    const groupId = uniqueName('reads');
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [{ partition: 0, offset: String(commit) }],
+    });
+    const consumer = kafka.consumer({ groupId });
+    const joined = new Promise((r) => consumer.on(consumer.events.GROUP_JOIN, r));
+    let read = 0;
+    let sentinel = false;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.value?.toString() === 'sentinel') sentinel = true;
+        else read++;
+      },
+    });
+    try {
+      await joined;
+      // Again until one arrives: a consumer resetting to the end may land after the first.
+      await eventually(
+        async () => {
+          if (sentinel) return true;
+          await produce(topic, [1], 'sentinel');
+        },
+        30_000,
+        500,
+      );
+      return read;
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  /** Partition 0 in one observation, the source closed after. */
+  async function partition0(groupId: string, topic: string, reset: 'earliest' | 'latest') {
+    const lag = source(groupId, [topic], reset);
+    try {
+      return (await lag.observe()).partitions[0]!;
+    } finally {
+      await lag.close();
+    }
+  }
+
+  it('an out-of-range committed offset counts what the consumer resets to: the log (earliest) or nothing (latest)', async () => {
+    // Below the log start: retention (here DeleteRecords) removed offsets 0..19 of 30.
+    const below = await setup([30], [5]);
+    await admin.deleteTopicRecords({
+      topic: below.topic,
+      partitions: [{ partition: 0, offset: '20' }],
+    });
+    expect(await partition0(below.groupId, below.topic, 'earliest')).toMatchObject({
+      committed: 5,
+      start: 20,
+      end: 30,
+      lag: 10,
+    });
+    expect((await partition0(below.groupId, below.topic, 'latest')).lag).toBe(0);
+    // Past the end (the topic was recreated or truncated under the group).
+    const past = await setup([30], [50]);
+    expect((await partition0(past.groupId, past.topic, 'earliest')).lag).toBe(30);
+    expect((await partition0(past.groupId, past.topic, 'latest')).lag).toBe(0);
+    // What a consumer with the same committed offsets actually reads.
+    expect(
+      await Promise.all([
+        reads(below.topic, 5, true),
+        reads(below.topic, 5, false),
+        reads(past.topic, 50, true),
+        reads(past.topic, 50, false),
+      ]),
+    ).toEqual([10, 0, 30, 0]);
+  });
+
+  it('counts to the last stable offset: an open transaction does not count until it commits; an aborted one counts its offsets, not records', async () => {
+    const { topic, groupId } = await setup([5], [0]);
+    const producer = kafka.producer({
+      transactionalId: uniqueName('tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    try {
+      const open = await producer.transaction();
+      await open.send({
+        topic,
+        messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: `t${i}` })),
+      });
+      const lag = source(groupId, [topic]);
+      // Open: a read_committed consumer can read only the 5 records before the transaction.
+      expect((await lag.observe()).partitions[0]).toMatchObject({ end: 5, lag: 5 });
+      await open.commit();
+      // Committed: its 10 records and the commit marker (written just after EndTxn returns).
+      const stableAt = async (end: number) => {
+        const p = (await lag.observe()).partitions[0]!;
+        return p.end === end ? p : undefined;
+      };
+      expect(await eventually(() => stableAt(16))).toMatchObject({ lag: 16 });
+      const aborted = await producer.transaction();
+      await aborted.send({
+        topic,
+        messages: [1, 2, 3].map((i) => ({ partition: 0, value: `a${i}` })),
+      });
+      await aborted.abort();
+      // Aborted: 3 records and the abort marker are offsets the consumer passes without delivering.
+      expect(await eventually(() => stableAt(20))).toMatchObject({ lag: 20 });
+      await lag.close();
+      expect(await reads(topic, 0, true)).toBe(15);
+    } finally {
+      await producer.disconnect();
+    }
   });
 
   it('a group that does not exist is a clear typed error', async () => {

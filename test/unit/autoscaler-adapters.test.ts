@@ -34,10 +34,41 @@ describe('partitionLag', () => {
   it.each([
     ['committed', 40, 100, 0, 'earliest', 60],
     ['committed at the end', 100, 100, 0, 'earliest', 0],
-    ['committed below the log start (retention)', 10, 100, 50, 'earliest', 50],
+    ['committed at the log start', 50, 100, 50, 'latest', 50],
+    [
+      'committed below the log start (retention), earliest: from the log start',
+      10,
+      100,
+      50,
+      'earliest',
+      50,
+    ],
+    [
+      'committed below the log start (retention), latest: jumps to the end',
+      10,
+      100,
+      50,
+      'latest',
+      0,
+    ],
     ['never committed, earliest', null, 100, 30, 'earliest', 70],
     ['never committed, latest', null, 100, 30, 'latest', 0],
-    ['committed past the end (topic recreated)', 150, 100, 0, 'earliest', 0],
+    [
+      'committed past the end (topic recreated), earliest: re-reads the log',
+      150,
+      100,
+      20,
+      'earliest',
+      80,
+    ],
+    [
+      'committed past the end (topic recreated), latest: jumps to the end',
+      150,
+      100,
+      20,
+      'latest',
+      0,
+    ],
   ] as const)('%s', (_, committed, end, start, reset, lag) => {
     expect(partitionLag(committed, end, start, reset)).toBe(lag);
   });

@@ -43,8 +43,9 @@ describe('ConsumerGroupDescribe (v0)', () => {
     expect(decodeResponse('g', response(0, 'Shiny', 1))?.state).toBe('Unknown');
   });
 
-  it('a classic or missing group (GROUP_ID_NOT_FOUND) is no answer; other errors throw', () => {
+  it('a classic or missing group, or a broker without the protocol, is no answer; other errors throw', () => {
     expect(decodeResponse('g', response(69, '', 0, 'not a consumer group'))).toBeUndefined();
+    expect(decodeResponse('g', response(35, '', 0))).toBeUndefined();
     const error = (() => {
       try {
         decodeResponse('g', response(16, '', 0));
