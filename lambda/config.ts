@@ -127,7 +127,7 @@ export const PARAMETERS = {
     schema: z
       .enum(['earliest', 'latest'], { error: 'must be earliest or latest' })
       .default('earliest'),
-    doc: "the group's auto.offset.reset: a never-committed partition's lag is end − start (earliest) or 0 (latest)",
+    doc: "the group's auto.offset.reset: a never-committed or out-of-range partition's lag is end − start (earliest) or 0 (latest)",
   },
 
   // Bounds.

@@ -153,7 +153,7 @@ function clusterOf(kafka: Kafka): Cluster {
       'kafkajs has no cluster factory where 2.2.4 has it: ConsumerGroupDescribe needs kafkajs 2.2.x',
     );
   }
-  return create({}) as Cluster;
+  return create({ allowAutoTopicCreation: false }) as Cluster;
 }
 
 /** Describes consumer-protocol groups over one lazily connected kafkajs cluster. */

@@ -7,8 +7,8 @@ import type { RuleValueOf } from './parameters.ts';
  */
 export interface ScalingRuleProps {
   /**
-   * `LAGPILOT_OFFSET_RESET`: the group's auto.offset.reset: a never-committed partition's lag is
-   * end − start (earliest) or 0 (latest).
+   * `LAGPILOT_OFFSET_RESET`: the group's auto.offset.reset: a never-committed or out-of-range
+   * partition's lag is end − start (earliest) or 0 (latest).
    * @default 'earliest'
    */
   readonly offsetReset?: RuleValueOf<'LAGPILOT_OFFSET_RESET'>;
