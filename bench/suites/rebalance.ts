@@ -21,11 +21,11 @@ const PARTITIONS = 12;
 /** One record per partition every TICK_MS: 20 records/s per partition. */
 const TICK_MS = 50;
 /** A partition with no record for longer than this stopped (records arrive every 50 ms). */
-const GAP_MS = 1_000;
+const GAP_MS = 500;
 /** Steady: every partition owned by one live member, none idle, for this long. */
 const STEADY_MS = 3_000;
 const SETTLE_TIMEOUT_MS = 150_000;
-const REPEATS = 2;
+const REPEATS = 3;
 
 type Protocol = 'classic' | 'consumer';
 
@@ -78,6 +78,8 @@ class Member {
 
 interface Action {
   action: string;
+  /** Partitions whose owner after the action is not the one before it. */
+  moved: number;
   stopped: number;
   /** From the action until every stopped partition consumed again. */
   allConsumingMs: number;
@@ -149,14 +151,18 @@ class Group {
   }
 
   measure(action: string, t0: number, t1: number): Action {
+    let moved = 0;
     let stopped = 0;
     let allConsuming = t0;
     let longest = 0;
     let paused = 0;
     for (let p = 0; p < PARTITIONS; p++) {
+      const owners = this.owner[p]!;
+      const before = owners.filter((o) => o.t < t0).at(-1)?.member;
+      if (before !== owners.at(-1)?.member) moved++;
       const ts = this.times[p]!;
-      const before = ts.filter((t) => t < t0).at(-1) ?? t0;
-      const window = [before, ...ts.filter((t) => t >= t0 && t <= t1), t1];
+      const last = ts.filter((t) => t < t0).at(-1) ?? t0;
+      const window = [last, ...ts.filter((t) => t >= t0 && t <= t1), t1];
       let worst = { gap: 0, end: t0 };
       let sum = 0;
       for (let i = 1; i < window.length; i++) {
@@ -172,6 +178,7 @@ class Group {
     }
     return {
       action,
+      moved,
       stopped,
       allConsumingMs: allConsuming - t0,
       longestPauseMs: longest,
@@ -254,7 +261,7 @@ export async function run(): Promise<string> {
     { version: kafka4, protocol: 'classic' },
     { version: kafka4, protocol: 'consumer' },
   ];
-  const rows: string[] = [];
+  const measured: { key: string; a: Action }[] = [];
   for (const version of [...new Set(runs.map((r) => r.version))]) {
     const broker = await startBroker({ version, heapMb: 512 });
     try {
@@ -264,18 +271,16 @@ export async function run(): Promise<string> {
         logLevel: logLevel.NOTHING,
       });
       for (const { protocol } of runs.filter((r) => r.version === version)) {
+        const client =
+          protocol === 'classic'
+            ? 'classic (eager), kafkajs 2.2.4'
+            : 'consumer (KIP-848), @platformatic/kafka 1.35';
         for (let repeat = 1; repeat <= REPEATS; repeat++) {
           process.stderr.write(
             `[bench] rebalance: ${protocol} on Kafka ${version}, run ${repeat}\n`,
           );
           for (const a of await scenario(protocol, broker.brokers, kafka)) {
-            const client =
-              protocol === 'classic'
-                ? 'classic (eager), kafkajs 2.2.4'
-                : 'consumer (KIP-848), @platformatic/kafka 1.35';
-            rows.push(
-              `| ${client} | ${version} | ${repeat} | ${a.action} | ${a.stopped} / ${PARTITIONS} | ${s(a.allConsumingMs)} | ${s(a.longestPauseMs)} | ${a.partitionSeconds.toFixed(1)} |`,
-            );
+            measured.push({ key: `${client} | ${version} | ${a.action}`, a });
           }
         }
       }
@@ -283,10 +288,20 @@ export async function run(): Promise<string> {
       await broker.stop();
     }
   }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const rows = [...new Set(measured.map((m) => m.key))].map((key) => {
+    const runs = measured.filter((m) => m.key === key).map((m) => m.a);
+    const of = (f: (a: Action) => number, fmt: (n: number) => string) =>
+      `${fmt(median(runs.map(f)))} (${runs.map((a) => fmt(f(a))).join(', ')})`;
+    return `| ${key} | ${of((a) => a.moved, String)} | ${of((a) => a.stopped, String)} | ${of((a) => a.allConsumingMs, s)} | ${of((a) => a.longestPauseMs, s)} | ${of(
+      (a) => a.partitionSeconds,
+      (n) => n.toFixed(1),
+    )} |`;
+  });
   return [
-    `One group consuming a ${PARTITIONS}-partition topic fed 20 records/s per partition; members are plain consumers, one per child process (bench/rebalance-member.ts), committing as they go. A partition *stopped* when no member consumed from it for more than ${GAP_MS / 1000} s around the action; *all consuming* is from the action (members spawned, signal sent) to the moment the last stopped partition consumed again; *longest pause* is the longest any one partition stood still; *partition-seconds* sums every stopped partition's pause. Classic members use kafkajs' defaults (session timeout 30 s, heartbeat 3 s); consumer-protocol members the broker's (group.consumer.session.timeout.ms 45 s, heartbeat 5 s). The next action starts once every partition has been owned by one live member with no gap for ${STEADY_MS / 1000} s.`,
+    `One group consuming a ${PARTITIONS}-partition topic fed 20 records/s per partition (a record every 50 ms); members are plain consumers, one per child process (bench/rebalance-member.ts), committing as they go. A partition *moved* when its owner after the action is not its owner before it; it *stopped* when no member consumed from it for more than ${GAP_MS} ms after the action; *all consuming* is from the action (members spawned, signal sent) to the moment the last stopped partition consumed again; *longest pause* is the longest any one partition stood still; *partition-seconds* sums every stopped partition's pause. Classic members use kafkajs' defaults (session timeout 30 s, heartbeat 3 s); consumer-protocol members the broker's (group.consumer.session.timeout.ms 45 s, heartbeat 5 s). The next action starts once every partition has been owned by one live member with no gap for ${STEADY_MS / 1000} s. Each cell: the median of ${REPEATS} runs (each run's figure in brackets).`,
     '',
-    '| protocol, client | Kafka | run | action | partitions stopped | all consuming (s) | longest pause (s) | partition-seconds |',
+    '| protocol, client | Kafka | action | partitions moved | partitions stopped | all consuming (s) | longest pause (s) | partition-seconds |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
