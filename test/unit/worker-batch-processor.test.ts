@@ -14,6 +14,7 @@ import { Stats } from '../../worker/src/stats.ts';
 
 /** A port that records what the processor produced and committed; `failProduceAt` fails the n-th produce call. */
 class RecordingPort implements KafkaPort {
+  writesNullHeaders = true;
   produced: OutRecord[][] = [];
   commits: Array<TopicPartition & { offset: bigint }> = [];
   failProduceAt = -1;
@@ -201,5 +202,30 @@ describe('batch processor', () => {
       'lagpilot.source.partition',
       'lagpilot.source.offset',
     ]);
+  });
+
+  it('dead-letters a record with a null header value when the producer cannot write one, naming the header', async () => {
+    const port = new RecordingPort();
+    port.writesNullHeaders = false;
+    const { p } = processor(port);
+    const headers = [
+      ['a', Buffer.from('1')],
+      ['n', null],
+    ] as const;
+    await p.process(
+      {
+        topic: 'in',
+        partition: 0,
+        records: [{ offset: 1n, key: null, value: Buffer.from('{"user":"u"}'), headers }],
+      },
+      ctx,
+    );
+    const [dead, ...rest] = port.produced.flat();
+    expect(rest).toEqual([]);
+    expect(dead!.topic).toBe('dlq');
+    expect(header(dead!, 'lagpilot.error.reason')).toBe('unwritable-header');
+    expect(header(dead!, 'lagpilot.error.detail')).toContain('"n"');
+    expect(dead!.headers[0]).toEqual(['a', Buffer.from('1')]);
+    expect(dead!.headers.some(([, v]) => v === null)).toBe(false);
   });
 });

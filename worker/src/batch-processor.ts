@@ -47,6 +47,7 @@ function latestPerPartition(offsets: CommitOffset[]): CommitOffset[] {
 export class BatchProcessor {
   readonly #produce: Coalescer<OutRecord>;
   readonly #commit: Coalescer<CommitOffset>;
+  readonly #writesNullHeaders: boolean;
 
   constructor(
     private readonly pipeline: Pipeline,
@@ -57,6 +58,7 @@ export class BatchProcessor {
     private readonly stats: Stats,
     private readonly limiter?: RateLimiter,
   ) {
+    this.#writesNullHeaders = port.writesNullHeaders;
     this.#produce = new Coalescer((records) => port.produce(records));
     this.#commit = new Coalescer((offsets) => port.commit(latestPerPartition(offsets)));
   }
@@ -128,6 +130,14 @@ export class BatchProcessor {
     try {
       const outcome = this.pipeline.run(record);
       if (outcome.kind !== 'mirror') return outcome;
+      const unwritable = this.#nullHeaderNames(record);
+      if (unwritable) {
+        return {
+          kind: 'rejected',
+          reason: 'unwritable-header',
+          detail: `null value in header(s) ${unwritable}: this client's producer cannot write one (client kafkajs+platformatic can)`,
+        };
+      }
       const out = outcome.out.map((r) => {
         const count = this.partitions.get(r.topic)!;
         // Keyless records keep their input partition (as MirrorMaker 2 does): order holds and
@@ -147,16 +157,31 @@ export class BatchProcessor {
     }
   }
 
+  /** Names of the record's null-valued headers when the producer cannot write them. */
+  #nullHeaderNames(record: InRecord): string | undefined {
+    if (this.#writesNullHeaders) return undefined;
+    const names = record.headers.filter(([, v]) => v === null).map(([k]) => JSON.stringify(k));
+    return names.length > 0 ? names.join(', ') : undefined;
+  }
+
   #deadLetter(batch: InBatch, record: InRecord, reason: RejectReason, detail: string): OutRecord {
+    // A producer that cannot write null header values gets the record without them; the
+    // detail names them.
+    const nulls = this.#nullHeaderNames(record);
+    const headers = nulls ? record.headers.filter(([, v]) => v !== null) : record.headers;
+    const why =
+      nulls && reason !== 'unwritable-header'
+        ? `${detail}; null header(s) left out: ${nulls}`
+        : detail;
     return {
       topic: this.policy.dlqTopic!,
       key: record.key,
       // An oversized record would not fit the dead-letter topic either: the headers point back to it.
       value: reason === 'oversized' ? null : record.value,
       headers: [
-        ...record.headers,
+        ...headers,
         ['lagpilot.error.reason', Buffer.from(reason)],
-        ['lagpilot.error.detail', Buffer.from(detail.slice(0, 500))],
+        ['lagpilot.error.detail', Buffer.from(why.slice(0, 500))],
         ['lagpilot.source.topic', Buffer.from(batch.topic)],
         ['lagpilot.source.partition', Buffer.from(String(batch.partition))],
         ['lagpilot.source.offset', Buffer.from(record.offset.toString())],

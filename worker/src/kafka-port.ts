@@ -78,6 +78,8 @@ export class CommitRejectedError extends Error {
 }
 
 export interface KafkaPort {
+  /** Whether produce can write a header with a null value (the kafkajs 2.2.4 producer cannot). */
+  readonly writesNullHeaders: boolean;
   /** Partition count of a topic; throws if the topic does not exist. */
   partitionCount(topic: string): Promise<number>;
   /** Joins the group and starts delivering batches; resolves once consumption started. */

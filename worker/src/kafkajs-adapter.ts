@@ -82,6 +82,8 @@ function kafkajsHeaders(headers: Headers): IHeaders {
 
 /** kafkajs 2.2.4: eager group protocol, idempotent producer serialised per broker (one request in flight). */
 export class KafkajsPort implements KafkaPort {
+  /** Its record encoder sizes a header value with Buffer.byteLength before testing for null. */
+  readonly writesNullHeaders = false;
   readonly #kafka: Kafka;
   readonly #producer: Producer;
   readonly #compression: CompressionTypes;

@@ -14,6 +14,7 @@ export type RejectReason =
   | 'not-json'
   | 'too-deep'
   | 'missing-key'
+  | 'unwritable-header'
   | 'unprocessable';
 
 /** A record bound for one output topic, before partitioning. */

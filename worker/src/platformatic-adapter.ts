@@ -40,6 +40,7 @@ const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
  * then may fail to commit and be replayed by the next owner (duplicates, never loss).
  */
 export class PlatformaticPort implements KafkaPort {
+  readonly writesNullHeaders = true;
   readonly #base: {
     clientId: string;
     bootstrapBrokers: string[];
