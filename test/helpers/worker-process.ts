@@ -82,8 +82,14 @@ export class WorkerProcess {
     return this.logs.filter((l) => l.event === name);
   }
 
+  /** The port the worker logged it serves on (MIRROR_HTTP_PORT=0 leaves it to the system). */
+  get boundPort(): number | undefined {
+    return this.events('http_listening')[0]?.port as number | undefined;
+  }
+
   async http(path: string): Promise<{ status: number; body: string }> {
-    const res = await fetch(`http://127.0.0.1:${this.httpPort}${path}`);
+    const port = this.boundPort ?? this.httpPort;
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
     return { status: res.status, body: await res.text() };
   }
 

@@ -26,11 +26,14 @@ describe.each(['kafkajs+platformatic', 'kafkajs', 'platformatic'])(
           MIRROR_OUTPUT: output,
           MIRROR_ON_ERROR: 'skip',
           MIRROR_CLIENT: client,
+          // A port of the system's choosing, found from the worker's log line.
+          MIRROR_HTTP_PORT: '0',
         },
         [CRASH],
       );
       workers.push(worker);
       await worker.ready();
+      expect(worker.boundPort).toBeGreaterThan(0);
       await produceRaw(inject('kafkaBrokers'), input, [
         {
           key: Buffer.from('k'),

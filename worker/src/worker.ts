@@ -56,6 +56,11 @@ export class MirrorWorker {
       maxMessageBytes: c.max_message_bytes,
     });
     this.#http = await startHttpServer(c.http_port, { ready: () => this.ready }, this.stats);
+    // The bound port, which http_port 0 leaves to the system.
+    log('INFO', `serving /healthz, /readyz, /metrics on port ${this.httpPort}`, {
+      event: 'http_listening',
+      port: this.httpPort,
+    });
     const port = createPort(c, credentialsFromEnv());
     this.#port = port;
     const partitions = new Map<string, number>();
