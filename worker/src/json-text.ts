@@ -57,10 +57,17 @@ function inexactNumbers(text: string): Array<[number, number]> {
       }
       i = q + 1;
     } else if (c === 45 || isDigit(c)) {
+      // An integer of at most 15 digits (other than -0) is exact: only other tokens are checked.
       let j = i + 1;
-      while (j < text.length && inNumber(text.charCodeAt(j))) j++;
-      const token = text.slice(i, j);
-      if (String(Number(token)) !== token) spans.push([i, j]);
+      let plain = true;
+      for (let d = text.charCodeAt(j); j < text.length && inNumber(d); d = text.charCodeAt(++j)) {
+        if (!isDigit(d)) plain = false;
+      }
+      const digits = c === 45 ? j - i - 1 : j - i;
+      if (!plain || digits > 15 || (c === 45 && text.charCodeAt(i + 1) === 48 && j === i + 2)) {
+        const token = text.slice(i, j);
+        if (String(Number(token)) !== token) spans.push([i, j]);
+      }
       i = j;
     } else i++;
   }
