@@ -285,7 +285,8 @@ mirror, bad-input and scaling-chaos tests on Kafka 3.9 and 4.1.
 
 - **kafkajs alone** passes every test but mirrors more slowly than MirrorMaker 2: its producer is
   the bottleneck (the same consumer with the @platformatic/kafka producer ran 1.4–2× as fast
-  across our runs).
+  across our runs), and it cannot write a null header value (such a record is dead-lettered as
+  \`unwritable-header\`).
 - **@platformatic/kafka alone** passes the mirror and bad-input tests but fails the scaling-chaos
   test (\`WORKER_CHAOS_CLIENTS=platformatic npx vitest run test/integration/worker-chaos.test.ts\`):
   its group client rejoins as soon as a heartbeat reports a rebalance, with no hook to drain and

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Consumer, type Message, ProduceAcks, Producer } from '@platformatic/kafka';
 import type { Kafka } from 'kafkajs';
 import { freePort } from '../../dev/cache.ts';
 
@@ -23,8 +24,10 @@ export class WorkerProcess {
   private constructor(
     env: Record<string, string>,
     readonly httpPort: number,
+    preload: string[],
   ) {
-    this.#child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker/src/main.ts')], {
+    const imports = ['tsx', ...preload].flatMap((m) => ['--import', m]);
+    this.#child = spawn(process.execPath, [...imports, join(ROOT, 'worker/src/main.ts')], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
@@ -53,8 +56,9 @@ export class WorkerProcess {
     this.exited = new Promise((r) => this.#child.once('exit', (code) => r(code)));
   }
 
-  static async start(env: Record<string, string>): Promise<WorkerProcess> {
-    return new WorkerProcess(env, await freePort());
+  /** `preload`: modules imported before the worker (fault injection in tests). */
+  static async start(env: Record<string, string>, preload: string[] = []): Promise<WorkerProcess> {
+    return new WorkerProcess(env, await freePort(), preload);
   }
 
   get pid(): number {
@@ -78,8 +82,14 @@ export class WorkerProcess {
     return this.logs.filter((l) => l.event === name);
   }
 
+  /** The port the worker logged it serves on (MIRROR_HTTP_PORT=0 leaves it to the system). */
+  get boundPort(): number | undefined {
+    return this.events('http_listening')[0]?.port as number | undefined;
+  }
+
   async http(path: string): Promise<{ status: number; body: string }> {
-    const res = await fetch(`http://127.0.0.1:${this.httpPort}${path}`);
+    const port = this.boundPort ?? this.httpPort;
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
     return { status: res.status, body: await res.text() };
   }
 
@@ -158,4 +168,88 @@ export async function readAll(kafka: Kafka, topic: string): Promise<Consumed[]> 
   });
   await consumer.disconnect();
   return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+}
+
+export interface RawRecord {
+  partition: number;
+  offset: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** Every header as the broker holds it, in order; null for a null value. */
+  headers: Array<[string, Buffer | null]>;
+}
+
+/**
+ * The first `count` records of a topic as they are on the broker, headers in wire order (read
+ * with @platformatic/kafka, whose header map keeps one entry per header).
+ */
+export async function readRaw(brokers: string, topic: string, count: number): Promise<RawRecord[]> {
+  const consumer = new Consumer({
+    clientId: 'lagpilot-test-raw',
+    bootstrapBrokers: [brokers],
+    groupId: `raw-${topic}-${Date.now()}`,
+  });
+  const out: RawRecord[] = [];
+  try {
+    const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`read ${out.length}/${count} of ${topic}`)),
+        30_000,
+      );
+      stream.on('data', (m: Message<Buffer, Buffer, Buffer, Buffer>) => {
+        out.push({
+          partition: m.partition,
+          offset: m.offset,
+          key: m.key ?? null,
+          value: m.value ?? null,
+          headers: [...m.headers].map(([k, v]) => [k.toString(), v ?? null]),
+        });
+        if (out.length >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    await stream.close();
+  } finally {
+    await consumer.close(true);
+  }
+  return out.sort((a, b) => a.partition - b.partition || Number(a.offset - b.offset));
+}
+
+/**
+ * Writes records with headers exactly as given, null values and repeated names included (the
+ * kafkajs producer cannot write a null header value).
+ */
+export async function produceRaw(
+  brokers: string,
+  topic: string,
+  records: Array<{ key: Buffer; value: Buffer; headers: Array<[string, Buffer | null]> }>,
+): Promise<void> {
+  const producer = new Producer({
+    clientId: 'lagpilot-test-raw',
+    bootstrapBrokers: [brokers],
+    acks: ProduceAcks.ALL,
+  });
+  try {
+    for (const r of records) {
+      await producer.send({
+        messages: [
+          {
+            topic,
+            partition: 0,
+            key: r.key,
+            value: r.value,
+            headers: new Map(r.headers.map(([k, v]) => [Buffer.from(k), v ?? undefined])) as Map<
+              Buffer,
+              Buffer
+            >,
+          },
+        ],
+      });
+    }
+  } finally {
+    await producer.close();
+  }
 }

@@ -3,6 +3,7 @@ import { BatchProcessor, FatalDeliveryError } from '../../worker/src/batch-proce
 import {
   CommitRejectedError,
   type InBatch,
+  type InRecord,
   type KafkaPort,
   type OutRecord,
   type TopicPartition,
@@ -13,6 +14,7 @@ import { Stats } from '../../worker/src/stats.ts';
 
 /** A port that records what the processor produced and committed; `failProduceAt` fails the n-th produce call. */
 class RecordingPort implements KafkaPort {
+  writesNullHeaders = true;
   produced: OutRecord[][] = [];
   commits: Array<TopicPartition & { offset: bigint }> = [];
   failProduceAt = -1;
@@ -38,6 +40,10 @@ class RecordingPort implements KafkaPort {
 
 const ctx = { heartbeat: async () => {} };
 
+/** The value of the last header named `name`, as text. */
+const header = (r: OutRecord, name: string) =>
+  r.headers.findLast(([k]) => k === name)?.[1]?.toString();
+
 function batch(values: Array<string | null>, firstOffset = 100n, partition = 3): InBatch {
   return {
     topic: 'in',
@@ -46,7 +52,7 @@ function batch(values: Array<string | null>, firstOffset = 100n, partition = 3):
       offset: firstOffset + BigInt(i),
       key: Buffer.from('in-key'),
       value: v === null ? null : Buffer.from(v),
-      headers: {},
+      headers: [],
     })),
   };
 }
@@ -87,15 +93,12 @@ describe('batch processor', () => {
     ]);
     const dead = out.filter((r) => r.topic === 'dlq');
     expect(
-      dead.map((r) => [
-        r.headers['lagpilot.error.reason']!.toString(),
-        r.headers['lagpilot.source.offset']!.toString(),
-      ]),
+      dead.map((r) => [header(r, 'lagpilot.error.reason'), header(r, 'lagpilot.source.offset')]),
     ).toEqual([
       ['not-json', '101'],
       ['tombstone', '103'],
     ]);
-    expect(dead[0]!.headers['lagpilot.source.partition']!.toString()).toBe('3');
+    expect(header(dead[0]!, 'lagpilot.source.partition')).toBe('3');
     expect(port.commits).toEqual([{ topic: 'in', partition: 3, offset: 104n }]);
     expect(stats).toMatchObject({ consumed: 4, completed: 2, produced: 2, dlq: 2, errors: 2 });
   });
@@ -107,7 +110,7 @@ describe('batch processor', () => {
       {
         ...batch(['x']),
         partition: 8,
-        records: [{ offset: 5n, key: null, value: Buffer.from('x'), headers: {} }],
+        records: [{ offset: 5n, key: null, value: Buffer.from('x'), headers: [] }],
       },
       ctx,
     );
@@ -142,5 +145,87 @@ describe('batch processor', () => {
     await expect(p.process(batch(['{"user":"a"}'], 200n), ctx)).rejects.toThrow(
       /commit of in\[3\]@201 failed 3 times/,
     );
+  });
+
+  it('turns a record that throws anywhere in its processing into a bad record, never a batch failure', async () => {
+    const port = new RecordingPort();
+    const stats = new Stats();
+    // Nothing from the wire is known to make the pipeline throw: a subclass stands in for the unknown.
+    const pipeline = new (class extends Pipeline {
+      override run(record: InRecord) {
+        if (record.offset === 101n) throw new TypeError('boom');
+        return super.run(record);
+      }
+    })({ output: 'out', partition: '/user', maxMessageBytes: 1000 });
+    const guarded = new BatchProcessor(
+      pipeline,
+      port,
+      new Map([
+        ['out', 6],
+        ['dlq', 1],
+      ]),
+      { onError: 'dlq', dlqTopic: 'dlq' },
+      stats,
+    );
+    await guarded.process(batch(['{"user":"a"}', '{"user":"b"}', '{"user":"c"}']), ctx);
+    const out = port.produced.flat();
+    expect(out.filter((r) => r.topic === 'out').map((r) => r.key!.toString())).toEqual(['a', 'c']);
+    const dead = out.filter((r) => r.topic === 'dlq');
+    expect(
+      dead.map((r) => [header(r, 'lagpilot.error.reason'), header(r, 'lagpilot.error.detail')]),
+    ).toEqual([['unprocessable', 'TypeError: boom']]);
+    expect(port.commits).toEqual([{ topic: 'in', partition: 3, offset: 103n }]);
+  });
+
+  it('dead-letters with every original header, in order, duplicates and nulls included', async () => {
+    const port = new RecordingPort();
+    const { p } = processor(port);
+    const headers = [
+      ['constructor', Buffer.from('c')],
+      ['a', null],
+      ['a', Buffer.from('2')],
+    ] as const;
+    await p.process(
+      {
+        topic: 'in',
+        partition: 0,
+        records: [{ offset: 1n, key: null, value: Buffer.from('nope'), headers }],
+      },
+      ctx,
+    );
+    const dead = port.produced.flat()[0]!;
+    expect(dead.headers.slice(0, 3)).toEqual(headers);
+    expect(dead.headers.slice(3).map(([k]) => k)).toEqual([
+      'lagpilot.error.reason',
+      'lagpilot.error.detail',
+      'lagpilot.source.topic',
+      'lagpilot.source.partition',
+      'lagpilot.source.offset',
+    ]);
+  });
+
+  it('dead-letters a record with a null header value when the producer cannot write one, naming the header', async () => {
+    const port = new RecordingPort();
+    port.writesNullHeaders = false;
+    const { p } = processor(port);
+    const headers = [
+      ['a', Buffer.from('1')],
+      ['n', null],
+    ] as const;
+    await p.process(
+      {
+        topic: 'in',
+        partition: 0,
+        records: [{ offset: 1n, key: null, value: Buffer.from('{"user":"u"}'), headers }],
+      },
+      ctx,
+    );
+    const [dead, ...rest] = port.produced.flat();
+    expect(rest).toEqual([]);
+    expect(dead!.topic).toBe('dlq');
+    expect(header(dead!, 'lagpilot.error.reason')).toBe('unwritable-header');
+    expect(header(dead!, 'lagpilot.error.detail')).toContain('"n"');
+    expect(dead!.headers[0]).toEqual(['a', Buffer.from('1')]);
+    expect(dead!.headers.some(([, v]) => v === null)).toBe(false);
   });
 });

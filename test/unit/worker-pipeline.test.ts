@@ -11,7 +11,7 @@ const rec = (value: unknown, key: string | null = 'orig'): InRecord => ({
   key: key === null ? null : Buffer.from(key),
   value:
     value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
-  headers: { trace: Buffer.from('t1') },
+  headers: [['trace', Buffer.from('t1')]],
 });
 
 describe('pipeline', () => {
@@ -31,7 +31,7 @@ describe('pipeline', () => {
     expect(o.out[0]!.topic).toBe('out');
     expect(o.out[0]!.key!.toString()).toBe('42');
     expect(JSON.parse(o.out[0]!.value.toString())).toEqual({ type: 'click', userId: 42 });
-    expect(o.out[0]!.headers.trace!.toString()).toBe('t1');
+    expect(o.out[0]!.headers).toEqual([['trace', Buffer.from('t1')]]);
     expect(pipeline.run(rec({ type: 'view', user: 1 }))).toEqual({ kind: 'filtered' });
   });
 
@@ -86,6 +86,118 @@ describe('pipeline', () => {
       maxMessageBytes: 1000,
     });
     expect(noDefault.run(rec({ region: 'us' }))).toEqual({ kind: 'filtered' });
+  });
+});
+
+describe('pipeline: faithful or dead-lettered', () => {
+  const transforming = new Pipeline({
+    output: 'out',
+    transform: { set: { '/mirrored': true } },
+    partition: '/id',
+    maxMessageBytes: 2_000_000,
+  });
+  const raw = (text: string | Buffer, headers: InRecord['headers'] = []): InRecord => ({
+    offset: 1n,
+    key: null,
+    value: Buffer.isBuffer(text) ? text : Buffer.from(text),
+    headers,
+  });
+  const mirrored = (p: Pipeline, r: InRecord) => {
+    const o = p.run(r);
+    if (o.kind !== 'mirror') throw new Error(`expected a mirror, got ${JSON.stringify(o)}`);
+    return o.out[0]!;
+  };
+
+  it('keeps a 20-digit integer byte-exact in the value and in the key', () => {
+    const out = mirrored(transforming, raw('{"id":12345678901234567890,"x":1.50,"y":1e400}'));
+    expect(out.value.toString()).toBe(
+      '{"id":12345678901234567890,"x":1.50,"y":1e400,"mirrored":true}',
+    );
+    expect(out.key!.toString()).toBe('12345678901234567890');
+  });
+
+  it('filters on a kept number by its value', () => {
+    const p = new Pipeline({
+      output: 'out',
+      filter: '/id > 12345678901234560000',
+      maxMessageBytes: 100,
+    });
+    expect(p.run(raw('{"id":12345678901234567890}')).kind).toBe('mirror');
+    expect(p.run(raw('{"id":1234567890123456789}'))).toEqual({ kind: 'filtered' });
+  });
+
+  it('dead-letters invalid UTF-8 when it reads the document, and passes it untouched when it does not', () => {
+    const bad = Buffer.concat([
+      Buffer.from('{"id":1,"s":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    expect(transforming.run(raw(bad))).toMatchObject({ kind: 'rejected', reason: 'invalid-utf8' });
+    // A surrogate encoded as UTF-8 bytes (CESU-8) is not UTF-8 either.
+    const cesu = Buffer.concat([
+      Buffer.from('{"id":1,"s":"'),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from('"}'),
+    ]);
+    expect(transforming.run(raw(cesu))).toMatchObject({ reason: 'invalid-utf8' });
+    const plain = new Pipeline({ output: 'out', maxMessageBytes: 100 });
+    expect(mirrored(plain, raw(bad)).value).toEqual(bad);
+  });
+
+  it('dead-letters a key that holds a lone surrogate (it has no UTF-8 bytes)', () => {
+    expect(transforming.run(raw('{"id":"a\\ud800b"}'))).toMatchObject({
+      kind: 'rejected',
+      reason: 'invalid-utf8',
+      detail: expect.stringContaining('/id'),
+    });
+    // In the value a lone surrogate stays an escape: written back as it came.
+    const out = mirrored(transforming, raw('{"id":"k","s":"a\\ud800b"}'));
+    expect(out.value.toString()).toBe('{"id":"k","s":"a\\ud800b","mirrored":true}');
+  });
+
+  it('dead-letters JSON too deep to re-serialise, objects or arrays', () => {
+    const objects = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
+    const arrays = `{"id":1,"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    for (const text of [`{"id":1,"deep":${objects}}`, arrays]) {
+      expect(transforming.run(raw(text))).toMatchObject({
+        kind: 'rejected',
+        reason: 'too-deep',
+        detail: expect.stringContaining('nested too deeply'),
+      });
+    }
+  });
+
+  it('dead-letters a record that grows past max_message_bytes in the transform', () => {
+    const p = new Pipeline({
+      output: 'out',
+      transform: { set: { '/pad': 'x'.repeat(600) } },
+      maxMessageBytes: 1000,
+    });
+    expect(p.run(raw(JSON.stringify({ v: 'y'.repeat(600) })))).toMatchObject({
+      kind: 'rejected',
+      reason: 'oversized',
+      detail: expect.stringMatching(
+        /output record is \d+ bytes \(key \+ value \+ headers\) > max_message_bytes 1000/,
+      ),
+    });
+  });
+
+  it('dead-letters a record its client could not convert', () => {
+    expect(transforming.run({ ...raw('{"id":1}'), unreadable: 'headers: x' })).toEqual({
+      kind: 'rejected',
+      reason: 'unreadable',
+      detail: 'headers: x',
+    });
+  });
+
+  it('copies every header, in order, duplicates and nulls included', () => {
+    const headers = [
+      ['__proto__', Buffer.from('p')],
+      ['toString', null],
+      ['a', Buffer.from('1')],
+      ['a', Buffer.from('2')],
+    ] as const;
+    expect(mirrored(transforming, raw('{"id":1}', headers)).headers).toEqual(headers);
   });
 });
 

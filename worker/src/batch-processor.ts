@@ -11,7 +11,7 @@ import {
 import { log } from './log.ts';
 import { partitionForKey } from './murmur2.ts';
 import { OffsetTracker } from './offset-tracker.ts';
-import type { Pipeline, RejectReason } from './pipeline.ts';
+import type { Outcome, Pipeline, RejectReason } from './pipeline.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { Stats } from './stats.ts';
 
@@ -47,6 +47,7 @@ function latestPerPartition(offsets: CommitOffset[]): CommitOffset[] {
 export class BatchProcessor {
   readonly #produce: Coalescer<OutRecord>;
   readonly #commit: Coalescer<CommitOffset>;
+  readonly #writesNullHeaders: boolean;
 
   constructor(
     private readonly pipeline: Pipeline,
@@ -57,13 +58,14 @@ export class BatchProcessor {
     private readonly stats: Stats,
     private readonly limiter?: RateLimiter,
   ) {
+    this.#writesNullHeaders = port.writesNullHeaders;
     this.#produce = new Coalescer((records) => port.produce(records));
     this.#commit = new Coalescer((offsets) => port.commit(latestPerPartition(offsets)));
   }
 
   async process(batch: InBatch, ctx: BatchContext): Promise<void> {
     const tracker = new OffsetTracker();
-    let failure: unknown;
+    let failure: { error: unknown; first: bigint; last: bigint } | undefined;
     for (let i = 0; i < batch.records.length; i += CHUNK_RECORDS) {
       const chunk = batch.records.slice(i, i + CHUNK_RECORDS);
       const first = chunk[0]!.offset;
@@ -74,8 +76,8 @@ export class BatchProcessor {
       }
       try {
         await this.#mirrorChunk(batch, chunk);
-      } catch (err) {
-        failure = err;
+      } catch (error) {
+        failure = { error, first, last: chunk[chunk.length - 1]!.offset };
         break;
       }
       tracker.ack(first);
@@ -84,7 +86,7 @@ export class BatchProcessor {
     if (next !== undefined) await this.#commitOffset(batch, next);
     if (failure) {
       throw new FatalDeliveryError(
-        `produce for ${batch.topic}[${batch.partition}] failed after retries: ${(failure as Error).message}`,
+        `produce for ${batch.topic}[${batch.partition}] offsets ${failure.first}..${failure.last} failed after retries: ${(failure.error as Error).message}`,
       );
     }
   }
@@ -95,7 +97,7 @@ export class BatchProcessor {
     let filtered = 0;
     let bad = 0;
     for (const record of chunk) {
-      const outcome = this.pipeline.run(record);
+      const outcome = this.#guarded(batch, record);
       if (outcome.kind === 'filtered') filtered++;
       else if (outcome.kind === 'rejected') {
         bad++;
@@ -103,13 +105,7 @@ export class BatchProcessor {
           out.push(this.#deadLetter(batch, record, outcome.reason, outcome.detail));
       } else {
         mirrored++;
-        for (const r of outcome.out) {
-          const count = this.partitions.get(r.topic)!;
-          // Keyless records keep their input partition (as MirrorMaker 2 does): order holds and
-          // each input batch becomes one output batch.
-          const partition = r.key ? partitionForKey(r.key, count) : batch.partition % count;
-          out.push({ topic: r.topic, partition, key: r.key, value: r.value, headers: r.headers });
-        }
+        out.push(...outcome.out);
       }
     }
     if (out.length > 0) await this.#produce.push(out);
@@ -123,20 +119,73 @@ export class BatchProcessor {
     else this.stats.skipped += bad;
   }
 
+  /**
+   * One record through the pipeline and onto its output partitions. Whatever fails here is this
+   * record's fault, never the worker's: it becomes a bad record with the error as its detail.
+   */
+  #guarded(
+    batch: InBatch,
+    record: InRecord,
+  ): { kind: 'mirror'; out: OutRecord[] } | Exclude<Outcome, { kind: 'mirror' }> {
+    try {
+      const outcome = this.pipeline.run(record);
+      if (outcome.kind !== 'mirror') return outcome;
+      const unwritable = this.#nullHeaderNames(record);
+      if (unwritable) {
+        return {
+          kind: 'rejected',
+          reason: 'unwritable-header',
+          detail: `null value in header(s) ${unwritable}: this client's producer cannot write one (client kafkajs+platformatic can)`,
+        };
+      }
+      const out = outcome.out.map((r) => {
+        const count = this.partitions.get(r.topic)!;
+        // Keyless records keep their input partition (as MirrorMaker 2 does): order holds and
+        // each input batch becomes one output batch.
+        const partition = r.key ? partitionForKey(r.key, count) : batch.partition % count;
+        return { topic: r.topic, partition, key: r.key, value: r.value, headers: r.headers };
+      });
+      return { kind: 'mirror', out };
+    } catch (err) {
+      const detail = `${(err as Error).name}: ${(err as Error).message}`;
+      log('WARN', `record not processable: ${detail}`, {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: record.offset,
+      });
+      return { kind: 'rejected', reason: 'unprocessable', detail };
+    }
+  }
+
+  /** Names of the record's null-valued headers when the producer cannot write them. */
+  #nullHeaderNames(record: InRecord): string | undefined {
+    if (this.#writesNullHeaders) return undefined;
+    const names = record.headers.filter(([, v]) => v === null).map(([k]) => JSON.stringify(k));
+    return names.length > 0 ? names.join(', ') : undefined;
+  }
+
   #deadLetter(batch: InBatch, record: InRecord, reason: RejectReason, detail: string): OutRecord {
+    // A producer that cannot write null header values gets the record without them; the
+    // detail names them.
+    const nulls = this.#nullHeaderNames(record);
+    const headers = nulls ? record.headers.filter(([, v]) => v !== null) : record.headers;
+    const why =
+      nulls && reason !== 'unwritable-header'
+        ? `${detail}; null header(s) left out: ${nulls}`
+        : detail;
     return {
       topic: this.policy.dlqTopic!,
       key: record.key,
-      // An oversized value would not fit the dead-letter topic either: the headers point back to it.
+      // An oversized record would not fit the dead-letter topic either: the headers point back to it.
       value: reason === 'oversized' ? null : record.value,
-      headers: {
-        ...record.headers,
-        'lagpilot.error.reason': Buffer.from(reason),
-        'lagpilot.error.detail': Buffer.from(detail.slice(0, 500)),
-        'lagpilot.source.topic': Buffer.from(batch.topic),
-        'lagpilot.source.partition': Buffer.from(String(batch.partition)),
-        'lagpilot.source.offset': Buffer.from(record.offset.toString()),
-      },
+      headers: [
+        ...headers,
+        ['lagpilot.error.reason', Buffer.from(reason)],
+        ['lagpilot.error.detail', Buffer.from(why.slice(0, 500))],
+        ['lagpilot.source.topic', Buffer.from(batch.topic)],
+        ['lagpilot.source.partition', Buffer.from(String(batch.partition))],
+        ['lagpilot.source.offset', Buffer.from(record.offset.toString())],
+      ],
     };
   }
 

@@ -1,4 +1,5 @@
 import { compilePointer, getAt, type JsonPointer } from './json-pointer.ts';
+import { LosslessNumber } from './json-text.ts';
 
 /**
  * The filter language: a predicate over the message's JSON document, compiled once at start.
@@ -81,7 +82,9 @@ function tokenize(src: string): Token[] {
   return tokens;
 }
 
-function compare(op: Op, actual: unknown, expected: Literal): boolean {
+function compare(op: Op, found: unknown, expected: Literal): boolean {
+  // A number kept as its text compares as the nearest double, as literals do.
+  const actual = found instanceof LosslessNumber ? found.value : found;
   if (op === '==') return actual === expected;
   if (op === '!=') return actual !== expected;
   const comparable =

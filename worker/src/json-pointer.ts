@@ -1,3 +1,5 @@
+import { LosslessNumber } from './json-text.ts';
+
 /** A compiled RFC 6901 JSON pointer: `/user/id` → ['user', 'id']. Compiled once, read per message. */
 export type JsonPointer = readonly string[];
 
@@ -36,7 +38,7 @@ export function getAt(doc: unknown, pointer: JsonPointer): unknown {
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof LosslessNumber);
 }
 
 /** Sets the value at the pointer, creating intermediate objects; returns the (possibly new) root. */

@@ -7,7 +7,10 @@ export interface TopicPartition {
   partition: number;
 }
 
-export type Headers = Record<string, Buffer>;
+/** One record header; a null value is legal in Kafka. */
+export type Header = readonly [name: string, value: Buffer | null];
+/** Every header of a record in order, duplicate names included. */
+export type Headers = readonly Header[];
 
 export interface InRecord {
   offset: bigint;
@@ -15,6 +18,8 @@ export interface InRecord {
   /** null = tombstone. */
   value: Buffer | null;
   headers: Headers;
+  /** Set by the adapter when the client's record could not be converted: a bad record, not a crash. */
+  unreadable?: string | undefined;
 }
 
 export interface InBatch extends TopicPartition {
@@ -44,6 +49,8 @@ export interface ConsumeHandlers {
   onBatch(batch: InBatch, ctx: BatchContext): Promise<void>;
   /** The group's assignment for this member after each join (whole assignment, not a diff). */
   onAssignment(assigned: TopicPartition[]): void;
+  /** The client's consumer stopped for good (it will not fetch again by itself). */
+  onCrash(error: Error): void;
 }
 
 export interface ConsumerSettings {
@@ -71,6 +78,8 @@ export class CommitRejectedError extends Error {
 }
 
 export interface KafkaPort {
+  /** Whether produce can write a header with a null value (the kafkajs 2.2.4 producer cannot). */
+  readonly writesNullHeaders: boolean;
   /** Partition count of a topic; throws if the topic does not exist. */
   partitionCount(topic: string): Promise<number>;
   /** Joins the group and starts delivering batches; resolves once consumption started. */

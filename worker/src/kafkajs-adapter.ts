@@ -16,7 +16,9 @@ import {
   CommitRejectedError,
   type ConsumeHandlers,
   type ConsumerSettings,
+  type Header,
   type Headers,
+  type InRecord,
   type KafkaPort,
   type OutRecord,
   type ProducerSettings,
@@ -32,21 +34,56 @@ const LEVELS: Record<number, Level> = {
 };
 const REJECTED = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
 
-function headersOf(h: IHeaders | undefined): Headers {
-  const out: Headers = {};
-  for (const [k, v] of Object.entries(h ?? {})) {
-    const one = Array.isArray(v) ? v[0] : v;
-    if (one !== undefined) out[k] = Buffer.isBuffer(one) ? one : Buffer.from(one);
+/** What an empty object inherits under `name` (`Object` for `constructor`, Object.prototype for `__proto__`). */
+const INHERITED: Record<string, unknown> = {};
+
+/**
+ * kafkajs decodes headers into a plain object: a repeated name becomes an array in record
+ * order, and a name that an object inherits (`constructor`, `__proto__`, `toString`, …) becomes
+ * `[inherited member, value…]`. The inherited member is dropped; every value, null included,
+ * is kept. Names come in kafkajs's object order (first appearance, integer-like names first).
+ */
+function headersOf(h: IHeaders | undefined): Header[] {
+  const out: Header[] = [];
+  if (!h) return out;
+  for (const name of Object.keys(h)) {
+    const v: unknown = h[name];
+    const values: unknown[] = Array.isArray(v) ? v : [v];
+    values.forEach((one, i) => {
+      if (one === null || Buffer.isBuffer(one)) out.push([name, one]);
+      else if (!(i === 0 && values.length > 1 && one === INHERITED[name]))
+        throw new Error(`header "${name}" holds a ${typeof one}, not bytes`);
+    });
   }
   return out;
 }
 
-function toRecord(m: KafkaMessage) {
-  return { offset: BigInt(m.offset), key: m.key, value: m.value, headers: headersOf(m.headers) };
+/** Header conversion never throws out of a batch: a record it fails on is marked unreadable. */
+function toRecord(m: KafkaMessage): InRecord {
+  const record: InRecord = { offset: BigInt(m.offset), key: m.key, value: m.value, headers: [] };
+  try {
+    record.headers = headersOf(m.headers);
+  } catch (err) {
+    record.unreadable = `headers: ${(err as Error).message}`;
+  }
+  return record;
+}
+
+/** A name repeated in `headers` becomes an array, in order; the null prototype keeps `__proto__` an own name. */
+function kafkajsHeaders(headers: Headers): IHeaders {
+  const out: Record<string, Array<Buffer | null>> = Object.create(null);
+  for (const [name, value] of headers) {
+    const list = out[name];
+    if (list) list.push(value);
+    else out[name] = [value];
+  }
+  return out as IHeaders;
 }
 
 /** kafkajs 2.2.4: eager group protocol, idempotent producer serialised per broker (one request in flight). */
 export class KafkajsPort implements KafkaPort {
+  /** Its record encoder sizes a header value with Buffer.byteLength before testing for null. */
+  readonly writesNullHeaders = false;
   readonly #kafka: Kafka;
   readonly #producer: Producer;
   readonly #compression: CompressionTypes;
@@ -123,6 +160,11 @@ export class KafkajsPort implements KafkaPort {
       );
       handlers.onAssignment(assigned);
     });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // A retriable error restarts the consumer by itself; any other leaves it stopped for good.
+      if (payload.restart) log('WARN', `kafkajs consumer restarts after: ${payload.error.message}`);
+      else handlers.onCrash(payload.error);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: s.topics, fromBeginning: s.fromBeginning });
     await consumer.run({
@@ -192,7 +234,7 @@ export class KafkajsPort implements KafkaPort {
           partition: r.partition,
           key: r.key,
           value: r.value,
-          headers: r.headers,
+          headers: kafkajsHeaders(r.headers),
         })),
       })),
     });
@@ -205,7 +247,11 @@ export class KafkajsPort implements KafkaPort {
   async stopConsuming(): Promise<void> {
     const consumer = this.#consumer;
     if (!consumer) return;
-    consumer.pause(this.#topics.map((topic) => ({ topic })));
+    try {
+      consumer.pause(this.#topics.map((topic) => ({ topic })));
+    } catch {
+      // Not running (crashed, or between a crash and its restart): no batch to drain.
+    }
     // Batches already fetched may start just after the previous one ends: wait until none has for a moment.
     do {
       if (this.#running > 0) await new Promise<void>((r) => this.#idle.push(r));

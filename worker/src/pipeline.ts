@@ -1,10 +1,21 @@
+import { isUtf8 } from 'node:buffer';
 import { compileFilter, type Predicate } from './filter.ts';
 import { compilePointer, getAt, type JsonPointer } from './json-pointer.ts';
+import { LosslessNumber, parseJson, stringifyJson } from './json-text.ts';
 import type { Headers, InRecord } from './kafka-port.ts';
 import { compileTransform, type Transform, type TransformSpec } from './transform.ts';
 
-/** Why a record could not be mirrored; written to the dead-letter headers. */
-export type RejectReason = 'not-json' | 'missing-key' | 'oversized' | 'tombstone';
+/** Why a record could not be mirrored; written to the dead-letter headers (docs/worker.md lists them). */
+export type RejectReason =
+  | 'unreadable'
+  | 'tombstone'
+  | 'oversized'
+  | 'invalid-utf8'
+  | 'not-json'
+  | 'too-deep'
+  | 'missing-key'
+  | 'unwritable-header'
+  | 'unprocessable';
 
 /** A record bound for one output topic, before partitioning. */
 export interface Routed {
@@ -68,21 +79,33 @@ export class Pipeline {
 
   run(record: InRecord): Outcome {
     const { value } = record;
-    if (value === null) return { kind: 'rejected', reason: 'tombstone', detail: 'null value' };
+    if (record.unreadable !== undefined) return reject('unreadable', record.unreadable);
+    if (value === null) return reject('tombstone', 'null value');
     if (value.length > this.#maxBytes) {
-      return {
-        kind: 'rejected',
-        reason: 'oversized',
-        detail: `${value.length} bytes > max_message_bytes ${this.#maxBytes}`,
-      };
+      return reject('oversized', `${value.length} bytes > max_message_bytes ${this.#maxBytes}`);
     }
     if (!this.#parses) return this.#routeTo([this.#output!], record.key, value, record.headers);
+    if (!isUtf8(value)) {
+      return reject('invalid-utf8', 'the value is not valid UTF-8, so it cannot be read as JSON');
+    }
+    try {
+      return this.#runDocument(record, value);
+    } catch (err) {
+      // JSON.parse is iterative, but re-serialising (and reviving) recurse once per level.
+      if (err instanceof RangeError && /call stack/.test(err.message)) {
+        return reject('too-deep', `JSON nested too deeply to process: ${err.message}`);
+      }
+      throw err;
+    }
+  }
 
+  #runDocument(record: InRecord, value: Buffer): Outcome {
     let doc: unknown;
     try {
-      doc = JSON.parse(value.toString('utf8'));
+      doc = parseJson(value.toString('utf8'));
     } catch (err) {
-      return { kind: 'rejected', reason: 'not-json', detail: (err as Error).message };
+      if (err instanceof SyntaxError) return reject('not-json', err.message);
+      throw err;
     }
     if (this.#filter && !this.#filter(doc)) return { kind: 'filtered' };
     if (this.#transform) doc = this.#transform(doc);
@@ -90,23 +113,51 @@ export class Pipeline {
     let key = record.key;
     if (this.#key) {
       const k = getAt(doc, this.#key);
+      const pointer = `/${this.#key.join('/')}`;
       if (k === undefined || k === null) {
-        return {
-          kind: 'rejected',
-          reason: 'missing-key',
-          detail: `no value at key pointer "/${this.#key.join('/')}"`,
-        };
+        return reject('missing-key', `no value at key pointer "${pointer}"`);
       }
-      key = Buffer.from(typeof k === 'string' ? k : JSON.stringify(k));
+      if (typeof k === 'string' && !(k as WellFormed).isWellFormed()) {
+        return reject('invalid-utf8', `the key at "${pointer}" holds a lone surrogate`);
+      }
+      key = Buffer.from(typeof k === 'string' ? k : keyText(k));
     }
     const topics = this.#routes.filter((r) => r.when(doc)).map((r) => r.output);
     if (topics.length === 0 && this.#output) topics.push(this.#output);
     if (topics.length === 0) return { kind: 'filtered' };
-    const out = this.#transform ? Buffer.from(JSON.stringify(doc)) : value;
+    const out = this.#transform ? Buffer.from(stringifyJson(doc)) : value;
     return this.#routeTo(topics, key, out, record.headers);
   }
 
+  /** The size check is on what is produced: a transform or a key pointer can make a record grow. */
   #routeTo(topics: string[], key: Buffer | null, value: Buffer, headers: Headers): Outcome {
+    const size = value.length + (key?.length ?? 0) + headerBytes(headers);
+    if (size > this.#maxBytes) {
+      return reject(
+        'oversized',
+        `output record is ${size} bytes (key + value + headers) > max_message_bytes ${this.#maxBytes}`,
+      );
+    }
     return { kind: 'mirror', out: topics.map((topic) => ({ topic, key, value, headers })) };
   }
+}
+
+/** ES2024's String.prototype.isWellFormed (Node 20 has it; the ES2023 lib does not declare it). */
+type WellFormed = string & { isWellFormed(): boolean };
+
+const reject = (reason: RejectReason, detail: string): Outcome => ({
+  kind: 'rejected',
+  reason,
+  detail,
+});
+
+/** A number keeps its text; a boolean, object or array becomes its JSON text. */
+function keyText(k: unknown): string {
+  return k instanceof LosslessNumber ? k.text : stringifyJson(k);
+}
+
+function headerBytes(headers: Headers): number {
+  let n = 0;
+  for (const [name, value] of headers) n += Buffer.byteLength(name) + (value?.length ?? 0);
+  return n;
 }

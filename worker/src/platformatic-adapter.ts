@@ -11,6 +11,7 @@ import {
   CommitRejectedError,
   type ConsumeHandlers,
   type ConsumerSettings,
+  type Header,
   type InRecord,
   type KafkaPort,
   type OutRecord,
@@ -39,6 +40,7 @@ const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
  * then may fail to commit and be replayed by the next owner (duplicates, never loss).
  */
 export class PlatformaticPort implements KafkaPort {
+  readonly writesNullHeaders = true;
   readonly #base: {
     clientId: string;
     bootstrapBrokers: string[];
@@ -115,7 +117,13 @@ export class PlatformaticPort implements KafkaPort {
     // The stream may have joined before the listener saw it.
     if (consumer.assignments) this.#onJoin(consumer.assignments);
     stream.on('data', (m: Message) => this.#enqueue(m));
-    stream.on('error', (err: Error) => log('WARN', `platformatic stream: ${err.message}`));
+    // The stream destroys itself on an error it cannot retry: it will not fetch again.
+    stream.on('error', (err: Error) => {
+      if (!this.#stopping) handlers.onCrash(err);
+    });
+    stream.on('close', () => {
+      if (!this.#stopping) handlers.onCrash(new Error('the message stream closed'));
+    });
   }
 
   #onJoin(assignments: Array<{ topic: string; partitions: number[] }>): void {
@@ -140,8 +148,9 @@ export class PlatformaticPort implements KafkaPort {
       q = { topic: m.topic, partition: m.partition, records: [], running: false };
       this.#queues.set(k, q);
     }
-    const headers: Record<string, Buffer> = {};
-    for (const [hk, hv] of m.headers) headers[hk.toString()] = hv;
+    // The client's header map is keyed by Buffer objects: repeated names stay separate entries.
+    const headers: Header[] = [];
+    for (const [hk, hv] of m.headers) headers.push([hk.toString(), hv ?? null]);
     q.records.push({ offset: m.offset, key: m.key ?? null, value: m.value ?? null, headers });
     if (++this.#buffered >= MAX_BUFFERED) this.#stream?.pause();
     this.#schedule();
@@ -197,7 +206,11 @@ export class PlatformaticPort implements KafkaPort {
         key: r.key ?? undefined,
         value: r.value ?? undefined,
         // Without serialisers the client takes Buffers only, header names included.
-        headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), v])),
+        // One Buffer per name, so repeated names stay separate; undefined is written as null.
+        headers: new Map(r.headers.map(([k, v]) => [Buffer.from(k), v ?? undefined])) as Map<
+          Buffer,
+          Buffer
+        >,
       })),
     });
   }

@@ -16,6 +16,10 @@ export class SplitPort implements KafkaPort {
     private readonly producerSide: KafkaPort,
   ) {}
 
+  get writesNullHeaders(): boolean {
+    return this.producerSide.writesNullHeaders;
+  }
+
   /** From the consumer side: kafkajs reports a missing topic at once. */
   partitionCount(topic: string): Promise<number> {
     return this.consumerSide.partitionCount(topic);

@@ -5,12 +5,15 @@ import { consumerSettings, createPort } from './client.ts';
 import type { Config } from './config.ts';
 import { startHttpServer } from './http-server.ts';
 import { credentialsFromEnv } from './kafka-credentials.ts';
-import type { KafkaPort, TopicPartition } from './kafka-port.ts';
+import type { InBatch, KafkaPort, TopicPartition } from './kafka-port.ts';
 import { log } from './log.ts';
 import { Pipeline } from './pipeline.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { Stats } from './stats.ts';
 import { withinTime } from './timebox.ts';
+
+/** How long a worker whose consumer died stays up (not ready) before it exits 1. */
+const CRASH_GRACE_MS = 3_000;
 
 /** A topic the worker writes to is missing: the worker never creates topics. */
 export class MissingTopicError extends Error {
@@ -29,11 +32,12 @@ export class MirrorWorker {
   #statsTimer: NodeJS.Timeout | undefined;
   readonly #assignment = new AssignmentTracker();
   #stopping: Promise<boolean> | undefined;
+  #crashExit: NodeJS.Timeout | undefined;
 
   constructor(readonly config: Config) {}
 
   get ready(): boolean {
-    return this.#assignment.joined && !this.#stopping;
+    return this.#assignment.joined && !this.#stopping && !this.#crashExit;
   }
 
   get httpPort(): number {
@@ -52,6 +56,11 @@ export class MirrorWorker {
       maxMessageBytes: c.max_message_bytes,
     });
     this.#http = await startHttpServer(c.http_port, { ready: () => this.ready }, this.stats);
+    // The bound port, which http_port 0 leaves to the system.
+    log('INFO', `serving /healthz, /readyz, /metrics on port ${this.httpPort}`, {
+      event: 'http_listening',
+      port: this.httpPort,
+    });
     const port = createPort(c, credentialsFromEnv());
     this.#port = port;
     const partitions = new Map<string, number>();
@@ -90,12 +99,31 @@ export class MirrorWorker {
         try {
           await processor.process(batch, ctx);
         } catch (err) {
-          if (err instanceof FatalDeliveryError) this.#fatal(err);
+          if (err instanceof FatalDeliveryError) this.#fatal(err, batch);
           throw err;
         }
       },
       onAssignment: (tps) => this.#onAssignment(tps),
+      onCrash: (err) => this.#onCrash(err),
     });
+  }
+
+  /**
+   * The client's consumer stopped for good: not ready at once, and exit after a short grace
+   * (for the log and the failed readiness to be seen) so that ECS starts a replacement.
+   */
+  #onCrash(err: Error): void {
+    if (this.#crashExit || this.#stopping) return;
+    log('ERROR', `consumer stopped: ${err.message}; exiting for a replacement`, {
+      event: 'consumer_crashed',
+      error: err.name,
+      graceSeconds: CRASH_GRACE_MS / 1000,
+    });
+    this.#crashExit = setTimeout(() => {
+      void withinTime(this.#port?.disconnect() ?? Promise.resolve(), 5_000).finally(() =>
+        process.exit(1),
+      );
+    }, CRASH_GRACE_MS);
   }
 
   #onAssignment(tps: TopicPartition[]): void {
@@ -120,9 +148,13 @@ export class MirrorWorker {
     log('INFO', line, { event: 'stats', ...fields });
   }
 
-  #fatal(err: Error): void {
+  #fatal(err: Error, batch: InBatch): void {
     log('ERROR', `stopping: ${err.message}; uncommitted records are replayed by the next owner`, {
       event: 'fatal',
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: batch.records[0]?.offset,
+      lastOffset: batch.records.at(-1)?.offset,
     });
     void withinTime(this.#port?.disconnect() ?? Promise.resolve(), 5_000).finally(() =>
       process.exit(1),
@@ -147,6 +179,8 @@ export class MirrorWorker {
       timeoutSeconds: this.config.shutdown_timeout,
     });
     clearInterval(this.#statsTimer);
+    // A stop asked for while the consumer is dead replaces the crash exit: nothing is left to drain.
+    clearTimeout(this.#crashExit);
     const drained = this.#port ? await withinTime(this.#port.stopConsuming(), left(3_000)) : true;
     if (!drained)
       log(
