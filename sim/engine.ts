@@ -3,8 +3,9 @@
  *
  * Each tick: tasks whose start delay has passed join the group; a membership or partition-count
  * change reassigns partitions (range assignor) and pauses consumption group-wide for the
- * rebalance time; producers add the tick's messages to each partition by its share; each worker
- * spends its capacity on the partitions it owns (max-min fair). At every policy interval the
+ * rebalance time (× 1 ± the pause spread); producers add the tick's messages to each partition by
+ * its share; each worker spends its own capacity (the fleet's × 1 ± the capacity noise, drawn when
+ * it starts) on the partitions it owns (max-min fair), for the part of the tick not paused. At every policy interval the
  * policy sees a FleetView (live offsets and counts, CloudWatch-delayed CPU/memory) and may set a
  * new desired count: more tasks start after the start delay, fewer stop at once (pending first).
  * Everything is deterministic: same trace + fleet + policy → same run.
@@ -15,7 +16,7 @@ import {
   rangeAssignment,
   sustainableRate,
 } from './assignment.ts';
-import { cpuPercent, type FleetParams, memoryPercent } from './fleet.ts';
+import { cpuPercent, type FleetParams, memoryPercent, seeded } from './fleet.ts';
 import { MessageAge } from './message-age.ts';
 import type { MetricPoint, Policy, PolicyFactory } from './policy.ts';
 import { partitionsAt, rateAt, type Trace, traceDurationS } from './trace.ts';
@@ -83,10 +84,17 @@ class Simulation {
 
   private desired: number;
   private running: number;
-  /** Start times of tasks not yet consuming, earliest first. */
+  /** Start times of tasks not yet consuming, earliest first, and each one's capacity. */
   private pending: number[] = [];
+  private pendingCapacity: number[] = [];
+  /** msg/s of each running task, in member order (the last to join leaves first). */
+  private readonly capacities: number[] = [];
+  /** The fleet's random draws: capacity noise and pause lengths. */
+  private readonly random: () => number;
   private assignment: Assignment;
   private pausedUntil = 0;
+  /** Age of the oldest unconsumed message after the last tick. */
+  private oldest = 0;
 
   private readonly cpuPoints: MetricPoint[] = [];
   private readonly memoryPoints: MetricPoint[] = [];
@@ -128,8 +136,10 @@ class Simulation {
     this.partitions = 0;
     this.shares = [];
     this.setPartitions(partitionsAt(trace, 0, fleet.partitions));
+    this.random = seeded(fleet.seed);
     this.desired = Math.max(fleet.min, Math.min(fleet.max, initialTasks(trace, fleet)));
     this.running = this.desired;
+    for (let i = 0; i < this.running; i++) this.capacities.push(this.drawCapacity());
     this.assignment = rangeAssignment(this.partitions, this.running);
   }
 
@@ -160,7 +170,14 @@ class Simulation {
 
   private rebalance(now: number): void {
     this.assignment = rangeAssignment(this.partitions, this.running);
-    this.pausedUntil = now + this.fleet.rebalanceS;
+    const spread = this.fleet.rebalanceSpread;
+    const pause = this.fleet.rebalanceS * (1 + (spread > 0 ? spread * (2 * this.random() - 1) : 0));
+    this.pausedUntil = Math.max(this.pausedUntil, now + pause);
+  }
+
+  private drawCapacity(): number {
+    const noise = this.fleet.capacityNoise;
+    return this.fleet.capacity * (1 + (noise > 0 ? noise * (2 * this.random() - 1) : 0));
   }
 
   /** Tasks past their start delay join; a partition-count change is picked up. */
@@ -170,6 +187,8 @@ class Simulation {
     while (joined < this.pending.length && this.pending[joined]! <= t) joined++;
     if (joined > 0) {
       this.pending = this.pending.slice(joined);
+      this.capacities.push(...this.pendingCapacity.slice(0, joined));
+      this.pendingCapacity = this.pendingCapacity.slice(joined);
       this.running += joined;
       changed = true;
     }
@@ -189,18 +208,19 @@ class Simulation {
     this.minute.produced += rate * dt;
   }
 
-  /** Each worker spends capacity × dt on the partitions it owns (none during a rebalance). */
+  /** Each worker spends its capacity × the unpaused part of the tick on the partitions it owns. */
   private consume(t: number, dt: number): void {
-    const budget = this.fleet.capacity * dt;
-    const paused = t < this.pausedUntil;
+    const active = Math.min(1, Math.max(0, (t + dt - this.pausedUntil) / dt));
     this.consumed.fill(0);
     let cpu = 0;
     let memory = 0;
     for (let w = 0; w < this.running; w++) {
       const owned = this.assignment[w] ?? [];
+      // CPU is judged against the whole tick's capacity: a paused worker idles.
+      const budget = this.capacities[w]! * dt;
       let used = 0;
-      if (!paused && owned.length > 0) {
-        used = spend(owned, this.ages, budget, this.demand, this.grant);
+      if (active > 0 && owned.length > 0) {
+        used = spend(owned, this.ages, budget * active, this.demand, this.grant);
         for (let k = 0; k < owned.length; k++) {
           this.ages[owned[k]!]!.consume(this.grant[k]!);
           this.consumed[owned[k]!] = this.grant[k]!;
@@ -230,6 +250,7 @@ class Simulation {
       lag += age.produced - this.committed[i]!;
       oldest = Math.max(oldest, age.ageAt(now));
     }
+    this.oldest = oldest;
     const r = this.result;
     r.lag[m] = Math.max(r.lag[m]!, lag);
     r.lagSeconds[m] = Math.max(r.lagSeconds[m]!, oldest);
@@ -271,6 +292,7 @@ class Simulation {
       running: this.running,
       pending: this.pending.length,
       rebalancing: now < this.pausedUntil,
+      oldestAgeS: this.oldest,
       cpu: visible(this.cpuPoints, horizon),
       memory: visible(this.memoryPoints, horizon),
       busiestCpu: visible(this.busiestCpuPoints, horizon),
@@ -289,14 +311,19 @@ class Simulation {
     this.desired = next;
     const provisioned = this.running + this.pending.length;
     if (next > provisioned) {
-      for (let i = provisioned; i < next; i++) this.pending.push(now + this.fleet.startDelayS);
+      for (let i = provisioned; i < next; i++) {
+        this.pending.push(now + this.fleet.startDelayS);
+        this.pendingCapacity.push(this.drawCapacity());
+      }
       return;
     }
     const cancelled = Math.min(provisioned - next, this.pending.length);
     this.pending = this.pending.slice(0, this.pending.length - cancelled);
+    this.pendingCapacity = this.pendingCapacity.slice(0, this.pending.length);
     const leaving = provisioned - next - cancelled;
     if (leaving > 0) {
       this.running -= leaving;
+      this.capacities.length = this.running;
       this.rebalance(now);
     }
   }
