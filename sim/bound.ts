@@ -30,15 +30,17 @@ export interface Bound {
 
 /** Cumulative messages produced at each of `times` (ascending), tick by tick as the engine does. */
 function producedAt(trace: Trace, tickS: number, times: readonly number[]): number[] {
+  // When ticks tile the trace's intervals the rate is constant within each: integrate per interval.
+  const step = trace.intervalS % tickS === 0 ? trace.intervalS : tickS;
   const out: number[] = [];
-  let tick = 0;
+  let i = 0;
   let before = 0;
   for (const t of times) {
-    while ((tick + 1) * tickS <= t) {
-      before += rateAt(trace, tick * tickS) * tickS;
-      tick++;
+    while ((i + 1) * step <= t) {
+      before += rateAt(trace, i * step) * step;
+      i++;
     }
-    out.push(t <= 0 ? 0 : before + rateAt(trace, tick * tickS) * (t - tick * tickS));
+    out.push(t <= 0 ? 0 : before + rateAt(trace, i * step) * (t - i * step));
   }
   return out;
 }
@@ -62,9 +64,10 @@ export function lowerBound(trace: Trace, fleet: FleetParams, exempt?: ArrayLike<
   const ceiling: number[] = [];
   const free: number[] = [];
   for (let m = 0; m < minutes; m++) {
-    let partitions = 0;
-    for (let t = m * 60; t < ends[m]!; t += fleet.tickS) {
-      partitions = Math.max(partitions, partitionsAt(trace, t, fleet.partitions));
+    let partitions = partitionsAt(trace, m * 60, fleet.partitions);
+    for (const change of trace.partitionChanges ?? []) {
+      if (change.atS > m * 60 && change.atS < ends[m]!)
+        partitions = Math.max(partitions, change.partitions);
     }
     const span = (ends[m]! - m * 60) / 60;
     ceiling.push(Math.min(fleet.max, partitions) * perTask * span);

@@ -4,24 +4,11 @@ import { join, relative } from 'node:path';
 import { chartSvg } from './chart.ts';
 import { type Comparison, compare } from './compare.ts';
 import { feasibilityWarning } from './feasibility.ts';
-import type { FleetParams } from './fleet.ts';
+import { fleetLabel } from './fleet-label.ts';
 import { allPolicies } from './policies/all.ts';
+import { type ComparisonJson, comparisonJson } from './results-json.ts';
 import type { SimulateOptions } from './simulate-args.ts';
 import { checkTargets, resultsTable, verdict } from './table.ts';
-
-/** The fleet in one line (chart titles, matrix rows). */
-export function fleetLabel(f: FleetParams): string {
-  const parts = [
-    `${f.partitions} partitions`,
-    `${f.capacity} msg/s per worker at ${f.cpuAtCapacity} % CPU`,
-    `rebalance ${f.rebalanceS} s`,
-    `start ${f.startDelayS} s`,
-  ];
-  if (f.capacityNoise > 0) parts.push(`capacity ±${Math.round(f.capacityNoise * 100)} %`);
-  if (f.rebalanceSpread > 0) parts.push(`pause ±${Math.round(f.rebalanceSpread * 100)} %`);
-  if (f.skew > 0) parts.push(`skew ${f.skew}`);
-  return parts.join(', ');
-}
 
 function describeFleet(o: SimulateOptions): string {
   const f = o.fleet;
@@ -72,8 +59,10 @@ export function runSimulate(options: SimulateOptions): { text: string; files: st
   const printed: string[] = [`Fleet: ${describeFleet(options)}`, ''];
   const report: string[] = ['# lagpilot simulate', '', `Fleet: ${describeFleet(options)}`, ''];
   const names = uniqueNames(options.traces.map((t) => t.name));
+  const json: ComparisonJson[] = [];
   options.traces.forEach((trace, i) => {
     const comparison = compare(trace, options.fleet, policies);
+    json.push(comparisonJson(comparison));
     const svgName = `${names[i]}.svg`;
     const svgPath = join(options.outDir, svgName);
     writeFileSync(svgPath, chartSvg(comparison, fleetLabel(options.fleet)));
@@ -85,5 +74,8 @@ export function runSimulate(options: SimulateOptions): { text: string; files: st
   writeFileSync(reportPath, `${report.join('\n').trimEnd()}\n`);
   files.push(reportPath);
   printed.push(`report: ${relative(process.cwd(), reportPath)}`);
-  return { text: printed.join('\n'), files };
+  const text = options.json
+    ? JSON.stringify({ fleet: describeFleet(options), traces: json }, null, 2)
+    : printed.join('\n');
+  return { text, files };
 }

@@ -8,22 +8,22 @@
  * the rate the busiest worker of a balanced count allows, at the slowest capacity the noise can
  * give, with the rebalance pause each change costs, pauses at their longest) and:
  * - scales up when the count it has (with tasks already starting) would let the oldest message
- *   pass SLO × UP_MARGIN within the next start delay + two pauses + UP_SLACK_S, to the smallest
- *   balanced count that keeps it within that from when the new tasks have joined until HOLD_UP_S
- *   (what happens before they can join, no count changes);
- * - scales down to the smallest balanced count that keeps it within SLO × DOWN_MARGIN for
- *   HOLD_DOWN_S from now, its own pause included, and never while tasks are starting. Each change
- *   is judged with the pause it causes, and the margins differ, so its own rebalances do not
- *   make it flap.
+ *   pass SLO × UP_MARGIN less one pause (the pause the new tasks' join will cost) within the next
+ *   start delay + two pauses + UP_SLACK_S, to the smallest balanced count that keeps it within
+ *   SLO × UP_MARGIN from when the new tasks have joined until HOLD_UP_S (what happens before they
+ *   can join, no count changes);
+ * - scales down to the smallest balanced count that keeps it 0.2 × SLO further below that
+ *   trigger for HOLD_DOWN_S from now, its own pause included; never while tasks are starting or
+ *   within HOLD_UP_S of a scale-up. Each change is judged with the pause it causes, and the up and
+ *   down limits differ, so its own rebalances do not make it flap.
  */
 import { partitionShares, rangeAssignment, sustainableRate } from '../assignment.ts';
 import type { FleetParams } from '../fleet.ts';
 import type { FleetView, Policy, PolicyContext, PolicyFactory } from '../policy.ts';
 import { partitionsAt, type Trace } from '../trace.ts';
 
-/** Up when the oldest message would pass SLO × UP_MARGIN; down only to counts that keep it under SLO × DOWN_MARGIN (hysteresis). */
+/** The age a scale-up aims to keep the oldest message under, as a fraction of the SLO. */
 const UP_MARGIN = 0.8;
-const DOWN_MARGIN = 0.6;
 const UP_SLACK_S = 120;
 const HOLD_UP_S = 10 * 60;
 const HOLD_DOWN_S = 20 * 60;
@@ -43,6 +43,7 @@ export class Reference implements Policy {
   /** Whether the trace changes the partition count (else it is the fleet's throughout). */
   private readonly changing: boolean;
   private joinAtS = 0;
+  private lastUpS = Number.NEGATIVE_INFINITY;
   private reason = '';
 
   constructor(
@@ -65,22 +66,27 @@ export class Reference implements Policy {
     const pause = f.rebalanceS * (1 + f.rebalanceSpread);
     const soon = f.startDelayS + 2 * pause + UP_SLACK_S;
     const counts = this.balancedCounts(partitionsAt(this.trace, now, f.partitions));
-    const up = f.sloS * UP_MARGIN;
-    if (!this.keeps(holding, now, consumed, soon, up, now)) {
+    // Ordering more costs a start delay and a pause: order while the age still has room for both.
+    const target = f.sloS * UP_MARGIN;
+    const trigger = Math.max(f.sloS * 0.2, target - pause);
+    if (!this.keeps(holding, now, consumed, soon, trigger, now)) {
       const atS = now + f.startDelayS;
-      const more = counts.filter((n) => n > current);
       const joined = atS + pause;
-      const fit = more.find((n) =>
-        this.keeps({ from: view.running, to: n, atS }, now, consumed, HOLD_UP_S, up, joined),
-      );
-      const next = fit ?? more[more.length - 1];
+      const more = counts.filter((n) => n > current);
+      const plan = (n: number): Plan => ({ from: view.running, to: n, atS });
+      // The smallest count that holds the target once joined; failing that, the SLO itself.
+      const next =
+        more.find((n) => this.keeps(plan(n), now, consumed, HOLD_UP_S, target, joined)) ??
+        more.find((n) => this.keeps(plan(n), now, consumed, HOLD_UP_S, f.sloS, joined)) ??
+        more[more.length - 1];
       if (next === undefined) return undefined;
       this.joinAtS = atS;
-      this.reason = `the oldest message would pass ${Math.round(up)} s within ${soon} s on ${current} tasks`;
+      this.lastUpS = now;
+      this.reason = `the oldest message would pass ${Math.round(trigger)} s within ${soon} s on ${current} tasks`;
       return next;
     }
-    if (view.pending > 0) return undefined;
-    const calm = f.sloS * DOWN_MARGIN;
+    if (view.pending > 0 || now - this.lastUpS < HOLD_UP_S) return undefined;
+    const calm = Math.max(f.sloS * 0.1, trigger - f.sloS * 0.2);
     const down = counts.find(
       (n) =>
         n < current &&
