@@ -50,6 +50,15 @@ function producedAt(trace: Trace, tickS: number, times: readonly number[]): numb
  * a run violated, the bound for the rest must still be at most what that run spent.
  */
 export function lowerBound(trace: Trace, fleet: FleetParams, exempt?: ArrayLike<boolean>): Bound {
+  return lowerBounds(trace, fleet, [exempt])[0]!;
+}
+
+/** The bound for each set of exempt minutes (the model is built once). */
+export function lowerBounds(
+  trace: Trace,
+  fleet: FleetParams,
+  exempts: readonly (ArrayLike<boolean> | undefined)[],
+): Bound[] {
   const duration = traceDurationS(trace);
   const minutes = Math.ceil(duration / 60);
   const perTask = fleet.capacity * (1 + fleet.capacityNoise) * 60;
@@ -73,12 +82,14 @@ export function lowerBound(trace: Trace, fleet: FleetParams, exempt?: ArrayLike<
     ceiling.push(Math.min(fleet.max, partitions) * perTask * span);
     free.push(Math.min(fleet.min, partitions) * perTask * span);
   }
-  const needs = due.map((d, m) => (exempt?.[m] ? 0 : d - 1e-9 * upper[m]! - 1e-3));
-  const { excess, unavoidable } = leastExcess(upper, needs, ceiling, free);
-  return {
-    instanceMinutes: minutes * fleet.min + excess / perTask,
-    unavoidableViolationMinutes: unavoidable,
-  };
+  return exempts.map((exempt) => {
+    const needs = due.map((d, m) => (exempt?.[m] ? 0 : d - 1e-9 * upper[m]! - 1e-3));
+    const { excess, unavoidable } = leastExcess(upper, needs, ceiling, free);
+    return {
+      instanceMinutes: minutes * fleet.min + excess / perTask,
+      unavoidableViolationMinutes: unavoidable,
+    };
+  });
 }
 
 /**

@@ -18,7 +18,7 @@ import {
 } from './assignment.ts';
 import { cpuPercent, type FleetParams, memoryPercent, seeded } from './fleet.ts';
 import { MessageAge } from './message-age.ts';
-import type { MetricPoint, Policy, PolicyFactory } from './policy.ts';
+import type { FleetView, MetricPoint, Policy, PolicyFactory } from './policy.ts';
 import { partitionsAt, rateAt, type Trace, traceDurationS } from './trace.ts';
 
 /** One scaling action: the desired count changed (each one costs a rebalance). */
@@ -70,37 +70,38 @@ export function simulate(trace: Trace, fleet: FleetParams, factory: PolicyFactor
   return new Simulation(trace, fleet, factory.name, policy).run();
 }
 
-/** The fleet's state through one run; each tick is join → produce → consume → observe → act. */
-class Simulation {
+/** The fleet's state through one run; each tick is join → produce → consume → observe → act. Fields a View reads are not private. */
+class Simulation implements ViewSources {
   private readonly result: Run;
   private readonly actions: ScalingAction[] = [];
   private readonly duration: number;
 
-  private partitions: number;
+  partitions: number;
   private shares: number[];
-  private readonly ages: MessageAge[] = [];
-  private readonly committed: number[] = [];
+  readonly ages: MessageAge[] = [];
+  readonly committed: number[] = [];
   private readonly consumed: number[] = [];
 
-  private desired: number;
-  private running: number;
+  desired: number;
+  running: number;
   /** Start times of tasks not yet consuming, earliest first, and each one's capacity. */
-  private pending: number[] = [];
+  pending: number[] = [];
   private pendingCapacity: number[] = [];
   /** msg/s of each running task, in member order (the last to join leaves first). */
   private readonly capacities: number[] = [];
   /** The fleet's random draws: capacity noise and pause lengths. */
   private readonly random: () => number;
   private assignment: Assignment;
-  private pausedUntil = 0;
+  pausedUntil = 0;
   /** Age of the oldest unconsumed message after the last tick. */
-  private oldest = 0;
+  oldest = 0;
 
-  private readonly cpuPoints: MetricPoint[] = [];
-  private readonly memoryPoints: MetricPoint[] = [];
+  readonly cpuPoints: MetricPoint[] = [];
+  readonly memoryPoints: MetricPoint[] = [];
   /** The busiest task's datapoints (CloudWatch's Maximum statistic over the service's tasks). */
-  private readonly busiestCpuPoints: MetricPoint[] = [];
-  private readonly busiestMemoryPoints: MetricPoint[] = [];
+  readonly busiestCpuPoints: MetricPoint[] = [];
+  readonly busiestMemoryPoints: MetricPoint[] = [];
+
   /** Per task slot: Σ utilisation over the minute's ticks. */
   private readonly slotBusy: number[] = [];
   private readonly minute = {
@@ -281,24 +282,7 @@ class Simulation {
 
   /** The policy's turn: it sees the fleet as its own sources would show it. */
   private consult(now: number, lag: number): void {
-    const horizon = now - this.fleet.metricDelayS;
-    const wanted = this.policy.evaluate({
-      nowS: now,
-      partitions: this.partitions,
-      endOffsets: this.ages.map((a) => a.produced),
-      committedOffsets: this.committed.slice(),
-      totalLag: lag,
-      desired: this.desired,
-      running: this.running,
-      pending: this.pending.length,
-      rebalancing: now < this.pausedUntil,
-      oldestAgeS: this.oldest,
-      cpu: visible(this.cpuPoints, horizon),
-      memory: visible(this.memoryPoints, horizon),
-      busiestCpu: visible(this.busiestCpuPoints, horizon),
-      busiestMemory: visible(this.busiestMemoryPoints, horizon),
-      backlog: this.ages.map((a) => a.backlog),
-    });
+    const wanted = this.policy.evaluate(new View(this, now, lag, this.fleet.metricDelayS));
     if (wanted === undefined) return;
     const next = Math.max(this.fleet.min, Math.min(this.fleet.max, Math.round(wanted)));
     if (next !== this.desired) this.setDesired(now, next);
@@ -326,6 +310,85 @@ class Simulation {
       this.capacities.length = this.running;
       this.rebalance(now);
     }
+  }
+}
+
+/** The simulation state a View reads. */
+interface ViewSources {
+  readonly partitions: number;
+  readonly ages: readonly MessageAge[];
+  readonly committed: readonly number[];
+  readonly desired: number;
+  readonly running: number;
+  readonly pending: readonly number[];
+  readonly pausedUntil: number;
+  readonly oldest: number;
+  readonly cpuPoints: readonly MetricPoint[];
+  readonly memoryPoints: readonly MetricPoint[];
+  readonly busiestCpuPoints: readonly MetricPoint[];
+  readonly busiestMemoryPoints: readonly MetricPoint[];
+}
+
+/**
+ * A FleetView computed on a policy's first read of each field (most policies read a few), then
+ * kept: offsets, backlog and datapoints cost nothing for a policy that does not look at them.
+ */
+class View implements FleetView {
+  readonly partitions: number;
+  readonly desired: number;
+  readonly running: number;
+  readonly pending: number;
+  readonly rebalancing: boolean;
+  readonly oldestAgeS: number;
+  private readonly horizon: number;
+  private ends?: number[];
+  private commits?: number[];
+  private backlogs?: number[];
+  private points?: MetricPoint[][];
+
+  constructor(
+    private readonly s: ViewSources,
+    readonly nowS: number,
+    readonly totalLag: number,
+    metricDelayS: number,
+  ) {
+    this.partitions = s.partitions;
+    this.desired = s.desired;
+    this.running = s.running;
+    this.pending = s.pending.length;
+    this.rebalancing = nowS < s.pausedUntil;
+    this.oldestAgeS = s.oldest;
+    this.horizon = nowS - metricDelayS;
+  }
+
+  get endOffsets(): number[] {
+    this.ends ??= this.s.ages.map((a) => a.produced);
+    return this.ends;
+  }
+  get committedOffsets(): number[] {
+    this.commits ??= this.s.committed.slice();
+    return this.commits;
+  }
+  get backlog(): number[] {
+    this.backlogs ??= this.s.ages.map((a) => a.backlog);
+    return this.backlogs;
+  }
+  private series(i: number, from: readonly MetricPoint[]): MetricPoint[] {
+    this.points ??= [];
+    this.points[i] ??= visible(from, this.horizon);
+    return this.points[i]!;
+  }
+  get cpu(): MetricPoint[] {
+    return this.series(0, this.s.cpuPoints);
+  }
+  get memory(): MetricPoint[] {
+    return this.series(1, this.s.memoryPoints);
+  }
+  get busiestCpu(): MetricPoint[] {
+    return this.series(2, this.s.busiestCpuPoints);
+  }
+  get busiestMemory(): MetricPoint[] {
+    return this.series(3, this.s.busiestMemoryPoints);
   }
 }
 

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { parseScalingRules } from '../lambda/config.ts';
-import { lowerBound } from './bound.ts';
+import { lowerBounds } from './bound.ts';
 import { compare } from './compare.ts';
 import type { FleetParams } from './fleet.ts';
 import { allPolicies, type PeerSettings, tunedKedaThreshold } from './policies/all.ts';
@@ -55,11 +55,14 @@ export function runCell(job: CellJob): MatrixCell {
     kedaLagThreshold: job.kedaLagThreshold ?? tunedKedaThreshold(f.capacity, f.sloS),
   };
   const c = compare(trace, f, allPolicies(parseScalingRules(job.env), peers));
-  const boundHolds = c.runs.every((run) => {
-    const violated = Array.from(run.lagSeconds, (s) => s > f.sloS);
-    const spent = run.tasks.reduce((a, b) => a + b, 0);
-    return spent >= lowerBound(trace, f, violated).instanceMinutes - 1e-6;
-  });
+  const bounds = lowerBounds(
+    trace,
+    f,
+    c.runs.map((run) => Array.from(run.lagSeconds, (s) => s > f.sloS)),
+  );
+  const boundHolds = c.runs.every(
+    (run, i) => run.tasks.reduce((a, b) => a + b, 0) >= bounds[i]!.instanceMinutes - 1e-6,
+  );
   return { ...comparisonJson(c), fleetParams: f, boundHolds };
 }
 

@@ -22,7 +22,7 @@ export class UsageError extends Error {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The matrix's default tick: the scoreboard in well under a minute on 2 cores. */
-export const MATRIX_TICK_S = 5;
+export const MATRIX_TICK_S = 15;
 
 export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… [--matrix] [--json] [options]
 

@@ -14,6 +14,7 @@ import { TraceError } from './trace-csv.ts';
 async function run(options: SimulateOptions): Promise<string> {
   if (!options.matrix) return runSimulate(options).text;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const cells = await runMatrix(
     matrixJobs(options.fleet, options.env, options.peers, options.kedaLagThreshold),
   );
@@ -24,7 +25,9 @@ async function run(options: SimulateOptions): Promise<string> {
       2,
     );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  return `${matrixScoreboard(cells)}\n\n${cells.length} cells in ${seconds} s (tick ${options.fleet.tickS} s).`;
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = ((used.user + used.system) / 1e6).toFixed(1);
+  return `${matrixScoreboard(cells)}\n\n${cells.length} cells in ${seconds} s (${cpuSeconds} s of CPU over both threads; tick ${options.fleet.tickS} s).`;
 }
 
 export async function simulateCommand(argv: readonly string[]): Promise<number> {

@@ -122,8 +122,7 @@ describe('the robustness matrix', () => {
   it('never sees a policy beat the bound on any built-in trace × fleet', {
     timeout: 300_000,
   }, async () => {
-    // The coarsest tick keeps this test short; the bound holds whatever the tick.
-    const options = parseSimulateArgs(['--matrix', '--tick', '15']);
+    const options = parseSimulateArgs(['--matrix']);
     const cells = await runMatrix(matrixJobs(options.fleet, options.env, options.peers, undefined));
     expect(cells).toHaveLength(16 * Object.keys(BUILT_IN_TRACES).length);
     const beaten = cells.filter((c) => !c.boundHolds).map((c) => `${c.trace} on ${c.fleet}`);

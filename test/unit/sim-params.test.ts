@@ -134,8 +134,8 @@ describe('simulate command line', () => {
   });
 
   it('runs the matrix at its own tick over the built-in traces only', () => {
-    expect(parseSimulateArgs(['--matrix']).fleet.tickS).toBe(5);
-    expect(parseSimulateArgs(['--matrix', '--tick', '15']).fleet.tickS).toBe(15);
+    expect(parseSimulateArgs(['--matrix']).fleet.tickS).toBe(15);
+    expect(parseSimulateArgs(['--matrix', '--tick', '5']).fleet.tickS).toBe(5);
     expect(() => parseSimulateArgs(['--matrix', '--trace', 'ramp'])).toThrow(
       /--matrix runs every built-in trace/,
     );
