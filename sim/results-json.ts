@@ -1,6 +1,7 @@
 /** `--json`: a comparison as data, so tuning can be scripted. */
 import type { Comparison } from './compare.ts';
 import { fleetLabel } from './fleet-label.ts';
+import type { Score } from './score.ts';
 import { checkTargets } from './table.ts';
 
 export interface ComparisonJson {
@@ -9,14 +10,7 @@ export interface ComparisonJson {
   readonly feasible: boolean;
   readonly peakRate: number;
   readonly ceilingRate: number;
-  readonly policies: readonly {
-    readonly policy: string;
-    readonly sloViolationMinutes: number;
-    readonly peakLag: number;
-    readonly peakLagSeconds: number;
-    readonly instanceMinutes: number;
-    readonly actions: number;
-  }[];
+  readonly policies: readonly Score[];
   readonly bound: {
     readonly instanceMinutes: number;
     readonly unavoidableViolationMinutes: number;

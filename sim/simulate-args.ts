@@ -113,45 +113,55 @@ const FLEET_FLAGS: readonly [string, keyof FleetParams, (n: number) => boolean, 
   ['tick', 'tickS', (n) => [1, 3, 5, 15].includes(n), '1, 3, 5 or 15'],
 ];
 
-export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
-  let values: Record<string, string | string[] | boolean | undefined>;
+type Values = Record<string, string | string[] | boolean | undefined>;
+
+const STRING_OPTIONS = [
+  'params',
+  'slo-seconds',
+  'partitions',
+  'capacity',
+  'min',
+  'max',
+  'start-delay',
+  'rebalance-seconds',
+  'metric-delay',
+  'commit-lag',
+  'skew',
+  'tick',
+  'step-seconds',
+  'keda-lag-threshold',
+  'cpu-target',
+  'lagpilot-statistic',
+  'out',
+  'cpu-at-capacity',
+  'capacity-noise',
+  'rebalance-spread',
+  'seed',
+] as const;
+
+function optionValues(argv: readonly string[]): Values {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
       options: {
         trace: { type: 'string', multiple: true },
-        params: { type: 'string' },
-        'slo-seconds': { type: 'string' },
-        partitions: { type: 'string' },
-        capacity: { type: 'string' },
-        min: { type: 'string' },
-        max: { type: 'string' },
-        'start-delay': { type: 'string' },
-        'rebalance-seconds': { type: 'string' },
-        'metric-delay': { type: 'string' },
-        'commit-lag': { type: 'string' },
-        skew: { type: 'string' },
-        tick: { type: 'string' },
-        'step-seconds': { type: 'string' },
-        'keda-lag-threshold': { type: 'string' },
-        'cpu-target': { type: 'string' },
-        'lagpilot-statistic': { type: 'string' },
-        out: { type: 'string' },
-        'cpu-at-capacity': { type: 'string' },
-        'capacity-noise': { type: 'string' },
-        'rebalance-spread': { type: 'string' },
-        seed: { type: 'string' },
+        ...Object.fromEntries(STRING_OPTIONS.map((o) => [o, { type: 'string' as const }])),
         matrix: { type: 'boolean' },
         json: { type: 'boolean' },
       },
-    }));
+    }).values as Values;
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
   }
-  const get = (k: string) => values[k] as string | undefined;
+}
 
+/** The rules from --params and the flags that set LAGPILOT_* values, errors traced to either. */
+function rulesFrom(get: (k: string) => string | undefined): {
+  rules: ScalingRules;
+  env: Record<string, string>;
+} {
   const paramsPath = get('params');
   const lines: ParamLines = {};
   const env: Record<string, string> = paramsPath ? readParamsFile(paramsPath, lines) : {};
@@ -168,30 +178,15 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     env.LAGPILOT_STEP_INTERVAL = `${stepS.trim()}s`;
     flags.LAGPILOT_STEP_INTERVAL = '--step-seconds';
   }
-  let rules: ScalingRules;
   try {
-    rules = parseScalingRules(env);
+    return { rules: parseScalingRules(env), env };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new ParamsError(locateProblems(error.problems, paramsPath, lines, flags));
   }
-  const matrix = values.matrix === true;
+}
 
-  const fleet: { -readonly [K in keyof FleetParams]: FleetParams[K] } = {
-    ...DEFAULT_FLEET,
-    min: rules.minTasks,
-    max: rules.maxTasks,
-  };
-  if (matrix) fleet.tickS = MATRIX_TICK_S;
-  for (const [flag, key, check, what] of FLEET_FLAGS) {
-    const value = number(flag, get(flag), check, what);
-    if (value !== undefined) fleet[key] = value;
-  }
-  if ((rules.stepIntervalMs / 1000) % fleet.tickS !== 0) {
-    throw new UsageError(
-      `LAGPILOT_STEP_INTERVAL (--step-seconds) ${rules.stepIntervalMs / 1000}s: must be a multiple of the ${fleet.tickS}s tick`,
-    );
-  }
+function peersFrom(get: (k: string) => string | undefined, fleet: FleetParams) {
   const statistic = get('lagpilot-statistic') ?? 'maximum';
   if (statistic !== 'average' && statistic !== 'maximum') {
     throw new UsageError(`--lagpilot-statistic "${statistic}": must be average or maximum`);
@@ -209,6 +204,31 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
       number('cpu-target', get('cpu-target'), (n) => n > 0 && n <= 100, 'a CPU % in (0, 100]') ??
       70,
   };
+  return { peers, kedaLagThreshold };
+}
+
+export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
+  const values = optionValues(argv);
+  const get = (k: string) => values[k] as string | undefined;
+  const { rules, env } = rulesFrom(get);
+  const matrix = values.matrix === true;
+
+  const fleet: { -readonly [K in keyof FleetParams]: FleetParams[K] } = {
+    ...DEFAULT_FLEET,
+    min: rules.minTasks,
+    max: rules.maxTasks,
+  };
+  if (matrix) fleet.tickS = MATRIX_TICK_S;
+  for (const [flag, key, check, what] of FLEET_FLAGS) {
+    const value = number(flag, get(flag), check, what);
+    if (value !== undefined) fleet[key] = value;
+  }
+  if ((rules.stepIntervalMs / 1000) % fleet.tickS !== 0) {
+    throw new UsageError(
+      `LAGPILOT_STEP_INTERVAL (--step-seconds) ${rules.stepIntervalMs / 1000}s: must be a multiple of the ${fleet.tickS}s tick`,
+    );
+  }
+  const { peers, kedaLagThreshold } = peersFrom(get, fleet);
 
   const specs = (values.trace as string[] | undefined) ?? ['all'];
   if (matrix && values.trace) {

@@ -2,22 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseScalingRules } from '../../lambda/config.ts';
 import { leastExcess, lowerBound } from '../../sim/bound.ts';
 import { simulate } from '../../sim/engine.ts';
-import { DEFAULT_FLEET } from '../../sim/fleet.ts';
+import { DEFAULT_FLEET, seeded } from '../../sim/fleet.ts';
 import { allPolicies } from '../../sim/policies/all.ts';
 import { score } from '../../sim/score.ts';
 import type { Trace } from '../../sim/trace.ts';
 import { BUILT_IN_TRACES } from '../../sim/traces.ts';
-
-/** mulberry32, for reproducible random small instances. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every integer path, exhaustively: the least excess, or Infinity when no path meets every need. */
 function bruteForce(upper: number[], need: number[], ceiling: number[], free: number[]): number {
@@ -41,7 +30,7 @@ function bruteForce(upper: number[], need: number[], ceiling: number[], free: nu
 
 describe('the lower bound', () => {
   it('is the exact optimum of its relaxation on 300 random small cases (exhaustive search)', () => {
-    const next = random(9);
+    const next = seeded(9);
     const int = (n: number) => Math.floor(next() * n);
     let feasible = 0;
     for (let c = 0; c < 300; c++) {
