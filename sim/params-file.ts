@@ -69,9 +69,11 @@ export function locateProblems(
 ): string {
   return problems
     .map((problem) => {
-      const name = /LAGPILOT_[A-Z_]+/.exec(problem)?.[0];
-      if (name && flags[name]) return `${flags[name]}: ${problem}`;
-      if (name && path && lines[name]) return `${path} line ${lines[name]}: ${problem}`;
+      // A problem may name two parameters (one bound below another): the one that was set.
+      for (const [name] of problem.matchAll(/LAGPILOT_[A-Z_]+/g)) {
+        if (flags[name]) return `${flags[name]}: ${problem}`;
+        if (path && lines[name]) return `${path} line ${lines[name]}: ${problem}`;
+      }
       return problem;
     })
     .join('\n');

@@ -59,6 +59,11 @@ describe('--params files', () => {
         `${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line 3: LAGPILOT_UP_WINDOW.*not a duration`,
       ),
     );
+    // A problem between two parameters is traced to the one the file set.
+    const low = file('low.env', 'LAGPILOT_LAG_HIGH=10\n');
+    expect(() => parseSimulateArgs(['--trace', 'ramp', '--params', low])).toThrow(
+      /low\.env line 1: LAGPILOT_LAG_LOW: must be below LAGPILOT_LAG_HIGH/,
+    );
     // A value set by a flag is traced to the flag.
     expect(() => parseSimulateArgs(['--trace', 'ramp', '--step-seconds', '45'])).toThrow(
       /--step-seconds: LAGPILOT_STEP_INTERVAL/,
