@@ -112,7 +112,13 @@ describe('the simulated fleet drains as its busiest worker allows', () => {
     let seen: FleetView | undefined;
     const watch: PolicyFactory = {
       name: 'watch',
-      create: () => ({ intervalS: 240, evaluate: (v) => void (seen = v) }),
+      create: () => ({
+        intervalS: 240,
+        evaluate: (v) => {
+          seen = v;
+          return undefined;
+        },
+      }),
     };
     simulate(constant(6000, 5), io, watch);
     const observed = observationsOf(seen!, EMPTY_STATE);
