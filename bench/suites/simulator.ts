@@ -33,7 +33,9 @@ async function matrix(): Promise<string> {
   return [
     `\`npm run simulate -- --matrix\`: ${cells.length} cells (every built-in trace × 16 fleets, tick ${options.fleet.tickS} s, six policies and the bound each), this thread and one worker thread: **${(ms / 1000).toFixed(1)} s** wall, ${cpuS.toFixed(1)} s of CPU over both threads (1-minute load average ${load} when it ended, on 2 cores shared with other work: on an idle machine the wall time is about half the CPU time); the bound held in ${held} of ${cells.length} cells.`,
     '',
-    `Target: < ${MATRIX_TARGET_MS / 1000} s — ${ms < MATRIX_TARGET_MS ? 'met' : '**missed**'}.`,
+    // Judged on CPU time: wall time on a shared machine measures the other work; on 2 idle cores
+    // the wall time is at most the CPU time (no overlap at all).
+    `Target: < ${MATRIX_TARGET_MS / 1000} s on 2 idle cores, i.e. CPU time under it — ${cpuS * 1000 < MATRIX_TARGET_MS ? 'met' : '**missed**'}.`,
   ].join('\n');
 }
 
@@ -48,18 +50,20 @@ export async function run(): Promise<string> {
   const rows: string[] = [];
   let total = 0;
   for (const policy of policies) {
-    const started = performance.now();
+    const cpu = process.cpuUsage();
     const result = simulate(trace, DEFAULT_FLEET, policy);
-    const ms = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    const ms = (used.user + used.system) / 1000;
     total += ms;
     const s = score(result, DEFAULT_FLEET.sloS);
     rows.push(
       `| ${policy.name} | ${ms.toFixed(0)} | ${s.instanceMinutes.toLocaleString('en-US')} | ${s.sloViolationMinutes} | ${s.actions} |`,
     );
   }
-  const started = performance.now();
+  const cpu = process.cpuUsage();
   const bound = lowerBound(trace, DEFAULT_FLEET);
-  const boundMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  const boundMs = (used.user + used.system) / 1000;
   total += boundMs;
   rows.push(
     `| lower bound | ${boundMs.toFixed(0)} | ${Math.floor(bound.instanceMinutes).toLocaleString('en-US')} | ≥ ${bound.unavoidableViolationMinutes} | |`,
@@ -67,7 +71,7 @@ export async function run(): Promise<string> {
   return [
     `Trace: \`diurnal\` over 7 days (${trace.rates.length.toLocaleString('en-US')} one-minute samples), default fleet (${DEFAULT_FLEET.partitions} partitions, ${DEFAULT_FLEET.tickS} s tick), default LAGPILOT_* parameters.`,
     '',
-    '| policy | time (ms) | instance-min | SLO-violation min | actions |',
+    '| policy | CPU time (ms) | instance-min | SLO-violation min | actions |',
     '|---|--:|--:|--:|--:|',
     ...rows,
     `| **all** | **${total.toFixed(0)}** | | | |`,
