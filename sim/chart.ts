@@ -4,11 +4,11 @@
  */
 import type { Comparison } from './compare.ts';
 
-const WIDTH = 1100;
+const WIDTH = 1160;
 const PANEL = 190;
 const GAP = 40;
 const LEFT = 70;
-const RIGHT = 240;
+const RIGHT = 300;
 const TOP = 56;
 const COLORS = ['#222222', '#d62728', '#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b'];
 /** Long traces are bucketed to this many points per series (max per bucket: peaks survive). */
