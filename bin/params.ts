@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { ConfigError, commaList, PARAMETERS, parseRawConfig } from '../lambda/config.ts';
 import {
   contextKeyOf,
-  ENV_PREFIX,
   type EnvName,
   envNameOf,
   isDurationParameter,
@@ -14,6 +13,7 @@ import {
   toEnvValue,
 } from '../lib/parameters.ts';
 import type { ScalingRuleProps } from '../lib/scaling-rule-props.ts';
+import { unknownNames } from './unknown-names.ts';
 
 /**
  * The CDK app's parameters, read from `cdk.json` context and environment variables (the
@@ -56,7 +56,7 @@ const FARGATE_MEMORY: Readonly<Record<number, readonly [number, number, number]>
   2048: [4096, 16_384, 1024],
   4096: [8192, 30_720, 1024],
   8192: [16_384, 61_440, 4096],
-  16_384: [32_768, 122_880, 8192],
+  16384: [32_768, 122_880, 8192],
 };
 
 const FARGATE_CPU = ['256', '512', '1024', '2048', '4096', '8192', '16384'] as const;
@@ -277,7 +277,10 @@ export function readParameters(
     if (value !== undefined) deployInput[key] = value;
   }
 
-  const problems: string[] = unknownNames(context, env);
+  const problems: string[] = unknownNames(context, env, [
+    ...Object.keys(PARAMETERS).map((name) => contextKeyOf(name)),
+    ...Object.keys(DEPLOY_PARAMETERS),
+  ]);
   let config: ReturnType<typeof parseRawConfig> | undefined;
   try {
     // The stack fills in the service and table; stand-ins let the schema check the rest.
@@ -301,7 +304,8 @@ export function readParameters(
       );
     }
   }
-  if (config && deploy.success) problems.push(...authProblems(config, deploy.data as DeploySettings));
+  if (config && deploy.success)
+    problems.push(...authProblems(config, deploy.data as DeploySettings));
   if (problems.length > 0 || !config || !deploy.success) {
     throw problemsError(
       'invalid lagpilot parameters (cdk.json context or LAGPILOT_* environment)',
@@ -370,55 +374,4 @@ function ruleProps(
       : value;
   }
   return props as ScalingRuleProps;
-}
-
-/** A context key that names a parameter (CDK's own keys have `:` or `@`, or are kebab-case). */
-const PARAMETER_LIKE_KEY = /^[a-z][a-zA-Z0-9]*$/;
-
-/** Misspelt names would be silently ignored: report each, with the closest known name. */
-function unknownNames(
-  context: Readonly<Record<string, unknown>>,
-  env: Readonly<Record<string, string | undefined>>,
-): string[] {
-  const known = [
-    ...Object.keys(PARAMETERS).map((name) => contextKeyOf(name)),
-    ...Object.keys(DEPLOY_PARAMETERS),
-  ];
-  const unknownKeys = Object.keys(context).filter(
-    (key) => PARAMETER_LIKE_KEY.test(key) && !known.includes(key),
-  );
-  const unknownVars = Object.keys(env).filter(
-    (name) => name.startsWith(ENV_PREFIX) && !known.includes(contextKeyOf(name)),
-  );
-  return [
-    ...unknownKeys.map((key) => `${key} (context): unknown parameter${suggest(key, known)}`),
-    ...unknownVars.map(
-      (name) =>
-        `${name} (environment): unknown parameter${suggest(contextKeyOf(name), known, envNameOf)}`,
-    ),
-  ];
-}
-
-function suggest(name: string, known: readonly string[], show = (k: string) => k): string {
-  const closest = known
-    .map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) }))
-    .sort((a, b) => a.d - b.d)[0];
-  return closest && closest.d <= 3 ? `; did you mean ${show(closest.k)}?` : '';
-}
-
-/** Levenshtein distance. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
