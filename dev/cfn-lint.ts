@@ -25,7 +25,15 @@ export interface CfnLintFinding {
 /** Lints every template in one cfn-lint run (its start-up dominates); every finding. */
 export async function cfnLint(templates: readonly string[]): Promise<CfnLintFinding[]> {
   const python = await ensureCfnLint();
-  const result = await run(python, ['-m', 'cfnlint', '--format', 'json', '--', ...templates]);
+  // Its console script's entry point: the package has no `__main__`.
+  const result = await run(python, [
+    '-c',
+    'import sys; from cfnlint.runner import main; sys.exit(main())',
+    '--format',
+    'json',
+    '--',
+    ...templates,
+  ]);
   // Exit codes are a bit mask of the levels found; anything else (e.g. 1) is a crash.
   if (result.code === 1 || (result.code !== 0 && !result.stdout.trim().startsWith('['))) {
     throw new Error(`cfn-lint failed (exit ${result.code}): ${result.stderr || result.stdout}`);

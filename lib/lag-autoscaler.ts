@@ -301,7 +301,7 @@ export class LagAutoscaler extends Construct {
     this.logGroup.grantWrite(this.role);
     // The state store reads with GetItem and writes whole items with a conditional PutItem.
     this.stateTable.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    auth.secret?.grantRead(this.role);
+    auth.grantReadSecret(this.role);
     if (auth.kind === 'msk-iam') this.grantMskDescribe(auth, props);
 
     // Metrics are published as EMF log lines (the log group grant covers them): no

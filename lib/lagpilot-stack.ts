@@ -155,8 +155,8 @@ export class LagpilotStack extends Stack {
     if (!auth.secret || !p.kafkaSecretArn || !looksComplete(p.kafkaSecretArn)) return;
     const partial = secretsmanager.Secret.fromSecretAttributes(this, 'KafkaSecretIfPartial', {
       secretPartialArn: p.kafkaSecretArn,
-      encryptionKey: auth.secret.encryptionKey,
     });
+    // The key grant was made with the first form; the second form needs only the secret.
     for (const role of roles) partial.grantRead(role);
   }
 }

@@ -237,6 +237,8 @@ export class MirrorWorkerService extends Construct {
           ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]
           : undefined,
     });
+    // ECS reads the SCRAM secret (and its key) with the execution role, before the task starts.
+    auth.grantReadSecret(this.taskDefinition.obtainExecutionRole());
     this.grantMetrics();
     if (auth.kind === 'msk-iam') this.grantMsk(auth, props);
   }
