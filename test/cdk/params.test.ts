@@ -6,7 +6,13 @@ import { Duration } from 'aws-cdk-lib';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { readParameters } from '../../bin/params.ts';
 import cdkJson from '../../cdk.json' with { type: 'json' };
-import { RULE_PROPS_FILE, renderRuleProps, withParameterTable } from '../../dev/parameter-docs.ts';
+import {
+  END_MARKER,
+  RULE_PROPS_FILE,
+  renderRuleProps,
+  START_MARKER,
+  withParameterTable,
+} from '../../dev/parameter-docs.ts';
 import { PARAMETERS } from '../../lambda/config.ts';
 import {
   type ContextKey,
@@ -222,6 +228,21 @@ describe('generated parameter docs (npm run docs:params)', () => {
   it('README documents every parameter exactly as the schemas define them', () => {
     const readme = read('README.md');
     expect(readme).toBe(withParameterTable(readme));
+  });
+
+  it('docs/deploy.md, linked from the README, names only context keys of the generated table', () => {
+    const readme = read('README.md');
+    expect(readme).toContain('](docs/deploy.md)');
+    const table = readme.slice(readme.indexOf(START_MARKER), readme.indexOf(END_MARKER));
+    const documented = new Set([...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]));
+    const guide = read('docs/deploy.md');
+    const named = new Set([
+      ...[...guide.matchAll(/`([a-z]+[A-Z]\w*)`/g)].map((m) => m[1]), // `vpcId`
+      ...[...guide.matchAll(/`([a-z]\w*)=/g)].map((m) => m[1]), // `kafkaAuth=msk-iam`
+      ...[...guide.matchAll(/^\s*"(\w+)":/gm)].map((m) => m[1]), // "brokers": … in a cdk.json block
+    ]);
+    expect(named.size).toBeGreaterThan(15);
+    expect([...named].filter((key) => !documented.has(key))).toEqual([]);
   });
 
   it('the construct documents every scaling rule as a prop, with its default', () => {
