@@ -342,6 +342,11 @@ function authProblems(config: ReturnType<typeof parseRawConfig>, d: DeploySettin
       'mskClusterArn (LAGPILOT_MSK_CLUSTER_ARN): is required while kafkaAuth is msk-iam: give the cluster ARN (aws kafka list-clusters-v2)',
     );
   }
+  if (d.mskClusterArn && auth !== 'msk-iam') {
+    problems.push(
+      `mskClusterArn (LAGPILOT_MSK_CLUSTER_ARN): only applies to kafkaAuth=msk-iam (kafkaAuth is ${auth}): remove it, or set kafkaAuth=msk-iam`,
+    );
+  }
   if (d.kafkaSecretKmsKeyArn && !scram) {
     problems.push(
       `kafkaSecretKmsKeyArn (LAGPILOT_KAFKA_SECRET_KMS_KEY_ARN): only applies to SCRAM (kafkaAuth is ${auth}): remove it`,

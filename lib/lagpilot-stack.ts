@@ -195,7 +195,7 @@ function kafkaAuth(scope: Construct, p: AppParameters): KafkaAuth {
       const keyArn = p.deploy.kafkaSecretKmsKeyArn;
       const secret = secretsmanager.Secret.fromSecretAttributes(scope, 'KafkaSecret', {
         ...(looksComplete(arn) ? { secretCompleteArn: arn } : { secretPartialArn: arn }),
-        // Every role that reads the secret (grantRead) gets kms:Decrypt via Secrets Manager.
+        // KafkaAuth.grantReadSecret gives each reader kms:Decrypt on it, via Secrets Manager.
         encryptionKey: keyArn ? kms.Key.fromKeyArn(scope, 'KafkaSecretKey', keyArn) : undefined,
       });
       return KafkaAuth.scram(secret, { mechanism: p.kafkaAuth, tls: p.kafkaTls });

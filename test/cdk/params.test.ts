@@ -151,6 +151,9 @@ describe('readParameters', () => {
     );
     const iam = read({ kafkaAuth: 'msk-iam', mskClusterArn: MSK_CLUSTER });
     expect(iam.deploy.mskClusterArn).toBe(MSK_CLUSTER);
+    expect(() => read({ mskClusterArn: MSK_CLUSTER })).toThrow(
+      /mskClusterArn .*only applies to kafkaAuth=msk-iam \(kafkaAuth is none\)/,
+    );
     expect(() => read({ kafkaAuth: 'msk-iam', mskClusterArn: 'orders' })).toThrow(
       /mskClusterArn \(LAGPILOT_MSK_CLUSTER_ARN\)="orders": must be an MSK cluster ARN/,
     );
