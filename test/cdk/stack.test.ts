@@ -157,3 +157,20 @@ function normaliseAssets(json: unknown): unknown {
     ),
   );
 }
+
+describe('LagpilotStack with a partial secret ARN', () => {
+  const partial = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:kafka';
+  const app = testApp({ kafkaAuth: 'scram-sha-512', kafkaSecretArn: partial, kafkaTls: true });
+  const template = Template.fromStack(
+    new LagpilotStack(app, 'Lagpilot', { parameters: testParameters(app) }),
+  );
+
+  it('grants the secret with its suffix wildcard to both readers, nothing broader', () => {
+    const reads = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]).filter(
+        (s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'),
+      ),
+    );
+    expect(reads.map((s) => s.Resource)).toEqual([`${partial}-??????`, `${partial}-??????`]);
+  });
+});
