@@ -17,6 +17,7 @@ export default defineConfig({
         test: {
           name: 'cdk',
           include: ['test/cdk/**/*.test.ts'],
+          globalSetup: ['test/setup/cfn-lint.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { ConfigError, commaList, PARAMETERS, parseRawConfig } from '../lambda/config.ts';
 import {
   contextKeyOf,
-  ENV_PREFIX,
   type EnvName,
   envNameOf,
   isDurationParameter,
@@ -14,6 +13,7 @@ import {
   toEnvValue,
 } from '../lib/parameters.ts';
 import type { ScalingRuleProps } from '../lib/scaling-rule-props.ts';
+import { unknownNames } from './unknown-names.ts';
 
 /**
  * The CDK app's parameters, read from `cdk.json` context and environment variables (the
@@ -41,6 +41,23 @@ const json = z.string().transform((s, ctx) => {
     return z.NEVER;
   }
 });
+
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const MSK_CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
+const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** Memory (MiB) Fargate accepts for each CPU size: [min, max, step]. */
+const FARGATE_MEMORY: Readonly<Record<number, readonly [number, number, number]>> = {
+  256: [512, 2048, 512],
+  512: [1024, 4096, 1024],
+  1024: [2048, 8192, 1024],
+  2048: [4096, 16_384, 1024],
+  4096: [8192, 30_720, 1024],
+  8192: [16_384, 61_440, 4096],
+  16384: [32_768, 122_880, 8192],
+};
 
 const FARGATE_CPU = ['256', '512', '1024', '2048', '4096', '8192', '16384'] as const;
 const RETENTION_DAYS = [
@@ -105,10 +122,37 @@ export const DEPLOY_PARAMETERS = {
   },
   workerImage: {
     schema: optionalText,
-    doc: 'a prebuilt worker image URI; default: build `worker/Dockerfile` at deploy',
+    doc: 'a prebuilt worker image URI (a private ECR URI gets pull rights); default: build `worker/Dockerfile` at deploy',
+  },
+  capacityProvider: {
+    schema: z
+      .enum(['FARGATE', 'FARGATE_SPOT'], { error: 'must be FARGATE or FARGATE_SPOT' })
+      .default('FARGATE'),
+    doc: 'where the worker tasks run: FARGATE, or FARGATE_SPOT (cheaper, tasks can be reclaimed with 2 min notice; uncommitted records are replayed)',
+  },
+  kafkaSecretKmsKeyArn: {
+    schema: z
+      .string()
+      .regex(KMS_KEY_ARN, 'must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id>')
+      .optional(),
+    doc: 'the customer-managed KMS key encrypting `kafkaSecretArn` (MSK SCRAM requires one): the roles reading the secret get kms:Decrypt on it',
+  },
+  mskClusterArn: {
+    schema: z
+      .string()
+      .regex(
+        MSK_CLUSTER_ARN,
+        'must be an MSK cluster ARN, arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>',
+      )
+      .optional(),
+    doc: 'the MSK cluster, for `kafkaAuth=msk-iam`: the worker and autoscaler get kafka-cluster rights on it, its topics and the group',
+  },
+  brokerSecurityGroupId: {
+    schema: z.string().regex(SECURITY_GROUP_ID, 'must be a security group id, sg-…').optional(),
+    doc: "the brokers' security group: the stack admits the worker's and autoscaler's groups on the broker ports of `brokers`; default: add that rule yourself",
   },
   vpcId: {
-    schema: optionalText,
+    schema: z.string().regex(VPC_ID, 'must be a VPC id, vpc- and 8 or 17 hex digits').optional(),
     doc: 'deploy into this existing VPC (with `vpcAzs`, `vpcPrivateSubnetIds`); default: a new VPC',
   },
   vpcAzs: {
@@ -158,6 +202,17 @@ const deploySchema = z
         message:
           'is required while workerOnError is dlq: name the topic, or set workerOnError=skip',
       });
+    }
+    const [low, high, step] = FARGATE_MEMORY[p.workerCpu] ?? [0, 0, 1];
+    if (p.workerMemory < low || p.workerMemory > high || p.workerMemory % step !== 0) {
+      // 512 MiB is Fargate's odd one out: valid with 256 CPU only.
+      if (!(p.workerCpu === 256 && p.workerMemory === 512)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workerMemory'],
+          message: `Fargate runs ${p.workerCpu} CPU units with ${low}–${high} MiB in steps of ${step}: change workerMemory or workerCpu`,
+        });
+      }
     }
     if (p.vpcId && (!p.vpcAzs || !p.vpcPrivateSubnetIds)) {
       ctx.addIssue({
@@ -222,7 +277,10 @@ export function readParameters(
     if (value !== undefined) deployInput[key] = value;
   }
 
-  const problems: string[] = unknownNames(context, env);
+  const problems: string[] = unknownNames(context, env, [
+    ...Object.keys(PARAMETERS).map((name) => contextKeyOf(name)),
+    ...Object.keys(DEPLOY_PARAMETERS),
+  ]);
   let config: ReturnType<typeof parseRawConfig> | undefined;
   try {
     // The stack fills in the service and table; stand-ins let the schema check the rest.
@@ -246,11 +304,8 @@ export function readParameters(
       );
     }
   }
-  if (config?.LAGPILOT_KAFKA_AUTH === 'msk-iam') {
-    problems.push(
-      'kafkaAuth (LAGPILOT_KAFKA_AUTH)="msk-iam": the worker fleet authenticates with SCRAM, TLS or none; use scram-sha-512 with kafkaSecretArn',
-    );
-  }
+  if (config && deploy.success)
+    problems.push(...authProblems(config, deploy.data as DeploySettings));
   if (problems.length > 0 || !config || !deploy.success) {
     throw problemsError(
       'invalid lagpilot parameters (cdk.json context or LAGPILOT_* environment)',
@@ -271,6 +326,45 @@ export function readParameters(
   };
 }
 
+/** What the chosen Kafka auth needs besides its own fields, each with its fix. */
+function authProblems(config: ReturnType<typeof parseRawConfig>, d: DeploySettings): string[] {
+  const problems: string[] = [];
+  const arn = config.LAGPILOT_KAFKA_SECRET_ARN;
+  if (arn !== undefined && !SECRET_ARN.test(arn)) {
+    problems.push(
+      `kafkaSecretArn (LAGPILOT_KAFKA_SECRET_ARN)=${JSON.stringify(arn)}: must be a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters> (aws secretsmanager describe-secret --query ARN)`,
+    );
+  }
+  const auth = config.LAGPILOT_KAFKA_AUTH;
+  const scram = auth === 'scram-sha-256' || auth === 'scram-sha-512';
+  if (auth === 'msk-iam' && !d.mskClusterArn) {
+    problems.push(
+      'mskClusterArn (LAGPILOT_MSK_CLUSTER_ARN): is required while kafkaAuth is msk-iam: give the cluster ARN (aws kafka list-clusters-v2)',
+    );
+  }
+  if (d.mskClusterArn && auth !== 'msk-iam') {
+    problems.push(
+      `mskClusterArn (LAGPILOT_MSK_CLUSTER_ARN): only applies to kafkaAuth=msk-iam (kafkaAuth is ${auth}): remove it, or set kafkaAuth=msk-iam`,
+    );
+  }
+  if (d.kafkaSecretKmsKeyArn && !scram) {
+    problems.push(
+      `kafkaSecretKmsKeyArn (LAGPILOT_KAFKA_SECRET_KMS_KEY_ARN): only applies to SCRAM (kafkaAuth is ${auth}): remove it`,
+    );
+  }
+  // MSK refuses SCRAM secrets under the AWS-managed key, so an MSK broker implies a custom key.
+  if (scram && !d.kafkaSecretKmsKeyArn && config.LAGPILOT_BROKERS.some(isMskBroker)) {
+    problems.push(
+      'kafkaSecretKmsKeyArn (LAGPILOT_KAFKA_SECRET_KMS_KEY_ARN): is required for SCRAM on MSK, whose secrets are encrypted with a customer-managed key: give that key ARN',
+    );
+  }
+  return problems;
+}
+
+function isMskBroker(broker: string): boolean {
+  return /\.kafka(-serverless)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?:\d+$/.test(broker);
+}
+
 /** The rules that were given, as construct props (durations back to `Duration`). */
 function ruleProps(
   config: Record<string, unknown>,
@@ -285,55 +379,4 @@ function ruleProps(
       : value;
   }
   return props as ScalingRuleProps;
-}
-
-/** A context key that names a parameter (CDK's own keys have `:` or `@`, or are kebab-case). */
-const PARAMETER_LIKE_KEY = /^[a-z][a-zA-Z0-9]*$/;
-
-/** Misspelt names would be silently ignored: report each, with the closest known name. */
-function unknownNames(
-  context: Readonly<Record<string, unknown>>,
-  env: Readonly<Record<string, string | undefined>>,
-): string[] {
-  const known = [
-    ...Object.keys(PARAMETERS).map((name) => contextKeyOf(name)),
-    ...Object.keys(DEPLOY_PARAMETERS),
-  ];
-  const unknownKeys = Object.keys(context).filter(
-    (key) => PARAMETER_LIKE_KEY.test(key) && !known.includes(key),
-  );
-  const unknownVars = Object.keys(env).filter(
-    (name) => name.startsWith(ENV_PREFIX) && !known.includes(contextKeyOf(name)),
-  );
-  return [
-    ...unknownKeys.map((key) => `${key} (context): unknown parameter${suggest(key, known)}`),
-    ...unknownVars.map(
-      (name) =>
-        `${name} (environment): unknown parameter${suggest(contextKeyOf(name), known, envNameOf)}`,
-    ),
-  ];
-}
-
-function suggest(name: string, known: readonly string[], show = (k: string) => k): string {
-  const closest = known
-    .map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) }))
-    .sort((a, b) => a.d - b.d)[0];
-  return closest && closest.d <= 3 ? `; did you mean ${show(closest.k)}?` : '';
-}
-
-/** Levenshtein distance. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

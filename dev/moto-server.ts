@@ -1,14 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import {
-  CACHE_DIR,
-  cached,
-  freePort,
-  hasCommand,
-  MissingToolError,
-  progress,
-  run,
-} from './cache.ts';
+import { freePort } from './cache.ts';
+import { ensureVenv } from './python-venv.ts';
 
 const MOTO_VERSION = '5.2.5';
 
@@ -21,25 +14,11 @@ export interface Moto {
 }
 
 /** A virtualenv in the project cache with `moto[server]` pinned, built once. */
-export async function ensureMoto(): Promise<string> {
-  const python = process.env.PYTHON ?? 'python3';
-  if (!(await hasCommand(python))) {
-    throw new MissingToolError(
-      'Python 3 is needed for the AWS emulator (moto) of the integration tests: install python3 with venv (e.g. `apt-get install python3-venv`).',
-    );
-  }
-  const dir = join(CACHE_DIR, `moto-${MOTO_VERSION}`);
-  return cached(dir, async (tmp) => {
-    progress(`installing moto[server]==${MOTO_VERSION} into ${dir} (first run only)`);
-    const venv = await run(python, ['-m', 'venv', tmp]);
-    if (venv.code !== 0) throw new Error(`python3 -m venv failed: ${venv.stderr}`);
-    const pip = await run(join(tmp, 'bin', 'pip'), [
-      'install',
-      '--quiet',
-      `moto[server]==${MOTO_VERSION}`,
-    ]);
-    if (pip.code !== 0) throw new Error(`pip install moto[server] failed: ${pip.stderr}`);
-  });
+export function ensureMoto(): Promise<string> {
+  return ensureVenv(
+    `moto[server]==${MOTO_VERSION}`,
+    'the AWS emulator (moto) of the integration tests',
+  );
 }
 
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {

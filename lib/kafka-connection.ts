@@ -1,4 +1,5 @@
-import { Fn } from 'aws-cdk-lib';
+import { Fn, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 
 /** How a client authenticates to Kafka; the value of `LAGPILOT_KAFKA_AUTH`. */
@@ -58,6 +59,30 @@ export class KafkaAuth {
     /** The MSK cluster ARN, for `msk-iam`. */
     readonly mskClusterArn?: string,
   ) {}
+
+  /**
+   * Lets `grantee` read the SCRAM secret and, when the secret has a customer-managed key
+   * (MSK requires one), decrypt with that key through Secrets Manager only. Stated here because
+   * an imported key's grant to a service-conditioned principal adds nothing to the role.
+   */
+  grantReadSecret(grantee: iam.IGrantable): void {
+    if (!this.secret) return;
+    this.secret.grantRead(grantee);
+    const key = this.secret.encryptionKey;
+    if (!key) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DecryptKafkaSecret',
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': `secretsmanager.${Stack.of(key).region}.amazonaws.com`,
+          },
+        },
+      }),
+    );
+  }
 
   /**
    * ARNs of MSK topics or groups in this auth's cluster (`topic/<name>/<uuid>/<topic>`);

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { LagAutoscaler } from './lag-autoscaler.ts';
+import type { MirrorWorkerService } from './mirror-worker-service.ts';
 
 const MINUTE = Duration.minutes(1);
 
@@ -14,6 +15,26 @@ const MINUTE = Duration.minutes(1);
 export interface LagAlarmsProps {
   /** The autoscaler whose metrics (and scaled service) the alarms watch. */
   readonly autoscaler: LagAutoscaler;
+  /**
+   * The worker fleet whose dead-lettered records (or, with onError 'skip', errors) alarm.
+   * @default - no dead-letter alarm (a service the stack does not run)
+   */
+  readonly worker?: MirrorWorkerService;
+  /**
+   * Dead-lettered records in 5 minutes that alarm.
+   * @default 1
+   */
+  readonly deadLetterThreshold?: number;
+  /**
+   * Lag (messages) below which growing lag at the cap is noise, not an alarm.
+   * @default - `lagThreshold`
+   */
+  readonly lagGrowingFloor?: number;
+  /**
+   * Prefix of the alarm names (`<prefix>-LagHigh`), so runbooks and filters can name them.
+   * @default - the stack name
+   */
+  readonly alarmNamePrefix?: string;
   /**
    * Total lag (messages) that alarms when it holds for `lagDuration`.
    * @default - the autoscaler's scale-up threshold (LAGPILOT_LAG_HIGH)
@@ -63,6 +84,9 @@ export interface LagAlarmSet {
   readonly cpuHigh: cloudwatch.Alarm;
   readonly memoryHigh: cloudwatch.Alarm;
   readonly tasksNotRunning: cloudwatch.Alarm;
+  readonly stalledPartitions: cloudwatch.Alarm;
+  /** Present when the props name the worker fleet. */
+  readonly deadLetters?: cloudwatch.Alarm;
 }
 
 /**
@@ -75,6 +99,7 @@ export class LagAlarms extends Construct {
   readonly topic?: sns.ITopic;
   readonly lagThreshold: number;
   readonly lagSecondsSlo: Duration;
+  readonly alarmNamePrefix: string;
 
   constructor(scope: Construct, id: string, props: LagAlarmsProps) {
     super(scope, id);
@@ -84,9 +109,11 @@ export class LagAlarms extends Construct {
     this.lagThreshold = props.lagThreshold ?? scaler.config.LAGPILOT_LAG_HIGH;
     this.lagSecondsSlo = props.lagSecondsSlo ?? Duration.minutes(5);
     const lagMinutes = (props.lagDuration ?? Duration.minutes(15)).toMinutes();
+    const lagFloor = props.lagGrowingFloor ?? this.lagThreshold;
+    this.alarmNamePrefix = props.alarmNamePrefix ?? Stack.of(this).stackName;
 
     this.alarms = {
-      lagHigh: new cloudwatch.Alarm(this, 'LagHigh', {
+      lagHigh: this.alarm('LagHigh', {
         alarmDescription: `Total lag above ${this.lagThreshold} messages for ${lagMinutes} min: the fleet is not catching up. Check the autoscaler's decisions and the workers' logs.`,
         metric: m('TotalLag', 'Minimum'),
         threshold: this.lagThreshold,
@@ -94,11 +121,11 @@ export class LagAlarms extends Construct {
         evaluationPeriods: lagMinutes,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      lagGrowingAtCap: new cloudwatch.Alarm(this, 'LagGrowingAtCap', {
-        alarmDescription:
-          'Lag keeps growing while the service runs at its cap (min of max tasks and partitions) for 15 min: the fleet cannot catch up. Add partitions or raise LAGPILOT_MAX_TASKS.',
+      lagGrowingAtCap: this.alarm('LagGrowingAtCap', {
+        alarmDescription: `Lag above ${lagFloor} keeps growing while the service runs at its cap (min of max tasks and partitions) for 15 min: the fleet cannot catch up. Add partitions or raise LAGPILOT_MAX_TASKS.`,
         metric: new cloudwatch.MathExpression({
-          expression: 'IF(desired >= cap AND RATE(lag) > 0, 1, 0)',
+          // Below the floor a rising lag is noise, however long it rises.
+          expression: `IF(desired >= cap AND RATE(lag) > 0 AND lag > ${lagFloor}, 1, 0)`,
           usingMetrics: {
             desired: m('DesiredTasks', 'Maximum', Duration.minutes(5)),
             cap: m('TaskCap', 'Minimum', Duration.minutes(5)),
@@ -112,7 +139,7 @@ export class LagAlarms extends Construct {
         evaluationPeriods: 3,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      lagSecondsSlo: new cloudwatch.Alarm(this, 'LagSecondsSlo', {
+      lagSecondsSlo: this.alarm('LagSecondsSlo', {
         alarmDescription: `Oldest unconsumed message older than ${this.lagSecondsSlo.toSeconds()} s for 5 min: the freshness SLO is broken.`,
         metric: m('LagSeconds', 'Maximum'),
         threshold: this.lagSecondsSlo.toSeconds(),
@@ -120,7 +147,7 @@ export class LagAlarms extends Construct {
         evaluationPeriods: 5,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      autoscalerErrors: new cloudwatch.Alarm(this, 'AutoscalerErrors', {
+      autoscalerErrors: this.alarm('AutoscalerErrors', {
         alarmDescription:
           'The autoscaler failed to observe or act in 3 of the last 5 minutes (it never scales down on a failed observation). See its log group.',
         metric: m('Errors', 'Sum'),
@@ -130,14 +157,16 @@ export class LagAlarms extends Construct {
         datapointsToAlarm: 3,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      autoscalerSilent: new cloudwatch.Alarm(this, 'AutoscalerSilent', {
+      autoscalerSilent: this.alarm('AutoscalerSilent', {
+        // Missing data is the signal, so it notifies on INSUFFICIENT_DATA (see below): an
+        // alarm breaching on missing data would fire on every fresh deploy, before the first step.
         alarmDescription:
-          'No TotalLag datapoint for 5 min: the autoscaler is not running or cannot read lag, so nothing is scaling the service.',
+          'INSUFFICIENT_DATA means no TotalLag datapoint for 10 min after there were some: the autoscaler is not running or cannot read lag, so nothing is scaling the service.',
         metric: m('TotalLag', 'SampleCount', Duration.minutes(5)),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        evaluationPeriods: 2,
+        treatMissingData: cloudwatch.TreatMissingData.MISSING,
       }),
       cpuHigh: this.usageAlarm('CpuHigh', 'CPUUtilization', props.cpuThreshold ?? 90, scaler),
       memoryHigh: this.usageAlarm(
@@ -146,7 +175,7 @@ export class LagAlarms extends Construct {
         props.memoryThreshold ?? 90,
         scaler,
       ),
-      tasksNotRunning: new cloudwatch.Alarm(this, 'TasksNotRunning', {
+      tasksNotRunning: this.alarm('TasksNotRunning', {
         alarmDescription:
           'Fewer tasks running than desired for 10 min: tasks fail to start or keep failing health checks. Check the service events.',
         metric: new cloudwatch.MathExpression({
@@ -163,6 +192,18 @@ export class LagAlarms extends Construct {
         evaluationPeriods: 10,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
+      stalledPartitions: this.alarm('StalledPartitions', {
+        alarmDescription:
+          'A partition has lag but its committed offset has not moved for 10 min: a worker is stuck on it (a poison record, a hung produce). See the autoscaler decision log for which partition.',
+        metric: m('StalledPartitions', 'Maximum'),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 10,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      deadLetters: props.worker
+        ? this.deadLetterAlarm(props.worker, props.deadLetterThreshold ?? 1)
+        : undefined,
     };
 
     this.topic = props.alarmTopic ?? (props.alarmEmail ? this.createTopic() : undefined);
@@ -172,10 +213,31 @@ export class LagAlarms extends Construct {
     if (this.topic) {
       const action = new actions.SnsAction(this.topic);
       for (const alarm of Object.values(this.alarms)) {
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
+        alarm?.addAlarmAction(action);
+        alarm?.addOkAction(action);
       }
+      this.alarms.autoscalerSilent.addInsufficientDataAction(action);
     }
+  }
+
+  /** An alarm named `<prefix>-<id>`. */
+  private alarm(id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, { alarmName: `${this.alarmNamePrefix}-${id}`, ...props });
+  }
+
+  /** Records dead-lettered (or, with onError 'skip', failed) across the fleet in 5 minutes. */
+  private deadLetterAlarm(worker: MirrorWorkerService, threshold: number): cloudwatch.Alarm {
+    const dlq = worker.onError === 'dlq';
+    return this.alarm('DeadLetters', {
+      alarmDescription: dlq
+        ? `At least ${threshold} records went to the dead-letter topic in 5 min: inspect them there (the lagpilot.error.* headers say why) before they pile up.`
+        : `At least ${threshold} records failed and were skipped in 5 min: check the worker log for the reasons.`,
+      metric: worker.metric(dlq ? 'DeadLettered' : 'Errors', { period: Duration.minutes(5) }),
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 
   private usageAlarm(
@@ -184,10 +246,11 @@ export class LagAlarms extends Construct {
     threshold: number,
     scaler: LagAutoscaler,
   ): cloudwatch.Alarm {
-    return new cloudwatch.Alarm(this, id, {
+    return this.alarm(id, {
       alarmDescription: `Service ${metricName} above ${threshold}% for 15 min despite scaling: check max tasks, task size, or a hot partition.`,
+      // Maximum, as the autoscaler decides on it: the busiest task is the one that falls behind.
       metric: scaler.serviceMetric(metricName, {
-        statistic: 'Average',
+        statistic: 'Maximum',
         period: Duration.minutes(5),
       }),
       threshold,
@@ -211,10 +274,21 @@ export class LagAlarms extends Construct {
         resources: ['*'],
       }),
     );
-    return new sns.Topic(this, 'Topic', {
+    const topic = new sns.Topic(this, 'Topic', {
       displayName: 'lagpilot alarms',
       masterKey: key,
       enforceSSL: true,
     });
+    // Without this the topic policy holds only the TLS Deny, and no alarm could publish.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    return topic;
   }
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -17,6 +17,7 @@ import { SCHEDULE_PERIOD_MS, STEP_RESERVE_MS } from '../lambda/step-loop.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
 import { forValidation, labelProblems, problemsError, ruleEnvironment } from './parameters.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
+import { resolveTarget } from './scaling-target.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -126,8 +127,10 @@ function checkTimeout(path: string, timeout: Duration, stepIntervalMs: number): 
 /**
  * Lag-driven autoscaling for an existing ECS service: a Lambda that, on a schedule, reads the
  * consumer group's lag and the service's CPU and memory, applies the scaling rules and sets
- * the service's desired count. One decision at a time (reserved concurrency 1), no replays of
- * stale events (no async retries), IAM scoped to the one service, table, secret and log group.
+ * the service's desired count. One decision at a time (the state table's version check refuses
+ * a second concurrent act, so no reserved concurrency is needed from a low account quota), no
+ * replays of stale events (no async retries), IAM scoped to the one service, table, secret and
+ * log group.
  */
 export class LagAutoscaler extends Construct {
   readonly function: NodejsFunction;
@@ -139,6 +142,8 @@ export class LagAutoscaler extends Construct {
   readonly serviceName: string;
   /** Name or ARN of the scaled service's cluster. */
   readonly clusterName: string;
+  /** The cluster's name alone: the `ClusterName` dimension of the `AWS/ECS` metrics. */
+  readonly metricClusterName: string;
   readonly serviceArn: string;
   readonly metricsNamespace: string;
   /** The function's `LAGPILOT_*` environment. */
@@ -151,6 +156,9 @@ export class LagAutoscaler extends Construct {
     const target = resolveTarget(this, props);
     this.serviceName = target.serviceName;
     this.clusterName = target.clusterName;
+    this.metricClusterName = Token.isUnresolved(target.clusterName)
+      ? target.clusterName
+      : target.clusterName.slice(target.clusterName.lastIndexOf('/') + 1);
     this.serviceArn = target.serviceArn;
     this.metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     const auth = props.kafka.auth ?? KafkaAuth.none();
@@ -199,10 +207,13 @@ export class LagAutoscaler extends Construct {
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `lagpilot autoscaler ${this.node.path}`,
-      inlinePolicies: props.vpc ? { VpcAccess: vpcAccessPolicy() } : {},
     });
     if (props.vpc) {
-      Validations.of(this.role).acknowledge({
+      const vpcAccess = new iam.Policy(this, 'VpcAccessPolicy', {
+        roles: [this.role],
+        document: vpcAccessPolicy(),
+      });
+      Validations.of(vpcAccess).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
           'A VPC-attached Lambda needs the EC2 network-interface actions of AWSLambdaVPCAccessExecutionRole, which take no resource-level scoping.',
@@ -221,8 +232,6 @@ export class LagAutoscaler extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      // One decision at a time: a second concurrent step could act on a stale view.
-      reservedConcurrentExecutions: 1,
       // A missed minute is fine; a stale replay is not.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(1),
@@ -275,7 +284,7 @@ export class LagAutoscaler extends Construct {
     return new cloudwatch.Metric({
       namespace: 'AWS/ECS',
       metricName: name,
-      dimensionsMap: { ClusterName: this.clusterName, ServiceName: this.serviceName },
+      dimensionsMap: { ClusterName: this.metricClusterName, ServiceName: this.serviceName },
       period: Duration.minutes(1),
       ...props,
     });
@@ -292,7 +301,7 @@ export class LagAutoscaler extends Construct {
     this.logGroup.grantWrite(this.role);
     // The state store reads with GetItem and writes whole items with a conditional PutItem.
     this.stateTable.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    auth.secret?.grantRead(this.role);
+    auth.grantReadSecret(this.role);
     if (auth.kind === 'msk-iam') this.grantMskDescribe(auth, props);
 
     // Metrics are published as EMF log lines (the log group grant covers them): no
@@ -333,47 +342,6 @@ export class LagAutoscaler extends Construct {
       }),
     );
   }
-}
-
-interface ScalingTarget {
-  readonly clusterName: string;
-  readonly serviceName: string;
-  readonly serviceArn: string;
-}
-
-function resolveTarget(scope: Construct, props: LagAutoscalerProps): ScalingTarget {
-  const byName = props.clusterName !== undefined || props.serviceName !== undefined;
-  if (props.service && byName) {
-    throw new Error(
-      `${scope.node.path}: give either \`service\` or \`clusterName\` + \`serviceName\`, not both`,
-    );
-  }
-  if (props.service) {
-    return {
-      clusterName: props.service.cluster.clusterName,
-      serviceName: props.service.serviceName,
-      serviceArn: props.service.serviceArn,
-    };
-  }
-  if (!props.clusterName || !props.serviceName) {
-    throw new Error(
-      `${scope.node.path}: name the service to scale: \`service\`, or both \`clusterName\` and \`serviceName\``,
-    );
-  }
-  // An ARN given as the cluster keeps only its name for the service ARN.
-  const cluster = Token.isUnresolved(props.clusterName)
-    ? props.clusterName
-    : props.clusterName.replace(/^arn:[^:]+:ecs:[^:]*:[^:]*:cluster\//, '');
-  return {
-    clusterName: props.clusterName,
-    serviceName: props.serviceName,
-    serviceArn: Stack.of(scope).formatArn({
-      service: 'ecs',
-      resource: 'service',
-      resourceName: `${cluster}/${props.serviceName}`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    }),
-  };
 }
 
 function vpcAccessPolicy(): iam.PolicyDocument {

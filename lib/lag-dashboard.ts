@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { LagAlarms } from './lag-alarms.ts';
 import type { AutoscalerMetricName, LagAutoscaler } from './lag-autoscaler.ts';
+import type { MirrorWorkerService } from './mirror-worker-service.ts';
 
 /** Props of {@link LagDashboard}. */
 export interface LagDashboardProps {
@@ -13,6 +14,11 @@ export interface LagDashboardProps {
    * @default - no alarm widgets
    */
   readonly alarms?: LagAlarms;
+  /**
+   * The worker fleet whose record counters (in, out, filtered, dead-lettered) to graph.
+   * @default - no worker widget
+   */
+  readonly worker?: MirrorWorkerService;
   /**
    * Dashboard name.
    * @default - CloudFormation-generated
@@ -50,7 +56,7 @@ export class LagDashboard extends Construct {
       this.dashboard.addWidgets(
         new cloudwatch.AlarmStatusWidget({
           title: 'Alarms',
-          alarms: Object.values(alarms.alarms),
+          alarms: Object.values(alarms.alarms).filter((a) => a !== undefined),
           width: 2 * WIDTH,
           height: 3,
         }),
@@ -81,12 +87,20 @@ export class LagDashboard extends Construct {
       ]),
     );
     this.dashboard.addWidgets(
-      graph('CPU %', [scaler.serviceMetric('CPUUtilization', { statistic: 'Average' })], {
-        leftYAxis: { min: 0, max: 100 },
-      }),
-      graph('Memory %', [scaler.serviceMetric('MemoryUtilization', { statistic: 'Average' })], {
-        leftYAxis: { min: 0, max: 100 },
-      }),
+      graph(
+        'CPU % (busiest task)',
+        [scaler.serviceMetric('CPUUtilization', { statistic: 'Maximum' })],
+        {
+          leftYAxis: { min: 0, max: 100 },
+        },
+      ),
+      graph(
+        'Memory % (busiest task)',
+        [scaler.serviceMetric('MemoryUtilization', { statistic: 'Maximum' })],
+        {
+          leftYAxis: { min: 0, max: 100 },
+        },
+      ),
     );
     this.dashboard.addWidgets(
       graph(
@@ -99,5 +113,17 @@ export class LagDashboard extends Construct {
         m('StalledPartitions', 'Maximum', 'stalled partitions'),
       ]),
     );
+    const worker = props.worker;
+    if (worker) {
+      this.dashboard.addWidgets(
+        graph(
+          'Worker records per minute',
+          (['RecordsIn', 'RecordsOut', 'Filtered', 'DeadLettered', 'Errors'] as const).map((name) =>
+            worker.metric(name, { label: name }),
+          ),
+          { width: 2 * WIDTH },
+        ),
+      );
+    }
   }
 }

@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -10,6 +12,7 @@ import { LagAlarms } from './lag-alarms.ts';
 import { LagAutoscaler } from './lag-autoscaler.ts';
 import { LagDashboard } from './lag-dashboard.ts';
 import { MirrorWorkerService } from './mirror-worker-service.ts';
+import { workerImageFrom } from './worker-image.ts';
 
 export interface LagpilotStackProps extends StackProps {
   /** The validated app parameters (`bin/params.ts`). */
@@ -44,6 +47,7 @@ export class LagpilotStack extends Stack {
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      enableFargateCapacityProviders: d.capacityProvider === 'FARGATE_SPOT',
     });
     const kafka = { brokers: p.brokers, auth: kafkaAuth(this, p) };
 
@@ -66,7 +70,9 @@ export class LagpilotStack extends Stack {
       memoryLimitMiB: d.workerMemory,
       cpuArchitecture:
         d.workerArch === 'arm64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
-      image: d.workerImage ? ecs.ContainerImage.fromRegistry(d.workerImage) : undefined,
+      image: d.workerImage ? workerImageFrom(this, d.workerImage) : undefined,
+      capacityProvider: d.capacityProvider,
+      metricsNamespace: p.metricsNamespace,
       logRetention,
     });
     this.autoscaler = new LagAutoscaler(this, 'Autoscaler', {
@@ -79,8 +85,13 @@ export class LagpilotStack extends Stack {
       vpc: this.vpc,
       logRetention,
     });
+    this.grantAmbiguousSecret(p, kafka.auth, [
+      this.worker.taskDefinition.obtainExecutionRole(),
+      this.autoscaler.role,
+    ]);
     this.alarms = new LagAlarms(this, 'Alarms', {
       autoscaler: this.autoscaler,
+      worker: this.worker,
       lagSecondsSlo: Duration.seconds(d.lagSecondsSlo),
       lagDuration: Duration.minutes(d.lagAlarmMinutes),
       alarmEmail: d.alarmEmail,
@@ -88,13 +99,71 @@ export class LagpilotStack extends Stack {
     this.dashboard = new LagDashboard(this, 'Dashboard', {
       autoscaler: this.autoscaler,
       alarms: this.alarms,
+      worker: this.worker,
     });
+    const groups = {
+      WorkerSecurityGroupId: this.worker.service.connections,
+      AutoscalerSecurityGroupId: this.autoscaler.function.connections,
+    };
+    if (d.brokerSecurityGroupId) this.admitToBrokers(d.brokerSecurityGroupId, p.brokers, groups);
+    for (const [id, connections] of Object.entries(groups)) {
+      new CfnOutput(this, id, {
+        description:
+          'Admit this group on the broker ports (done for you with brokerSecurityGroupId)',
+        value: connections.securityGroups.map((g) => g.securityGroupId).join(','),
+      });
+    }
     new CfnOutput(this, 'AutoscalerFunctionName', {
       description: 'Retune: edit this function’s LAGPILOT_* environment (see README)',
       value: this.autoscaler.function.functionName,
     });
     new CfnOutput(this, 'WorkerServiceName', { value: this.worker.service.serviceName });
   }
+
+  /** The brokers' group admits the worker's and the autoscaler's on every port in `brokers`. */
+  private admitToBrokers(
+    groupId: string,
+    brokers: readonly string[],
+    clients: Record<string, ec2.Connections>,
+  ): void {
+    const brokerGroup = ec2.SecurityGroup.fromSecurityGroupId(
+      this,
+      'BrokerSecurityGroup',
+      groupId,
+      {
+        allowAllOutbound: false,
+      },
+    );
+    const ports = [...new Set(brokers.map((b) => Number(b.slice(b.lastIndexOf(':') + 1))))];
+    for (const [name, connections] of Object.entries(clients)) {
+      for (const port of ports) {
+        brokerGroup.connections.allowFrom(
+          connections,
+          ec2.Port.tcp(port),
+          `lagpilot ${name.replace(/SecurityGroupId$/, '').toLowerCase()} to Kafka`,
+        );
+      }
+    }
+  }
+
+  /**
+   * A secret ARN ending in `-` and six characters may be the complete ARN or a partial one whose
+   * name happens to end that way; it was imported as complete, so also grant the partial form
+   * (`<arn>-??????`) rather than guess, and the first deploy works either way.
+   */
+  private grantAmbiguousSecret(p: AppParameters, auth: KafkaAuth, roles: iam.IRole[]): void {
+    if (!auth.secret || !p.kafkaSecretArn || !looksComplete(p.kafkaSecretArn)) return;
+    const partial = secretsmanager.Secret.fromSecretAttributes(this, 'KafkaSecretIfPartial', {
+      secretPartialArn: p.kafkaSecretArn,
+    });
+    // The key grant was made with the first form; the second form needs only the secret.
+    for (const role of roles) partial.grantRead(role);
+  }
+}
+
+/** Secrets Manager appends `-` and six characters to the name in a complete ARN. */
+function looksComplete(arn: string): boolean {
+  return /-[A-Za-z0-9]{6}$/.test(arn);
 }
 
 function newVpc(scope: Construct, retention: logs.RetentionDays): ec2.Vpc {
@@ -123,13 +192,15 @@ function kafkaAuth(scope: Construct, p: AppParameters): KafkaAuth {
     case 'scram-sha-256':
     case 'scram-sha-512': {
       const arn = p.kafkaSecretArn!;
-      // A complete ARN ends in the 6-character suffix Secrets Manager appends to the name.
+      const keyArn = p.deploy.kafkaSecretKmsKeyArn;
       const secret = secretsmanager.Secret.fromSecretAttributes(scope, 'KafkaSecret', {
-        ...(/-[A-Za-z0-9]{6}$/.test(arn) ? { secretCompleteArn: arn } : { secretPartialArn: arn }),
+        ...(looksComplete(arn) ? { secretCompleteArn: arn } : { secretPartialArn: arn }),
+        // KafkaAuth.grantReadSecret gives each reader kms:Decrypt on it, via Secrets Manager.
+        encryptionKey: keyArn ? kms.Key.fromKeyArn(scope, 'KafkaSecretKey', keyArn) : undefined,
       });
       return KafkaAuth.scram(secret, { mechanism: p.kafkaAuth, tls: p.kafkaTls });
     }
     case 'msk-iam':
-      throw new Error('kafkaAuth msk-iam: the worker fleet does not support MSK IAM');
+      return KafkaAuth.mskIam(p.deploy.mskClusterArn!);
   }
 }

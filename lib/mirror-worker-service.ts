@@ -1,11 +1,19 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, IgnoreMode, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, IgnoreMode, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import {
+  WORKER_METRIC_DIMENSION,
+  type WorkerMetricName,
+} from '../worker/src/cloudwatch-metrics.ts';
+import { TaskExecutionRole } from './execution-role.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
+import { DEFAULT_METRICS_NAMESPACE } from './lag-autoscaler.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -122,6 +130,17 @@ export interface MirrorWorkerServiceProps {
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
   /**
+   * Where the tasks run. FARGATE_SPOT needs the cluster's Fargate capacity providers enabled.
+   * @default 'FARGATE'
+   */
+  readonly capacityProvider?: 'FARGATE' | 'FARGATE_SPOT';
+  /**
+   * CloudWatch namespace of the worker's counters (records in and out, filtered,
+   * dead-lettered, errors; the group id as the `group` dimension), published every minute.
+   * @default 'Lagpilot'
+   */
+  readonly metricsNamespace?: string;
+  /**
    * Retention of the worker's logs.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -139,17 +158,16 @@ export class MirrorWorkerService extends Construct {
   readonly logGroup: logs.LogGroup;
   readonly shutdownTimeout: Duration;
   readonly onError: 'dlq' | 'skip';
+  readonly metricsNamespace: string;
+  readonly groupId: string;
   /** The container's stop timeout: the drain plus a margin to exit. */
   readonly stopTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: MirrorWorkerServiceProps) {
     super(scope, id);
     const auth = props.kafka.auth ?? KafkaAuth.none();
-    if (auth.kind === 'msk-iam') {
-      throw new Error(
-        `${this.node.path}: the worker authenticates with SCRAM, TLS or none; MSK IAM is not supported by the worker (use KafkaAuth.scram)`,
-      );
-    }
+    this.metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
+    this.groupId = props.groupId;
     this.shutdownTimeout = props.shutdownTimeout ?? Duration.seconds(30);
     this.stopTimeout = this.shutdownTimeout.plus(EXIT_GRACE);
     if (this.stopTimeout.toMilliseconds() > MAX_STOP_TIMEOUT.toMilliseconds()) {
@@ -170,13 +188,17 @@ export class MirrorWorkerService extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     });
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      executionRole: new TaskExecutionRole(this, 'ExecutionRole'),
       cpu: props.cpu ?? 512,
       memoryLimitMiB: props.memoryLimitMiB ?? 1024,
       runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     this.container = this.taskDefinition.addContainer('worker', {
       image: props.image ?? workerImage(cpuArchitecture),
-      environment: workerEnvironment(props, auth, this.onError, this.shutdownTimeout),
+      environment: {
+        ...workerEnvironment(props, auth, this.onError, this.shutdownTimeout),
+        MIRROR_METRICS_NAMESPACE: this.metricsNamespace,
+      },
       secrets: auth.secret
         ? {
             KAFKA_SASL_USERNAME: ecs.Secret.fromSecretsManager(auth.secret, 'username'),
@@ -210,13 +232,85 @@ export class MirrorWorkerService extends Construct {
       maxHealthyPercent: 200,
       enableECSManagedTags: true,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
+      capacityProviderStrategies:
+        props.capacityProvider === 'FARGATE_SPOT'
+          ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]
+          : undefined,
     });
-    const executionRole = this.taskDefinition.obtainExecutionRole();
-    Validations.of(executionRole).acknowledge({
+    // ECS reads the SCRAM secret (and its key) with the execution role, before the task starts.
+    auth.grantReadSecret(this.taskDefinition.obtainExecutionRole());
+    this.grantMetrics();
+    if (auth.kind === 'msk-iam') this.grantMsk(auth, props);
+  }
+
+  /** One of the worker's counters, summed over the fleet (namespace and `group` dimension). */
+  metric(name: WorkerMetricName, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.metricsNamespace,
+      metricName: name,
+      dimensionsMap: { [WORKER_METRIC_DIMENSION]: this.groupId },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  /** PutMetricData takes no resource ARN: the namespace condition is the scope. */
+  private grantMetrics(): void {
+    const policy = new iam.Policy(this, 'MetricsPolicy', {
+      roles: [this.taskDefinition.taskRole],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'PublishWorkerCounters',
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': this.metricsNamespace } },
+        }),
+      ],
+    });
+    Validations.of(policy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ecr:GetAuthorizationToken, which the execution role needs to pull the worker image, supports no resource-level permissions.',
+        'cloudwatch:PutMetricData supports no resource-level permissions; the statement is limited to the worker namespace by the cloudwatch:namespace condition.',
     });
+  }
+
+  /** MSK IAM: connect, read the input topics, write the output and DLQ topics, be the group. */
+  private grantMsk(auth: KafkaAuth, props: MirrorWorkerServiceProps): void {
+    const role = this.taskDefinition.taskRole;
+    const writes = [
+      props.outputTopic,
+      ...(this.onError === 'dlq' && props.dlqTopic ? [props.dlqTopic] : []),
+    ];
+    const statements = [
+      {
+        sid: 'ConnectToMsk',
+        // The producer is idempotent, which MSK authorises on the cluster.
+        actions: [
+          'kafka-cluster:Connect',
+          'kafka-cluster:DescribeCluster',
+          'kafka-cluster:WriteDataIdempotently',
+        ],
+        resources: [auth.mskClusterArn!],
+      },
+      {
+        sid: 'ReadInputTopics',
+        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+        resources: auth.mskResourceArns('topic', props.inputTopics),
+      },
+      {
+        sid: 'WriteOutputTopics',
+        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+        resources: auth.mskResourceArns('topic', writes),
+      },
+      {
+        sid: 'JoinTheGroup',
+        actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
+        resources: auth.mskResourceArns('group', [props.groupId]),
+      },
+    ];
+    for (const statement of statements)
+      role.addToPrincipalPolicy(new iam.PolicyStatement(statement));
   }
 }
 
@@ -257,7 +351,10 @@ function workerEnvironment(
     MIRROR_SHUTDOWN_TIMEOUT: String(shutdownTimeout.toSeconds()),
     KAFKA_TLS: auth.tls ? 'true' : undefined,
     // The mechanism is not a credential; username and password arrive as ECS secrets.
-    KAFKA_SASL_MECHANISM: auth.secret ? auth.kind : undefined,
+    KAFKA_SASL_MECHANISM:
+      auth.kind === 'msk-iam' ? 'aws-msk-iam' : auth.secret ? auth.kind : undefined,
+    // The MSK IAM token is signed for the cluster's region, which is the stack's.
+    AWS_REGION: auth.kind === 'msk-iam' ? Aws.REGION : undefined,
   };
   return Object.fromEntries(
     Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined),

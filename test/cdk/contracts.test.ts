@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { PARAMETERS, parseConfig, parseScalingRules } from '../../lambda/config.ts';
@@ -15,6 +16,12 @@ import {
 import { MemoryStateStore } from '../../lambda/state-store.ts';
 import type { LagSnapshot, ServiceSnapshot } from '../../lambda/types.ts';
 import { LagpilotStack } from '../../lib/lagpilot-stack.ts';
+import {
+  CloudWatchMetrics,
+  WORKER_METRIC_DIMENSION,
+  WORKER_METRICS,
+} from '../../worker/src/cloudwatch-metrics.ts';
+import { Stats } from '../../worker/src/stats.ts';
 import { testApp, testParameters } from './fixtures.ts';
 
 /**
@@ -219,8 +226,12 @@ describe('autoscaler Lambda → alarms and dashboard: the metrics they watch are
     const env = lambdaEnv();
     const watched = [...alarmMetrics(template), ...dashboardMetrics(template)];
 
-    const ours = watched.filter((w) => w.namespace === env.LAGPILOT_METRICS_NAMESPACE);
-    // 8 alarms and 6 graphs: most of what they show is the autoscaler's own.
+    // The worker publishes in the same namespace, under its `group` dimension (next block).
+    const isWorkers = (w: Watched) => WORKER_METRIC_DIMENSION in w.dimensions;
+    const ours = watched.filter(
+      (w) => w.namespace === env.LAGPILOT_METRICS_NAMESPACE && !isWorkers(w),
+    );
+    // 10 alarms and 6 graphs: most of what they show is the autoscaler's own.
     expect(ours.length).toBeGreaterThan(15);
     for (const w of ours) {
       expect(Object.keys(METRIC_UNITS), w.name).toContain(w.name as MetricName);
@@ -228,9 +239,77 @@ describe('autoscaler Lambda → alarms and dashboard: the metrics they watch are
       expect(w.dimensions, w.name).toEqual({ service: env.LAGPILOT_SERVICE });
     }
     // The rest are the service's own ECS metrics.
-    expect(new Set(watched.filter((w) => !ours.includes(w)).map((w) => w.namespace))).toEqual(
-      new Set(['AWS/ECS']),
+    expect(
+      new Set(watched.filter((w) => !ours.includes(w) && !isWorkers(w)).map((w) => w.namespace)),
+    ).toEqual(new Set(['AWS/ECS']));
+  });
+});
+
+describe('worker → DLQ alarm: the alarm watches exactly the series the worker publishes', () => {
+  /** What the worker sends with the container environment the stack gives it. */
+  async function published(env: Record<string, string>) {
+    const sent: PutMetricDataCommandInput[] = [];
+    const client = { send: async (c: { input: PutMetricDataCommandInput }) => sent.push(c.input) };
+    const stats = new Stats();
+    const metrics = new CloudWatchMetrics(stats, {
+      namespace: env.MIRROR_METRICS_NAMESPACE!,
+      group: env.MIRROR_APPID!,
+      intervalMs: 3_600_000,
+      client: client as never,
+    });
+    stats.consumed = 10;
+    stats.dlq = 3;
+    stats.errors = 3;
+    await metrics.stop();
+    return sent.flatMap((input) =>
+      (input.MetricData ?? []).map((d) => ({
+        namespace: input.Namespace,
+        name: d.MetricName,
+        dimensions: Object.fromEntries((d.Dimensions ?? []).map((x) => [x.Name, x.Value])),
+        value: d.Value,
+      })),
     );
+  }
+
+  function deadLetterAlarm(template: Synthesized) {
+    const [alarm] = Object.values(template.Resources).filter(
+      (r) =>
+        r.Type === 'AWS::CloudWatch::Alarm' &&
+        String(r.Properties.AlarmName).endsWith('-DeadLetters'),
+    );
+    return alarm!.Properties as unknown as MetricRef & { Statistic: string };
+  }
+
+  it.each([
+    ['dlq', {}, 'DeadLettered'],
+    ['skip', { workerOnError: 'skip' }, 'Errors'],
+  ])(
+    'onError %s: namespace, metric and dimensions match a real publish',
+    async (_, context, metric) => {
+      const { template, resource, stack } = synth(context);
+      const [container] = resource(stack.worker.taskDefinition).ContainerDefinitions as {
+        Environment: { Name: string; Value: unknown }[];
+      }[];
+      const env = Object.fromEntries(container!.Environment.map((e) => [e.Name, resolve(e.Value)]));
+      const alarm = deadLetterAlarm(template);
+      const datum = (await published(env)).find((d) => d.name === alarm.MetricName);
+
+      expect(alarm.MetricName).toBe(metric);
+      expect(datum, `the worker publishes ${alarm.MetricName}`).toBeDefined();
+      expect(datum!.value).toBe(3);
+      expect(alarm.Namespace).toBe(datum!.namespace);
+      expect(
+        Object.fromEntries((alarm.Dimensions ?? []).map((d) => [d.Name, resolve(d.Value)])),
+      ).toEqual(datum!.dimensions);
+      // Counts per interval from every task: only their sum is the fleet's.
+      expect(alarm.Statistic).toBe('Sum');
+    },
+  );
+
+  it('the dashboard graphs every worker counter, and only those', () => {
+    const { template } = synth();
+    const shown = dashboardMetrics(template).filter((w) => WORKER_METRIC_DIMENSION in w.dimensions);
+    expect(shown.map((w) => w.name).sort()).toEqual(Object.keys(WORKER_METRICS).sort());
   });
 });
 
@@ -345,6 +424,8 @@ const WORKER_VARIABLES = [
   'KAFKA_SASL_MECHANISM',
   'KAFKA_SASL_USERNAME',
   'KAFKA_SASL_PASSWORD',
+  'MIRROR_METRICS_NAMESPACE',
+  'AWS_REGION',
 ];
 
 const WORKER_CONFIG = new URL('../../worker/src/config.ts', import.meta.url);
@@ -361,6 +442,11 @@ describe('CDK app → worker container: the environment it sets is what the work
     workerMaxRate: 500,
     workerClient: 'platformatic',
   };
+  const mskIam = {
+    kafkaAuth: 'msk-iam',
+    mskClusterArn:
+      'arn:aws:kafka:eu-west-1:111122223333:cluster/orders/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2',
+  };
 
   function containerEnv(context: Record<string, unknown>) {
     const { stack, resource } = synth(context);
@@ -375,7 +461,7 @@ describe('CDK app → worker container: the environment it sets is what the work
   }
 
   it('uses only variable names the worker reads', () => {
-    for (const context of [{}, scram]) {
+    for (const context of [{}, scram, mskIam]) {
       const { env, secrets } = containerEnv(context);
       for (const name of [...Object.keys(env), ...secrets]) {
         expect(WORKER_VARIABLES, name).toContain(name);
@@ -393,7 +479,7 @@ describe('CDK app → worker container: the environment it sets is what the work
       const { credentialsFromEnv } = (await import(WORKER_CREDENTIALS.href)) as {
         credentialsFromEnv: (env: Record<string, string>) => unknown;
       };
-      for (const context of [{}, scram]) {
+      for (const context of [{}, scram, mskIam]) {
         const { env, secrets } = containerEnv(context);
         const withSecrets = {
           ...env,

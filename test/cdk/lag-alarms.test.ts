@@ -6,11 +6,13 @@ import { LagAutoscaler } from '../../lib/lag-autoscaler.ts';
 import { LagDashboard } from '../../lib/lag-dashboard.ts';
 import { nagFindings, testApp } from './fixtures.ts';
 
-function alarmsFor(props: Partial<LagAlarmsProps> = {}) {
+function alarmsFor(
+  props: Partial<LagAlarmsProps> = {},
+  target = { clusterName: 'prod', serviceName: 'orders-mirror' },
+) {
   const stack = new Stack(testApp(), 'Alarms');
   const autoscaler = new LagAutoscaler(stack, 'Autoscaler', {
-    clusterName: 'prod',
-    serviceName: 'orders-mirror',
+    ...target,
     kafka: { brokers: ['b:9092'] },
     groupId: 'g',
     topics: ['orders'],
@@ -30,7 +32,7 @@ describe('LagAlarms', () => {
   });
 
   function alarmProps(alarm: keyof typeof alarms.alarms) {
-    const id = stack.getLogicalId(alarms.alarms[alarm].node.defaultChild as never);
+    const id = stack.getLogicalId(alarms.alarms[alarm]!.node.defaultChild as never);
     return template.toJSON().Resources[id].Properties;
   }
 
@@ -47,10 +49,10 @@ describe('LagAlarms', () => {
     });
   });
 
-  it('alarms when lag grows while the service sits at its cap', () => {
+  it('alarms when lag above a floor (default: the lag threshold) grows while the service sits at its cap', () => {
     const props = alarmProps('lagGrowingAtCap');
     expect(props.Metrics[0]).toMatchObject({
-      Expression: 'IF(desired >= cap AND RATE(lag) > 0, 1, 0)',
+      Expression: 'IF(desired >= cap AND RATE(lag) > 0 AND lag > 25000, 1, 0)',
       ReturnData: true,
     });
     const byId = Object.fromEntries(
@@ -86,15 +88,50 @@ describe('LagAlarms', () => {
     });
   });
 
-  it('treats a silent autoscaler (no TotalLag for 5 minutes) as breaching', () => {
-    expect(alarmProps('autoscalerSilent')).toMatchObject({
+  it('reports a silent autoscaler as INSUFFICIENT_DATA, notified, so a fresh deploy does not page', () => {
+    const props = alarmProps('autoscalerSilent');
+    expect(props).toMatchObject({
       MetricName: 'TotalLag',
       Statistic: 'SampleCount',
       Period: 300,
-      EvaluationPeriods: 1,
+      EvaluationPeriods: 2,
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
-      TreatMissingData: 'breaching',
+      // Breaching on missing data would put a brand-new alarm in ALARM before the first step.
+      TreatMissingData: 'missing',
+    });
+    expect(props.InsufficientDataActions).toEqual(props.AlarmActions);
+    expect(props.InsufficientDataActions).toHaveLength(1);
+  });
+
+  it('names every alarm <stack>-<alarm>', () => {
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.AlarmName,
+    );
+    expect(names.sort()).toEqual(
+      [
+        'AutoscalerErrors',
+        'AutoscalerSilent',
+        'CpuHigh',
+        'LagGrowingAtCap',
+        'LagHigh',
+        'LagSecondsSlo',
+        'MemoryHigh',
+        'StalledPartitions',
+        'TasksNotRunning',
+      ].map((n) => `Alarms-${n}`),
+    );
+  });
+
+  it('alarms on a stalled partition for 10 minutes', () => {
+    expect(alarmProps('stalledPartitions')).toMatchObject({
+      MetricName: 'StalledPartitions',
+      Dimensions: SERVICE_DIMENSION,
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 10,
+      TreatMissingData: 'notBreaching',
     });
   });
 
@@ -111,8 +148,27 @@ describe('LagAlarms', () => {
           { Name: 'ServiceName', Value: 'orders-mirror' },
         ],
         Threshold: 90,
+        // The autoscaler decides on the busiest task: so does the alarm.
+        Statistic: 'Maximum',
       });
     }
+  });
+
+  it('watches CPU and memory by cluster name when the cluster is given by ARN', () => {
+    const { alarms: byArn, stack: arnStack } = alarmsFor(
+      {},
+      {
+        clusterName: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod',
+        serviceName: 'arn:aws:ecs:eu-west-1:111122223333:service/prod/orders-mirror',
+      },
+    );
+    const props = arnStack.resolve(
+      (byArn.alarms.cpuHigh.node.defaultChild as never as { dimensions: unknown }).dimensions,
+    );
+    expect(props).toEqual([
+      { name: 'ClusterName', value: 'prod' },
+      { name: 'ServiceName', value: 'orders-mirror' },
+    ]);
   });
 
   it('alarms when fewer tasks run than desired for 10 minutes', () => {
@@ -136,6 +192,13 @@ describe('LagAlarms', () => {
             Effect: 'Deny',
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
           }),
+          // Without it no alarm could publish: the topic policy is the only grant SNS reads.
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
         ]),
       },
     });
@@ -151,7 +214,7 @@ describe('LagAlarms', () => {
       Protocol: 'email',
       Endpoint: 'oncall@example.com',
     });
-    for (const alarm of Object.values(alarms.alarms)) {
+    for (const alarm of Object.values(alarms.alarms).filter((a) => a !== undefined)) {
       expect(alarm.node.defaultChild).toMatchObject({
         alarmActions: [expect.anything()],
         okActions: [expect.anything()],

@@ -70,6 +70,24 @@ describe('MirrorWorkerService', () => {
       MIRROR_SHUTDOWN_TIMEOUT: '30',
       KAFKA_TLS: 'true',
       KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      MIRROR_METRICS_NAMESPACE: 'Lagpilot',
+    });
+  });
+
+  it('may publish its counters only into its own namespace', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('WorkerTaskTaskRole') }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 'cloudwatch:PutMetricData',
+            Resource: '*',
+            Condition: { StringEquals: { 'cloudwatch:namespace': 'Lagpilot' } },
+            Effect: 'Allow',
+            Sid: 'PublishWorkerCounters',
+          },
+        ],
+      },
     });
   });
 
@@ -193,14 +211,50 @@ describe('MirrorWorkerService options', () => {
     expect(def.Environment).toContainEqual({ Name: 'MIRROR_ON_ERROR', Value: 'skip' });
   });
 
-  it('refuses MSK IAM, which the worker cannot speak', () => {
-    expect(() =>
-      worker({
-        kafka: {
-          brokers: ['b:9098'],
-          auth: KafkaAuth.mskIam('arn:aws:kafka:eu-west-1:1:cluster/x/y'),
-        },
-      }),
-    ).toThrow(/MSK IAM is not supported by the worker/);
+  it('speaks MSK IAM: the signer mechanism over TLS, scoped to the cluster, topics and group', () => {
+    const cluster = 'arn:aws:kafka:eu-west-1:111122223333:cluster/orders/abc-1';
+    const { template: iam } = worker({
+      kafka: { brokers: ['b:9098'], auth: KafkaAuth.mskIam(cluster) },
+    });
+    const environment = container(iam).Environment;
+    expect(environment).toContainEqual({ Name: 'KAFKA_SASL_MECHANISM', Value: 'aws-msk-iam' });
+    expect(environment).toContainEqual({ Name: 'KAFKA_TLS', Value: 'true' });
+    expect(container(iam).Secrets).toBeUndefined();
+    const topic = (name: string) =>
+      `arn:aws:kafka:eu-west-1:111122223333:topic/orders/abc-1/${name}`;
+    const statements = Object.values(iam.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('TaskRole'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Sid?: string }[]);
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    expect(bySid.ConnectToMsk).toMatchObject({
+      Action: [
+        'kafka-cluster:Connect',
+        'kafka-cluster:DescribeCluster',
+        'kafka-cluster:WriteDataIdempotently',
+      ],
+      Resource: cluster,
+    });
+    expect(bySid.ReadInputTopics).toMatchObject({
+      Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+      Resource: topic('orders'),
+    });
+    expect(bySid.WriteOutputTopics).toMatchObject({
+      Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+      Resource: [topic('orders-by-customer'), topic('orders.dlq')],
+    });
+    expect(bySid.JoinTheGroup).toMatchObject({
+      Action: ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'],
+      Resource: 'arn:aws:kafka:eu-west-1:111122223333:group/orders/abc-1/orders-mirror',
+    });
+  });
+
+  it('runs on Fargate Spot when asked', () => {
+    const { template: spot } = worker({ capacityProvider: 'FARGATE_SPOT' });
+    spot.hasResourceProperties('AWS::ECS::Service', {
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+    });
+    const [service] = Object.values(spot.findResources('AWS::ECS::Service'));
+    expect(service?.Properties.LaunchType).toBeUndefined();
+    worker().template.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'FARGATE' });
   });
 });

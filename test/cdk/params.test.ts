@@ -6,7 +6,13 @@ import { Duration } from 'aws-cdk-lib';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { readParameters } from '../../bin/params.ts';
 import cdkJson from '../../cdk.json' with { type: 'json' };
-import { RULE_PROPS_FILE, renderRuleProps, withParameterTable } from '../../dev/parameter-docs.ts';
+import {
+  END_MARKER,
+  RULE_PROPS_FILE,
+  renderRuleProps,
+  START_MARKER,
+  withParameterTable,
+} from '../../dev/parameter-docs.ts';
 import { PARAMETERS } from '../../lambda/config.ts';
 import {
   type ContextKey,
@@ -18,6 +24,12 @@ import type { ScalingRuleProps } from '../../lib/scaling-rule-props.ts';
 
 const read = (values: Record<string, unknown> = {}, env: Record<string, string> = {}) =>
   readParameters({ ...cdkJson.context, ...values }, env);
+
+const MSK_CLUSTER =
+  'arn:aws:kafka:eu-west-1:111122223333:cluster/orders/0a1b2c3d-e4f5-6789-abcd-ef0123456789-2';
+const MSK_BROKER = 'b-1.orders.abc123.c2.kafka.eu-west-1.amazonaws.com:9096';
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:AmazonMSK_orders-AbCdEf';
+const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 describe('parameter names', () => {
   it('derives every context key from its variable and back', () => {
@@ -39,7 +51,10 @@ describe('readParameters', () => {
   });
 
   it('lets the environment win over context', () => {
-    const p = read({ lagHigh: 5000 }, { LAGPILOT_LAG_HIGH: '20000', LAGPILOT_WORKER_CPU: '1024' });
+    const p = read(
+      { lagHigh: 5000 },
+      { LAGPILOT_LAG_HIGH: '20000', LAGPILOT_WORKER_CPU: '1024', LAGPILOT_WORKER_MEMORY: '2048' },
+    );
     expect(p.rules.lagHigh).toBe(20_000);
     expect(p.deploy.workerCpu).toBe(1024);
   });
@@ -129,9 +144,72 @@ describe('readParameters', () => {
     ).not.toThrow();
   });
 
-  it('refuses SCRAM without a secret and MSK IAM for the worker fleet', () => {
+  it('refuses SCRAM without a secret, and MSK IAM without its cluster', () => {
     expect(() => read({ kafkaAuth: 'scram-sha-512' })).toThrow(/kafkaSecretArn/);
-    expect(() => read({ kafkaAuth: 'msk-iam' })).toThrow(/worker fleet authenticates with SCRAM/);
+    expect(() => read({ kafkaAuth: 'msk-iam' })).toThrow(
+      /mskClusterArn \(LAGPILOT_MSK_CLUSTER_ARN\): is required while kafkaAuth is msk-iam/,
+    );
+    const iam = read({ kafkaAuth: 'msk-iam', mskClusterArn: MSK_CLUSTER });
+    expect(iam.deploy.mskClusterArn).toBe(MSK_CLUSTER);
+    expect(() => read({ mskClusterArn: MSK_CLUSTER })).toThrow(
+      /mskClusterArn .*only applies to kafkaAuth=msk-iam \(kafkaAuth is none\)/,
+    );
+    expect(() => read({ kafkaAuth: 'msk-iam', mskClusterArn: 'orders' })).toThrow(
+      /mskClusterArn \(LAGPILOT_MSK_CLUSTER_ARN\)="orders": must be an MSK cluster ARN/,
+    );
+  });
+
+  it('names a malformed secret ARN instead of failing in CloudFormation', () => {
+    expect(() => read({ kafkaAuth: 'scram-sha-512', kafkaSecretArn: 'AmazonMSK_orders' })).toThrow(
+      /kafkaSecretArn \(LAGPILOT_KAFKA_SECRET_ARN\)="AmazonMSK_orders": must be a Secrets Manager secret ARN/,
+    );
+  });
+
+  it('asks for the KMS key of SCRAM on MSK, and only for SCRAM', () => {
+    const scram = { kafkaAuth: 'scram-sha-512', kafkaSecretArn: SECRET };
+    expect(() => read({ ...scram, brokers: MSK_BROKER })).toThrow(
+      /kafkaSecretKmsKeyArn .*required for SCRAM on MSK/,
+    );
+    expect(
+      read({ ...scram, brokers: MSK_BROKER, kafkaSecretKmsKeyArn: KEY }).deploy
+        .kafkaSecretKmsKeyArn,
+    ).toBe(KEY);
+    // A self-managed cluster's secret may use the default key.
+    expect(() => read(scram)).not.toThrow();
+    expect(() => read({ kafkaSecretKmsKeyArn: KEY })).toThrow(/only applies to SCRAM/);
+    expect(() => read({ ...scram, kafkaSecretKmsKeyArn: 'alias/kafka' })).toThrow(
+      /kafkaSecretKmsKeyArn \(LAGPILOT_KAFKA_SECRET_KMS_KEY_ARN\)="alias\/kafka": must be a KMS key ARN/,
+    );
+  });
+
+  it('refuses CPU/memory pairs Fargate cannot run, naming the allowed range', () => {
+    expect(() => read({ workerCpu: 1024, workerMemory: 1024 })).toThrow(
+      /workerMemory .*Fargate runs 1024 CPU units with 2048–8192 MiB in steps of 1024/,
+    );
+    expect(() => read({ workerCpu: 256, workerMemory: 4096 })).toThrow(
+      /256 CPU units with 512–2048/,
+    );
+    expect(read({ workerCpu: 256, workerMemory: 512 }).deploy.workerMemory).toBe(512);
+    expect(read({ workerCpu: 4096, workerMemory: 30_720 }).deploy.workerCpu).toBe(4096);
+  });
+
+  it('refuses a malformed VPC or security group id', () => {
+    const vpc = { vpcAzs: 'eu-west-1a', vpcPrivateSubnetIds: 'subnet-0123456789abcdef0' };
+    expect(() => read({ ...vpc, vpcId: 'my-vpc' })).toThrow(
+      /vpcId \(LAGPILOT_VPC_ID\)="my-vpc": must be a VPC id/,
+    );
+    expect(read({ ...vpc, vpcId: 'vpc-0123456789abcdef0' }).deploy.vpcId).toBe(
+      'vpc-0123456789abcdef0',
+    );
+    expect(() => read({ brokerSecurityGroupId: 'kafka' })).toThrow(
+      /brokerSecurityGroupId \(LAGPILOT_BROKER_SECURITY_GROUP_ID\)="kafka": must be a security group id/,
+    );
+  });
+
+  it('runs on FARGATE unless FARGATE_SPOT is chosen', () => {
+    expect(read({}).deploy.capacityProvider).toBe('FARGATE');
+    expect(read({ capacityProvider: 'FARGATE_SPOT' }).deploy.capacityProvider).toBe('FARGATE_SPOT');
+    expect(() => read({ capacityProvider: 'SPOT' })).toThrow(/must be FARGATE or FARGATE_SPOT/);
   });
 });
 
@@ -153,6 +231,21 @@ describe('generated parameter docs (npm run docs:params)', () => {
   it('README documents every parameter exactly as the schemas define them', () => {
     const readme = read('README.md');
     expect(readme).toBe(withParameterTable(readme));
+  });
+
+  it('docs/deploy.md, linked from the README, names only context keys of the generated table', () => {
+    const readme = read('README.md');
+    expect(readme).toContain('](docs/deploy.md)');
+    const table = readme.slice(readme.indexOf(START_MARKER), readme.indexOf(END_MARKER));
+    const documented = new Set([...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]));
+    const guide = read('docs/deploy.md');
+    const named = new Set([
+      ...[...guide.matchAll(/`([a-z]+[A-Z]\w*)`/g)].map((m) => m[1]), // `vpcId`
+      ...[...guide.matchAll(/`([a-z]\w*)=/g)].map((m) => m[1]), // `kafkaAuth=msk-iam`
+      ...[...guide.matchAll(/^\s*"(\w+)":/gm)].map((m) => m[1]), // "brokers": … in a cdk.json block
+    ]);
+    expect(named.size).toBeGreaterThan(15);
+    expect([...named].filter((key) => !documented.has(key))).toEqual([]);
   });
 
   it('the construct documents every scaling rule as a prop, with its default', () => {

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { LagpilotStack } from '../../lib/lagpilot-stack.ts';
 import {
@@ -22,7 +23,7 @@ describe('LagpilotStack with the default parameters (offline, no lookups)', () =
     });
     template.resourceCountIs('AWS::ECS::Service', 1);
     template.resourceCountIs('AWS::Events::Rule', 1);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
@@ -65,8 +66,30 @@ describe('LagpilotStack with the default parameters (offline, no lookups)', () =
     expect(acks.map((a) => `${a.rule} @ ${a.path}`).sort()).toEqual([
       'AwsSolutions-ECS2 @ Lagpilot/Worker/Task',
       'AwsSolutions-IAM5[Resource::*] @ Lagpilot/Autoscaler/MetricsPolicy',
-      'AwsSolutions-IAM5[Resource::*] @ Lagpilot/Autoscaler/Role',
-      'AwsSolutions-IAM5[Resource::*] @ Lagpilot/Worker/Task/ExecutionRole',
+      'AwsSolutions-IAM5[Resource::*] @ Lagpilot/Autoscaler/VpcAccessPolicy',
+      'AwsSolutions-IAM5[Resource::*] @ Lagpilot/Worker/ExecutionRole/EcrAuthPolicy',
+      'AwsSolutions-IAM5[Resource::*] @ Lagpilot/Worker/MetricsPolicy',
+    ]);
+  });
+
+  it('keeps each acknowledged wildcard in a policy of its own: a new wildcard grant fails the checks', () => {
+    const app = testApp();
+    const widened = new LagpilotStack(app, 'Lagpilot', { parameters: testParameters(app) });
+    for (const role of [
+      widened.autoscaler.role,
+      widened.worker.taskDefinition.obtainExecutionRole(),
+    ]) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: ['*'] }),
+      );
+    }
+    expect(
+      nagFindings(widened)
+        .map((f) => `${f.rule} @ ${f.path}`)
+        .sort(),
+    ).toEqual([
+      'AwsSolutions-IAM5[Resource::*] @ Lagpilot/Autoscaler/Role/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::*] @ Lagpilot/Worker/ExecutionRole/DefaultPolicy/Resource',
     ]);
   });
 
@@ -134,3 +157,20 @@ function normaliseAssets(json: unknown): unknown {
     ),
   );
 }
+
+describe('LagpilotStack with a partial secret ARN', () => {
+  const partial = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:kafka';
+  const app = testApp({ kafkaAuth: 'scram-sha-512', kafkaSecretArn: partial, kafkaTls: true });
+  const template = Template.fromStack(
+    new LagpilotStack(app, 'Lagpilot', { parameters: testParameters(app) }),
+  );
+
+  it('grants the secret with its suffix wildcard to both readers, nothing broader', () => {
+    const reads = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]).filter(
+        (s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'),
+      ),
+    );
+    expect(reads.map((s) => s.Resource)).toEqual([`${partial}-??????`, `${partial}-??????`]);
+  });
+});

@@ -103,6 +103,9 @@ export const ConfigSchema = z
     http_port: z.number().int().min(0).max(65535).default(8080),
     shutdown_timeout: z.number().positive().default(30),
     stats_interval: z.number().positive().default(10),
+    // CloudWatch namespace of the worker's counters; unset: not published (cloudwatch-metrics.ts).
+    metrics_namespace: z.string().min(1).optional(),
+    metrics_interval: z.number().positive().default(60),
     client: z
       .enum(['kafkajs', 'platformatic', 'kafkajs+platformatic'])
       .default('kafkajs+platformatic'),
@@ -120,6 +123,7 @@ const NUMBER_KEYS = new Set([
   'http_port',
   'shutdown_timeout',
   'stats_interval',
+  'metrics_interval',
 ]);
 
 export class ConfigError extends Error {

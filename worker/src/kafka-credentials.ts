@@ -1,18 +1,20 @@
+import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
+
 /**
  * TLS and SASL settings, from the environment only (ECS injects them from Secrets Manager):
  * KAFKA_TLS=true, KAFKA_SASL_MECHANISM (plain | scram-sha-256 | scram-sha-512),
  * KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD. Never read from the config file, never logged.
+ * KAFKA_SASL_MECHANISM=aws-msk-iam is MSK IAM instead: SASL/OAUTHBEARER with a token the MSK
+ * signer makes from the task role's credentials for AWS_REGION, new on each (re)authentication.
  */
 export interface KafkaCredentials {
   tls: boolean;
-  sasl?: {
-    mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-    username: string;
-    password: string;
-  };
+  sasl?:
+    | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
+    | { mechanism: 'oauthbearer'; token: () => Promise<string> };
 }
 
-const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'] as const;
 
 export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaCredentials {
   const tls = env.KAFKA_TLS === 'true';
@@ -21,11 +23,32 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
   if (!MECHANISMS.includes(mechanism as (typeof MECHANISMS)[number])) {
     throw new Error(`KAFKA_SASL_MECHANISM must be one of ${MECHANISMS.join(', ')}`);
   }
+  if (mechanism === 'aws-msk-iam') {
+    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    if (!region) {
+      throw new Error('KAFKA_SASL_MECHANISM=aws-msk-iam signs for a region: set AWS_REGION');
+    }
+    // MSK's IAM listener is TLS-only.
+    return {
+      tls: true,
+      sasl: {
+        mechanism: 'oauthbearer',
+        token: async () => (await generateAuthToken({ region })).token,
+      },
+    };
+  }
   const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = env;
   if (!username || !password) {
     throw new Error(
       'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required',
     );
   }
-  return { tls, sasl: { mechanism: mechanism as (typeof MECHANISMS)[number], username, password } };
+  return {
+    tls,
+    sasl: {
+      mechanism: mechanism as 'plain' | 'scram-sha-256' | 'scram-sha-512',
+      username,
+      password,
+    },
+  };
 }

@@ -116,7 +116,13 @@ export class KafkajsPort implements KafkaPort {
           namespace: entry.namespace,
         }),
     };
-    if (credentials.sasl) config.sasl = credentials.sasl as SASLOptions;
+    const sasl = credentials.sasl;
+    if (sasl?.mechanism === 'oauthbearer') {
+      config.sasl = {
+        mechanism: 'oauthbearer',
+        oauthBearerProvider: async () => ({ value: await sasl.token() }),
+      };
+    } else if (sasl) config.sasl = sasl as SASLOptions;
     this.#kafka = new Kafka(config);
     this.#producer = this.#kafka.producer({
       idempotent: true,

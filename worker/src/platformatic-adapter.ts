@@ -45,7 +45,12 @@ export class PlatformaticPort implements KafkaPort {
     clientId: string;
     bootstrapBrokers: string[];
     tls?: object;
-    sasl?: { mechanism: SASLMechanismValue; username: string; password: string };
+    sasl?: {
+      mechanism: SASLMechanismValue;
+      username?: string;
+      password?: string;
+      token?: () => Promise<string>;
+    };
   };
   readonly #producer: Producer;
   #consumer: Consumer | undefined;
@@ -66,11 +71,11 @@ export class PlatformaticPort implements KafkaPort {
   ) {
     this.#base = { clientId, bootstrapBrokers: brokers };
     if (credentials.tls) this.#base.tls = {};
-    if (credentials.sasl) {
-      this.#base.sasl = {
-        ...credentials.sasl,
-        mechanism: credentials.sasl.mechanism.toUpperCase() as SASLMechanismValue,
-      };
+    const sasl = credentials.sasl;
+    if (sasl?.mechanism === 'oauthbearer') {
+      this.#base.sasl = { mechanism: 'OAUTHBEARER', token: sasl.token };
+    } else if (sasl) {
+      this.#base.sasl = { ...sasl, mechanism: sasl.mechanism.toUpperCase() as SASLMechanismValue };
     }
     this.#producer = new Producer({
       ...this.#base,

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { AssignmentTracker } from './assignment-tracker.ts';
 import { BatchProcessor, FatalDeliveryError } from './batch-processor.ts';
 import { consumerSettings, createPort } from './client.ts';
+import { CloudWatchMetrics } from './cloudwatch-metrics.ts';
 import type { Config } from './config.ts';
 import { startHttpServer } from './http-server.ts';
 import { credentialsFromEnv } from './kafka-credentials.ts';
@@ -30,6 +31,7 @@ export class MirrorWorker {
   #port: KafkaPort | undefined;
   #http: Server | undefined;
   #statsTimer: NodeJS.Timeout | undefined;
+  #metrics: CloudWatchMetrics | undefined;
   readonly #assignment = new AssignmentTracker();
   #stopping: Promise<boolean> | undefined;
   #crashExit: NodeJS.Timeout | undefined;
@@ -87,6 +89,13 @@ export class MirrorWorker {
     );
     this.#statsTimer = setInterval(() => this.#printStats(), c.stats_interval * 1000);
     this.#statsTimer.unref();
+    if (c.metrics_namespace) {
+      this.#metrics = new CloudWatchMetrics(this.stats, {
+        namespace: c.metrics_namespace,
+        group: c.appid,
+        intervalMs: c.metrics_interval * 1000,
+      });
+    }
     log('INFO', 'worker starting', {
       group: c.appid,
       input: c.input,
@@ -189,6 +198,7 @@ export class MirrorWorker {
       );
     const closed = this.#port ? await withinTime(this.#port.disconnect(), left(1_000)) : true;
     this.#printStats();
+    if (this.#metrics) await withinTime(this.#metrics.stop(), left(0));
     await withinTime(new Promise((r) => this.#http?.close(r) ?? r(undefined)), left(0));
     log('INFO', 'stopped', { event: 'stopped', drained, closed });
     return drained && closed;
