@@ -171,8 +171,12 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
     expect((await lag.observe()).partitionCount).toBe(2);
     await admin.createPartitions({ topicPartitions: [{ topic, count: 5 }] });
     await produce(topic, [0, 0, 7, 0, 1]);
-    const after = await lag.observe();
-    expect(after.partitionCount).toBe(5);
+    // The broker's metadata cache takes the new partitions asynchronously; a source that cached
+    // the count would never get there.
+    const after = await eventually(async () => {
+      const snapshot = await lag.observe();
+      return snapshot.partitionCount === 5 ? snapshot : undefined;
+    }, 10_000);
     // The new partitions were never committed: their lag is everything produced to them.
     const offsets = await admin.fetchTopicOffsets(topic);
     const end = (p: number) => Number(offsets.find((o) => o.partition === p)?.high);
