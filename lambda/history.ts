@@ -3,6 +3,7 @@
  * system and the simulator all keep history through recordStep, so they judge alike.
  */
 
+import { learn } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
 import { mergeResources, trackPartitions } from './measure.ts';
 import type {
@@ -106,6 +107,7 @@ export function recordStep(
     partitions: lag ? trackPartitions(state.partitions, lag) : state.partitions,
     partitionCount: lag ? lag.partitionCount : state.partitionCount,
     lastAction,
+    capacity: learn(state.capacity, m.capacitySample, service?.taskDefinition ?? null),
   };
 }
 
