@@ -22,6 +22,8 @@ import type {
 
 /** The estimate is the median of at most this many samples: bounded state, old evidence ages out. */
 export const CAPACITY_SAMPLES = 15;
+/** A backlog of at least this many seconds of consumption means no task idled. */
+export const SATURATED_BACKLOG_S = 10;
 /** Samples needed before the estimate is trusted over LAGPILOT_TASK_CAPACITY / conservative steps. */
 export const MIN_CAPACITY_SAMPLES = 3;
 
@@ -79,9 +81,12 @@ export function capacitySample(
   if (!previous || (last && previous.at <= last.at)) return null;
   if (m.consumeRate === null || m.consumeRate <= 0 || m.scalingLag === null) return null;
   if (diagnoses.some((d) => d.kind === 'hot')) return null;
-  // A backlog above the calm threshold at both ends: draining it to zero and rebuilding it
-  // within one step would take a burst, and the median outvotes a rare one.
-  const floor = Math.max(rules.lagLow, 1);
+  // A backlog at both ends above the calm threshold and above what the group consumes in
+  // SATURATED_BACKLOG_S: in-flight messages and commit intervals keep a few seconds of
+  // throughput as lag on a group that idles, and an over-provisioned fleet sampled on them
+  // would learn a capacity lower than it is. Draining to zero and rebuilding within one step
+  // would take a burst, and the median outvotes a rare one.
+  const floor = Math.max(rules.lagLow, m.consumeRate * SATURATED_BACKLOG_S, 1);
   if ((previous.scalingLag ?? 0) < floor || m.scalingLag < floor) return null;
   const partitions = obs.lag.value.partitionCount;
   return (m.consumeRate * busiestShare(partitions, n)) / Math.max(partitions, 1);

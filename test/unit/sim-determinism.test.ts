@@ -142,7 +142,8 @@ describe('the simulator', () => {
         });
       }
     }
-  });
+    // Five traces × five policies: seconds of CPU, more on a shared machine.
+  }, 60_000);
 
   it("replays the operators' guide rules from sim/examples/operators-guide.env", () => {
     const env = readParamsFile(
