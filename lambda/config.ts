@@ -170,6 +170,11 @@ export const PARAMETERS = {
     doc: 'the produce rate is sized for with this margin, up and down',
   },
 
+  LAGPILOT_PRESCALE_LEAD: {
+    schema: duration('3m'),
+    doc: "raise capacity this long before a produce-rate burst (1.5 × its hour's median) that recurred at the same minutes of the hour in 3 of the last 4 hours (`0s`: off); needs a known per-task capacity",
+  },
+
   // Scale up: any signal above its threshold for the whole up-window.
   LAGPILOT_LAG_HIGH: {
     schema: int(10_000),
@@ -274,6 +279,8 @@ export interface ScalingRules {
   /** Configured messages per second per task; null: learn it. */
   taskCapacity: number | null;
   headroom: number;
+  /** Pre-scale this long before a recurring burst; 0: off. */
+  prescaleLeadMs: Millis;
   /** Time between control steps (LAGPILOT_STEP_INTERVAL): the lag samples' cadence. */
   stepIntervalMs: Millis;
 }
@@ -318,6 +325,7 @@ const RULE_PARAMETERS = [
   'LAGPILOT_LAG_SLO',
   'LAGPILOT_TASK_CAPACITY',
   'LAGPILOT_HEADROOM',
+  'LAGPILOT_PRESCALE_LEAD',
   'LAGPILOT_STEP_INTERVAL',
 ] as const satisfies readonly EnvName[];
 
@@ -441,6 +449,7 @@ function toRules(c: Pick<RawConfig, (typeof RULE_PARAMETERS)[number]>): ScalingR
     lagSloMs: c.LAGPILOT_LAG_SLO,
     taskCapacity: c.LAGPILOT_TASK_CAPACITY ?? null,
     headroom: c.LAGPILOT_HEADROOM,
+    prescaleLeadMs: c.LAGPILOT_PRESCALE_LEAD,
     stepIntervalMs: c.LAGPILOT_STEP_INTERVAL,
   };
 }

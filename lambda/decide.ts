@@ -17,14 +17,21 @@
 import type { Capacity } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
 import { downTarget, stepDown, stepUp, upLimit } from './counts.ts';
-import { count, duration, heldOf, rate, tasksThat } from './format.ts';
-import { covers, isSettled, maxSampleGap } from './history.ts';
-import { measure } from './measure.ts';
-import { capacityShort, downSignals, type Signal, sentence, series, upSignals } from './signals.ts';
-import { describeSizing, peakProduceRate, sizeFor } from './sizing.ts';
+import { duration, heldOf, rate, tasksThat } from './format.ts';
+import { covers, maxSampleGap } from './history.ts';
+import { describeDiagnosis, measure } from './measure.ts';
+import {
+  capacityShort,
+  downSignals,
+  holdReasons,
+  type Signal,
+  sentence,
+  series,
+  upSignals,
+} from './signals.ts';
+import { describeSizing, peakProduceRate, recurringSizing, sizeFor } from './sizing.ts';
 import type {
   Decision,
-  Diagnosis,
   EpochMs,
   Measures,
   Millis,
@@ -59,54 +66,6 @@ function boundsOf(rules: ScalingRules, obs: Observations): Bounds {
     capBy: byPartitions ? 'partitions' : 'max',
     partitions,
   };
-}
-
-function describeDiagnosis(d: Diagnosis): string {
-  const where = `partition ${d.topic}/${d.partition}`;
-  if (d.kind === 'stalled') {
-    return `${where} stalled: lag ${count(d.lag)}, committed offset unchanged for ${d.steps} steps (poison message or stuck consumer); its lag no longer counts toward scale-up`;
-  }
-  const share = `${Math.round(d.share * 100)}%`;
-  return d.ownWorker
-    ? `${where} is hot: ${share} of the lag (${count(d.lag)}) and it already has a worker of its own; more workers cannot drain it`
-    : `${where} is hot: ${share} of the lag (${count(d.lag)}); more workers help only until it has a worker of its own`;
-}
-
-function holdReasons(
-  rules: ScalingRules,
-  obs: Observations,
-  service: ServiceSnapshot,
-  now: EpochMs,
-): string[] {
-  const reasons: string[] = [];
-  if (service.deploying) reasons.push('a deployment is rolling');
-  if (service.running < service.desired) {
-    reasons.push(
-      `${service.running} of ${service.desired} tasks running (${service.pending} pending): not adding to tasks that do not start`,
-    );
-  }
-  const last = obs.state.lastAction;
-  if (last) {
-    const cooldown = last.action === 'up' ? rules.upCooldownMs : rules.downCooldownMs;
-    const since = now - last.at;
-    // The same jitter allowance as the windows: a 3-minute cooldown is over at 2 min 59 s.
-    if (!covers(since, cooldown) && cooldown > 0) {
-      reasons.push(
-        `cooldown after scale ${last.action} ${last.from}→${last.to} ${duration(since)} ago (${duration(cooldown)})`,
-      );
-    }
-  }
-  if (obs.lag.ok) {
-    const group = obs.lag.value.group;
-    if (group.state === 'PreparingRebalance' || group.state === 'CompletingRebalance') {
-      reasons.push(`consumer group is rebalancing (${group.state})`);
-    } else if (last && !last.settled && !isSettled(obs.lag.value, service)) {
-      reasons.push(
-        `group not settled since scale ${last.action} ${last.from}→${last.to}: ${group.members} members (${group.state}) for ${service.running} running tasks`,
-      );
-    }
-  }
-  return reasons;
 }
 
 /**
@@ -343,6 +302,27 @@ function judge(
   if (short) up.push(short);
   const fired = up.filter((s) => covers(s.held, s.windowMs));
   if (fired.length > 0) return scaleUp(rules, bounds, current, fired, m, capacity);
+  const recurring = recurringSizing(
+    rules,
+    capacity,
+    bounds.partitions,
+    obs.state.recurring,
+    m.produceRate,
+    now,
+    bounds,
+  );
+  if (recurring && recurring.sizing.balanced > current) {
+    const { sizing, minute } = recurring;
+    const at = `:${String(minute).padStart(2, '0')}`;
+    return {
+      action: 'up',
+      to: sizing.balanced,
+      reasons: [
+        `scale ${current}→${sizing.balanced}: ahead of a burst recurring by ${at} (3 of the last 4 hours); ${describeSizing(sizing, 'recurring produce')}`,
+      ],
+      sizing,
+    };
+  }
 
   const since = obs.state.lastAction?.at ?? Number.NEGATIVE_INFINITY;
   const down = downSignals(rules, lagSamples, resources, m, now, since);
@@ -350,7 +330,9 @@ function judge(
   if (down.blockers.length === 0 && covers(calmFor, rules.downWindowMs)) {
     const from = Math.max(since, now - rules.downWindowMs);
     const gap = maxSampleGap(rules.downWindowMs, rules.stepIntervalMs);
-    const peakProduce = peakProduceRate(lagSamples, from, gap);
+    const seen = peakProduceRate(lagSamples, from, gap);
+    // Never release capacity a recurring burst will need within the lead.
+    const peakProduce = seen === null ? null : Math.max(seen, recurring?.sizing.produceRate ?? 0);
     const calm = { signals: down.calm, forMs: calmFor, peakProduce };
     return scaleDown(rules, bounds, current, calm, m, capacity);
   }

@@ -6,6 +6,7 @@
 import { learn } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
 import { mergeResources, trackPartitions } from './measure.ts';
+import { recordRate } from './recurrence.ts';
 import type {
   Decision,
   EpochMs,
@@ -108,6 +109,7 @@ export function recordStep(
     partitionCount: lag ? lag.partitionCount : state.partitionCount,
     lastAction,
     capacity: learn(state.capacity, m.capacitySample, service?.taskDefinition ?? null),
+    recurring: rules.prescaleLeadMs > 0 ? recordRate(state.recurring, now, m.produceRate) : [],
   };
 }
 

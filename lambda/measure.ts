@@ -5,6 +5,7 @@
 
 import { type Capacity, capacityOf, capacitySample, learn } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
+import { count } from './format.ts';
 import type {
   Diagnosis,
   EpochMs,
@@ -178,6 +179,18 @@ function withCapacity(
     diagnoses,
     capacity,
   };
+}
+
+/** A diagnosis as the decision log says it. */
+export function describeDiagnosis(d: Diagnosis): string {
+  const where = `partition ${d.topic}/${d.partition}`;
+  if (d.kind === 'stalled') {
+    return `${where} stalled: lag ${count(d.lag)}, committed offset unchanged for ${d.steps} steps (poison message or stuck consumer); its lag no longer counts toward scale-up`;
+  }
+  const share = `${Math.round(d.share * 100)}%`;
+  return d.ownWorker
+    ? `${where} is hot: ${share} of the lag (${count(d.lag)}) and it already has a worker of its own; more workers cannot drain it`
+    : `${where} is hot: ${share} of the lag (${count(d.lag)}); more workers help only until it has a worker of its own`;
 }
 
 /** Everything the rules and the report need from this step, plus the diagnoses and capacity. */

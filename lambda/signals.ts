@@ -6,8 +6,8 @@
 
 import { type Capacity, groupCapacity } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
-import { count, heldOf, percent, rate, tasksThat } from './format.ts';
-import { heldFor, maxSampleGap } from './history.ts';
+import { count, duration, heldOf, percent, rate, tasksThat } from './format.ts';
+import { covers, heldFor, isSettled, maxSampleGap } from './history.ts';
 import { mergeResources, RESOURCE_PERIOD_MS, RESOURCE_STALE_MS } from './measure.ts';
 import type {
   EpochMs,
@@ -17,6 +17,7 @@ import type {
   Observations,
   Partitions,
   ResourceSample,
+  ServiceSnapshot,
   TaskCount,
 } from './types.ts';
 
@@ -200,4 +201,42 @@ export function series(obs: Observations, m: Measures, now: EpochMs) {
     : [];
   const newest = resources.at(-1)?.at ?? Number.NEGATIVE_INFINITY;
   return { lagSamples, resources: newest >= now - RESOURCE_STALE_MS ? resources : [] };
+}
+
+/** Why no rule may be judged this step (a rolling deployment, tasks not started, cooldowns, rebalancing). */
+export function holdReasons(
+  rules: ScalingRules,
+  obs: Observations,
+  service: ServiceSnapshot,
+  now: EpochMs,
+): string[] {
+  const reasons: string[] = [];
+  if (service.deploying) reasons.push('a deployment is rolling');
+  if (service.running < service.desired) {
+    reasons.push(
+      `${service.running} of ${service.desired} tasks running (${service.pending} pending): not adding to tasks that do not start`,
+    );
+  }
+  const last = obs.state.lastAction;
+  if (last) {
+    const cooldown = last.action === 'up' ? rules.upCooldownMs : rules.downCooldownMs;
+    const since = now - last.at;
+    // The same jitter allowance as the windows: a 3-minute cooldown is over at 2 min 59 s.
+    if (!covers(since, cooldown) && cooldown > 0) {
+      reasons.push(
+        `cooldown after scale ${last.action} ${last.from}→${last.to} ${duration(since)} ago (${duration(cooldown)})`,
+      );
+    }
+  }
+  if (obs.lag.ok) {
+    const group = obs.lag.value.group;
+    if (group.state === 'PreparingRebalance' || group.state === 'CompletingRebalance') {
+      reasons.push(`consumer group is rebalancing (${group.state})`);
+    } else if (last && !last.settled && !isSettled(obs.lag.value, service)) {
+      reasons.push(
+        `group not settled since scale ${last.action} ${last.from}→${last.to}: ${group.members} members (${group.state}) for ${service.running} running tasks`,
+      );
+    }
+  }
+  return reasons;
 }

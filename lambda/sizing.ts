@@ -7,7 +7,16 @@ import { type Capacity, groupCapacity } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
 import { balancedCounts } from './counts.ts';
 import { compact, count, duration, rate } from './format.ts';
-import type { EpochMs, LagSample, Millis, Partitions, Sizing, TaskCount } from './types.ts';
+import { expectedRate } from './recurrence.ts';
+import type {
+  EpochMs,
+  LagSample,
+  Millis,
+  Partitions,
+  RecurringHour,
+  Sizing,
+  TaskCount,
+} from './types.ts';
 
 /**
  * The sizing for `produceRate` plus `backlog` within the SLO, between `floor` and `cap`: the
@@ -74,4 +83,25 @@ export function peakProduceRate(
     peak = Math.max(peak ?? 0, r);
   }
   return peak;
+}
+
+/**
+ * The sizing for a produce rate that recurred within the next LAGPILOT_PRESCALE_LEAD (see
+ * recurrence.ts), or null when pre-scaling is off, the capacity unknown or nothing recurs.
+ */
+export function recurringSizing(
+  rules: ScalingRules,
+  capacity: Capacity | null,
+  partitions: Partitions | null,
+  recurring: readonly RecurringHour[],
+  produceRate: number | null,
+  now: EpochMs,
+  bounds: { floor: TaskCount; cap: TaskCount },
+): { sizing: Sizing; minute: number } | null {
+  if (!capacity || rules.prescaleLeadMs <= 0 || produceRate === null) return null;
+  const expected = expectedRate(recurring, now, rules.prescaleLeadMs, produceRate);
+  if (!expected) return null;
+  const load = { produceRate: expected.rate, backlog: 0 };
+  const sizing = sizeFor(rules, capacity, partitions, load, bounds.floor, bounds.cap);
+  return { sizing, minute: expected.minute };
 }

@@ -112,6 +112,13 @@ export interface CapacityMemory {
   taskDefinition: string | null;
 }
 
+/** One hour's produce-rate peaks per minute of the hour (null: not observed). */
+export interface RecurringHour {
+  /** Hours since the epoch. */
+  hour: number;
+  peaks: (number | null)[];
+}
+
 /** Everything one step hands to the next; persisted (DynamoDB on AWS), never in memory only. */
 export interface ScalerState {
   samples: LagSample[];
@@ -121,6 +128,8 @@ export interface ScalerState {
   partitionCount: Partitions | null;
   lastAction: LastAction | null;
   capacity: CapacityMemory;
+  /** The last hours' produce-rate profile, for pre-scaling recurring bursts. */
+  recurring: RecurringHour[];
 }
 
 export const EMPTY_STATE: ScalerState = {
@@ -130,6 +139,7 @@ export const EMPTY_STATE: ScalerState = {
   partitionCount: null,
   lastAction: null,
   capacity: { samples: [], taskDefinition: null },
+  recurring: [],
 };
 
 /** Everything decide() needs: this step's observations plus the history kept so far. */

@@ -53,6 +53,13 @@ export interface ScalingRuleProps {
    */
   readonly headroom?: RuleValueOf<'LAGPILOT_HEADROOM'>;
   /**
+   * `LAGPILOT_PRESCALE_LEAD`: raise capacity this long before a produce-rate burst (1.5 × its
+   * hour's median) that recurred at the same minutes of the hour in 3 of the last 4 hours (`0s`:
+   * off); needs a known per-task capacity.
+   * @default Duration.minutes(3)
+   */
+  readonly prescaleLead?: RuleValueOf<'LAGPILOT_PRESCALE_LEAD'>;
+  /**
    * `LAGPILOT_LAG_HIGH`: scale up when total lag (messages) stays above this.
    * @default 10000
    */

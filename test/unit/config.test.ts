@@ -52,6 +52,7 @@ describe('parseConfig', () => {
       lagSloMs: 60_000,
       taskCapacity: null,
       headroom: 1.1,
+      prescaleLeadMs: 180_000,
       stepIntervalMs: 60_000,
     });
     expect(c.kafka).toEqual({

@@ -156,3 +156,50 @@ describe('capacity estimate', () => {
     expect(groupCapacity(100, null, 5)).toBe(500);
   });
 });
+
+describe('pre-scaling for recurring bursts', () => {
+  const HOUR = 3_600_000;
+  const start = Math.ceil(1_000_000_000_000 / HOUR) * HOUR;
+  /** A minute's world: 1,000/s, or 5,000/s at minutes 5–8 of the hour in `burstHours`. */
+  const minute = (i: number, burstHours: (h: number) => boolean): World => {
+    const [h, m] = [Math.floor(i / 60), i % 60];
+    const burst = burstHours(h) && m >= 5 && m < 9;
+    return { lag: spread(120), produced: burst ? 25_000 : 5_000, cpu: 10, memory: 30 };
+  };
+  const hours = (n: number, burstHours: (h: number) => boolean = () => true) =>
+    Array.from({ length: n * 60 }, (_, i) => minute(i, burstHours));
+  const rulesAt = (lead: string) =>
+    rules({ LAGPILOT_TASK_CAPACITY: '1000', LAGPILOT_PRESCALE_LEAD: lead });
+
+  it('raises capacity before a burst that came in 3 of the last 4 hours, and releases it after', () => {
+    const r = run(rulesAt('3m'), hours(5), { desired: 2, start, learn: false });
+    const ups = r.decisions.flatMap((d, i) => (d.action === 'up' ? [i] : []));
+    // Hour 3 is the first with three past hours of evidence: up at :02, three minutes ahead.
+    expect(ups[0]).toBe(3 * 60 + 2);
+    expect(r.decisions[ups[0]!]!.reasons[0]).toBe(
+      'scale 2→6: ahead of a burst recurring by :05 (3 of the last 4 hours); need 5.5 tasks (recurring produce 5,000/s × 1.1 at 1,000/s per task (configured)); balanced 6',
+    );
+    // Released once the burst minutes have passed and the calm held: back to 2 before :59.
+    expect(r.desired[3 * 60 + 59]).toBe(2);
+    expect(r.desired[4 * 60 + 2]).toBe(6);
+  });
+
+  it('does not pre-scale a burst that came in only 2 of the last 4 hours, nor when off', () => {
+    const rare = run(
+      rulesAt('3m'),
+      hours(5, (h) => h % 2 === 0),
+      { desired: 2, start, learn: false },
+    );
+    expect(rare.decisions.filter((d) => d.reasons[0]?.includes('ahead of a burst'))).toEqual([]);
+    const off = run(rulesAt('0s'), hours(5), { desired: 2, start, learn: false });
+    expect(off.decisions.filter((d) => d.action === 'up')).toEqual([]);
+    expect(off.states.at(-1)!.recurring).toEqual([]);
+  });
+
+  it('keeps the profile compact: at most five hours of 60 minutes', () => {
+    const r = run(rulesAt('3m'), hours(7), { desired: 2, start, learn: false });
+    const kept = r.states.at(-1)!.recurring;
+    expect(kept.length).toBeLessThanOrEqual(5);
+    expect(kept.every((h) => h.peaks.length === 60)).toBe(true);
+  });
+});
