@@ -10,7 +10,7 @@ switch (command) {
     process.exitCode = await startCommand(rest);
     break;
   case 'simulate':
-    process.exitCode = simulateCommand(rest);
+    process.exitCode = await simulateCommand(rest);
     break;
   default:
     console.error('usage: lagpilot <start|simulate> [options]');

@@ -2,15 +2,14 @@
  * One SVG per trace, hand-written (no dependency): produce rate, every policy's provisioned task
  * count, and every policy's lag in seconds (the SLO drawn as a dashed line), on a shared time axis.
  */
-import type { Run } from './engine.ts';
-import type { Trace } from './trace.ts';
+import type { Comparison } from './compare.ts';
 
-const WIDTH = 1100;
+const WIDTH = 1160;
 const PANEL = 190;
 const GAP = 40;
 const LEFT = 70;
-const RIGHT = 240;
-const TOP = 40;
+const RIGHT = 300;
+const TOP = 56;
 const COLORS = ['#222222', '#d62728', '#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b'];
 /** Long traces are bucketed to this many points per series (max per bucket: peaks survive). */
 const MAX_POINTS = 1500;
@@ -85,16 +84,20 @@ export function niceMax(v: number): number {
   return [1, 2, 2.5, 5, 10].map((k) => k * mag).find((c) => c >= v)!;
 }
 
-export function chartSvg(trace: Trace, runs: readonly Run[], sloS: number): string {
+/** The chart of one comparison; the title names the trace and the fleet. */
+export function chartSvg(c: Comparison, fleet: string): string {
+  const { trace, runs } = c;
+  const sloS = c.fleet.sloS;
+  const ceiling = c.feasibility.ceilingRate;
   const minutes = runs[0]?.lag.length ?? 0;
-  const rateMax = niceMax(Math.max(...(runs[0]?.produceRate ?? [1])));
+  const rateMax = niceMax(Math.max(ceiling, ...(runs[0]?.produceRate ?? [1])));
   const taskMax = niceMax(Math.max(1, ...runs.map((r) => Math.max(...r.tasks))));
   const lagMax = Math.max(sloS * 10, ...runs.map((r) => Math.max(...r.lagSeconds)));
   const log = (v: number) => Math.log10(1 + Math.max(0, v)) / Math.log10(1 + lagMax);
   const linear = (max: number) => (v: number) => v / max;
   const panels: Panel[] = [
     {
-      title: 'produce rate (msg/s)',
+      title: `produce rate (msg/s; dashed: the ${fmt(ceiling)} msg/s the partition cap lets the fleet carry)`,
       top: TOP,
       max: rateMax,
       scale: linear(rateMax),
@@ -119,6 +122,10 @@ export function chartSvg(trace: Trace, runs: readonly Run[], sloS: number): stri
   const height = TOP + 3 * (PANEL + GAP) + 10;
   const body: string[] = panels.map((p) => axis(p, minutes));
   if (runs[0]) body.push(line(ratePanel, runs[0].produceRate, '#555'));
+  const ceilingY = ratePanel.top + PANEL - ratePanel.scale(ceiling) * PANEL;
+  body.push(
+    `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${ceilingY.toFixed(1)}" y2="${ceilingY.toFixed(1)}" stroke="#555" stroke-dasharray="2 3"/>`,
+  );
   const sloY = lagPanel.top + PANEL - log(sloS) * PANEL;
   body.push(
     `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${sloY.toFixed(1)}" y2="${sloY.toFixed(1)}" stroke="#d62728" stroke-dasharray="6 4"/>`,
@@ -137,9 +144,10 @@ export function chartSvg(trace: Trace, runs: readonly Run[], sloS: number): stri
     );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">
-<title>${esc(`lagpilot simulate: ${trace.name}`)}</title>
+<title>${esc(`lagpilot simulate: ${trace.name} on ${fleet}`)}</title>
 <rect width="100%" height="100%" fill="white"/>
-<text x="${LEFT}" y="18" font-size="14" font-weight="bold">${esc(`${trace.name}: ${trace.description}`)}</text>
+<text x="${LEFT}" y="16" font-size="14" font-weight="bold">${esc(`${trace.name} — ${fleet}`)}</text>
+<text x="${LEFT}" y="30">${esc(trace.description)}</text>
 ${body.join('\n')}
 </svg>
 `;

@@ -3,8 +3,9 @@
  *
  * Each tick: tasks whose start delay has passed join the group; a membership or partition-count
  * change reassigns partitions (range assignor) and pauses consumption group-wide for the
- * rebalance time; producers add the tick's messages to each partition by its share; each worker
- * spends its capacity on the partitions it owns (max-min fair). At every policy interval the
+ * rebalance time (× 1 ± the pause spread); producers add the tick's messages to each partition by
+ * its share; each worker spends its own capacity (the fleet's × 1 ± the capacity noise, drawn when
+ * it starts) on the partitions it owns (max-min fair), for the part of the tick not paused. At every policy interval the
  * policy sees a FleetView (live offsets and counts, CloudWatch-delayed CPU/memory) and may set a
  * new desired count: more tasks start after the start delay, fewer stop at once (pending first).
  * Everything is deterministic: same trace + fleet + policy → same run.
@@ -15,10 +16,11 @@ import {
   rangeAssignment,
   sustainableRate,
 } from './assignment.ts';
-import { cpuPercent, type FleetParams, memoryPercent } from './fleet.ts';
+import { cpuPercent, type FleetParams, memoryPercent, seeded } from './fleet.ts';
 import { MessageAge } from './message-age.ts';
 import type { MetricPoint, Policy, PolicyFactory } from './policy.ts';
 import { partitionsAt, rateAt, type Trace, traceDurationS } from './trace.ts';
+import { View, type ViewSources } from './view.ts';
 
 /** One scaling action: the desired count changed (each one costs a rebalance). */
 export interface ScalingAction {
@@ -44,9 +46,6 @@ export interface Run {
   readonly actions: readonly ScalingAction[];
 }
 
-/** VISIBLE_POINTS datapoints of history are enough for any window a policy uses (≤ 1 h). */
-const VISIBLE_POINTS = 60;
-
 /** The smallest task count that sustains the trace's first rate: every run starts right-sized. */
 export function initialTasks(trace: Trace, fleet: FleetParams): number {
   const partitions = partitionsAt(trace, 0, fleet.partitions);
@@ -69,30 +68,38 @@ export function simulate(trace: Trace, fleet: FleetParams, factory: PolicyFactor
   return new Simulation(trace, fleet, factory.name, policy).run();
 }
 
-/** The fleet's state through one run; each tick is join → produce → consume → observe → act. */
-class Simulation {
+/** The fleet's state through one run; each tick is join → produce → consume → observe → act. Fields a View reads are not private. */
+class Simulation implements ViewSources {
   private readonly result: Run;
   private readonly actions: ScalingAction[] = [];
   private readonly duration: number;
 
-  private partitions: number;
+  partitions: number;
   private shares: number[];
-  private readonly ages: MessageAge[] = [];
-  private readonly committed: number[] = [];
+  readonly ages: MessageAge[] = [];
+  readonly committed: number[] = [];
   private readonly consumed: number[] = [];
 
-  private desired: number;
-  private running: number;
-  /** Start times of tasks not yet consuming, earliest first. */
-  private pending: number[] = [];
+  desired: number;
+  running: number;
+  /** Start times of tasks not yet consuming, earliest first, and each one's capacity. */
+  pending: number[] = [];
+  private pendingCapacity: number[] = [];
+  /** msg/s of each running task, in member order (the last to join leaves first). */
+  private readonly capacities: number[] = [];
+  /** The fleet's random draws: capacity noise and pause lengths. */
+  private readonly random: () => number;
   private assignment: Assignment;
-  private pausedUntil = 0;
+  pausedUntil = 0;
+  /** Age of the oldest unconsumed message after the last tick. */
+  oldest = 0;
 
-  private readonly cpuPoints: MetricPoint[] = [];
-  private readonly memoryPoints: MetricPoint[] = [];
+  readonly cpuPoints: MetricPoint[] = [];
+  readonly memoryPoints: MetricPoint[] = [];
   /** The busiest task's datapoints (CloudWatch's Maximum statistic over the service's tasks). */
-  private readonly busiestCpuPoints: MetricPoint[] = [];
-  private readonly busiestMemoryPoints: MetricPoint[] = [];
+  readonly busiestCpuPoints: MetricPoint[] = [];
+  readonly busiestMemoryPoints: MetricPoint[] = [];
+
   /** Per task slot: Σ utilisation over the minute's ticks. */
   private readonly slotBusy: number[] = [];
   private readonly minute = {
@@ -128,8 +135,10 @@ class Simulation {
     this.partitions = 0;
     this.shares = [];
     this.setPartitions(partitionsAt(trace, 0, fleet.partitions));
+    this.random = seeded(fleet.seed);
     this.desired = Math.max(fleet.min, Math.min(fleet.max, initialTasks(trace, fleet)));
     this.running = this.desired;
+    for (let i = 0; i < this.running; i++) this.capacities.push(this.drawCapacity());
     this.assignment = rangeAssignment(this.partitions, this.running);
   }
 
@@ -160,7 +169,14 @@ class Simulation {
 
   private rebalance(now: number): void {
     this.assignment = rangeAssignment(this.partitions, this.running);
-    this.pausedUntil = now + this.fleet.rebalanceS;
+    const spread = this.fleet.rebalanceSpread;
+    const pause = this.fleet.rebalanceS * (1 + (spread > 0 ? spread * (2 * this.random() - 1) : 0));
+    this.pausedUntil = Math.max(this.pausedUntil, now + pause);
+  }
+
+  private drawCapacity(): number {
+    const noise = this.fleet.capacityNoise;
+    return this.fleet.capacity * (1 + (noise > 0 ? noise * (2 * this.random() - 1) : 0));
   }
 
   /** Tasks past their start delay join; a partition-count change is picked up. */
@@ -170,6 +186,8 @@ class Simulation {
     while (joined < this.pending.length && this.pending[joined]! <= t) joined++;
     if (joined > 0) {
       this.pending = this.pending.slice(joined);
+      this.capacities.push(...this.pendingCapacity.slice(0, joined));
+      this.pendingCapacity = this.pendingCapacity.slice(joined);
       this.running += joined;
       changed = true;
     }
@@ -189,18 +207,19 @@ class Simulation {
     this.minute.produced += rate * dt;
   }
 
-  /** Each worker spends capacity × dt on the partitions it owns (none during a rebalance). */
+  /** Each worker spends its capacity × the unpaused part of the tick on the partitions it owns. */
   private consume(t: number, dt: number): void {
-    const budget = this.fleet.capacity * dt;
-    const paused = t < this.pausedUntil;
+    const active = Math.min(1, Math.max(0, (t + dt - this.pausedUntil) / dt));
     this.consumed.fill(0);
     let cpu = 0;
     let memory = 0;
     for (let w = 0; w < this.running; w++) {
       const owned = this.assignment[w] ?? [];
+      // CPU is judged against the whole tick's capacity: a paused worker idles.
+      const budget = this.capacities[w]! * dt;
       let used = 0;
-      if (!paused && owned.length > 0) {
-        used = spend(owned, this.ages, budget, this.demand, this.grant);
+      if (active > 0 && owned.length > 0) {
+        used = spend(owned, this.ages, budget * active, this.demand, this.grant);
         for (let k = 0; k < owned.length; k++) {
           this.ages[owned[k]!]!.consume(this.grant[k]!);
           this.consumed[owned[k]!] = this.grant[k]!;
@@ -230,6 +249,7 @@ class Simulation {
       lag += age.produced - this.committed[i]!;
       oldest = Math.max(oldest, age.ageAt(now));
     }
+    this.oldest = oldest;
     const r = this.result;
     r.lag[m] = Math.max(r.lag[m]!, lag);
     r.lagSeconds[m] = Math.max(r.lagSeconds[m]!, oldest);
@@ -260,23 +280,7 @@ class Simulation {
 
   /** The policy's turn: it sees the fleet as its own sources would show it. */
   private consult(now: number, lag: number): void {
-    const horizon = now - this.fleet.metricDelayS;
-    const wanted = this.policy.evaluate({
-      nowS: now,
-      partitions: this.partitions,
-      endOffsets: this.ages.map((a) => a.produced),
-      committedOffsets: this.committed.slice(),
-      totalLag: lag,
-      desired: this.desired,
-      running: this.running,
-      pending: this.pending.length,
-      rebalancing: now < this.pausedUntil,
-      cpu: visible(this.cpuPoints, horizon),
-      memory: visible(this.memoryPoints, horizon),
-      busiestCpu: visible(this.busiestCpuPoints, horizon),
-      busiestMemory: visible(this.busiestMemoryPoints, horizon),
-      backlog: this.ages.map((a) => a.backlog),
-    });
+    const wanted = this.policy.evaluate(new View(this, now, lag, this.fleet.metricDelayS));
     if (wanted === undefined) return;
     const next = Math.max(this.fleet.min, Math.min(this.fleet.max, Math.round(wanted)));
     if (next !== this.desired) this.setDesired(now, next);
@@ -289,24 +293,22 @@ class Simulation {
     this.desired = next;
     const provisioned = this.running + this.pending.length;
     if (next > provisioned) {
-      for (let i = provisioned; i < next; i++) this.pending.push(now + this.fleet.startDelayS);
+      for (let i = provisioned; i < next; i++) {
+        this.pending.push(now + this.fleet.startDelayS);
+        this.pendingCapacity.push(this.drawCapacity());
+      }
       return;
     }
     const cancelled = Math.min(provisioned - next, this.pending.length);
     this.pending = this.pending.slice(0, this.pending.length - cancelled);
+    this.pendingCapacity = this.pendingCapacity.slice(0, this.pending.length);
     const leaving = provisioned - next - cancelled;
     if (leaving > 0) {
       this.running -= leaving;
+      this.capacities.length = this.running;
       this.rebalance(now);
     }
   }
-}
-
-/** Datapoints whose minute has ended at least metric-delay ago, newest last. */
-function visible(points: readonly MetricPoint[], horizonS: number): MetricPoint[] {
-  let end = points.length;
-  while (end > 0 && points[end - 1]!.atS + 60 > horizonS) end--;
-  return points.slice(Math.max(0, end - VISIBLE_POINTS), end);
 }
 
 /** One worker's tick: its budget shared max-min fairly by the backlog of the partitions it owns. */

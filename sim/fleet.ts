@@ -5,7 +5,7 @@
 export interface FleetParams {
   /** Partitions of the source topic (a trace may change it mid-run). */
   readonly partitions: number;
-  /** Messages per second one worker processes at 100 % CPU. */
+  /** Messages per second one worker processes when saturated (its CPU then reads cpuAtCapacity). */
   readonly capacity: number;
   /** Fewest / most tasks any policy may set. */
   readonly min: number;
@@ -16,6 +16,8 @@ export interface FleetParams {
   readonly startDelayS: number;
   /** Consumption stops group-wide for this long at every membership change (eager rebalance). */
   readonly rebalanceS: number;
+  /** Each pause lasts rebalanceS × (1 ± spread), drawn uniformly from the fleet's seed. */
+  readonly rebalanceSpread: number;
   /** CloudWatch delay: a 1-minute CPU/memory datapoint becomes visible this long after its minute ends. */
   readonly metricDelayS: number;
   /** Consumed but not yet committed: the committed offset trails consumption by this much (worker commits after the produce ack). */
@@ -24,8 +26,18 @@ export interface FleetParams {
   readonly skew: number;
   /** Simulation time step. */
   readonly tickS: number;
-  /** Worker CPU % when idle; CPU rises linearly to 100 % at full capacity. */
+  /** Worker CPU % when idle. */
   readonly cpuIdle: number;
+  /**
+   * Worker CPU % when saturated: CPU rises linearly from cpuIdle to this at full capacity. 100 is
+   * a CPU-bound worker; a worker bound by round trips (acks=all, one request in flight) or a
+   * single-threaded Node process on a 2-vCPU task tops out well below (40–50 %).
+   */
+  readonly cpuAtCapacity: number;
+  /** Each task's capacity is capacity × (1 ± noise), drawn uniformly when it starts. */
+  readonly capacityNoise: number;
+  /** Seed of the fleet's random draws (capacity noise, rebalance pauses): runs are reproducible. */
+  readonly seed: number;
   /** Worker memory % when idle and at full capacity (buffers grow with load). */
   readonly memoryIdle: number;
   readonly memoryBusy: number;
@@ -39,20 +51,36 @@ export const DEFAULT_FLEET: FleetParams = {
   sloS: 60,
   startDelayS: 60,
   rebalanceS: 15,
+  rebalanceSpread: 0,
   metricDelayS: 120,
   commitLagS: 0.5,
   skew: 0,
   tickS: 1,
   cpuIdle: 5,
+  cpuAtCapacity: 100,
+  capacityNoise: 0,
+  seed: 1,
   memoryIdle: 30,
   memoryBusy: 50,
 };
 
-/** CPU % of a worker busy `utilization` (0–1) of the time. */
+/** CPU % of a worker busy `utilization` (0–1) of its capacity. */
 export function cpuPercent(fleet: FleetParams, utilization: number): number {
-  return fleet.cpuIdle + (100 - fleet.cpuIdle) * utilization;
+  return fleet.cpuIdle + (fleet.cpuAtCapacity - fleet.cpuIdle) * utilization;
 }
 
 export function memoryPercent(fleet: FleetParams, utilization: number): number {
   return fleet.memoryIdle + (fleet.memoryBusy - fleet.memoryIdle) * utilization;
+}
+
+/** mulberry32: a tiny seeded PRNG, so traces and fleets are identical on every machine. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -13,12 +13,19 @@ export class ParamsError extends Error {
 
 const LINE = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
 
-export function parseParamsText(text: string, source: string): Record<string, string> {
+/** The line each parameter was read from, so a bad value can be traced to it. */
+export type ParamLines = Record<string, number>;
+
+export function parseParamsText(
+  text: string,
+  source: string,
+  lines: ParamLines = {},
+): Record<string, string> {
   const env: Record<string, string> = {};
   const unknown: string[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.trim();
+  const rows = text.split(/\r?\n/);
+  for (let i = 0; i < rows.length; i++) {
+    const raw = rows[i]!.trim();
     if (raw === '' || raw.startsWith('#')) continue;
     const m = LINE.exec(raw);
     if (!m) {
@@ -30,6 +37,7 @@ export function parseParamsText(text: string, source: string): Record<string, st
     const value = m[2]!.trim().replace(/^(["'])(.*)\1$/, '$2');
     if (!(name in PARAMETERS)) unknown.push(`${name} (line ${i + 1})`);
     env[name] = value;
+    lines[name] = i + 1;
   }
   if (unknown.length > 0) {
     throw new ParamsError(
@@ -39,12 +47,34 @@ export function parseParamsText(text: string, source: string): Record<string, st
   return env;
 }
 
-export function readParamsFile(path: string): Record<string, string> {
+export function readParamsFile(path: string, lines: ParamLines = {}): Record<string, string> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new ParamsError(`cannot read --params file ${path}: ${(error as Error).message}`);
   }
-  return parseParamsText(text, path);
+  return parseParamsText(text, path, lines);
+}
+
+/**
+ * The autoscaler's configuration problems, each traced to where its value came from: the
+ * params file and line, or the command-line flag that set it.
+ */
+export function locateProblems(
+  problems: readonly string[],
+  path: string | undefined,
+  lines: ParamLines,
+  flags: Record<string, string>,
+): string {
+  return problems
+    .map((problem) => {
+      // A problem may name two parameters (one bound below another): the one that was set.
+      for (const [name] of problem.matchAll(/LAGPILOT_[A-Z_]+/g)) {
+        if (flags[name]) return `${flags[name]}: ${problem}`;
+        if (path && lines[name]) return `${path} line ${lines[name]}: ${problem}`;
+      }
+      return problem;
+    })
+    .join('\n');
 }

@@ -25,8 +25,10 @@ export interface FleetView {
   /** The same for the busiest task (CloudWatch's Maximum statistic instead of Average). */
   readonly busiestCpu: readonly MetricPoint[];
   readonly busiestMemory: readonly MetricPoint[];
-  /** Ground truth only the oracle may use: unconsumed messages per partition. */
+  /** Ground truth only the look-ahead reference may use: unconsumed messages per partition, */
   readonly backlog: readonly number[];
+  /** … and the age of the oldest unconsumed message (s). */
+  readonly oldestAgeS: number;
 }
 
 export interface MetricPoint {

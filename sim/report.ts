@@ -3,29 +3,29 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { chartSvg } from './chart.ts';
 import { type Comparison, compare } from './compare.ts';
+import { feasibilityWarning } from './feasibility.ts';
+import { fleetLabel } from './fleet-label.ts';
 import { allPolicies } from './policies/all.ts';
+import { type ComparisonJson, comparisonJson } from './results-json.ts';
 import type { SimulateOptions } from './simulate-args.ts';
-import { checkTargets, resultsTable } from './table.ts';
+import { checkTargets, resultsTable, verdict } from './table.ts';
 
 function describeFleet(o: SimulateOptions): string {
   const f = o.fleet;
-  return `${f.partitions} partitions, ${f.capacity} msg/s per worker, tasks ${f.min}–${f.max}, SLO ${f.sloS} s, start delay ${f.startDelayS} s, rebalance ${f.rebalanceS} s, metric delay ${f.metricDelayS} s, lagpilot step ${o.rules.stepIntervalMs / 1000} s, KEDA lagThreshold ${o.peers.kedaLagThreshold}, CPU target ${o.peers.cpuTarget} %`;
+  return `${fleetLabel(f)}, tasks ${f.min}–${f.max}, SLO ${f.sloS} s, metric delay ${f.metricDelayS} s, tick ${f.tickS} s, seed ${f.seed}; lagpilot step ${o.rules.stepIntervalMs / 1000} s; KEDA lagThreshold 10 (default) and ${o.peers.kedaLagThreshold} (tuned); CPU target ${o.peers.cpuTarget} %`;
 }
 
 function section(c: Comparison, chartPath: string | undefined): string {
-  const check = checkTargets(c.scores);
+  const warning = feasibilityWarning(c.feasibility);
   const lines = [
     `## ${c.trace.name}`,
     '',
     c.trace.description,
     '',
-    resultsTable(c.scores),
+    ...(warning ? [`**Warning:** ${warning}.`, ''] : []),
+    resultsTable(c.scores, c.bound),
     '',
-    check
-      ? check.met
-        ? 'lagpilot meets its targets on this trace.'
-        : `lagpilot misses: ${check.misses.join('; ')}.`
-      : '',
+    verdict(checkTargets(c.scores), c.feasibility),
   ];
   if (chartPath) lines.push('', `![${c.trace.name}](${chartPath})`);
   return lines.join('\n');
@@ -40,6 +40,17 @@ function actionLog(c: Comparison): string {
   return [`### lagpilot's decisions on ${c.trace.name}`, '', ...rows].join('\n');
 }
 
+/** A file name per trace that no other trace of the run takes (same names get -2, -3, …). */
+function uniqueNames(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((name) => {
+    const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_');
+    const count = (seen.get(safe) ?? 0) + 1;
+    seen.set(safe, count);
+    return count === 1 ? safe : `${safe}-${count}`;
+  });
+}
+
 /** Runs the simulation; returns the printed text. Writes charts and the report to outDir. */
 export function runSimulate(options: SimulateOptions): { text: string; files: string[] } {
   const policies = allPolicies(options.rules, options.peers);
@@ -47,20 +58,24 @@ export function runSimulate(options: SimulateOptions): { text: string; files: st
   const files: string[] = [];
   const printed: string[] = [`Fleet: ${describeFleet(options)}`, ''];
   const report: string[] = ['# lagpilot simulate', '', `Fleet: ${describeFleet(options)}`, ''];
-  for (const trace of options.traces) {
+  const names = uniqueNames(options.traces.map((t) => t.name));
+  const json: ComparisonJson[] = [];
+  options.traces.forEach((trace, i) => {
     const comparison = compare(trace, options.fleet, policies);
-    const svgName = `${trace.name}.svg`;
+    json.push(comparisonJson(comparison));
+    const svgName = `${names[i]}.svg`;
     const svgPath = join(options.outDir, svgName);
-    writeFileSync(svgPath, chartSvg(trace, comparison.runs, options.fleet.sloS));
+    writeFileSync(svgPath, chartSvg(comparison, fleetLabel(options.fleet)));
     files.push(svgPath);
     printed.push(section(comparison, undefined), `chart: ${relative(process.cwd(), svgPath)}`, '');
     report.push(section(comparison, svgName), '', actionLog(comparison), '');
-  }
+  });
   const reportPath = join(options.outDir, 'simulate.md');
   writeFileSync(reportPath, `${report.join('\n').trimEnd()}\n`);
   files.push(reportPath);
   printed.push(`report: ${relative(process.cwd(), reportPath)}`);
-  return { text: printed.join('\n'), files };
+  const text = options.json
+    ? JSON.stringify({ fleet: describeFleet(options), traces: json }, null, 2)
+    : printed.join('\n');
+  return { text, files };
 }
-
-/** The CLI entry: prints results, or a clear error and exit code 2 for bad input. */

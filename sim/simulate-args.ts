@@ -5,10 +5,10 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseScalingRules, type ScalingRules } from '../lambda/config.ts';
+import { ConfigError, parseScalingRules, type ScalingRules } from '../lambda/config.ts';
 import { DEFAULT_FLEET, type FleetParams } from './fleet.ts';
-import { readParamsFile } from './params-file.ts';
-import type { PeerSettings } from './policies/all.ts';
+import { locateProblems, type ParamLines, ParamsError, readParamsFile } from './params-file.ts';
+import { type PeerSettings, tunedKedaThreshold } from './policies/all.ts';
 import { HPA_DEFAULTS } from './policies/keda-hpa.ts';
 import { TARGET_TRACKING_DEFAULTS } from './policies/target-tracking.ts';
 import { type Trace, traceDurationS } from './trace.ts';
@@ -21,14 +21,21 @@ export class UsageError extends Error {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… [options]
+/** The matrix's default tick: the scoreboard in well under a minute on 2 cores. */
+export const MATRIX_TICK_S = 15;
+
+export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… [--matrix] [--json] [options]
 
   --trace <t>             built-in (${Object.keys(BUILT_IN_TRACES).join(', ')}), a CSV of
                           timestamp,produce_rate, or all (default; repeatable)
   --params <file>         LAGPILOT_*=value lines, as the Lambda's environment
   --slo-seconds <s>       lag SLO: age of the oldest unconsumed message (${DEFAULT_FLEET.sloS})
   --partitions <n>        source topic partitions (${DEFAULT_FLEET.partitions}; a trace may change it)
-  --capacity <msg/s>      one worker's throughput at 100 % CPU (${DEFAULT_FLEET.capacity})
+  --capacity <msg/s>      one worker's throughput when saturated (${DEFAULT_FLEET.capacity})
+  --cpu-at-capacity <pct> a saturated worker's CPU % (${DEFAULT_FLEET.cpuAtCapacity}; 40: bound by round trips)
+  --capacity-noise <f>    each task's capacity × (1 ± f), drawn at its start (${DEFAULT_FLEET.capacityNoise})
+  --rebalance-spread <f>  each pause lasts rebalance × (1 ± f) (${DEFAULT_FLEET.rebalanceSpread})
+  --seed <n>              seed of the fleet's random draws (${DEFAULT_FLEET.seed})
   --min <n>, --max <n>    task bounds for every policy (LAGPILOT_MIN_TASKS / _MAX_TASKS: 1, 12)
   --start-delay <s>       desired count raised → new task consuming (${DEFAULT_FLEET.startDelayS})
   --rebalance-seconds <s> consumption pause per membership change (${DEFAULT_FLEET.rebalanceS})
@@ -37,20 +44,34 @@ export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… 
   --skew <s>              produce skew: partition i gets weight 1/(i+1)^s (${DEFAULT_FLEET.skew})
   --tick <s>              simulation step: 1, 3, 5 or 15 (${DEFAULT_FLEET.tickS})
   --step-seconds <s>      lagpilot control-step cadence: sets LAGPILOT_STEP_INTERVAL (60)
-  --keda-lag-threshold <n> KEDA lagThreshold (default: --capacity, one second of one worker)
+  --keda-lag-threshold <n> KEDA's tuned lagThreshold (default: capacity × SLO / 4); KEDA
+                          also runs at its documented default, 10
   --cpu-target <pct>      target tracking CPU target (70)
   --lagpilot-statistic <s> CloudWatch statistic lagpilot reads for CPU/memory: maximum (the
                           busiest task, as deployed) or average
   --out <dir>             where reports go (docs/reports)
+  --matrix                every built-in trace on 16 fleets (capacity 1000/3000, CPU at
+                          capacity 100/40 %, rebalance 5/15 s, start delay 30/120 s), one
+                          scoreboard; tick ${MATRIX_TICK_S} s unless --tick is given
+  --json                  print the results as JSON instead of tables
 `;
 
 export interface SimulateOptions {
   readonly traces: readonly Trace[];
   readonly fleet: FleetParams;
   readonly rules: ScalingRules;
+  /** The LAGPILOT_* values the rules came from (the matrix's worker re-parses them). */
+  readonly env: Readonly<Record<string, string>>;
   readonly peers: PeerSettings;
+  /** --keda-lag-threshold, when given; otherwise each fleet gets its tuned threshold. */
+  readonly kedaLagThreshold: number | undefined;
   readonly outDir: string;
+  readonly matrix: boolean;
+  readonly json: boolean;
 }
+
+/** A plain decimal number: `0x10`, `1e3x`, `Infinity` and blanks are not. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function number(
   flag: string,
@@ -60,7 +81,7 @@ function number(
 ) {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || !check(n)) {
+  if (!DECIMAL.test(text.trim()) || !Number.isFinite(n) || !check(n)) {
     throw new UsageError(`--${flag} "${text}": must be ${what}`);
   }
   return n;
@@ -80,57 +101,124 @@ const FLEET_FLAGS: readonly [string, keyof FleetParams, (n: number) => boolean, 
   ['metric-delay', 'metricDelayS', nonNegative, 'seconds ≥ 0'],
   ['commit-lag', 'commitLagS', nonNegative, 'seconds ≥ 0'],
   ['skew', 'skew', nonNegative, 'a number ≥ 0'],
+  [
+    'cpu-at-capacity',
+    'cpuAtCapacity',
+    (n) => n > DEFAULT_FLEET.cpuIdle && n <= 100,
+    `a CPU % in (${DEFAULT_FLEET.cpuIdle}, 100] (above the idle CPU)`,
+  ],
+  ['capacity-noise', 'capacityNoise', (n) => n >= 0 && n < 1, 'a fraction in [0, 1)'],
+  ['rebalance-spread', 'rebalanceSpread', (n) => n >= 0 && n <= 1, 'a fraction in [0, 1]'],
+  ['seed', 'seed', whole, 'a whole number ≥ 0'],
   ['tick', 'tickS', (n) => [1, 3, 5, 15].includes(n), '1, 3, 5 or 15'],
 ];
 
-export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
-  let values: Record<string, string | string[] | boolean | undefined>;
+type Values = Record<string, string | string[] | boolean | undefined>;
+
+const STRING_OPTIONS = [
+  'params',
+  'slo-seconds',
+  'partitions',
+  'capacity',
+  'min',
+  'max',
+  'start-delay',
+  'rebalance-seconds',
+  'metric-delay',
+  'commit-lag',
+  'skew',
+  'tick',
+  'step-seconds',
+  'keda-lag-threshold',
+  'cpu-target',
+  'lagpilot-statistic',
+  'out',
+  'cpu-at-capacity',
+  'capacity-noise',
+  'rebalance-spread',
+  'seed',
+] as const;
+
+function optionValues(argv: readonly string[]): Values {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
       options: {
         trace: { type: 'string', multiple: true },
-        params: { type: 'string' },
-        'slo-seconds': { type: 'string' },
-        partitions: { type: 'string' },
-        capacity: { type: 'string' },
-        min: { type: 'string' },
-        max: { type: 'string' },
-        'start-delay': { type: 'string' },
-        'rebalance-seconds': { type: 'string' },
-        'metric-delay': { type: 'string' },
-        'commit-lag': { type: 'string' },
-        skew: { type: 'string' },
-        tick: { type: 'string' },
-        'step-seconds': { type: 'string' },
-        'keda-lag-threshold': { type: 'string' },
-        'cpu-target': { type: 'string' },
-        'lagpilot-statistic': { type: 'string' },
-        out: { type: 'string' },
+        ...Object.fromEntries(STRING_OPTIONS.map((o) => [o, { type: 'string' as const }])),
+        matrix: { type: 'boolean' },
+        json: { type: 'boolean' },
       },
-    }));
+    }).values as Values;
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
   }
-  const get = (k: string) => values[k] as string | undefined;
+}
 
-  const env: Record<string, string> = get('params') ? readParamsFile(get('params')!) : {};
+/** The rules from --params and the flags that set LAGPILOT_* values, errors traced to either. */
+function rulesFrom(get: (k: string) => string | undefined): {
+  rules: ScalingRules;
+  env: Record<string, string>;
+} {
+  const paramsPath = get('params');
+  const lines: ParamLines = {};
+  const env: Record<string, string> = paramsPath ? readParamsFile(paramsPath, lines) : {};
+  const flags: Record<string, string> = {};
   const min = number('min', get('min'), whole, 'a whole number ≥ 0');
   const max = number('max', get('max'), count, 'a whole number ≥ 1');
-  if (min !== undefined) env.LAGPILOT_MIN_TASKS = String(min);
-  if (max !== undefined) env.LAGPILOT_MAX_TASKS = String(max);
+  if (min !== undefined)
+    [env.LAGPILOT_MIN_TASKS, flags.LAGPILOT_MIN_TASKS] = [String(min), '--min'];
+  if (max !== undefined)
+    [env.LAGPILOT_MAX_TASKS, flags.LAGPILOT_MAX_TASKS] = [String(max), '--max'];
   // --step-seconds is LAGPILOT_STEP_INTERVAL by another name: the rules hold the cadence.
   const stepS = get('step-seconds');
-  if (stepS !== undefined) env.LAGPILOT_STEP_INTERVAL = `${stepS.trim()}s`;
-  const rules = parseScalingRules(env);
+  if (stepS !== undefined) {
+    env.LAGPILOT_STEP_INTERVAL = `${stepS.trim()}s`;
+    flags.LAGPILOT_STEP_INTERVAL = '--step-seconds';
+  }
+  try {
+    return { rules: parseScalingRules(env), env };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ParamsError(locateProblems(error.problems, paramsPath, lines, flags));
+  }
+}
+
+function peersFrom(get: (k: string) => string | undefined, fleet: FleetParams) {
+  const statistic = get('lagpilot-statistic') ?? 'maximum';
+  if (statistic !== 'average' && statistic !== 'maximum') {
+    throw new UsageError(`--lagpilot-statistic "${statistic}": must be average or maximum`);
+  }
+  const kedaLagThreshold = number(
+    'keda-lag-threshold',
+    get('keda-lag-threshold'),
+    count,
+    'a whole number of messages ≥ 1 (KEDA reads it as an int64)',
+  );
+  const peers: PeerSettings = {
+    statistic,
+    kedaLagThreshold: kedaLagThreshold ?? tunedKedaThreshold(fleet.capacity, fleet.sloS),
+    cpuTarget:
+      number('cpu-target', get('cpu-target'), (n) => n > 0 && n <= 100, 'a CPU % in (0, 100]') ??
+      70,
+  };
+  return { peers, kedaLagThreshold };
+}
+
+export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
+  const values = optionValues(argv);
+  const get = (k: string) => values[k] as string | undefined;
+  const { rules, env } = rulesFrom(get);
+  const matrix = values.matrix === true;
 
   const fleet: { -readonly [K in keyof FleetParams]: FleetParams[K] } = {
     ...DEFAULT_FLEET,
     min: rules.minTasks,
     max: rules.maxTasks,
   };
+  if (matrix) fleet.tickS = MATRIX_TICK_S;
   for (const [flag, key, check, what] of FLEET_FLAGS) {
     const value = number(flag, get(flag), check, what);
     if (value !== undefined) fleet[key] = value;
@@ -140,21 +228,12 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
       `LAGPILOT_STEP_INTERVAL (--step-seconds) ${rules.stepIntervalMs / 1000}s: must be a multiple of the ${fleet.tickS}s tick`,
     );
   }
-  const statistic = get('lagpilot-statistic') ?? 'maximum';
-  if (statistic !== 'average' && statistic !== 'maximum') {
-    throw new UsageError(`--lagpilot-statistic "${statistic}": must be average or maximum`);
-  }
-  const peers: PeerSettings = {
-    statistic,
-    kedaLagThreshold:
-      number('keda-lag-threshold', get('keda-lag-threshold'), positive, 'a lag > 0') ??
-      fleet.capacity,
-    cpuTarget:
-      number('cpu-target', get('cpu-target'), (n) => n > 0 && n <= 100, 'a CPU % in (0, 100]') ??
-      70,
-  };
+  const { peers, kedaLagThreshold } = peersFrom(get, fleet);
 
   const specs = (values.trace as string[] | undefined) ?? ['all'];
+  if (matrix && values.trace) {
+    throw new UsageError('--matrix runs every built-in trace: drop --trace, or drop --matrix');
+  }
   const names = specs.flatMap((s) => (s === 'all' ? Object.keys(BUILT_IN_TRACES) : [s]));
   const traces = names.map((spec) => loadTrace(spec));
   for (const trace of traces) checkLongEnough(trace, rules);
@@ -162,8 +241,12 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     traces,
     fleet,
     rules,
+    env,
     peers,
+    kedaLagThreshold,
     outDir: resolve(get('out') ?? join(ROOT, 'docs', 'reports')),
+    matrix,
+    json: values.json === true,
   };
 }
 

@@ -1,20 +1,42 @@
 /**
  * `lagpilot simulate`: replays traces through lagpilot and its peers on one simulated fleet,
- * prints a results table per trace and writes an SVG chart per trace plus a Markdown report.
+ * prints a results table per trace (or JSON) and writes an SVG chart per trace plus a Markdown
+ * report; with --matrix, every built-in trace on 16 fleets and one scoreboard.
  */
 import { ConfigError } from '../lambda/config.ts';
+import { matrixJobs, runMatrix } from './matrix.ts';
+import { matrixScoreboard } from './matrix-report.ts';
 import { ParamsError } from './params-file.ts';
 import { runSimulate } from './report.ts';
-import { parseSimulateArgs, USAGE, UsageError } from './simulate-args.ts';
+import { parseSimulateArgs, type SimulateOptions, USAGE, UsageError } from './simulate-args.ts';
 import { TraceError } from './trace-csv.ts';
 
-export function simulateCommand(argv: readonly string[]): number {
+async function run(options: SimulateOptions): Promise<string> {
+  if (!options.matrix) return runSimulate(options).text;
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const cells = await runMatrix(
+    matrixJobs(options.fleet, options.env, options.peers, options.kedaLagThreshold),
+  );
+  if (options.json)
+    return JSON.stringify(
+      cells.map(({ fleetParams: _, ...cell }) => cell),
+      null,
+      2,
+    );
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = ((used.user + used.system) / 1e6).toFixed(1);
+  return `${matrixScoreboard(cells)}\n\n${cells.length} cells in ${seconds} s (${cpuSeconds} s of CPU over both threads; tick ${options.fleet.tickS} s).`;
+}
+
+export async function simulateCommand(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
     return 0;
   }
   try {
-    console.log(runSimulate(parseSimulateArgs(argv)).text);
+    console.log(await run(parseSimulateArgs(argv)));
     return 0;
   } catch (error) {
     if (

@@ -5,20 +5,85 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { seeded } from './fleet.ts';
 import type { Trace } from './trace.ts';
 import { parseTraceCsv, TraceError } from './trace-csv.ts';
 
 const MINUTE = 60;
+const HOUR = 60;
+const DAY = 24 * HOUR;
 
-/** mulberry32: a tiny seeded PRNG, so built-in traces are identical on every machine. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/**
+ * Real traffic's noise: each minute × (1 + a slow AR(1) wander + white noise), both of about
+ * `level` (a fraction), from the seed.
+ */
+function noisy(shape: (m: number) => number, minutes: number, level: number, seed: number) {
+  const random = seeded(seed);
+  const rates: number[] = [];
+  let wander = 0;
+  for (let m = 0; m < minutes; m++) {
+    wander = 0.9 * wander + 0.1 * level * (2 * random() - 1) * 3;
+    rates.push(Math.max(0, shape(m) * (1 + wander + level * (2 * random() - 1))));
+  }
+  return rates;
+}
+
+/** 1 h at 800 msg/s; ×10 within a minute; a noisy decay (half-life 40 min) over 4 h. */
+function flashCrowd(): Trace {
+  const start = HOUR;
+  return {
+    name: 'flash-crowd',
+    description:
+      '1 h at 800 msg/s, ×10 (8,000) within a minute, decaying (half-life 40 min) over 4 h, ±10 % noise',
+    intervalS: MINUTE,
+    rates: noisy(
+      (m) => (m < start ? 800 : 800 + 7200 * 0.5 ** ((m - start) / 40)),
+      5 * HOUR,
+      0.1,
+      11,
+    ),
+  };
+}
+
+/** 12 h at 1,000 msg/s; at 5 past every hour a 4-minute batch at 5×. */
+function hourlyBatch(): Trace {
+  return {
+    name: 'hourly-batch',
+    description:
+      '12 h at 1,000 msg/s with a 4-min batch at 5,000 msg/s at 5 past every hour, ±8 % noise',
+    intervalS: MINUTE,
+    rates: noisy((m) => (m % HOUR >= 5 && m % HOUR < 9 ? 5000 : 1000), 12 * HOUR, 0.08, 12),
+  };
+}
+
+/** A week: a daily cycle, weekends at half, all growing 4 % a day. */
+function weeklyGrowth(): Trace {
+  return {
+    name: 'weekly-growth',
+    description:
+      '7 days: daily cycle 400 → 4,000 msg/s, weekend days at half, +4 % a day, ±5 % noise',
+    intervalS: MINUTE,
+    rates: noisy(
+      (m) => {
+        const day = Math.floor(m / DAY);
+        const phase = (1 - Math.cos((2 * Math.PI * m) / DAY)) / 2;
+        const weekend = day % 7 >= 5 ? 0.5 : 1;
+        return (400 + 3600 * phase * weekend) * 1.04 ** (m / DAY);
+      },
+      7 * DAY,
+      0.05,
+      13,
+    ),
+  };
+}
+
+/** Three days of steady growth, 800 → 8,000 msg/s. */
+function slowLeak(): Trace {
+  return {
+    name: 'slow-leak',
+    description: '3 days of steady growth from 800 to 8,000 msg/s, ±5 % noise',
+    intervalS: MINUTE,
+    rates: noisy((m) => 800 + (7200 * m) / (3 * DAY), 3 * DAY, 0.05, 14),
   };
 }
 
@@ -118,6 +183,10 @@ export const BUILT_IN_TRACES: Readonly<Record<string, () => Trace>> = {
   ramp,
   bursty,
   'partition-increase': partitionIncrease,
+  'flash-crowd': flashCrowd,
+  'hourly-batch': hourlyBatch,
+  'weekly-growth': weeklyGrowth,
+  'slow-leak': slowLeak,
 };
 
 /** A built-in trace by name, or a CSV file by path. */

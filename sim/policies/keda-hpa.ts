@@ -1,11 +1,17 @@
 /**
  * KEDA's Apache Kafka scaler feeding a Kubernetes HPA with default behaviour.
  *
- * KEDA (kedacore/keda pkg/scalers/kafka_scaler.go): totalLag = Σ (log-end − committed) over the
- * group's partitions; unless allowIdleConsumers, the *metric* is clamped to partitions ×
- * lagThreshold; it reaches the HPA as an External metric with AverageValue target = lagThreshold.
+ * KEDA (kedacore/keda@8b4f083 pkg/scalers/kafka_scaler.go): lagThreshold is an int64 with
+ * `default=10` (line 66); totalLag = Σ (log-end − committed) over the group's partitions, in
+ * int64 (getTotalLag, lines 812–824); unless allowIdleConsumers, the *metric* is clamped with
+ * integer division: `if (totalLag / LagThreshold) > upperBound { totalLag = upperBound ×
+ * LagThreshold }` (lines 847–848), so a lag of P × T + T − 1 is not clamped; it reaches the HPA as
+ * an External metric with AverageValue target = lagThreshold (GetMetricTarget, line 745).
  *
- * HPA (kubernetes.io "Horizontal Pod Autoscaling", algorithm details; pkg/controller/podautoscaler):
+ * HPA (kubernetes.io "Horizontal Pod Autoscaling", algorithm details; kubernetes
+ * pkg/controller/podautoscaler: replica_calculator.go GetExternalPerPodMetricReplicas,
+ * horizontal.go; defaults in pkg/apis/autoscaling/v2/defaults.go and the controller flags
+ * --horizontal-pod-autoscaler-sync-period=15s, --horizontal-pod-autoscaler-tolerance=0.1):
  * - sync every 15 s; for an AverageValue external metric usageRatio = metric / (target × current);
  *   if |1 − usageRatio| ≤ 0.1 (tolerance) keep current, else desired = ceil(metric / target);
  * - stabilization: the recommendation is bounded by the lowest recommendation of the scale-up
@@ -26,9 +32,24 @@ export interface KedaHpaSettings {
 
 export const HPA_DEFAULTS = { tolerance: 0.1, syncS: 15, scaleDownStabilizationS: 300 } as const;
 
-/** KEDA's metric: total lag, clamped so the HPA never asks for more replicas than partitions. */
+/** KEDA's lagThreshold default (kafka_scaler.go: `default=10`). */
+export const KEDA_DEFAULT_LAG_THRESHOLD = 10;
+
+/** KEDA's metric: whole-message total lag, clamped (int64 division) to partitions × lagThreshold. */
 export function kedaMetric(totalLag: number, partitions: number, lagThreshold: number): number {
-  return totalLag / lagThreshold > partitions ? partitions * lagThreshold : totalLag;
+  return Math.trunc(totalLag / lagThreshold) > partitions ? partitions * lagThreshold : totalLag;
+}
+
+/** Σ over partitions of (log-end − committed), each a whole offset as the broker reports it. */
+export function kedaTotalLag(view: FleetView): number {
+  let total = 0;
+  for (let p = 0; p < view.endOffsets.length; p++) {
+    total += Math.max(
+      0,
+      Math.floor(view.endOffsets[p]!) - Math.floor(view.committedOffsets[p] ?? 0),
+    );
+  }
+  return total;
 }
 
 /** The HPA's replica count for an AverageValue external metric, tolerance applied. */
@@ -58,7 +79,7 @@ export class KedaHpa implements Policy {
   evaluate(view: FleetView): number {
     const s = this.settings;
     const current = Math.max(1, view.desired);
-    const metric = kedaMetric(view.totalLag, view.partitions, s.lagThreshold);
+    const metric = kedaMetric(kedaTotalLag(view), view.partitions, s.lagThreshold);
     const recommendation = hpaReplicas(metric, s.lagThreshold, current, s.tolerance);
 
     // Stabilization (scale-up window 0 s: only the current recommendation counts upward).
@@ -77,9 +98,10 @@ export class KedaHpa implements Policy {
   }
 }
 
-export function kedaHpa(lagThreshold: number): PolicyFactory {
+/** `label` names the row: KEDA at its default threshold and at one tuned for the fleet. */
+export function kedaHpa(label: 'default' | 'tuned', lagThreshold: number): PolicyFactory {
   return {
-    name: 'keda-hpa',
+    name: `keda-${label} (lagThreshold ${lagThreshold})`,
     create: () => new KedaHpa({ lagThreshold, ...HPA_DEFAULTS }),
   };
 }

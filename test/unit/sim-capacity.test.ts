@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { EMPTY_STATE } from '../../lambda/types.ts';
 import { partitionShares, rangeAssignment, sustainableRate } from '../../sim/assignment.ts';
 import { simulate } from '../../sim/engine.ts';
 import { DEFAULT_FLEET, type FleetParams } from '../../sim/fleet.ts';
 import { MessageAge } from '../../sim/message-age.ts';
+import { observationsOf } from '../../sim/policies/lagpilot.ts';
 import type { FleetView, PolicyFactory } from '../../sim/policy.ts';
 import type { Trace } from '../../sim/trace.ts';
 
@@ -96,6 +98,74 @@ describe('the simulated fleet drains as its busiest worker allows', () => {
     expect(busy.cpu[1]).toBeCloseTo(100, 6);
     const idle = simulate(constant(4000, 3), fixedFleet(12), hold);
     expect(idle.cpu[1]).toBeCloseTo(DEFAULT_FLEET.cpuIdle + (100 - DEFAULT_FLEET.cpuIdle) / 3, 6);
+  });
+
+  it('tops CPU out at --cpu-at-capacity: a saturated I/O-bound worker reads 40 %, lagpilot sees 40 %', () => {
+    const io = { ...fixedFleet(4), cpuAtCapacity: 40, metricDelayS: 0 };
+    // 6,000 msg/s on 4 workers of 1,000: saturated, lag growing, and CPU reads 40 %, not 100 %.
+    const run = simulate(constant(6000, 5), io, hold);
+    expect(run.cpu[2]).toBeCloseTo(40, 6);
+    expect(run.lag[4]).toBeGreaterThan(run.lag[2]!);
+    // Half busy: 5 % + (40 − 5) % / 2.
+    expect(simulate(constant(2000, 3), io, hold).cpu[1]).toBeCloseTo(22.5, 6);
+    // What lagpilot's adapter passes to decide() is that same datapoint.
+    let seen: FleetView | undefined;
+    const watch: PolicyFactory = {
+      name: 'watch',
+      create: () => ({
+        intervalS: 240,
+        evaluate: (v) => {
+          seen = v;
+          return undefined;
+        },
+      }),
+    };
+    simulate(constant(6000, 5), io, watch);
+    const observed = observationsOf(seen!, EMPTY_STATE);
+    expect(observed.resources.ok && observed.resources.value.at(-1)?.cpu).toBeCloseTo(40, 6);
+  });
+});
+
+describe('fleet noise', () => {
+  const run = (over: Partial<FleetParams>) =>
+    simulate(constant(5000, 20), { ...fixedFleet(6), ...over }, hold);
+
+  it('draws each task a capacity of capacity × (1 ± noise), the same for the same seed', () => {
+    const a = run({ capacityNoise: 0.2, seed: 3 });
+    expect(run({ capacityNoise: 0.2, seed: 3 }).lag).toEqual(a.lag);
+    expect(run({ capacityNoise: 0.2, seed: 4 }).lag).not.toEqual(a.lag);
+    // 5,000 msg/s on 6 workers of exactly 1,000 keeps up; with ±20 % some worker is slower than
+    // its 833 msg/s share for some seed, and its partitions fall behind.
+    expect(run({}).lag.at(-1)).toBeLessThan(1);
+    const seeds = [1, 2, 3, 4, 5].map((seed) => run({ capacityNoise: 0.2, seed }).lag.at(-1)!);
+    expect(Math.max(...seeds)).toBeGreaterThan(1000);
+  });
+
+  it('spreads rebalance pauses over rebalance × (1 ± spread)', () => {
+    const grow: PolicyFactory = {
+      name: 'grow',
+      create: () => ({ intervalS: 60, evaluate: (v) => (v.nowS === 60 ? 3 : undefined) }),
+    };
+    const pause = (spread: number, seed: number) =>
+      simulate(
+        constant(1200, 5),
+        {
+          ...fixedFleet(2),
+          max: 3,
+          rebalanceS: 30,
+          startDelayS: 60,
+          rebalanceSpread: spread,
+          seed,
+        },
+        grow,
+      ).lagSeconds[2]!;
+    expect(pause(0, 1)).toBeCloseTo(30, 6);
+    const pauses = [1, 2, 3, 4, 5, 6].map((seed) => pause(0.5, seed));
+    for (const p of pauses) {
+      expect(p).toBeGreaterThanOrEqual(15 - 1e-6);
+      expect(p).toBeLessThanOrEqual(45 + 1e-6);
+    }
+    expect(new Set(pauses.map((p) => p.toFixed(3))).size).toBeGreaterThan(1);
   });
 });
 

@@ -49,10 +49,24 @@ describe('--params files', () => {
     expect(options.traces.map((t) => t.name)).toEqual(['ramp']);
   });
 
-  it('reports a bad value by its parameter name', () => {
-    const path = file('bad.env', 'LAGPILOT_UP_WINDOW=5 minutes\n');
+  it('reports a bad value by its file, line and parameter name', () => {
+    const path = file(
+      'bad.env',
+      '# tuned\nLAGPILOT_LAG_HIGH=20000\nLAGPILOT_UP_WINDOW=5 minutes\n',
+    );
     expect(() => parseSimulateArgs(['--trace', 'ramp', '--params', path])).toThrow(
-      /LAGPILOT_UP_WINDOW.*not a duration/,
+      new RegExp(
+        `${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line 3: LAGPILOT_UP_WINDOW.*not a duration`,
+      ),
+    );
+    // A problem between two parameters is traced to the one the file set.
+    const low = file('low.env', 'LAGPILOT_LAG_HIGH=10\n');
+    expect(() => parseSimulateArgs(['--trace', 'ramp', '--params', low])).toThrow(
+      /low\.env line 1: LAGPILOT_LAG_LOW: must be below LAGPILOT_LAG_HIGH/,
+    );
+    // A value set by a flag is traced to the flag.
+    expect(() => parseSimulateArgs(['--trace', 'ramp', '--step-seconds', '45'])).toThrow(
+      /--step-seconds: LAGPILOT_STEP_INTERVAL/,
     );
   });
 
@@ -86,6 +100,50 @@ describe('simulate command line', () => {
     expect(() => parseSimulateArgs(['--partitons', '12'])).toThrow(/--partitons/);
     expect(() => parseSimulateArgs(['--capacity', 'fast'])).toThrow(/--capacity "fast"/);
     expect(() => parseSimulateArgs(['--tick', '2'])).toThrow(/--tick "2": must be 1, 3, 5 or 15/);
+  });
+
+  it('reads plain decimals only: 0x10 is not 16', () => {
+    expect(() => parseSimulateArgs(['--partitions', '0x10'])).toThrow(/--partitions "0x10"/);
+    expect(() => parseSimulateArgs(['--capacity', '1e3x'])).toThrow(/--capacity "1e3x"/);
+    expect(parseSimulateArgs(['--capacity', '1.5e3']).fleet.capacity).toBe(1500);
+  });
+
+  it('takes the fleet realism flags, and checks them', () => {
+    const o = parseSimulateArgs([
+      '--cpu-at-capacity',
+      '40',
+      '--capacity-noise',
+      '0.1',
+      '--rebalance-spread',
+      '0.5',
+      '--seed',
+      '7',
+    ]);
+    expect(o.fleet).toMatchObject({
+      cpuAtCapacity: 40,
+      capacityNoise: 0.1,
+      rebalanceSpread: 0.5,
+      seed: 7,
+    });
+    expect(() => parseSimulateArgs(['--cpu-at-capacity', '4'])).toThrow(
+      /--cpu-at-capacity "4": must be a CPU %/,
+    );
+    expect(() => parseSimulateArgs(['--capacity-noise', '1'])).toThrow(/--capacity-noise "1"/);
+  });
+
+  it('tunes KEDA for the fleet unless --keda-lag-threshold is given (a whole number, as KEDA reads it)', () => {
+    expect(parseSimulateArgs([]).peers.kedaLagThreshold).toBe(15_000); // 1,000 msg/s × 60 s / 4
+    expect(parseSimulateArgs(['--capacity', '3000']).peers.kedaLagThreshold).toBe(45_000);
+    expect(parseSimulateArgs(['--keda-lag-threshold', '1000']).peers.kedaLagThreshold).toBe(1000);
+    expect(() => parseSimulateArgs(['--keda-lag-threshold', '10.5'])).toThrow(/whole number/);
+  });
+
+  it('runs the matrix at its own tick over the built-in traces only', () => {
+    expect(parseSimulateArgs(['--matrix']).fleet.tickS).toBe(15);
+    expect(parseSimulateArgs(['--matrix', '--tick', '5']).fleet.tickS).toBe(5);
+    expect(() => parseSimulateArgs(['--matrix', '--trace', 'ramp'])).toThrow(
+      /--matrix runs every built-in trace/,
+    );
   });
 
   it('rejects a trace shorter than twice the longest window, naming the window', () => {

@@ -3,10 +3,12 @@ import {
   HPA_DEFAULTS,
   hpaReplicas,
   hpaScaleUpLimit,
+  KEDA_DEFAULT_LAG_THRESHOLD,
   KedaHpa,
   kedaMetric,
+  kedaTotalLag,
 } from '../../sim/policies/keda-hpa.ts';
-import { OperatorsGuide } from '../../sim/policies/operators-guide.ts';
+import { GUIDE, OperatorsGuide } from '../../sim/policies/operators-guide.ts';
 import {
   TARGET_TRACKING_DEFAULTS,
   TargetTracking,
@@ -30,6 +32,7 @@ function view(over: Partial<FleetView>): FleetView {
     busiestCpu: [],
     busiestMemory: [],
     backlog: [],
+    oldestAgeS: 0,
     ...over,
   };
 }
@@ -42,6 +45,29 @@ describe('KEDA Kafka scaler + HPA', () => {
   it('clamps the metric to partitions × lagThreshold (not the replica count)', () => {
     expect(kedaMetric(50_000, 12, 1000)).toBe(12_000);
     expect(kedaMetric(5_000, 12, 1000)).toBe(5_000);
+  });
+
+  it('clamps with int64 division, as kafka_scaler.go does: 12,999 / 1,000 = 12 is not > 12', () => {
+    expect(kedaMetric(12_999, 12, 1000)).toBe(12_999);
+    expect(kedaMetric(13_000, 12, 1000)).toBe(12_000);
+    // At its default threshold of 10: 129 / 10 = 12 (not clamped), 130 / 10 = 13 (clamped to 120).
+    expect(KEDA_DEFAULT_LAG_THRESHOLD).toBe(10);
+    expect(kedaMetric(129, 12, 10)).toBe(129);
+    expect(kedaMetric(130, 12, 10)).toBe(120);
+  });
+
+  it('sums whole-offset lag per partition, as the broker reports offsets', () => {
+    expect(
+      kedaTotalLag(view({ endOffsets: [100.9, 50.2, 7], committedOffsets: [90.5, 50.9, 9] })),
+    ).toBe(10 + 0 + 0);
+  });
+
+  it('sizes ceil(lag / 10) at the default threshold: 45 messages of lag on 1 replica ask for 5', () => {
+    const hpa = new KedaHpa({ lagThreshold: KEDA_DEFAULT_LAG_THRESHOLD, ...HPA_DEFAULTS });
+    // ratio 45 / (10 × 1) = 4.5, outside the tolerance: ceil(4.5) = 5, within max(×2, +4) = 5.
+    expect(
+      hpa.evaluate(view({ nowS: 15, desired: 1, endOffsets: [45], committedOffsets: [0] })),
+    ).toBe(5);
   });
 
   it('asks ceil(metric / target) replicas outside the 10 % tolerance', () => {
@@ -59,12 +85,16 @@ describe('KEDA Kafka scaler + HPA', () => {
     expect(hpaScaleUpLimit(1)).toBe(5);
     expect(hpaScaleUpLimit(6)).toBe(12);
     const hpa = new KedaHpa({ lagThreshold: 1000, ...HPA_DEFAULTS });
-    expect(hpa.evaluate(view({ nowS: 15, desired: 1, totalLag: 1_000_000 }))).toBe(5);
+    expect(
+      hpa.evaluate(view({ nowS: 15, desired: 1, endOffsets: [1_000_000], committedOffsets: [0] })),
+    ).toBe(5);
   });
 
   it('keeps the highest recommendation of the last 300 s before scaling down', () => {
     const hpa = new KedaHpa({ lagThreshold: 1000, ...HPA_DEFAULTS });
-    expect(hpa.evaluate(view({ nowS: 15, desired: 4, totalLag: 8_000 }))).toBe(8);
+    expect(
+      hpa.evaluate(view({ nowS: 15, desired: 4, endOffsets: [8_000], committedOffsets: [0] })),
+    ).toBe(8);
     // Lag gone: the recommendation is 1, but 8 stays until the 300 s window has passed.
     expect(hpa.evaluate(view({ nowS: 30, desired: 8, totalLag: 0 }))).toBe(8);
     expect(hpa.evaluate(view({ nowS: 300, desired: 8, totalLag: 0 }))).toBe(8);
@@ -124,29 +154,85 @@ describe('AWS target tracking on CPU', () => {
 });
 
 describe("the operators' guide, verbatim", () => {
-  it('doubles after lag > 10k for 5 minutes, capped at the partitions', () => {
-    const guide = new OperatorsGuide();
-    const results = [1, 2, 3, 4, 5].map((m) =>
-      guide.evaluate(view({ nowS: m * 60, desired: 8, totalLag: 20_000 })),
-    );
-    expect(results).toEqual([undefined, undefined, undefined, undefined, 12]);
-  });
-
-  it('removes one when lag < 1k, CPU < 30 % and memory < 50 % for 5 minutes', () => {
-    const guide = new OperatorsGuide();
-    let last: number | undefined;
-    for (let m = 1; m <= 5; m++) {
-      const nowS = m * 60 + 600;
-      last = guide.evaluate(
-        view({
-          nowS,
-          desired: 4,
-          totalLag: 500,
-          cpu: points(nowS, [20, 20, 20, 20, 20]),
-          memory: points(nowS, [40, 40, 40, 40, 40]),
-        }),
+  /** Minute-by-minute readings from `fromS`; every call gets the CPU/memory datapoints so far. */
+  function drive(
+    guide: OperatorsGuide,
+    minutes: number,
+    reading: { desired: number; lag: number; cpu: number; memory: number },
+    fromS = 600,
+  ): (number | undefined)[] {
+    const out: (number | undefined)[] = [];
+    for (let m = 1; m <= minutes; m++) {
+      const nowS = fromS + m * 60;
+      const history = new Array(m + 5).fill(0);
+      out.push(
+        guide.evaluate(
+          view({
+            nowS,
+            desired: reading.desired,
+            partitions: 12,
+            totalLag: reading.lag,
+            cpu: points(
+              nowS,
+              history.map(() => reading.cpu),
+            ),
+            memory: points(
+              nowS,
+              history.map(() => reading.memory),
+            ),
+          }),
+        ),
       );
     }
-    expect(last).toBe(3);
+    return out;
+  }
+  const calm = { lag: 500, cpu: 50, memory: 60 };
+
+  it('reads the guide’s numbers: 10K / 80 % / 80 % up, 1K / 30 % / 50 % down, 5 min, 2×', () => {
+    expect(GUIDE).toMatchObject({
+      lagUp: 10_000,
+      cpuUp: 80,
+      memoryUp: 80,
+      lagDown: 1_000,
+      cpuDown: 30,
+      memoryDown: 50,
+      sustainedMinutes: 5,
+      factor: 2,
+    });
+  });
+
+  it('doubles after "consumer lag > 10K messages for 5+ minutes", capped at the partitions', () => {
+    expect(drive(new OperatorsGuide(), 5, { ...calm, desired: 4, lag: 20_000 })).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      8,
+    ]);
+    expect(drive(new OperatorsGuide(), 5, { ...calm, desired: 8, lag: 20_000 }).at(-1)).toBe(12);
+  });
+
+  it('doubles on "CPU > 80% sustained" alone, and on "Memory > 80% sustained" alone', () => {
+    expect(drive(new OperatorsGuide(), 5, { ...calm, desired: 3, cpu: 85 }).at(-1)).toBe(6);
+    expect(drive(new OperatorsGuide(), 5, { ...calm, desired: 3, memory: 85 }).at(-1)).toBe(6);
+    // 80 % is not "> 80%".
+    expect(drive(new OperatorsGuide(), 5, { ...calm, desired: 3, cpu: 80 }).at(-1)).toBe(undefined);
+  });
+
+  it('halves (rounded up) only when lag < 1K, CPU < 30 % and memory < 50 % all hold 5 minutes', () => {
+    const quiet = { desired: 5, lag: 500, cpu: 20, memory: 40 };
+    expect(drive(new OperatorsGuide(), 5, quiet).at(-1)).toBe(3);
+    expect(drive(new OperatorsGuide(), 5, { ...quiet, cpu: 35 }).at(-1)).toBe(undefined);
+    expect(drive(new OperatorsGuide(), 5, { ...quiet, memory: 55 }).at(-1)).toBe(undefined);
+    expect(drive(new OperatorsGuide(), 5, { ...quiet, lag: 1_500 }).at(-1)).toBe(undefined);
+  });
+
+  it('waits 5 minutes after a change ("Monitor rebalancing (1-5 minutes)") and judges afresh', () => {
+    const guide = new OperatorsGuide();
+    const hot = { ...calm, desired: 2, lag: 20_000 };
+    const results = drive(guide, 10, hot);
+    expect(results.slice(0, 5)).toEqual([undefined, undefined, undefined, undefined, 4]);
+    // Lag readings restart after the change: five new readings before the next doubling.
+    expect(results.slice(5)).toEqual([undefined, undefined, undefined, undefined, 4]);
   });
 });

@@ -25,6 +25,20 @@ describe('CSV traces', () => {
     expect(trace.rates).toEqual([10, 20, 30]);
   });
 
+  it('takes a CloudWatch export header such as "Timestamp (UTC),MessagesInPerSec"', () => {
+    const trace = parse(
+      'Timestamp (UTC),MessagesInPerSec\n2026-11-21 10:00:00,1200.5\n2026-11-21 10:01:00,1300\n',
+    );
+    expect(trace.rates).toEqual([1200.5, 1300]);
+    expect(trace.description).toBe('2 samples every 60s from trace.csv');
+  });
+
+  it('names the file only, not its directories, in the description', () => {
+    expect(
+      parseTraceCsv('1763719200,5\n1763719260,6\n', 't', '/tmp/a/b/export.csv').description,
+    ).toBe('2 samples every 60s from export.csv');
+  });
+
   it('reads epoch seconds and epoch milliseconds', () => {
     expect(parse('1763719200,5\n1763719210,6\n').intervalS).toBe(10);
     expect(parse('1763719200000,5\n1763719260000,6\n').intervalS).toBe(60);
@@ -43,13 +57,33 @@ describe('CSV traces', () => {
     ],
     [
       '2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,lots\n',
-      /line 2: produce_rate "lots" is not a number/,
+      /line 2: produce_rate "lots" is not a decimal number/,
     ],
     [
       '2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,1\n2026-11-21T10:03:00Z,1\n',
-      /trace\.csv line 3: irregular interval 120s \(the trace's interval is 60s/,
+      /trace\.csv line 3: timestamp: irregular interval 120s \(the trace's interval is 60s/,
     ],
-    ['2026-11-21T10:01:00Z,1\n2026-11-21T10:00:00Z,1\n', /line 2: timestamps must increase/],
+    [
+      '2026-11-21T10:01:00Z,1\n2026-11-21T10:00:00Z,1\n',
+      /line 2: timestamp "2026-11-21T10:00:00Z" is before line 1's: timestamps must increase/,
+    ],
+    // Out of order in the middle: reported on the line that goes back, not as an interval later.
+    [
+      '2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,1\n2026-11-21T10:03:00Z,1\n2026-11-21T10:02:00Z,1\n',
+      /trace\.csv line 4: timestamp "2026-11-21T10:02:00Z" is before line 3's: timestamps must increase/,
+    ],
+    [
+      '2026-11-21T10:00:00Z,1\n2026-11-21T10:00:00Z,1\n',
+      /line 2: timestamp .* is the same as line 1's/,
+    ],
+    [
+      '2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,0x10\n',
+      /trace\.csv line 2: produce_rate "0x10" is not a decimal number/,
+    ],
+    [
+      '2026-11-21T10:00:00Z,1\n2026-11-21T10:01:00Z,Infinity\n',
+      /line 2: produce_rate "Infinity" is not a decimal/,
+    ],
     ['2026-11-21T10:00:00Z,1\n', /needs at least 2 samples/],
   ])('rejects %j naming the line', (text, message) => {
     expect(() => parse(text)).toThrow(message);
