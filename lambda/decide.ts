@@ -7,11 +7,14 @@
  *   2. holds — service unknown, deployment rolling, tasks not running, cooldown, group
  *      rebalancing or not yet settled after the last action;
  *   3. scale up when ANY present signal (lag without stalled partitions, CPU, memory) stayed
- *      above its threshold for the whole up-window;
- *   4. scale down when ALL signals are present and stayed below their thresholds for the whole
- *      down-window, counted from the last action (calm must hold at the current size): to the
- *      smallest count whose projected CPU stays under LAGPILOT_CPU_LOW (`fit`), or −1 / ÷2;
- *   5. otherwise hold, saying how close each rule is.
+ *      above its threshold for the whole up-window, or the learned capacity cannot carry the
+ *      produce rate and backlog: in one step to the count the measured throughput needs;
+ *   4. pre-scale ahead of a burst that recurred at the same minutes of the last hours;
+ *   5. scale down when ALL signals are present and stayed below their thresholds for the whole
+ *      down-window, counted from the last action (calm must hold at the current size): never
+ *      below the count whose capacity carries the peak produce rate of the window (`fit`: to
+ *      it; one / half: toward it);
+ *   6. otherwise hold, saying how close each rule is.
  */
 
 import type { Capacity } from './capacity.ts';
