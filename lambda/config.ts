@@ -147,6 +147,34 @@ export const PARAMETERS = {
     doc: 'time between control steps: one per scheduled invocation (`1m`), or several within it (`30s`, `20s`, `15s`, … down to `10s`; whole seconds dividing a minute) to react sooner to short bursts at a higher Lambda cost',
   },
 
+  // Sizing: how many tasks the measured throughput needs.
+  LAGPILOT_LAG_SLO: {
+    schema: duration('1m').refine(
+      (ms) => ms >= 1000,
+      'must be at least 1s: the backlog is sized to drain within it',
+    ),
+    doc: 'how far behind the group may fall, in time: a scale-up sizes the fleet to drain the backlog within it while carrying the produce rate',
+  },
+  LAGPILOT_TASK_CAPACITY: {
+    schema: z.coerce
+      .number({ error: 'must be a number of messages per second' })
+      .positive('must be above 0 messages per second (or unset to learn it)')
+      .optional(),
+    doc: "messages per second one task consumes, until it is learned from the group's saturated throughput; unset: conservative steps until learned",
+  },
+  LAGPILOT_HEADROOM: {
+    schema: z.coerce
+      .number({ error: 'must be a number' })
+      .min(1, 'must be at least 1')
+      .default(1.1),
+    doc: 'the produce rate is sized for with this margin, up and down',
+  },
+
+  LAGPILOT_PRESCALE_LEAD: {
+    schema: duration('3m'),
+    doc: "raise capacity this long before a produce-rate burst (1.5 × its hour's median) that recurred at the same minutes of the hour in 3 of the last 4 hours (`0s`: off); needs a known per-task capacity",
+  },
+
   // Scale up: any signal above its threshold for the whole up-window.
   LAGPILOT_LAG_HIGH: {
     schema: int(10_000),
@@ -163,7 +191,7 @@ export const PARAMETERS = {
   LAGPILOT_UP_WINDOW: { schema: duration('1m'), doc: 'how long a scale-up signal must hold' },
   LAGPILOT_UP_FACTOR: {
     schema: z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1').default(3),
-    doc: 'scale up by at most this factor per step',
+    doc: 'scale up by at most this factor per step while the per-task capacity is unknown',
   },
   LAGPILOT_UP_COOLDOWN: {
     schema: duration('2m'),
@@ -174,7 +202,7 @@ export const PARAMETERS = {
   LAGPILOT_LAG_LOW: { schema: int(4_000), doc: 'scale down only when total lag stays below this' },
   LAGPILOT_CPU_LOW: {
     schema: percent(90),
-    doc: "scale down only when the busiest task's CPU % stays below this; with `fit`, also the CPU the smaller count may be projected to reach",
+    doc: "scale down only when the busiest task's CPU % stays below this",
   },
   LAGPILOT_MEMORY_LOW: {
     schema: percent(50),
@@ -187,10 +215,10 @@ export const PARAMETERS = {
   LAGPILOT_DOWN_STEP: {
     schema: z
       .enum(['fit', 'one', 'half'], {
-        error: 'must be fit (right-sized), one (−1) or half (÷2)',
+        error: 'must be fit (rate-sized), one (−1) or half (÷2)',
       })
       .default('fit'),
-    doc: 'scale down to the smallest count whose projected CPU stays under `LAGPILOT_CPU_LOW` (`fit`), or by one task, or by half',
+    doc: 'scale down to the smallest count whose per-task capacity carries the peak produce rate of the down-window × headroom (`fit`; by one until the capacity is known), or by one task, or by half (never below that count either)',
   },
   LAGPILOT_DOWN_COOLDOWN: {
     schema: duration('5m'),
@@ -247,6 +275,12 @@ export interface ScalingRules {
   downStep: 'fit' | 'one' | 'half';
   downCooldownMs: Millis;
   stallSteps: number;
+  lagSloMs: Millis;
+  /** Configured messages per second per task; null: learn it. */
+  taskCapacity: number | null;
+  headroom: number;
+  /** Pre-scale this long before a recurring burst; 0: off. */
+  prescaleLeadMs: Millis;
   /** Time between control steps (LAGPILOT_STEP_INTERVAL): the lag samples' cadence. */
   stepIntervalMs: Millis;
 }
@@ -288,6 +322,10 @@ const RULE_PARAMETERS = [
   'LAGPILOT_DOWN_STEP',
   'LAGPILOT_DOWN_COOLDOWN',
   'LAGPILOT_STALL_STEPS',
+  'LAGPILOT_LAG_SLO',
+  'LAGPILOT_TASK_CAPACITY',
+  'LAGPILOT_HEADROOM',
+  'LAGPILOT_PRESCALE_LEAD',
   'LAGPILOT_STEP_INTERVAL',
 ] as const satisfies readonly EnvName[];
 
@@ -408,6 +446,10 @@ function toRules(c: Pick<RawConfig, (typeof RULE_PARAMETERS)[number]>): ScalingR
     downStep: c.LAGPILOT_DOWN_STEP,
     downCooldownMs: c.LAGPILOT_DOWN_COOLDOWN,
     stallSteps: c.LAGPILOT_STALL_STEPS,
+    lagSloMs: c.LAGPILOT_LAG_SLO,
+    taskCapacity: c.LAGPILOT_TASK_CAPACITY ?? null,
+    headroom: c.LAGPILOT_HEADROOM,
+    prescaleLeadMs: c.LAGPILOT_PRESCALE_LEAD,
     stepIntervalMs: c.LAGPILOT_STEP_INTERVAL,
   };
 }

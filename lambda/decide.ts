@@ -7,28 +7,39 @@
  *   2. holds — service unknown, deployment rolling, tasks not running, cooldown, group
  *      rebalancing or not yet settled after the last action;
  *   3. scale up when ANY present signal (lag without stalled partitions, CPU, memory) stayed
- *      above its threshold for the whole up-window;
- *   4. scale down when ALL signals are present and stayed below their thresholds for the whole
- *      down-window, counted from the last action (calm must hold at the current size): to the
- *      smallest count whose projected CPU stays under LAGPILOT_CPU_LOW (`fit`), or −1 / ÷2;
- *   5. otherwise hold, saying how close each rule is.
+ *      above its threshold for the whole up-window, or the learned capacity cannot carry the
+ *      produce rate and backlog: in one step to the count the measured throughput needs;
+ *   4. pre-scale ahead of a burst that recurred at the same minutes of the last hours;
+ *   5. scale down when ALL signals are present and stayed below their thresholds for the whole
+ *      down-window, counted from the last action (calm must hold at the current size): never
+ *      below the count whose capacity carries the peak produce rate of the window (`fit`: to
+ *      it; one / half: toward it);
+ *   6. otherwise hold, saying how close each rule is.
  */
 
+import type { Capacity } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
-import { busiestShare, countsBelow, downTarget, stepDown, stepUp, upLimit } from './counts.ts';
-import { count, duration, heldOf, percent, rate, tasksThat } from './format.ts';
-import { covers, heldFor, isSettled, maxSampleGap } from './history.ts';
-import { measure, mergeResources, RESOURCE_PERIOD_MS, RESOURCE_STALE_MS } from './measure.ts';
+import { downTarget, stepDown, stepUp, upLimit } from './counts.ts';
+import { duration, heldOf, rate, tasksThat } from './format.ts';
+import { covers, maxSampleGap } from './history.ts';
+import { describeDiagnosis, measure } from './measure.ts';
+import {
+  capacityShort,
+  downSignals,
+  holdReasons,
+  type Signal,
+  sentence,
+  series,
+  upSignals,
+} from './signals.ts';
+import { describeSizing, peakProduceRate, recurringSizing, sizeFor } from './sizing.ts';
 import type {
   Decision,
-  Diagnosis,
   EpochMs,
-  LagSample,
   Measures,
   Millis,
   Observations,
   Partitions,
-  ResourceSample,
   ServiceSnapshot,
   TaskCount,
 } from './types.ts';
@@ -58,187 +69,6 @@ function boundsOf(rules: ScalingRules, obs: Observations): Bounds {
     capBy: byPartitions ? 'partitions' : 'max',
     partitions,
   };
-}
-
-/** A signal that crossed its threshold, with how long it has held. */
-interface Signal {
-  kind: 'lag' | 'cpu' | 'memory';
-  text: string;
-  held: number;
-  windowMs: number;
-}
-
-const sentence = (s: Signal): string => `${s.text} for ${heldOf(s.held, s.windowMs)}`;
-
-function describeDiagnosis(d: Diagnosis): string {
-  const where = `partition ${d.topic}/${d.partition}`;
-  if (d.kind === 'stalled') {
-    return `${where} stalled: lag ${count(d.lag)}, committed offset unchanged for ${d.steps} steps (poison message or stuck consumer); its lag no longer counts toward scale-up`;
-  }
-  const share = `${Math.round(d.share * 100)}%`;
-  return d.ownWorker
-    ? `${where} is hot: ${share} of the lag (${count(d.lag)}) and it already has a worker of its own; more workers cannot drain it`
-    : `${where} is hot: ${share} of the lag (${count(d.lag)}); more workers help only until it has a worker of its own`;
-}
-
-function holdReasons(
-  rules: ScalingRules,
-  obs: Observations,
-  service: ServiceSnapshot,
-  now: EpochMs,
-): string[] {
-  const reasons: string[] = [];
-  if (service.deploying) reasons.push('a deployment is rolling');
-  if (service.running < service.desired) {
-    reasons.push(
-      `${service.running} of ${service.desired} tasks running (${service.pending} pending): not adding to tasks that do not start`,
-    );
-  }
-  const last = obs.state.lastAction;
-  if (last) {
-    const cooldown = last.action === 'up' ? rules.upCooldownMs : rules.downCooldownMs;
-    const since = now - last.at;
-    // The same jitter allowance as the windows: a 3-minute cooldown is over at 2 min 59 s.
-    if (!covers(since, cooldown) && cooldown > 0) {
-      reasons.push(
-        `cooldown after scale ${last.action} ${last.from}→${last.to} ${duration(since)} ago (${duration(cooldown)})`,
-      );
-    }
-  }
-  if (obs.lag.ok) {
-    const group = obs.lag.value.group;
-    if (group.state === 'PreparingRebalance' || group.state === 'CompletingRebalance') {
-      reasons.push(`consumer group is rebalancing (${group.state})`);
-    } else if (last && !last.settled && !isSettled(obs.lag.value, service)) {
-      reasons.push(
-        `group not settled since scale ${last.action} ${last.from}→${last.to}: ${group.members} members (${group.state}) for ${service.running} running tasks`,
-      );
-    }
-  }
-  return reasons;
-}
-
-/** How long the value `pick` reads has been present and passed `test` (see heldFor). */
-function heldWhile<S extends { at: EpochMs }>(
-  samples: readonly S[],
-  pick: (s: S) => number | null,
-  test: (v: number) => boolean,
-  now: EpochMs,
-  windowMs: Millis,
-  intervalMs: Millis,
-  since?: EpochMs,
-): Millis {
-  return heldFor(
-    samples,
-    (s) => {
-      const v = pick(s);
-      return v !== null && test(v);
-    },
-    now,
-    maxSampleGap(windowMs, intervalMs),
-    since,
-  );
-}
-
-/** The signals above their scale-up thresholds, each with how long it has stayed above. */
-function upSignals(
-  rules: ScalingRules,
-  lagSamples: readonly LagSample[],
-  resources: readonly ResourceSample[],
-  m: Measures,
-  now: EpochMs,
-): Signal[] {
-  const signals: Signal[] = [];
-  const check = <S extends { at: EpochMs }>(
-    kind: Signal['kind'],
-    value: number | null,
-    high: number,
-    show: (n: number) => string,
-    samples: readonly S[],
-    pick: (s: S) => number | null,
-    intervalMs: Millis,
-  ) => {
-    if (value === null || value <= high) return;
-    const held = heldWhile(samples, pick, (v) => v > high, now, rules.upWindowMs, intervalMs);
-    signals.push({
-      kind,
-      text: `${kind} ${show(value)} > ${show(high)}`,
-      held,
-      windowMs: rules.upWindowMs,
-    });
-  };
-  check(
-    'lag',
-    m.scalingLag,
-    rules.lagHigh,
-    count,
-    lagSamples,
-    (s) => s.scalingLag,
-    rules.stepIntervalMs,
-  );
-  check('cpu', m.cpu, rules.cpuHigh, percent, resources, (s) => s.cpu, RESOURCE_PERIOD_MS);
-  check(
-    'memory',
-    m.memory,
-    rules.memoryHigh,
-    percent,
-    resources,
-    (s) => s.memory,
-    RESOURCE_PERIOD_MS,
-  );
-  return signals;
-}
-
-/** The calm signals (all needed for a scale-down), or what is missing / not calm. */
-function downSignals(
-  rules: ScalingRules,
-  lagSamples: readonly LagSample[],
-  resources: readonly ResourceSample[],
-  m: Measures,
-  now: EpochMs,
-  since: EpochMs,
-): { calm: Signal[]; blockers: string[] } {
-  const calm: Signal[] = [];
-  const blockers: string[] = [];
-  const w = rules.downWindowMs;
-  const check = <S extends { at: EpochMs }>(
-    name: Signal['kind'],
-    value: number | null,
-    low: number,
-    show: (n: number) => string,
-    samples: readonly S[],
-    pick: (s: S) => number | null,
-    intervalMs: Millis,
-  ) => {
-    if (value === null) {
-      blockers.push(`${name} unknown`);
-    } else if (value >= low) {
-      blockers.push(`${name} ${show(value)} ≥ ${show(low)}`);
-    } else {
-      const held = heldWhile(samples, pick, (v) => v < low, now, w, intervalMs, since);
-      calm.push({ kind: name, text: `${name} ${show(value)} < ${show(low)}`, held, windowMs: w });
-    }
-  };
-  check(
-    'lag',
-    m.totalLag,
-    rules.lagLow,
-    count,
-    lagSamples,
-    (s) => s.totalLag,
-    rules.stepIntervalMs,
-  );
-  check('cpu', m.cpu, rules.cpuLow, percent, resources, (s) => s.cpu, RESOURCE_PERIOD_MS);
-  check(
-    'memory',
-    m.memory,
-    rules.memoryLow,
-    percent,
-    resources,
-    (s) => s.memory,
-    RESOURCE_PERIOD_MS,
-  );
-  return { calm, blockers };
 }
 
 /**
@@ -275,7 +105,7 @@ function observationNotes(obs: Observations): string[] {
   return notes;
 }
 
-type Verdict = Pick<Decision, 'action' | 'to' | 'reasons'>;
+type Verdict = Pick<Decision, 'action' | 'to' | 'reasons'> & { sizing?: Decision['sizing'] };
 
 const holdAt = (current: TaskCount, why: string): Verdict => ({
   action: 'hold',
@@ -302,7 +132,8 @@ function correction(rules: ScalingRules, bounds: Bounds, current: TaskCount): Ve
   return undefined;
 }
 
-function scaleUp(
+/** The step up while the per-task capacity is unknown: at most ×LAGPILOT_UP_FACTOR. */
+function conservativeUp(
   rules: ScalingRules,
   bounds: Bounds,
   current: TaskCount,
@@ -310,10 +141,11 @@ function scaleUp(
   m: Measures,
 ): Verdict {
   const limit = upLimit(rules, current);
-  const needed = fired.some((s) => s.kind === 'lag') ? tasksForLag(rules, m) : null;
+  const needed = tasksForLag(rules, m);
   const why = fired.map(sentence).join(', ');
-  // Saturated workers draining a backlog run hot, so CPU firing with lag is no reason of its
-  // own; memory is, since draining faster does not relieve it.
+  // Saturated workers draining a backlog run hot (and CPU datapoints trail by minutes), so CPU
+  // is no reason of its own while the consumed rate drains the lag; memory is, since draining
+  // faster does not relieve it.
   if (needed !== null && needed <= current && fired.every((s) => s.kind !== 'memory')) {
     return holdAt(current, `${why}, but ${drains(rules, current, m)}`);
   }
@@ -327,8 +159,8 @@ function scaleUp(
   }
   const step =
     needed === null
-      ? `step up to ×${rules.upFactor} (${limit})`
-      : `rate-based step: ${drains(rules, needed, m)}; limit ×${rules.upFactor} (${limit})`;
+      ? `step up to ×${rules.upFactor} (${limit}): per-task capacity not known yet`
+      : `rate-based step: ${drains(rules, needed, m)}; limit ×${rules.upFactor} (${limit}) until the per-task capacity is known`;
   return {
     action: 'up',
     to,
@@ -336,108 +168,121 @@ function scaleUp(
   };
 }
 
-/** The growth of the log beyond what the group consumes now (≥ 1; 1 when unmeasured). */
-function growthOf(m: Measures): number {
-  if (m.produceRate === null || m.consumeRate === null || m.consumeRate <= 0) return 1;
-  return Math.max(1, m.produceRate / m.consumeRate);
-}
-
 /**
- * Right-sized scale-down (`fit`): the smallest count whose projected CPU stays at or under
- * `LAGPILOT_CPU_LOW`. The busiest worker's load grows with the partitions it owns, so the
- * projection is the highest CPU seen over the down-window × ceil(P/n′)/ceil(P/n), times how
- * much faster the log grows than the group consumes (capacity against the produce rate).
+ * Scale up. With a known per-task capacity and a lag, rate or CPU trigger: in one step to the
+ * smallest balanced count that carries the produce rate × headroom plus the backlog within the
+ * SLO (CPU triggers, the throughput sizes). Memory alone, or no capacity yet: conservative steps.
  */
-function rightSized(
+function scaleUp(
   rules: ScalingRules,
   bounds: Bounds,
   current: TaskCount,
-  peakCpu: number,
+  fired: readonly Signal[],
   m: Measures,
-): { to: TaskCount; step: string } {
-  const partitions = bounds.partitions ?? current;
-  const growth = growthOf(m);
-  const projected = (n: TaskCount) =>
-    (peakCpu * growth * busiestShare(partitions, n)) / busiestShare(partitions, current);
-  const basis = `peak cpu ${percent(peakCpu)} over the window${growth > 1 ? `, produce/consume ×${growth.toFixed(2)}` : ''}`;
-  let to = current;
-  for (const n of countsBelow(rules, current, bounds.floor, bounds.partitions)) {
-    if (projected(n) > rules.cpuLow) {
-      const fits =
-        to < current ? `${tasksThat(to, 'project')} cpu ${percent(projected(to))}; ` : '';
-      return {
-        to,
-        step: `right-sized (${basis}): ${fits}${n} would project ${percent(projected(n))} > ${percent(rules.cpuLow)}`,
-      };
-    }
-    to = n;
+  capacity: Capacity | null,
+): Verdict {
+  const bySize = fired.some((s) => s.kind !== 'memory');
+  if (!capacity || !bySize || m.produceRate === null || m.scalingLag === null) {
+    return conservativeUp(rules, bounds, current, fired, m);
+  }
+  const why = fired.map(sentence).join(', ');
+  const sizing = sizeFor(
+    rules,
+    capacity,
+    bounds.partitions,
+    { produceRate: m.produceRate, backlog: m.scalingLag },
+    bounds.floor,
+    bounds.cap,
+  );
+  // Memory is relieved by more tasks only, whatever the throughput says.
+  const memory = fired.some((s) => s.kind === 'memory');
+  if (sizing.balanced <= current && !memory) {
+    return { ...holdAt(current, `${why}, but ${describeSizing(sizing)}`), sizing };
+  }
+  const to = stepUp(
+    rules,
+    current,
+    Math.max(sizing.balanced, current + 1),
+    bounds.cap,
+    bounds.partitions,
+  );
+  if (to <= current) {
+    return holdAt(
+      current,
+      `${why}, but no useful count above ${current} within the ${capNote(bounds)}`,
+    );
   }
   return {
+    action: 'up',
     to,
-    step: `right-sized (${basis}): ${tasksThat(to, 'project')} cpu ${percent(projected(to))} ≤ ${percent(rules.cpuLow)}; min ${rules.minTasks}`,
+    reasons: [`scale ${current}→${to}: ${describeSizing(sizing)}`, `${why}; ${capNote(bounds)}`],
+    sizing,
   };
 }
 
+/**
+ * Scale down, never below the smallest balanced count whose per-task capacity carries the
+ * peak produce rate of the down-window × headroom. `fit` goes straight there; one / half step
+ * toward it. Without a known capacity, `fit` steps down by one; with a known capacity but no
+ * measured peak (missing samples), it holds.
+ */
 function scaleDown(
   rules: ScalingRules,
   bounds: Bounds,
   current: TaskCount,
-  calm: readonly Signal[],
-  calmFor: number,
-  peakCpu: number,
+  calm: { signals: readonly Signal[]; forMs: Millis; peakProduce: number | null },
   m: Measures,
+  capacity: Capacity | null,
 ): Verdict {
-  const why = `${calm.map((s) => s.text).join(', ')} for ${heldOf(calmFor, rules.downWindowMs)}`;
-  const { to, step } =
-    rules.downStep === 'fit'
-      ? rightSized(rules, bounds, current, peakCpu, m)
-      : {
-          to: stepDown(
-            rules,
-            current,
-            downTarget(rules.downStep, current),
-            bounds.floor,
-            bounds.partitions,
-          ),
-          step: `step down ${rules.downStep === 'one' ? 'by one' : 'by half'}`,
-        };
+  const why = `${calm.signals.map((s) => s.text).join(', ')} for ${heldOf(calm.forMs, rules.downWindowMs)}`;
+  if (capacity && calm.peakProduce === null) {
+    return holdAt(current, `${why}; produce rate over the down-window not measured`);
+  }
+  const sizing =
+    capacity && calm.peakProduce !== null
+      ? sizeFor(
+          rules,
+          capacity,
+          bounds.partitions,
+          { produceRate: calm.peakProduce, backlog: m.scalingLag ?? 0 },
+          bounds.floor,
+          bounds.cap,
+        )
+      : null;
+  const step = rules.downStep === 'fit' ? 'one' : rules.downStep;
+  const stepped = stepDown(
+    rules,
+    current,
+    downTarget(step, current),
+    bounds.floor,
+    bounds.partitions,
+  );
+  const to = sizing
+    ? rules.downStep === 'fit'
+      ? sizing.balanced
+      : Math.max(stepped, sizing.balanced)
+    : stepped;
+  const how = sizing
+    ? describeSizing(sizing, 'peak produce')
+    : `step down by ${step === 'one' ? 'one' : 'half'}${rules.downStep === 'fit' ? ': per-task capacity not known yet' : ''}`;
   if (to >= current) {
-    return holdAt(
-      current,
-      current <= bounds.floor ? `${why}; at the minimum ${rules.minTasks}` : `${why}; ${step}`,
-    );
+    return {
+      ...holdAt(
+        current,
+        current <= bounds.floor ? `${why}; at the minimum ${rules.minTasks}` : `${why}; ${how}`,
+      ),
+      sizing,
+    };
   }
   return {
     action: 'down',
     to,
-    reasons: [`scale ${current}→${to}: ${why}; min ${rules.minTasks}`, step],
+    // The sizing is the headline when there is one; otherwise the calm that allowed the step.
+    reasons: sizing
+      ? [`scale ${current}→${to}: ${how}`, `${why}; min ${rules.minTasks}`]
+      : [`scale ${current}→${to}: ${why}; min ${rules.minTasks}`, how],
+    sizing,
   };
-}
-
-/** The highest CPU over the down-window since the last action (the calm samples). */
-function peakCpuOf(
-  resources: readonly ResourceSample[],
-  m: Measures,
-  now: EpochMs,
-  windowMs: Millis,
-  since: EpochMs,
-): number {
-  const from = Math.max(since, now - windowMs);
-  const seen = resources.filter((s) => s.at >= from).map((s) => s.cpu ?? 0);
-  return Math.max(m.cpu ?? 0, ...seen);
-}
-
-/** The history plus this step's sample, and the CPU/memory series unless stale. */
-function series(obs: Observations, m: Measures, now: EpochMs) {
-  const lagSamples: LagSample[] = [
-    ...obs.state.samples.filter((s) => s.at < now),
-    { at: now, totalLag: m.totalLag, scalingLag: m.scalingLag, endSum: m.endSum },
-  ];
-  const resources = obs.resources.ok
-    ? mergeResources(obs.state.resources, obs.resources.value).filter((s) => s.at <= now)
-    : [];
-  const newest = resources.at(-1)?.at ?? Number.NEGATIVE_INFINITY;
-  return { lagSamples, resources: newest >= now - RESOURCE_STALE_MS ? resources : [] };
 }
 
 /** Steps 2–5 for a service that was observed and is within bounds. */
@@ -447,6 +292,7 @@ function judge(
   bounds: Bounds,
   service: ServiceSnapshot,
   m: Measures,
+  capacity: Capacity | null,
   now: EpochMs,
 ): Verdict {
   const current = service.desired;
@@ -455,15 +301,43 @@ function judge(
 
   const { lagSamples, resources } = series(obs, m, now);
   const up = upSignals(rules, lagSamples, resources, m, now);
+  const short = capacityShort(rules, bounds.partitions, current, lagSamples, m, capacity, now);
+  if (short) up.push(short);
   const fired = up.filter((s) => covers(s.held, s.windowMs));
-  if (fired.length > 0) return scaleUp(rules, bounds, current, fired, m);
+  if (fired.length > 0) return scaleUp(rules, bounds, current, fired, m, capacity);
+  const recurring = recurringSizing(
+    rules,
+    capacity,
+    bounds.partitions,
+    obs.state.recurring,
+    m.produceRate,
+    now,
+    bounds,
+  );
+  if (recurring && recurring.sizing.balanced > current) {
+    const { sizing, minute } = recurring;
+    const at = `:${String(minute).padStart(2, '0')}`;
+    return {
+      action: 'up',
+      to: sizing.balanced,
+      reasons: [
+        `scale ${current}→${sizing.balanced}: ahead of a burst recurring by ${at} (3 of the last 4 hours); ${describeSizing(sizing, 'recurring produce')}`,
+      ],
+      sizing,
+    };
+  }
 
   const since = obs.state.lastAction?.at ?? Number.NEGATIVE_INFINITY;
   const down = downSignals(rules, lagSamples, resources, m, now, since);
   const calmFor = Math.min(...down.calm.map((s) => s.held));
   if (down.blockers.length === 0 && covers(calmFor, rules.downWindowMs)) {
-    const peakCpu = peakCpuOf(resources, m, now, rules.downWindowMs, since);
-    return scaleDown(rules, bounds, current, down.calm, calmFor, peakCpu, m);
+    const from = Math.max(since, now - rules.downWindowMs);
+    const gap = maxSampleGap(rules.downWindowMs, rules.stepIntervalMs);
+    const seen = peakProduceRate(lagSamples, from, gap);
+    // Never release capacity a recurring burst will need within the lead.
+    const peakProduce = seen === null ? null : Math.max(seen, recurring?.sizing.produceRate ?? 0);
+    const calm = { signals: down.calm, forMs: calmFor, peakProduce };
+    return scaleDown(rules, bounds, current, calm, m, capacity);
   }
   if (up.length > 0) return holdAt(current, up.map(sentence).join(', '));
   if (down.blockers.length === 0) {
@@ -474,11 +348,12 @@ function judge(
 }
 
 export function decide(rules: ScalingRules, obs: Observations, now: EpochMs): Decision {
-  const { measures, diagnoses } = measure(rules, obs, now);
+  const { measures, diagnoses, capacity } = measure(rules, obs, now);
   const notes = [...observationNotes(obs), ...diagnoses.map(describeDiagnosis)];
   const bounds = boundsOf(rules, obs);
   const decision = (from: TaskCount, verdict: Verdict, applied: Bounds = bounds): Decision => ({
     ...verdict,
+    sizing: verdict.sizing ?? null,
     from,
     cap: applied.cap,
     capBy: applied.capBy,
@@ -502,5 +377,5 @@ export function decide(rules: ScalingRules, obs: Observations, now: EpochMs): De
     : { ...bounds, cap: Math.max(bounds.floor, rules.maxTasks), capBy: 'max' };
   const corrected = correction(rules, correctable, service.desired);
   if (corrected) return decision(service.desired, corrected, correctable);
-  return decision(service.desired, judge(rules, obs, bounds, service, measures, now));
+  return decision(service.desired, judge(rules, obs, bounds, service, measures, capacity, now));
 }

@@ -64,6 +64,7 @@ export class EcsScalingTarget implements ScalingTarget {
       running: service.runningCount ?? 0,
       pending: service.pendingCount ?? 0,
       deploying: isDeploying(service),
+      ...(service.taskDefinition ? { taskDefinition: service.taskDefinition } : {}),
     };
   }
 

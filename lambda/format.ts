@@ -37,3 +37,11 @@ export function heldOf(heldMs: Millis, windowMs: Millis): string {
 /** "1 task projects", "4 tasks project": a task count with its verb agreeing. */
 export const tasksThat = (n: number, verb: string): string =>
   n === 1 ? `1 task ${verb}s` : `${count(n)} tasks ${verb}`;
+
+/** 52310 → "52k", 1_250_000 → "1.3M", 950 → "950": a backlog at a glance. */
+export function compact(n: number): string {
+  if (n >= 1_000_000) return `${DECIMAL.format(n / 1_000_000)}M`;
+  if (n >= 10_000) return `${INTEGER.format(n / 1000)}k`;
+  if (n >= 1_000) return `${DECIMAL.format(n / 1000)}k`;
+  return INTEGER.format(n);
+}

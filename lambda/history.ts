@@ -3,8 +3,10 @@
  * system and the simulator all keep history through recordStep, so they judge alike.
  */
 
+import { learn } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
 import { mergeResources, trackPartitions } from './measure.ts';
+import { recordRate } from './recurrence.ts';
 import type {
   Decision,
   EpochMs,
@@ -106,6 +108,8 @@ export function recordStep(
     partitions: lag ? trackPartitions(state.partitions, lag) : state.partitions,
     partitionCount: lag ? lag.partitionCount : state.partitionCount,
     lastAction,
+    capacity: learn(state.capacity, m.capacitySample, service?.taskDefinition ?? null),
+    recurring: rules.prescaleLeadMs > 0 ? recordRate(state.recurring, now, m.produceRate) : [],
   };
 }
 

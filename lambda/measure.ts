@@ -3,7 +3,9 @@
  * seconds, and the stalled / hot partition diagnoses. Pure.
  */
 
+import { type Capacity, capacityOf, capacitySample, learn } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
+import { count } from './format.ts';
 import type {
   Diagnosis,
   EpochMs,
@@ -161,12 +163,42 @@ function diagnose(
   return diagnoses;
 }
 
-/** Everything the rules and the report need from this step, plus the diagnoses. */
+/** This step's capacity sample, and the per-task capacity the sizing uses after it. */
+function withCapacity(
+  rules: ScalingRules,
+  obs: Observations,
+  m: Measures,
+  diagnoses: Diagnosis[],
+  now: EpochMs,
+): { measures: Measures; diagnoses: Diagnosis[]; capacity: Capacity | null } {
+  const sample = capacitySample(rules, obs, m, diagnoses, now);
+  const taskDefinition = obs.service.ok ? (obs.service.value.taskDefinition ?? null) : null;
+  const capacity = capacityOf(rules, learn(obs.state.capacity, sample, taskDefinition));
+  return {
+    measures: { ...m, capacitySample: sample, taskCapacity: capacity?.perTask ?? null },
+    diagnoses,
+    capacity,
+  };
+}
+
+/** A diagnosis as the decision log says it. */
+export function describeDiagnosis(d: Diagnosis): string {
+  const where = `partition ${d.topic}/${d.partition}`;
+  if (d.kind === 'stalled') {
+    return `${where} stalled: lag ${count(d.lag)}, committed offset unchanged for ${d.steps} steps (poison message or stuck consumer); its lag no longer counts toward scale-up`;
+  }
+  const share = `${Math.round(d.share * 100)}%`;
+  return d.ownWorker
+    ? `${where} is hot: ${share} of the lag (${count(d.lag)}) and it already has a worker of its own; more workers cannot drain it`
+    : `${where} is hot: ${share} of the lag (${count(d.lag)}); more workers help only until it has a worker of its own`;
+}
+
+/** Everything the rules and the report need from this step, plus the diagnoses and capacity. */
 export function measure(
   rules: ScalingRules,
   obs: Observations,
   now: EpochMs,
-): { measures: Measures; diagnoses: Diagnosis[] } {
+): { measures: Measures; diagnoses: Diagnosis[]; capacity: Capacity | null } {
   const state: ScalerState = obs.state;
   const resources = obs.resources.ok
     ? mergeResources([], obs.resources.value).filter((s) => s.at >= now - RESOURCE_STALE_MS)
@@ -185,8 +217,10 @@ export function measure(
     memory: latest?.memory ?? null,
     endSum: null,
     running: service?.running ?? null,
+    capacitySample: null,
+    taskCapacity: null,
   };
-  if (!obs.lag.ok) return { measures: base, diagnoses: [] };
+  if (!obs.lag.ok) return withCapacity(rules, obs, base, [], now);
 
   const lag = obs.lag.value;
   const totalLag = lag.partitions.reduce((sum, p) => sum + p.lag, 0);
@@ -194,17 +228,15 @@ export function measure(
   const tracks = trackPartitions(state.partitions, lag);
   const diagnoses = diagnose(rules, lag, tracks, totalLag, service?.desired ?? null);
   const stalledLag = diagnoses.reduce((sum, d) => (d.kind === 'stalled' ? sum + d.lag : sum), 0);
-  return {
-    measures: {
-      ...base,
-      totalLag,
-      scalingLag: totalLag - stalledLag,
-      maxPartitionLag: lag.partitions.reduce((max, p) => Math.max(max, p.lag), 0),
-      lagSeconds: lagSeconds(state.samples, now, endSum, totalLag),
-      ...ratesSince(state.samples, now, endSum, totalLag),
-      partitions: lag.partitionCount,
-      endSum,
-    },
-    diagnoses,
+  const measures: Measures = {
+    ...base,
+    totalLag,
+    scalingLag: totalLag - stalledLag,
+    maxPartitionLag: lag.partitions.reduce((max, p) => Math.max(max, p.lag), 0),
+    lagSeconds: lagSeconds(state.samples, now, endSum, totalLag),
+    ...ratesSince(state.samples, now, endSum, totalLag),
+    partitions: lag.partitionCount,
+    endSum,
   };
+  return withCapacity(rules, obs, measures, diagnoses, now);
 }

@@ -21,6 +21,7 @@ export const METRIC_UNITS = {
   LagSeconds: 'Seconds',
   ProduceRate: 'Count/Second',
   ConsumeRate: 'Count/Second',
+  TaskCapacity: 'Count/Second',
   Partitions: 'Count',
   DesiredTasks: 'Count',
   RunningTasks: 'Count',
@@ -59,6 +60,7 @@ function decisionRecord(step: StepReport) {
       acted: step.acted,
       dryRun: step.dryRun,
       reasons: decision.reasons,
+      sizing: decision.sizing,
       diagnoses: decision.diagnoses,
     },
     observed: {
@@ -68,6 +70,8 @@ function decisionRecord(step: StepReport) {
       lagSeconds: m.lagSeconds,
       produceRate: m.produceRate,
       consumeRate: m.consumeRate,
+      taskCapacity: m.taskCapacity,
+      capacitySample: m.capacitySample,
       partitions: m.partitions,
       cpu: m.cpu,
       memory: m.memory,
@@ -96,6 +100,7 @@ export function metricsOf(step: StepReport): MetricDatum[] {
   add('LagSeconds', m.lagSeconds);
   add('ProduceRate', m.produceRate);
   add('ConsumeRate', m.consumeRate);
+  add('TaskCapacity', m.taskCapacity);
   if (observed.service) {
     add('DesiredTasks', step.acted ? decision.to : observed.service.desired);
     add('RunningTasks', observed.service.running);

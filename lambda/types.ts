@@ -76,6 +76,8 @@ export interface ServiceSnapshot {
   pending: TaskCount;
   /** A deployment is rolling (more than one deployment, or the primary one not completed). */
   deploying: boolean;
+  /** The primary deployment's task definition (ARN with revision), where the target knows it. */
+  taskDefinition?: string;
 }
 
 /** The service's CPU and memory utilisation at one time (1-minute averages on AWS). */
@@ -118,6 +120,19 @@ export interface LastAction {
   settled: boolean;
 }
 
+/** The capacity samples (msg/s per task) kept between steps, and the code they were measured on. */
+export interface CapacityMemory {
+  samples: number[];
+  taskDefinition: string | null;
+}
+
+/** One hour's produce-rate peaks per minute of the hour (null: not observed). */
+export interface RecurringHour {
+  /** Hours since the epoch. */
+  hour: number;
+  peaks: (number | null)[];
+}
+
 /** Everything one step hands to the next; persisted (DynamoDB on AWS), never in memory only. */
 export interface ScalerState {
   samples: LagSample[];
@@ -126,6 +141,9 @@ export interface ScalerState {
   /** The partition count last read: the cap when lag is unobservable. */
   partitionCount: Partitions | null;
   lastAction: LastAction | null;
+  capacity: CapacityMemory;
+  /** The last hours' produce-rate profile, for pre-scaling recurring bursts. */
+  recurring: RecurringHour[];
 }
 
 export const EMPTY_STATE: ScalerState = {
@@ -134,6 +152,8 @@ export const EMPTY_STATE: ScalerState = {
   partitions: {},
   partitionCount: null,
   lastAction: null,
+  capacity: { samples: [], taskDefinition: null },
+  recurring: [],
 };
 
 /** Everything decide() needs: this step's observations plus the history kept so far. */
@@ -175,6 +195,27 @@ export interface Measures {
   memory: Percent | null;
   endSum: number | null;
   running: TaskCount | null;
+  /** This step's capacity sample (msg/s per task), when the group was saturated and settled. */
+  capacitySample: number | null;
+  /** Messages per second one task consumes, as the sizing uses it (learned or configured). */
+  taskCapacity: number | null;
+}
+
+/** How a rate-based decision sized the fleet: the figures its sentence is built from. */
+export interface Sizing {
+  /** Messages per second per task, and where that figure comes from. */
+  perTask: number;
+  capacitySource: 'learned' | 'configured';
+  /** The produce rate sized for: this step's (up) or the peak over the down-window (down). */
+  produceRate: number;
+  headroom: number;
+  /** Messages to drain within the SLO (0 when sizing down). */
+  backlog: number;
+  sloS: number;
+  /** Tasks the load needs at full balance: (produce × headroom + backlog / SLO) / per task. */
+  neededTasks: number;
+  /** The smallest count within bounds whose busiest task carries its share of it. */
+  balanced: TaskCount;
 }
 
 export interface Decision {
@@ -189,6 +230,8 @@ export interface Decision {
   capBy: 'partitions' | 'max' | 'min';
   /** Human sentences, the first one being the headline. */
   reasons: string[];
+  /** The rate-based sizing behind the decision, when capacity and rates were known. */
+  sizing: Sizing | null;
   diagnoses: Diagnosis[];
   measures: Measures;
 }

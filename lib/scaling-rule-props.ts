@@ -36,6 +36,30 @@ export interface ScalingRuleProps {
    */
   readonly stepInterval?: RuleValueOf<'LAGPILOT_STEP_INTERVAL'>;
   /**
+   * `LAGPILOT_LAG_SLO`: how far behind the group may fall, in time: a scale-up sizes the fleet to
+   * drain the backlog within it while carrying the produce rate.
+   * @default Duration.minutes(1)
+   */
+  readonly lagSlo?: RuleValueOf<'LAGPILOT_LAG_SLO'>;
+  /**
+   * `LAGPILOT_TASK_CAPACITY`: messages per second one task consumes, until it is learned from the
+   * group's saturated throughput; unset: conservative steps until learned.
+   * @default undefined
+   */
+  readonly taskCapacity?: RuleValueOf<'LAGPILOT_TASK_CAPACITY'>;
+  /**
+   * `LAGPILOT_HEADROOM`: the produce rate is sized for with this margin, up and down.
+   * @default 1.1
+   */
+  readonly headroom?: RuleValueOf<'LAGPILOT_HEADROOM'>;
+  /**
+   * `LAGPILOT_PRESCALE_LEAD`: raise capacity this long before a produce-rate burst (1.5 × its
+   * hour's median) that recurred at the same minutes of the hour in 3 of the last 4 hours (`0s`:
+   * off); needs a known per-task capacity.
+   * @default Duration.minutes(3)
+   */
+  readonly prescaleLead?: RuleValueOf<'LAGPILOT_PRESCALE_LEAD'>;
+  /**
    * `LAGPILOT_LAG_HIGH`: scale up when total lag (messages) stays above this.
    * @default 10000
    */
@@ -56,7 +80,8 @@ export interface ScalingRuleProps {
    */
   readonly upWindow?: RuleValueOf<'LAGPILOT_UP_WINDOW'>;
   /**
-   * `LAGPILOT_UP_FACTOR`: scale up by at most this factor per step.
+   * `LAGPILOT_UP_FACTOR`: scale up by at most this factor per step while the per-task capacity is
+   * unknown.
    * @default 3
    */
   readonly upFactor?: RuleValueOf<'LAGPILOT_UP_FACTOR'>;
@@ -71,8 +96,7 @@ export interface ScalingRuleProps {
    */
   readonly lagLow?: RuleValueOf<'LAGPILOT_LAG_LOW'>;
   /**
-   * `LAGPILOT_CPU_LOW`: scale down only when the busiest task's CPU % stays below this; with `fit`,
-   * also the CPU the smaller count may be projected to reach.
+   * `LAGPILOT_CPU_LOW`: scale down only when the busiest task's CPU % stays below this.
    * @default 90
    */
   readonly cpuLow?: RuleValueOf<'LAGPILOT_CPU_LOW'>;
@@ -87,8 +111,9 @@ export interface ScalingRuleProps {
    */
   readonly downWindow?: RuleValueOf<'LAGPILOT_DOWN_WINDOW'>;
   /**
-   * `LAGPILOT_DOWN_STEP`: scale down to the smallest count whose projected CPU stays under
-   * `LAGPILOT_CPU_LOW` (`fit`), or by one task, or by half.
+   * `LAGPILOT_DOWN_STEP`: scale down to the smallest count whose per-task capacity carries the peak
+   * produce rate of the down-window × headroom (`fit`; by one until the capacity is known), or by
+   * one task, or by half (never below that count either).
    * @default 'fit'
    */
   readonly downStep?: RuleValueOf<'LAGPILOT_DOWN_STEP'>;

@@ -128,7 +128,7 @@ async function stepsEmittingEverything(): Promise<StepReport[]> {
   });
   const reports: StepReport[] = [];
   const deps = {
-    rules: parseScalingRules({ LAGPILOT_MIN_TASKS: '2' }),
+    rules: parseScalingRules({ LAGPILOT_MIN_TASKS: '2', LAGPILOT_TASK_CAPACITY: '500' }),
     lag: { observe: async () => lag() },
     metrics: { resources: async (now: number) => [{ at: now, cpu: 50, memory: 60 }] },
     target: {

@@ -65,11 +65,15 @@ export interface Run {
 const ok = <T>(value: T): Observed<T> => ({ ok: true, value });
 const failed = (error: string): Observed<never> => ({ ok: false, error });
 
-/** Runs the worlds in order, `stepMs` apart, starting with `desired` tasks. */
+/**
+ * Runs the worlds in order, `stepMs` apart, starting with `desired` tasks. `learn: false` rolls
+ * a new task definition every step, so the per-task capacity is relearned from scratch each time
+ * and never known: the rules then judge as the operators' guide does, by message counts alone.
+ */
 export function run(
   rules: ScalingRules,
   worlds: readonly World[],
-  { desired: initial = 4, stepMs = MINUTE, start = 1_000_000_000_000 } = {},
+  { desired: initial = 4, stepMs = MINUTE, start = 1_000_000_000_000, learn = true } = {},
 ): Run {
   let desired = initial;
   let state: ScalerState = EMPTY_STATE;
@@ -117,6 +121,7 @@ export function run(
             running: w.running ?? desired,
             pending: 0,
             deploying: w.deploying ?? false,
+            ...(learn ? {} : { taskDefinition: `mirror:${i + 1}` }),
           }),
       state,
     };

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { StepRow } from '../../dev/live-line.ts';
 import type { WorkerRecord } from '../../dev/local-fleet.ts';
+import { groupCapacity } from '../../lambda/capacity.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -40,45 +41,64 @@ const alive = (pid: number) => {
   }
 };
 
+/** Runs `lagpilot start` on the test broker: 100 msg/s per worker, a step every 1.5 s. */
+async function start(out: string, args: readonly string[], rules: Record<string, string>) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'bin/lagpilot.ts',
+      'start',
+      ...args,
+      '--capacity',
+      '100',
+      '--cadence',
+      '1.5s',
+      '--time-scale',
+      '1',
+      '--out',
+      out,
+    ],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, KAFKA_BROKERS: inject('kafkaBrokers'), ...rules },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout, stderr };
+}
+
+/** One decision log line per step: the learned capacity and the partition count it sized on. */
+function decisionsOf(out: string) {
+  return readFileSync(join(out, 'decisions.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map(
+      (line) =>
+        JSON.parse(line) as {
+          decision: { action: string; from: number; to: number };
+          observed: { taskCapacity: number | null; partitions: number | null };
+        },
+    );
+}
+
 describe(`npm start smoke mode (Kafka ${inject('kafkaVersion')})`, () => {
   const out = mkdtempSync(join(tmpdir(), 'lagpilot-local-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('scales the real worker fleet up during the surge and down after it, reports the actions, leaves nothing running', async () => {
     // 100 msg/s per worker; the surge profile: 16 s at 50/s, 24 s at 500/s, 40 s at 50/s.
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'bin/lagpilot.ts',
-        'start',
-        '--duration',
-        '80s',
-        '--capacity',
-        '100',
-        '--cadence',
-        '1.5s',
-        '--time-scale',
-        '1',
-        '--out',
-        out,
-      ],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, KAFKA_BROKERS: inject('kafkaBrokers'), ...SMOKE_RULES },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, stdout, stderr } = await start(out, ['--duration', '80s'], SMOKE_RULES);
     expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(0);
 
     const chart = join(out, 'chart.svg');
@@ -98,6 +118,21 @@ describe(`npm start smoke mode (Kafka ${inject('kafkaVersion')})`, () => {
     // Up while the surge runs (16–40 s, plus the up-window), down only once it is over.
     expect(actions[firstUp]!.t).toBeLessThan(45);
     expect(actions[downAfterUp]!.t).toBeGreaterThan(40);
+    // While the surge produces, the fleet never drops below the count whose measured per-task
+    // capacity carries the produce rate (and that capacity was measured, not configured).
+    const decisions = decisionsOf(out);
+    expect(decisions).toHaveLength(run.steps.length);
+    expect(
+      decisions.some((d) => d.observed.taskCapacity !== null),
+      why,
+    ).toBe(true);
+    run.steps.forEach((step, i) => {
+      const { decision, observed } = decisions[i]!;
+      if (step.t < 16 || step.t > 40 || decision.action !== 'down') return;
+      expect(observed.taskCapacity, why).not.toBeNull();
+      const carried = groupCapacity(observed.taskCapacity!, observed.partitions, decision.to);
+      expect(carried, `step at ${step.t} s\n${why}`).toBeGreaterThanOrEqual(step.targetRate);
+    });
     const peak = Math.max(...run.steps.map((s) => s.running ?? 0));
     expect(peak).toBeGreaterThan(1);
     // Real processes did the work: more than one started, and each one joined the group.
@@ -117,6 +152,34 @@ describe(`npm start smoke mode (Kafka ${inject('kafkaVersion')})`, () => {
     for (const w of run.workers) {
       expect(alive(w.pid), `worker ${w.id} (pid ${w.pid})`).toBe(false);
       expect(w.exitCode, `worker ${w.id}`).toBe(0);
+    }
+  }, 170_000);
+
+  it('sizes a steady load once and then holds: no action after the first scale-up settles', async () => {
+    const steady = mkdtempSync(join(tmpdir(), 'lagpilot-local-'));
+    try {
+      // Two workers of load (200/s at 100/s each); windows of a few steps give the rules a
+      // chance to scale down every few seconds, so a count that cannot carry it would show.
+      const rules = { ...SMOKE_RULES, LAGPILOT_DOWN_STEP: 'fit' };
+      const args = ['--profile', 'steady', '--duration', '60s'];
+      const { code, stdout, stderr } = await start(steady, args, rules);
+      expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(0);
+      const run = JSON.parse(readFileSync(join(steady, 'steps.json'), 'utf8')) as {
+        steps: StepRow[];
+      };
+      const actions = run.steps.filter((s) => s.acted);
+      const why = `actions: ${JSON.stringify(actions)}\nlive lines:\n${stdout}`;
+      expect(
+        actions.map((a) => a.action),
+        why,
+      ).toEqual(['up']);
+      // Sized by the measured capacity: it carries the load, so the fleet settled and held.
+      expect(actions[0]!.reason, why).toMatch(/^scale 1→\d+: need [\d.]+ tasks \(produce /);
+      const settled = run.steps.filter((s) => s.t > actions[0]!.t + 10);
+      expect(settled.length, why).toBeGreaterThan(20);
+      expect(new Set(settled.map((s) => s.desired)), why).toEqual(new Set([actions[0]!.to]));
+    } finally {
+      rmSync(steady, { recursive: true, force: true });
     }
   }, 170_000);
 });

@@ -49,6 +49,10 @@ describe('parseConfig', () => {
       downStep: 'fit',
       downCooldownMs: 300_000,
       stallSteps: 5,
+      lagSloMs: 60_000,
+      taskCapacity: null,
+      headroom: 1.1,
+      prescaleLeadMs: 180_000,
       stepIntervalMs: 60_000,
     });
     expect(c.kafka).toEqual({
@@ -205,9 +209,28 @@ describe('parseScalingRules', () => {
     expect(parseScalingRules(fast).upWindowMs).toBe(30_000);
   });
 
+  it('reads the sizing parameters, and names the field and the fix when one is wrong', () => {
+    const r = parseScalingRules({
+      LAGPILOT_LAG_SLO: '30s',
+      LAGPILOT_TASK_CAPACITY: '1020',
+      LAGPILOT_HEADROOM: '1.25',
+    });
+    expect(r).toMatchObject({ lagSloMs: 30_000, taskCapacity: 1020, headroom: 1.25 });
+    expect(
+      problemsOf(
+        { LAGPILOT_LAG_SLO: '0s', LAGPILOT_TASK_CAPACITY: '0', LAGPILOT_HEADROOM: '0.8' },
+        parseScalingRules,
+      ),
+    ).toEqual([
+      'LAGPILOT_LAG_SLO="0s": must be at least 1s: the backlog is sized to drain within it',
+      'LAGPILOT_TASK_CAPACITY="0": must be above 0 messages per second (or unset to learn it)',
+      'LAGPILOT_HEADROOM="0.8": must be at least 1',
+    ]);
+  });
+
   it('names the down steps it knows', () => {
     expect(problemsOf({ LAGPILOT_DOWN_STEP: 'third' }, parseScalingRules)).toEqual([
-      'LAGPILOT_DOWN_STEP="third": must be fit (right-sized), one (−1) or half (÷2)',
+      'LAGPILOT_DOWN_STEP="third": must be fit (rate-sized), one (−1) or half (÷2)',
     ]);
   });
 });

@@ -5,7 +5,21 @@ import { decide } from '../../lambda/decide.ts';
 import { maxSampleGap, recordStep } from '../../lambda/history.ts';
 import { lagSeconds } from '../../lambda/measure.ts';
 import { EMPTY_STATE, type Observations } from '../../lambda/types.ts';
-import { MINUTE, OPERATORS_GUIDE, repeat, run, spread, type World } from '../helpers/scaler.ts';
+import {
+  MINUTE,
+  OPERATORS_GUIDE,
+  repeat,
+  run as runLearning,
+  spread,
+  type World,
+} from '../helpers/scaler.ts';
+
+/**
+ * The guide's rule mechanics, with the per-task capacity never known (these scripted worlds
+ * consume a fixed rate whatever the count); the learned sizing is tested in decide-sizing.
+ */
+const run = (...[r, w, o]: Parameters<typeof runLearning>) =>
+  runLearning(r, w, { learn: false, ...o });
 
 // The rule mechanics are pinned on the operators' guide's values; the defaults' own
 // behaviour (right-sized scale-down, 1-minute up-window) is tested below.
@@ -40,7 +54,9 @@ describe('scale up', () => {
     const d = last(r.decisions);
     expect(d).toMatchObject({ action: 'up', from: 4, to: 8, cap: 16, capBy: 'partitions' });
     expect(d.reasons[0]).toBe('scale 4→8: lag 52,310 > 10,000 for 5/5 min; cap 16 (partitions)');
-    expect(d.reasons[1]).toMatch(/^rate-based step: \d+ tasks .*limit ×2 \(8\)$/);
+    expect(d.reasons[1]).toMatch(
+      /^rate-based step: \d+ tasks .*limit ×2 \(8\) until the per-task capacity is known$/,
+    );
   });
 
   it('a single dip below the threshold restarts the window', () => {
@@ -403,91 +419,6 @@ describe('rate-based scale-up whenever lag fired', () => {
       draining.map((w) => ({ ...w, memory: 85 })),
     );
     expect(last(r.decisions)).toMatchObject({ action: 'up', from: 4, to: 6 });
-  });
-});
-
-describe('right-sized scale-down (LAGPILOT_DOWN_STEP=fit)', () => {
-  const fitRules = (overrides: Record<string, string> = {}) =>
-    rules({
-      LAGPILOT_DOWN_STEP: 'fit',
-      LAGPILOT_CPU_HIGH: '95',
-      LAGPILOT_CPU_LOW: '90',
-      LAGPILOT_LAG_LOW: '4000',
-      LAGPILOT_DOWN_WINDOW: '5m',
-      ...overrides,
-    });
-  const calmAt = (cpu: number): World => ({ lag: spread(120), cpu, memory: 40 });
-
-  it.each([
-    // 12 → 6 doubles the busiest worker's partitions: 40% → 80%; 4 tasks would be 120%.
-    [40, 12, 6, '6 tasks project cpu 80%; 4 would project 120% > 90%'],
-    // 12 → 4 triples them: 25% → 75%; 3 tasks would be 100%.
-    [25, 12, 4, '4 tasks project cpu 75%; 3 would project 100% > 90%'],
-    // 6 → 3 doubles them: 30% → 60%; 2 tasks (6 partitions each) would be 90% ≤ 90%, 1 is 180%.
-    [30, 6, 2, '2 tasks project cpu 90%; 1 would project 180% > 90%'],
-  ])('cpu %i%% at %i tasks → %i', (cpu, desired, to, why) => {
-    const r = run(fitRules(), repeat(6, calmAt(cpu)), { desired });
-    const d = last(r.decisions);
-    expect(d).toMatchObject({ action: 'down', from: desired, to });
-    expect(d.reasons[1]).toBe(`right-sized (peak cpu ${cpu}% over the window): ${why}`);
-  });
-
-  it('holds when no smaller count stays under CPU_LOW, saying why', () => {
-    const r = run(fitRules(), repeat(8, calmAt(46)), { desired: 12 });
-    expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
-    expect(last(r.decisions).reasons[0]).toMatch(
-      /^hold at 12: lag 120 < 4,000, cpu 46% < 90%, memory 40% < 50% for \d+\/5 min; right-sized .*6 would project 92% > 90%$/,
-    );
-  });
-
-  it('projects from the highest CPU over the window, not the last reading', () => {
-    const worlds = [...repeat(3, calmAt(40)), calmAt(46), ...repeat(8, calmAt(40))];
-    const r = run(fitRules(), worlds, { desired: 12 });
-    const firstDown = r.decisions.findIndex((d) => d.action === 'down');
-    // The 46% reading (step 3) stays in the 5-minute window until step 9.
-    expect(firstDown).toBe(9);
-    expect(r.decisions[8]!.reasons[0]).toContain('6 would project 92% > 90%');
-  });
-
-  it('counts a log that grows faster than the group consumes against the smaller count', () => {
-    // Lag creeps up 50 per partition a minute: 1,000 produced, 950 consumed (×1.05).
-    const creeping = Array.from({ length: 6 }, (_, i) => ({
-      lag: spread(120 + 600 * i),
-      cpu: 44,
-      memory: 40,
-    }));
-    const r = run(fitRules(), creeping, { desired: 12 });
-    expect(last(r.decisions).action).toBe('hold');
-    expect(last(r.decisions).reasons[0]).toMatch(/produce\/consume ×1\.05\): 6 would project 93%/);
-    // The same CPU with a steady lag fits 6 (88%).
-    const steady = run(fitRules(), repeat(6, calmAt(44)), { desired: 12 });
-    expect(last(steady.decisions)).toMatchObject({ action: 'down', to: 6 });
-  });
-
-  it('never goes below min, even when the projection would allow it', () => {
-    const r = run(fitRules({ LAGPILOT_MIN_TASKS: '3' }), repeat(6, calmAt(5)), { desired: 12 });
-    expect(last(r.decisions)).toMatchObject({ action: 'down', from: 12, to: 3 });
-    expect(last(r.decisions).reasons[1]).toMatch(/3 tasks project cpu 20% ≤ 90%; min 3$/);
-  });
-
-  it('picks any count when balancing is off', () => {
-    // 40% at 12 → 6 tasks project 80%, 5 tasks (3 partitions each) 120%.
-    const r = run(fitRules({ LAGPILOT_BALANCED_COUNTS: 'false' }), repeat(6, calmAt(40)), {
-      desired: 12,
-    });
-    expect(last(r.decisions)).toMatchObject({ action: 'down', to: 6 });
-    // 8 tasks own at most 2 partitions each, like 6: the smallest such count is taken.
-    const r2 = run(fitRules({ LAGPILOT_BALANCED_COUNTS: 'false' }), repeat(6, calmAt(20)), {
-      desired: 12,
-    });
-    expect(last(r2.decisions)).toMatchObject({ action: 'down', to: 3 }); // 20% × 4 = 80%
-  });
-
-  it('never scales down on missing data', () => {
-    const r = run(fitRules(), [...repeat(5, calmAt(20)), { ...calmAt(20), cpu: null }], {
-      desired: 12,
-    });
-    expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
   });
 });
 

@@ -39,12 +39,12 @@ describe('the simulator', () => {
     const { runs } = compare(trace, DEFAULT_FLEET, allPolicies(parseScalingRules({}), peers));
     const lagpilot = runs.find((r) => r.policy === 'lagpilot')!;
     expect(lagpilot.actions.length).toBeGreaterThan(0);
-    expect(lagpilot.actions[0]!.reason).toMatch(/^scale \d+→\d+: .* for 1\/1 min/);
-    // Parameters change its behaviour: a longer up-window acts later.
+    expect(lagpilot.actions[0]!.reason).toMatch(/^scale \d+→\d+: .* for \d+\/\d+ min/);
+    // Parameters change its behaviour: a longer down-window acts later.
     const slow = compare(
       trace,
       DEFAULT_FLEET,
-      allPolicies(parseScalingRules({ LAGPILOT_UP_WINDOW: '5m' }), peers).slice(0, 1),
+      allPolicies(parseScalingRules({ LAGPILOT_DOWN_WINDOW: '10m' }), peers).slice(0, 1),
     );
     expect(slow.runs[0]!.actions[0]!.atS).toBeGreaterThan(lagpilot.actions[0]!.atS);
   });

@@ -1,0 +1,107 @@
+/**
+ * Rate-based sizing: how many tasks carry a produce rate (× headroom) plus a backlog drained
+ * within the lag SLO, at a known per-task capacity, on a partition-balanced count. Pure.
+ */
+
+import { type Capacity, groupCapacity } from './capacity.ts';
+import type { ScalingRules } from './config.ts';
+import { balancedCounts } from './counts.ts';
+import { compact, count, duration, rate } from './format.ts';
+import { expectedRate } from './recurrence.ts';
+import type {
+  EpochMs,
+  LagSample,
+  Millis,
+  Partitions,
+  RecurringHour,
+  Sizing,
+  TaskCount,
+} from './types.ts';
+
+/**
+ * The sizing for `produceRate` plus `backlog` within the SLO, between `floor` and `cap`: the
+ * smallest count (balanced when balancing is on) whose busiest task carries its share, or the
+ * cap when none does.
+ */
+export function sizeFor(
+  rules: ScalingRules,
+  capacity: Capacity,
+  partitions: Partitions | null,
+  load: { produceRate: number; backlog: number },
+  floor: TaskCount,
+  cap: TaskCount,
+): Sizing {
+  const sloS = rules.lagSloMs / 1000;
+  const need = load.produceRate * rules.headroom + load.backlog / sloS;
+  const counts =
+    rules.balancedCounts && partitions !== null
+      ? [...new Set([floor, ...balancedCounts(partitions), cap])]
+      : Array.from({ length: cap }, (_, i) => i + 1);
+  const fits = counts
+    .filter((n) => n >= floor && n <= cap)
+    .sort((a, b) => a - b)
+    .find((n) => groupCapacity(capacity.perTask, partitions, n) >= need);
+  return {
+    perTask: capacity.perTask,
+    capacitySource: capacity.source,
+    produceRate: load.produceRate,
+    headroom: rules.headroom,
+    backlog: load.backlog,
+    sloS,
+    neededTasks: need / capacity.perTask,
+    balanced: fits ?? cap,
+  };
+}
+
+/**
+ * "need 5.4 tasks (produce 4,100/s × 1.2 + backlog 52k within 30 s at 1,020/s per task);
+ * balanced 6".
+ */
+export function describeSizing(s: Sizing, produce = 'produce'): string {
+  const backlog =
+    s.backlog > 0 ? ` + backlog ${compact(s.backlog)} within ${duration(s.sloS * 1000)}` : '';
+  const source = s.capacitySource === 'configured' ? ' (configured)' : '';
+  const needed = s.neededTasks.toFixed(1);
+  return `need ${needed} tasks (${produce} ${rate(s.produceRate)} × ${s.headroom}${backlog} at ${rate(s.perTask)} per task${source}); balanced ${count(s.balanced)}`;
+}
+
+/**
+ * The highest produce rate between consecutive samples since `from`, or null when no pair of
+ * samples covers it (missing observations never size a scale-down).
+ */
+export function peakProduceRate(
+  samples: readonly LagSample[],
+  from: EpochMs,
+  maxGapMs: Millis,
+): number | null {
+  let peak: number | null = null;
+  for (let i = 1; i < samples.length; i++) {
+    const [a, b] = [samples[i - 1]!, samples[i]!];
+    if (b.at <= from || a.endSum === null || b.endSum === null) continue;
+    if (b.at - a.at > maxGapMs || b.at <= a.at || b.endSum < a.endSum) continue;
+    const r = ((b.endSum - a.endSum) * 1000) / (b.at - a.at);
+    peak = Math.max(peak ?? 0, r);
+  }
+  return peak;
+}
+
+/**
+ * The sizing for a produce rate that recurred within the next LAGPILOT_PRESCALE_LEAD (see
+ * recurrence.ts), or null when pre-scaling is off, the capacity unknown or nothing recurs.
+ */
+export function recurringSizing(
+  rules: ScalingRules,
+  capacity: Capacity | null,
+  partitions: Partitions | null,
+  recurring: readonly RecurringHour[],
+  produceRate: number | null,
+  now: EpochMs,
+  bounds: { floor: TaskCount; cap: TaskCount },
+): { sizing: Sizing; minute: number } | null {
+  if (!capacity || rules.prescaleLeadMs <= 0 || produceRate === null) return null;
+  const expected = expectedRate(recurring, now, rules.prescaleLeadMs, produceRate);
+  if (!expected) return null;
+  const load = { produceRate: expected.rate, backlog: 0 };
+  const sizing = sizeFor(rules, capacity, partitions, load, bounds.floor, bounds.cap);
+  return { sizing, minute: expected.minute };
+}

@@ -1,0 +1,205 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CAPACITY_SAMPLES, estimate, groupCapacity, learn } from '../../lambda/capacity.ts';
+import { parseScalingRules } from '../../lambda/config.ts';
+import type { CapacityMemory } from '../../lambda/types.ts';
+import { repeat, run, spread, type World } from '../helpers/scaler.ts';
+
+// The defaults, with a 12-partition topic and 1-minute steps. A world's `produced` is per
+// partition per step, so 1,000 → 200/s over 12 partitions.
+const rules = (env: Record<string, string> = {}) => parseScalingRules(env);
+const last = <T>(xs: T[]): T => xs[xs.length - 1]!;
+
+/**
+ * A saturated spell: the backlog holds at 60,000 while 4 tasks consume what is produced,
+ * 1,000 per partition per minute (200/s, 50/s per task on 3 partitions each).
+ */
+const SATURATED: World = { lag: spread(60_000), produced: 1_000, cpu: 50, memory: 40 };
+
+describe('per-task capacity', () => {
+  it('is learned from saturated, settled steps: consume rate × ceil(P/n) / P', () => {
+    // Held at 4 tasks by a long up-cooldown's worth of CPU below every trigger.
+    const r = run(
+      rules({ LAGPILOT_LAG_HIGH: '100000', LAGPILOT_CPU_HIGH: '99' }),
+      repeat(4, SATURATED),
+    );
+    // The first step has no rate yet; each later step is a sample of 200/s × 3/12 = 50/s.
+    expect(r.states.map((s) => s.capacity.samples.length)).toEqual([0, 1, 2, 3]);
+    expect(last(r.states).capacity.samples.every((s) => Math.abs(s - 50) < 1e-9)).toBe(true);
+    expect(r.decisions[2]!.measures.taskCapacity).toBeNull();
+    expect(r.decisions[3]!.measures.taskCapacity).toBeCloseTo(50);
+  });
+
+  it('is not sampled while the group is not saturated, not settled, or one partition is hot', () => {
+    const quiet: World = { lag: spread(120), produced: 1_000 };
+    const rebalancing: World = { ...SATURATED, group: { state: 'PreparingRebalance', members: 4 } };
+    const hot: World = { lag: [55_000, ...Array(11).fill(100)], produced: 1_000 };
+    const short: World = { ...SATURATED, running: 3 };
+    for (const w of [quiet, rebalancing, hot, short]) {
+      const r = run(rules({ LAGPILOT_LAG_HIGH: '100000' }), repeat(5, w));
+      expect(last(r.states).capacity.samples, JSON.stringify(w)).toEqual([]);
+    }
+  });
+
+  it('is relearned when the task definition changes', () => {
+    // A new task definition every step: each sample starts the evidence over, never enough.
+    const r = run(rules(), repeat(5, SATURATED), { learn: false });
+    expect(Math.max(...r.states.map((s) => s.capacity.samples.length))).toBe(1);
+    expect(r.decisions.every((d) => d.measures.taskCapacity === null)).toBe(true);
+  });
+
+  it('the configured LAGPILOT_TASK_CAPACITY stands in until it is learned', () => {
+    const r = run(rules({ LAGPILOT_TASK_CAPACITY: '80' }), [SATURATED]);
+    expect(r.decisions[0]!.measures.taskCapacity).toBe(80);
+  });
+});
+
+describe('rate-based sizing', () => {
+  it('scales up in one step to the balanced count that carries produce × headroom + backlog within the SLO', () => {
+    // 50/s per task (configured), 200/s produced, backlog 60,000 within 1 min = 1,000/s:
+    // (200 × 1.1 + 1,000) / 50 = 24.4 tasks, capped at 12: no ×3 limit once capacity is known.
+    const r = run(rules({ LAGPILOT_TASK_CAPACITY: '50' }), repeat(3, SATURATED), { learn: false });
+    const d = r.decisions.find((x) => x.action === 'up')!;
+    expect(d).toMatchObject({ from: 4, to: 12 });
+    expect(d.reasons[0]).toBe(
+      'scale 4→12: need 24.4 tasks (produce 200/s × 1.1 + backlog 60k within 1 min at 50/s per task (configured)); balanced 12',
+    );
+    expect(d.sizing).toMatchObject({ perTask: 50, backlog: 60_000, sloS: 60, balanced: 12 });
+  });
+
+  it('sizes a smaller backlog to a smaller balanced count, and a longer SLO to fewer tasks', () => {
+    const w: World = { lag: spread(12_000), produced: 1_000 };
+    const at = (slo: string) =>
+      run(rules({ LAGPILOT_TASK_CAPACITY: '50', LAGPILOT_LAG_SLO: slo }), repeat(3, w), {
+        learn: false,
+        desired: 1,
+      }).decisions.find((x) => x.action === 'up');
+    // (220 + 200) / 50 = 8.4 tasks: 6 carry 50 × 12 / 2 = 300/s, too few; 12.
+    expect(at('1m')?.to).toBe(12);
+    // (220 + 20) / 50 = 4.8: 6 carry 300/s (4 carry only 200/s).
+    expect(at('10m')?.to).toBe(6);
+    // 30 min: (220 + 6.7) / 50 = 4.5; the SLO only lowers the count, never below the rate.
+    expect(at('30m')!.sizing!.neededTasks).toBeLessThan(at('1m')!.sizing!.neededTasks);
+  });
+
+  it('scales down only to the count that carries the peak produce rate of the down-window', () => {
+    // 12 tasks at 50/s (configured); 10 calm minutes at 200/s except one minute at 400/s.
+    const calm = (produced: number): World => ({ lag: spread(120), produced, cpu: 10, memory: 30 });
+    const worlds = [...repeat(3, calm(1_000)), calm(2_000), ...repeat(4, calm(1_000))];
+    const r = run(rules({ LAGPILOT_TASK_CAPACITY: '50' }), worlds, { desired: 12, learn: false });
+    const d = r.decisions.find((x) => x.action === 'down')!;
+    // Peak 400/s × 1.1 = 440/s: 6 tasks carry 50 × 12 / 2 = 300/s, too few; 12 stay.
+    expect(d).toBeUndefined();
+    const steady = run(rules({ LAGPILOT_TASK_CAPACITY: '50' }), repeat(8, calm(1_000)), {
+      desired: 12,
+      learn: false,
+    });
+    const down = steady.decisions.find((x) => x.action === 'down')!;
+    // 200/s × 1.1 = 220/s: 6 tasks (300/s) carry it, 4 (200/s) do not.
+    expect(down).toMatchObject({ from: 12, to: 6 });
+    expect(down.reasons[0]).toBe(
+      'scale 12→6: need 4.4 tasks (peak produce 200/s × 1.1 + backlog 120 within 1 min at 50/s per task (configured)); balanced 6',
+    );
+  });
+
+  it('holds on a steady saturated load once the fleet carries it: no flapping', () => {
+    // The fleet carries what is produced and the backlog is gone: nothing to do, forever.
+    const r = run(
+      rules({ LAGPILOT_TASK_CAPACITY: '100' }),
+      repeat(30, { lag: spread(120), produced: 1_000, cpu: 40, memory: 30 }),
+      { desired: 3, learn: false },
+    );
+    expect(r.decisions.filter((d) => d.action !== 'hold')).toEqual([]);
+  });
+});
+
+describe('capacity estimate', () => {
+  const samples = fc.array(fc.double({ min: 1, max: 10_000, noNaN: true }), {
+    minLength: 3,
+    maxLength: CAPACITY_SAMPLES,
+  });
+
+  it('is bounded by its evidence, and its memory by CAPACITY_SAMPLES', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 1, max: 10_000, noNaN: true }), { maxLength: 60 }),
+        (xs) => {
+          let kept: CapacityMemory = { samples: [], taskDefinition: null };
+          for (const x of xs) kept = learn(kept, x, null);
+          expect(kept.samples.length).toBeLessThanOrEqual(CAPACITY_SAMPLES);
+          const e = estimate(kept.samples);
+          if (e === null) return;
+          expect(e).toBeGreaterThanOrEqual(Math.min(...kept.samples));
+          expect(e).toBeLessThanOrEqual(Math.max(...kept.samples));
+        },
+      ),
+    );
+  });
+
+  it('is monotone in its evidence: a higher sample never lowers it', () => {
+    fc.assert(
+      fc.property(
+        samples,
+        fc.nat(),
+        fc.double({ min: 0, max: 5_000, noNaN: true }),
+        (xs, i, up) => {
+          const raised = xs.map((x, j) => (j === i % xs.length ? x + up : x));
+          expect(estimate(raised)!).toBeGreaterThanOrEqual(estimate(xs)!);
+        },
+      ),
+    );
+  });
+
+  it('a group of n tasks carries per-task × P / ceil(P/n)', () => {
+    expect(groupCapacity(100, 12, 5)).toBe(400);
+    expect(groupCapacity(100, 12, 6)).toBe(600);
+    expect(groupCapacity(100, null, 5)).toBe(500);
+  });
+});
+
+describe('pre-scaling for recurring bursts', () => {
+  const HOUR = 3_600_000;
+  const start = Math.ceil(1_000_000_000_000 / HOUR) * HOUR;
+  /** A minute's world: 1,000/s, or 5,000/s at minutes 5–8 of the hour in `burstHours`. */
+  const minute = (i: number, burstHours: (h: number) => boolean): World => {
+    const [h, m] = [Math.floor(i / 60), i % 60];
+    const burst = burstHours(h) && m >= 5 && m < 9;
+    return { lag: spread(120), produced: burst ? 25_000 : 5_000, cpu: 10, memory: 30 };
+  };
+  const hours = (n: number, burstHours: (h: number) => boolean = () => true) =>
+    Array.from({ length: n * 60 }, (_, i) => minute(i, burstHours));
+  const rulesAt = (lead: string) =>
+    rules({ LAGPILOT_TASK_CAPACITY: '1000', LAGPILOT_PRESCALE_LEAD: lead });
+
+  it('raises capacity before a burst that came in 3 of the last 4 hours, and releases it after', () => {
+    const r = run(rulesAt('3m'), hours(5), { desired: 2, start, learn: false });
+    const ups = r.decisions.flatMap((d, i) => (d.action === 'up' ? [i] : []));
+    // Hour 3 is the first with three past hours of evidence: up at :02, three minutes ahead.
+    expect(ups[0]).toBe(3 * 60 + 2);
+    expect(r.decisions[ups[0]!]!.reasons[0]).toBe(
+      'scale 2→6: ahead of a burst recurring by :05 (3 of the last 4 hours); need 5.5 tasks (recurring produce 5,000/s × 1.1 at 1,000/s per task (configured)); balanced 6',
+    );
+    // Released once the burst minutes have passed and the calm held: back to 2 before :59.
+    expect(r.desired[3 * 60 + 59]).toBe(2);
+    expect(r.desired[4 * 60 + 2]).toBe(6);
+  });
+
+  it('does not pre-scale a burst that came in only 2 of the last 4 hours, nor when off', () => {
+    const rare = run(
+      rulesAt('3m'),
+      hours(5, (h) => h % 2 === 0),
+      { desired: 2, start, learn: false },
+    );
+    expect(rare.decisions.filter((d) => d.reasons[0]?.includes('ahead of a burst'))).toEqual([]);
+    const off = run(rulesAt('0s'), hours(5), { desired: 2, start, learn: false });
+    expect(off.decisions.filter((d) => d.action === 'up')).toEqual([]);
+    expect(off.states.at(-1)!.recurring).toEqual([]);
+  });
+
+  it('keeps the profile compact: at most five hours of 60 minutes', () => {
+    const r = run(rulesAt('3m'), hours(7), { desired: 2, start, learn: false });
+    const kept = r.states.at(-1)!.recurring;
+    expect(kept.length).toBeLessThanOrEqual(5);
+    expect(kept.every((h) => h.peaks.length === 60)).toBe(true);
+  });
+});
