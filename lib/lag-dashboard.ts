@@ -30,8 +30,8 @@ const WIDTH = 12;
 const HEIGHT = 6;
 
 /**
- * One page for the fleet: backlog and its age, produce vs consume rate, desired/running/cap,
- * CPU and memory, and every scaling action the autoscaler took.
+ * One page for the fleet: backlog and its age, produce vs consume rate beside the learned capacity
+ * per task, desired/running/cap, CPU and memory, and every scaling action the autoscaler took.
  */
 export class LagDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -75,10 +75,13 @@ export class LagDashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      graph('Produce vs consume rate (msg/s)', [
-        m('ProduceRate', 'Average', 'produced'),
-        m('ConsumeRate', 'Average', 'consumed'),
-      ]),
+      // The learned per-task rate is what scale-down sizes from: beside the group's rates, an
+      // operator sees how many tasks the consume rate needs.
+      graph(
+        'Produce vs consume rate (msg/s)',
+        [m('ProduceRate', 'Average', 'produced'), m('ConsumeRate', 'Average', 'consumed')],
+        { right: [m('TaskCapacity', 'Average', 'capacity per task')] },
+      ),
       graph('Tasks: desired / running / cap', [
         m('DesiredTasks', 'Maximum', 'desired'),
         m('RunningTasks', 'Maximum', 'running'),

@@ -221,6 +221,15 @@ describe('autoscaler Lambda → alarms and dashboard: the metrics they watch are
     );
   });
 
+  it('the dashboard graphs every metric the Lambda emits (TaskCapacity included)', () => {
+    const { template, lambdaEnv } = synth();
+    const namespace = lambdaEnv().LAGPILOT_METRICS_NAMESPACE;
+    const shown = dashboardMetrics(template).filter(
+      (w) => w.namespace === namespace && !(WORKER_METRIC_DIMENSION in w.dimensions),
+    );
+    expect([...new Set(shown.map((w) => w.name))].sort()).toEqual(Object.keys(METRIC_UNITS).sort());
+  });
+
   it('the alarms and the dashboard reference only emitted metrics, by namespace and service', () => {
     const { template, lambdaEnv } = synth();
     const env = lambdaEnv();
