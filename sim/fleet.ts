@@ -14,7 +14,12 @@ export interface FleetParams {
   readonly sloS: number;
   /** From a raised desired count to the new task consuming (Fargate: image pull + start ≈ 60 s). */
   readonly startDelayS: number;
-  /** Consumption stops group-wide for this long at every membership change (eager rebalance). */
+  /**
+   * Consumption stops group-wide for this long at every membership change (eager rebalance).
+   * The default, 6 s, is the classic protocol with kafkajs 2.2.4 (the worker's consumer): every
+   * partition consumed again 6.1–6.4 s after a scale-up, 3.0–3.1 s after a scale-down
+   * (docs/benchmarks.md, Rebalance). KIP-848 pauses only the partitions it moves.
+   */
   readonly rebalanceS: number;
   /** Each pause lasts rebalanceS × (1 ± spread), drawn uniformly from the fleet's seed. */
   readonly rebalanceSpread: number;
@@ -50,7 +55,7 @@ export const DEFAULT_FLEET: FleetParams = {
   max: 12,
   sloS: 60,
   startDelayS: 60,
-  rebalanceS: 15,
+  rebalanceS: 6,
   rebalanceSpread: 0,
   metricDelayS: 120,
   commitLagS: 0.5,

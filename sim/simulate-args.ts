@@ -38,7 +38,8 @@ export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… 
   --seed <n>              seed of the fleet's random draws (${DEFAULT_FLEET.seed})
   --min <n>, --max <n>    task bounds for every policy (LAGPILOT_MIN_TASKS / _MAX_TASKS: 1, 12)
   --start-delay <s>       desired count raised → new task consuming (${DEFAULT_FLEET.startDelayS})
-  --rebalance-seconds <s> consumption pause per membership change (${DEFAULT_FLEET.rebalanceS})
+  --rebalance-seconds <s> group-wide consumption pause per membership change (${DEFAULT_FLEET.rebalanceS};
+                          measured: classic protocol, kafkajs, 3 → 6 members; docs/benchmarks.md)
   --metric-delay <s>      CloudWatch datapoint delay (${DEFAULT_FLEET.metricDelayS})
   --commit-lag <s>        committed offset trails consumption by (${DEFAULT_FLEET.commitLagS})
   --skew <s>              produce skew: partition i gets weight 1/(i+1)^s (${DEFAULT_FLEET.skew})
