@@ -1,5 +1,5 @@
 /** The matrix scoreboard: one row per trace × fleet, one cell per policy, lagpilot's verdict. */
-import type { MatrixCell } from './matrix.ts';
+import { MATRIX_AXES, type MatrixCell } from './matrix.ts';
 import { TARGETS } from './table.ts';
 
 const pct = (value: number, base: number): string =>
@@ -62,4 +62,52 @@ function missKind(miss: string): string {
   if (miss.startsWith('more SLO')) return 'SLO';
   if (miss.startsWith('instance-minutes')) return 'cost';
   return 'actions';
+}
+
+const AXIS_LABELS: Record<keyof typeof MATRIX_AXES, (v: number) => string> = {
+  capacity: (v) => `capacity ${v}/s`,
+  cpuAtCapacity: (v) => `CPU at capacity ${v} %`,
+  rebalanceS: (v) => `rebalance ${v} s`,
+  startDelayS: (v) => `start ${v} s`,
+};
+
+const metIn = (cells: readonly MatrixCell[]) =>
+  `${cells.filter((c) => c.feasible && c.verdict?.met).length}/${cells.length}`;
+
+/**
+ * Where lagpilot meets its target: one line of cells met per trace and per value of each axis,
+ * then per trace and CPU ceiling its SLO-violation minutes, actions and cells met.
+ */
+export function matrixSummary(cells: readonly MatrixCell[]): string {
+  const traces = [...new Set(cells.map((c) => c.trace))];
+  const byTrace = traces.map((t) => `${t} ${metIn(cells.filter((c) => c.trace === t))}`);
+  const axes = Object.entries(MATRIX_AXES) as [keyof typeof MATRIX_AXES, readonly number[]][];
+  const byAxis = axes.map(([axis, values]) =>
+    values
+      .map(
+        (v) => `${AXIS_LABELS[axis](v)} ${metIn(cells.filter((c) => c.fleetParams[axis] === v))}`,
+      )
+      .join(' · '),
+  );
+  const ceilings = MATRIX_AXES.cpuAtCapacity;
+  const sum = (group: readonly MatrixCell[], key: 'sloViolationMinutes' | 'actions') =>
+    group
+      .reduce((a, c) => a + (c.policies.find((p) => p.policy === 'lagpilot')?.[key] ?? 0), 0)
+      .toLocaleString('en-US');
+  const rows = traces.map((t) => {
+    const parts = ceilings.map((cpu) => {
+      const group = cells.filter((c) => c.trace === t && c.fleetParams.cpuAtCapacity === cpu);
+      return `${sum(group, 'sloViolationMinutes')} / ${sum(group, 'actions')} / ${metIn(group)}`;
+    });
+    return `| ${t} | ${parts.join(' | ')} |`;
+  });
+  return [
+    `Cells met — by trace: ${byTrace.join(', ')}; by axis: ${byAxis.join('; ')}.`,
+    '',
+    `lagpilot per trace, summed over the fleets of each CPU ceiling (SLO-violation min / actions / cells met):`,
+    '',
+    `| trace | ${ceilings.map((c) => `CPU at capacity ${c} %`).join(' | ')} |`,
+    `|---|${ceilings.map(() => '---|').join('')}`,
+    ...rows,
+  ].join('\n');
 }

@@ -10,6 +10,7 @@ import { compare } from './compare.ts';
 import type { FleetParams } from './fleet.ts';
 import { allPolicies, type PeerSettings, tunedKedaThreshold } from './policies/all.ts';
 import { type ComparisonJson, comparisonJson } from './results-json.ts';
+import type { SimulateOptions } from './simulate-args.ts';
 import { BUILT_IN_TRACES } from './traces.ts';
 
 /** The fleets the matrix crosses (16): each axis is a doubt the default fleet hides. */
@@ -78,6 +79,11 @@ export function matrixJobs(
       jobs.push({ trace, fleet, env, peers, kedaLagThreshold });
   }
   return jobs;
+}
+
+/** Every cell of the matrix the options ask for (`--matrix`), in trace × fleet order. */
+export function runMatrixFor(options: SimulateOptions): Promise<MatrixCell[]> {
+  return runMatrix(matrixJobs(options.fleet, options.env, options.peers, options.kedaLagThreshold));
 }
 
 /** Runs the jobs on this thread and one worker, each taking the next job when free; keeps order. */

@@ -10,15 +10,16 @@ import { type ComparisonJson, comparisonJson } from './results-json.ts';
 import type { SimulateOptions } from './simulate-args.ts';
 import { checkTargets, resultsTable, verdict } from './table.ts';
 
-function describeFleet(o: SimulateOptions): string {
+export function describeFleet(o: SimulateOptions): string {
   const f = o.fleet;
   return `${fleetLabel(f)}, tasks ${f.min}–${f.max}, SLO ${f.sloS} s, metric delay ${f.metricDelayS} s, tick ${f.tickS} s, seed ${f.seed}; lagpilot step ${o.rules.stepIntervalMs / 1000} s; KEDA lagThreshold 10 (default) and ${o.peers.kedaLagThreshold} (tuned); CPU target ${o.peers.cpuTarget} %`;
 }
 
-function section(c: Comparison, chartPath: string | undefined): string {
+/** One trace's results: heading (`##` in the report, deeper where a document nests it), table, verdict. */
+export function section(c: Comparison, chartPath: string | undefined, heading = '##'): string {
   const warning = feasibilityWarning(c.feasibility);
   const lines = [
-    `## ${c.trace.name}`,
+    `${heading} ${c.trace.name}`,
     '',
     c.trace.description,
     '',

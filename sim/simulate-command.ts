@@ -4,7 +4,7 @@
  * report; with --matrix, every built-in trace on 16 fleets and one scoreboard.
  */
 import { ConfigError } from '../lambda/config.ts';
-import { matrixJobs, runMatrix } from './matrix.ts';
+import { runMatrixFor } from './matrix.ts';
 import { matrixScoreboard } from './matrix-report.ts';
 import { ParamsError } from './params-file.ts';
 import { runSimulate } from './report.ts';
@@ -15,9 +15,7 @@ async function run(options: SimulateOptions): Promise<string> {
   if (!options.matrix) return runSimulate(options).text;
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const cells = await runMatrix(
-    matrixJobs(options.fleet, options.env, options.peers, options.kedaLagThreshold),
-  );
+  const cells = await runMatrixFor(options);
   if (options.json)
     return JSON.stringify(
       cells.map(({ fleetParams: _, ...cell }) => cell),
