@@ -130,12 +130,21 @@ export function capacityShort(
     rules.stepIntervalMs,
     rules.stepIntervalMs,
   );
-  return {
-    kind: 'rate',
-    text: `produce and backlog need ${rate(need)} > ${rate(carried)} that ${tasksThat(current, 'carry')}`,
-    held,
-    windowMs: rules.stepIntervalMs,
-  };
+  const text = `produce and backlog need ${rate(need)} > ${rate(carried)} that ${tasksThat(current, 'carry')}`;
+  // Waiting for a second reading costs a step; when the backlog would by then be more than the
+  // SLO's worth of the fleet's work, one reading is enough.
+  const stepS = rules.stepIntervalMs / 1000;
+  const projected = m.scalingLag + Math.max(0, m.produceRate - carried) * stepS;
+  const ageS = projected / carried;
+  if (ageS * 1000 >= rules.lagSloMs) {
+    return {
+      kind: 'rate',
+      text: `${text}, backlog ${duration(ageS * 1000)} of work by the next reading`,
+      held: rules.stepIntervalMs,
+      windowMs: rules.stepIntervalMs,
+    };
+  }
+  return { kind: 'rate', text, held, windowMs: rules.stepIntervalMs };
 }
 
 /** The calm signals (all needed for a scale-down), or what is missing / not calm. */

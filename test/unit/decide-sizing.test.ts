@@ -67,6 +67,20 @@ describe('rate-based sizing', () => {
     expect(d.sizing).toMatchObject({ perTask: 50, backlog: 60_000, sloS: 60, balanced: 12 });
   });
 
+  it('fires on one reading when the backlog would be past the SLO of work by the next', () => {
+    // 4 tasks carry 50 × 12 / 3 = 200/s, all that is produced. A backlog of 60,000 is 5 min of
+    // their work: one reading is enough. 5,000 (25 s of work) waits for a second reading.
+    const calm: World = { lag: spread(120), produced: 1_000, cpu: 40, memory: 30 };
+    const go = (backlog: number) =>
+      run(
+        rules({ LAGPILOT_TASK_CAPACITY: '50' }),
+        [calm, ...repeat(2, { ...calm, lag: spread(backlog) })],
+        { learn: false },
+      ).decisions.map((d) => d.action);
+    expect(go(60_000)).toEqual(['hold', 'up', 'hold']);
+    expect(go(5_000)).toEqual(['hold', 'hold', 'up']);
+  });
+
   it('sizes a smaller backlog to a smaller balanced count, and a longer SLO to fewer tasks', () => {
     const w: World = { lag: spread(12_000), produced: 1_000 };
     const at = (slo: string) =>
