@@ -41,6 +41,17 @@ describe('per-task capacity', () => {
     }
   });
 
+  it('needs a backlog of 5 s of consumption at both ends of the step', () => {
+    // 200/s consumed: 1,400 is 7 s of it (saturated), 600 is 3 s (a group that keeps up).
+    const at = (backlog: number) =>
+      run(
+        rules({ LAGPILOT_LAG_HIGH: '100000', LAGPILOT_CPU_HIGH: '99', LAGPILOT_LAG_LOW: '100' }),
+        repeat(4, { ...SATURATED, lag: spread(backlog) }),
+      ).states.at(-1)!.capacity.samples.length;
+    expect(at(1_400)).toBe(3);
+    expect(at(600)).toBe(0);
+  });
+
   it('is relearned when the task definition changes', () => {
     // A new task definition every step: each sample starts the evidence over, never enough.
     const r = run(rules(), repeat(5, SATURATED), { learn: false });
