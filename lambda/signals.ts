@@ -105,8 +105,9 @@ export function upSignals(
 /**
  * The rate trigger, once the per-task capacity is known: the current count cannot carry the
  * produce rate × headroom plus the backlog within the SLO, with a backlog above LAGPILOT_LAG_LOW
- * on two consecutive readings. Faster than the guide's message-count window, because the
- * sizing it leads to is measured rather than guessed.
+ * on two consecutive readings — or on one, when by the next reading the backlog would be more
+ * than the SLO's worth of what the current count consumes. Faster than the guide's
+ * message-count window, because the sizing it leads to is measured rather than guessed.
  */
 export function capacityShort(
   rules: ScalingRules,
