@@ -22,8 +22,13 @@ import type {
 
 /** The estimate is the median of at most this many samples: bounded state, old evidence ages out. */
 export const CAPACITY_SAMPLES = 15;
-/** A backlog of at least this many seconds of consumption means no task idled. */
-export const SATURATED_BACKLOG_S = 10;
+/**
+ * A backlog of at least this many seconds of consumption, at both ends of a step, means no task
+ * idled. A group that keeps up leaves at most one auto-commit interval (5 s in the Java client)
+ * of consumption as lag, and only just before a commit; a fleet running exactly at its capacity,
+ * whose backlog is a few rebalance pauses' worth, is still seen.
+ */
+export const SATURATED_BACKLOG_S = 5;
 /** Samples needed before the estimate is trusted over LAGPILOT_TASK_CAPACITY / conservative steps. */
 export const MIN_CAPACITY_SAMPLES = 3;
 

@@ -140,8 +140,15 @@ function conservativeUp(
   fired: readonly Signal[],
   m: Measures,
 ): Verdict {
-  const limit = upLimit(rules, current);
   const needed = tasksForLag(rules, m);
+  // A backlog worth more than the SLO of what the fleet consumes proves it saturated, so its
+  // consumed rate per task is a capacity measure: the ×N limit would only add a breach per step.
+  const overdue =
+    needed !== null &&
+    m.scalingLag !== null &&
+    m.consumeRate !== null &&
+    m.scalingLag / m.consumeRate >= rules.lagSloMs / 1000;
+  const limit = overdue ? bounds.cap : upLimit(rules, current);
   const why = fired.map(sentence).join(', ');
   // Saturated workers draining a backlog run hot (and CPU datapoints trail by minutes), so CPU
   // is no reason of its own while the consumed rate drains the lag; memory is, since draining
@@ -160,7 +167,9 @@ function conservativeUp(
   const step =
     needed === null
       ? `step up to ×${rules.upFactor} (${limit}): per-task capacity not known yet`
-      : `rate-based step: ${drains(rules, needed, m)}; limit ×${rules.upFactor} (${limit}) until the per-task capacity is known`;
+      : overdue
+        ? `rate-based step: ${drains(rules, needed, m)}; no ×${rules.upFactor} limit: the backlog is more than ${duration(rules.lagSloMs)} of the fleet's consumption`
+        : `rate-based step: ${drains(rules, needed, m)}; limit ×${rules.upFactor} (${limit}) until the per-task capacity is known`;
   return {
     action: 'up',
     to,

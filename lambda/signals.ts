@@ -105,8 +105,9 @@ export function upSignals(
 /**
  * The rate trigger, once the per-task capacity is known: the current count cannot carry the
  * produce rate × headroom plus the backlog within the SLO, with a backlog above LAGPILOT_LAG_LOW
- * on two consecutive readings. Faster than the guide's message-count window, because the
- * sizing it leads to is measured rather than guessed.
+ * on two consecutive readings — or on one, when by the next reading the backlog would be more
+ * than the SLO's worth of what the current count consumes. Faster than the guide's
+ * message-count window, because the sizing it leads to is measured rather than guessed.
  */
 export function capacityShort(
   rules: ScalingRules,
@@ -130,12 +131,21 @@ export function capacityShort(
     rules.stepIntervalMs,
     rules.stepIntervalMs,
   );
-  return {
-    kind: 'rate',
-    text: `produce and backlog need ${rate(need)} > ${rate(carried)} that ${tasksThat(current, 'carry')}`,
-    held,
-    windowMs: rules.stepIntervalMs,
-  };
+  const text = `produce and backlog need ${rate(need)} > ${rate(carried)} that ${tasksThat(current, 'carry')}`;
+  // Waiting for a second reading costs a step; when the backlog would by then be more than the
+  // SLO's worth of the fleet's work, one reading is enough.
+  const stepS = rules.stepIntervalMs / 1000;
+  const projected = m.scalingLag + Math.max(0, m.produceRate - carried) * stepS;
+  const ageS = projected / carried;
+  if (ageS * 1000 >= rules.lagSloMs) {
+    return {
+      kind: 'rate',
+      text: `${text}, backlog ${duration(ageS * 1000)} of work by the next reading`,
+      held: rules.stepIntervalMs,
+      windowMs: rules.stepIntervalMs,
+    };
+  }
+  return { kind: 'rate', text, held, windowMs: rules.stepIntervalMs };
 }
 
 /** The calm signals (all needed for a scale-down), or what is missing / not calm. */

@@ -41,6 +41,17 @@ describe('per-task capacity', () => {
     }
   });
 
+  it('needs a backlog of 5 s of consumption at both ends of the step', () => {
+    // 200/s consumed: 1,400 is 7 s of it (saturated), 600 is 3 s (a group that keeps up).
+    const at = (backlog: number) =>
+      run(
+        rules({ LAGPILOT_LAG_HIGH: '100000', LAGPILOT_CPU_HIGH: '99', LAGPILOT_LAG_LOW: '100' }),
+        repeat(4, { ...SATURATED, lag: spread(backlog) }),
+      ).states.at(-1)!.capacity.samples.length;
+    expect(at(1_400)).toBe(3);
+    expect(at(600)).toBe(0);
+  });
+
   it('is relearned when the task definition changes', () => {
     // A new task definition every step: each sample starts the evidence over, never enough.
     const r = run(rules(), repeat(5, SATURATED), { learn: false });
@@ -65,6 +76,20 @@ describe('rate-based sizing', () => {
       'scale 4→12: need 24.4 tasks (produce 200/s × 1.1 + backlog 60k within 1 min at 50/s per task (configured)); balanced 12',
     );
     expect(d.sizing).toMatchObject({ perTask: 50, backlog: 60_000, sloS: 60, balanced: 12 });
+  });
+
+  it('fires on one reading when the backlog would be past the SLO of work by the next', () => {
+    // 4 tasks carry 50 × 12 / 3 = 200/s, all that is produced. A backlog of 60,000 is 5 min of
+    // their work: one reading is enough. 5,000 (25 s of work) waits for a second reading.
+    const calm: World = { lag: spread(120), produced: 1_000, cpu: 40, memory: 30 };
+    const go = (backlog: number) =>
+      run(
+        rules({ LAGPILOT_TASK_CAPACITY: '50' }),
+        [calm, ...repeat(2, { ...calm, lag: spread(backlog) })],
+        { learn: false },
+      ).decisions.map((d) => d.action);
+    expect(go(60_000)).toEqual(['hold', 'up', 'hold']);
+    expect(go(5_000)).toEqual(['hold', 'hold', 'up']);
   });
 
   it('sizes a smaller backlog to a smaller balanced count, and a longer SLO to fewer tasks', () => {

@@ -48,7 +48,11 @@ describe('scale up', () => {
     const growing = [20_000, 30_000, 40_000, 45_000, 50_000, 52_310].map((l) => ({
       lag: spread(l, 16),
     }));
-    const r = run(rules({ LAGPILOT_MAX_TASKS: '20' }), [{ lag: spread(8_000, 16) }, ...growing]);
+    // An SLO of 1 h: this backlog is not yet overdue, so the ×2 limit applies (see below).
+    const r = run(rules({ LAGPILOT_MAX_TASKS: '20', LAGPILOT_LAG_SLO: '1h' }), [
+      { lag: spread(8_000, 16) },
+      ...growing,
+    ]);
     expect(r.decisions.slice(0, 6).map((d) => d.action)).toEqual(Array(6).fill('hold'));
     expect(r.decisions[5]!.reasons[0]).toBe('hold at 4: lag 50,000 > 10,000 for 4/5 min');
     const d = last(r.decisions);
@@ -88,21 +92,38 @@ describe('scale up', () => {
   it('steps by the rate the lag needs, never more than the factor', () => {
     // 12 partitions × 1,000 msgs/min produced and consumed by 4 tasks (50/s each), lag
     // steady at 52,310: 200/s + 52,310/300 s needs ceil(374/50) = 8 tasks, the ×2 limit.
-    const steady = run(rules({ LAGPILOT_BALANCED_COUNTS: 'false' }), repeat(6, HIGH));
+    const unbalanced = { LAGPILOT_BALANCED_COUNTS: 'false', LAGPILOT_LAG_SLO: '1h' };
+    const steady = run(rules(unbalanced), repeat(6, HIGH));
     expect(last(steady.decisions).to).toBe(8);
     expect(last(steady.decisions).reasons[1]).toMatch(/^rate-based step: 8 tasks/);
     // A smaller backlog needs fewer: 200/s + 12,000/300 s = 240/s → 5 tasks.
-    const small = run(
-      rules({ LAGPILOT_BALANCED_COUNTS: 'false' }),
-      repeat(6, { lag: spread(12_000) }),
-    );
+    const small = run(rules(unbalanced), repeat(6, { lag: spread(12_000) }));
     expect(last(small.decisions)).toMatchObject({ action: 'up', from: 4, to: 5 });
     // ×1.5 limits the same need to 6.
-    const limited = run(
-      rules({ LAGPILOT_BALANCED_COUNTS: 'false', LAGPILOT_UP_FACTOR: '1.5' }),
-      repeat(6, HIGH),
-    );
+    const limited = run(rules({ ...unbalanced, LAGPILOT_UP_FACTOR: '1.5' }), repeat(6, HIGH));
     expect(last(limited.decisions).to).toBe(6);
+  });
+
+  it('lifts the factor limit once the backlog is more than the SLO of what the fleet consumes', () => {
+    // 52,310 at 200/s is 4.4 min of consumption: past a 1-minute SLO, the fleet is saturated and
+    // its consumed rate per task sizes the step in full; within a 10-minute SLO the ×1.5 holds.
+    const at = (slo: string) =>
+      last(
+        run(
+          rules({
+            LAGPILOT_BALANCED_COUNTS: 'false',
+            LAGPILOT_UP_FACTOR: '1.5',
+            LAGPILOT_LAG_SLO: slo,
+          }),
+          repeat(6, HIGH),
+        ).decisions,
+      );
+    expect(at('10m').to).toBe(6);
+    const overdue = at('1m');
+    expect(overdue).toMatchObject({ action: 'up', from: 4, to: 8 });
+    expect(overdue.reasons[1]).toMatch(
+      /no ×1\.5 limit: the backlog is more than 1 min of the fleet's consumption$/,
+    );
   });
 
   it('picks a partition-balanced count when on, any count when off', () => {
@@ -252,20 +273,16 @@ describe('holds', () => {
   });
 
   it('holds through the up-cooldown, then judges again', () => {
-    const r = run(
-      rules({ LAGPILOT_BALANCED_COUNTS: 'false' }),
-      repeat(10, { lag: spread(200_000) }),
-      { desired: 1 },
-    );
+    const unbalanced = rules({ LAGPILOT_BALANCED_COUNTS: 'false', LAGPILOT_LAG_SLO: '1h' });
+    const r = run(unbalanced, repeat(10, { lag: spread(200_000) }), { desired: 1 });
     const ups = r.decisions.flatMap((d, i) => (d.action === 'up' ? [i] : []));
     expect(ups).toEqual([5, 8]);
     expect(r.decisions[6]!.reasons[0]).toMatch(/cooldown after scale up 1→2 1 min ago \(3 min\)/);
     // Invocations a second early each still end the cooldown on the third step after.
-    const early = run(
-      rules({ LAGPILOT_BALANCED_COUNTS: 'false' }),
-      repeat(10, { lag: spread(200_000) }),
-      { desired: 1, stepMs: MINUTE - 1_000 },
-    );
+    const early = run(unbalanced, repeat(10, { lag: spread(200_000) }), {
+      desired: 1,
+      stepMs: MINUTE - 1_000,
+    });
     expect(early.decisions.flatMap((d, i) => (d.action === 'up' ? [i] : []))).toEqual([5, 8]);
   });
 
