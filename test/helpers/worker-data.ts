@@ -28,7 +28,13 @@ export async function produceEvents(
   to: number,
   users: number,
 ): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  // Idempotent: a send retried on a slow broker must not write the batch twice, or the test
+  // would count the producer's duplicates against the worker.
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   try {
     for (let i = from; i < to; i += 5000) {
