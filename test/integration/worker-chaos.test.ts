@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
-import { createTopics } from '../helpers/worker-data.ts';
+import { committedEverything, createTopics } from '../helpers/worker-data.ts';
 import { readAll, WorkerProcess } from '../helpers/worker-process.ts';
 
 const USERS = 60;
@@ -29,20 +29,6 @@ async function produceKeyedSequences(kafka: Kafka, topic: string, until: number)
   }
   await producer.disconnect();
   return i;
-}
-
-async function committedEverything(kafka: Kafka, group: string, topic: string): Promise<boolean> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    const ends = await admin.fetchTopicOffsets(topic);
-    return ends.every(
-      (e) => committed!.partitions.find((p) => p.partition === e.partition)?.offset === e.high,
-    );
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 interface ChaosResult {

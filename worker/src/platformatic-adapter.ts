@@ -4,7 +4,6 @@ import {
   type MessagesStream,
   ProduceAcks,
   Producer,
-  type SASLMechanismValue,
 } from '@platformatic/kafka';
 import type { KafkaCredentials } from './kafka-credentials.ts';
 import {
@@ -19,6 +18,7 @@ import {
   type TopicPartition,
 } from './kafka-port.ts';
 import { log } from './log.ts';
+import { type PlatformaticBase, platformaticBase } from './platformatic-options.ts';
 import { withinTime } from './timebox.ts';
 
 /** Records held in memory before the stream is paused (backpressure). */
@@ -41,12 +41,7 @@ const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
  */
 export class PlatformaticPort implements KafkaPort {
   readonly writesNullHeaders = true;
-  readonly #base: {
-    clientId: string;
-    bootstrapBrokers: string[];
-    tls?: object;
-    sasl?: { mechanism: SASLMechanismValue; username: string; password: string };
-  };
+  readonly #base: PlatformaticBase;
   readonly #producer: Producer;
   #consumer: Consumer | undefined;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
@@ -64,14 +59,7 @@ export class PlatformaticPort implements KafkaPort {
     clientId: string,
     producer: ProducerSettings,
   ) {
-    this.#base = { clientId, bootstrapBrokers: brokers };
-    if (credentials.tls) this.#base.tls = {};
-    if (credentials.sasl) {
-      this.#base.sasl = {
-        ...credentials.sasl,
-        mechanism: credentials.sasl.mechanism.toUpperCase() as SASLMechanismValue,
-      };
-    }
+    this.#base = platformaticBase(brokers, credentials, clientId);
     this.#producer = new Producer({
       ...this.#base,
       idempotent: true,
