@@ -99,6 +99,12 @@ export class PlatformaticPort implements KafkaPort {
     });
     this.#consumer = consumer;
     consumer.on('consumer:group:join', ({ assignments }) => this.#onJoin(assignments ?? []));
+    // A rejoin that failed for good is emitted as 'error' (unhandled, it would kill the process):
+    // out of the group, the stream reads nothing more.
+    consumer.on('error', (err: Error) => {
+      if (this.#stopping) log('WARN', `consumer error while stopping: ${err.message}`);
+      else handlers.onCrash(err);
+    });
     // The client rejoins at once, with no hook to finish running batches first: at least no
     // batch starts whose commit the new generation would refuse after it was produced.
     consumer.on('consumer:group:rebalance', () => {
