@@ -35,7 +35,7 @@ interface PartitionQueue extends TopicPartition {
 const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
 
 /**
- * @platformatic/kafka 2.x: the message stream is regrouped into per-partition batches, run
+ * @platformatic/kafka 1.35: the message stream is regrouped into per-partition batches, run
  * one at a time per partition and `concurrency` partitions at once. Its group client rejoins as
  * soon as a heartbeat reports a rebalance, without a hook to commit first: a batch still running
  * then may fail to commit and be replayed by the next owner (duplicates, never loss). After each
