@@ -62,3 +62,22 @@ export async function createTopics(kafka: Kafka, topics: Record<string, number>)
     await admin.disconnect();
   }
 }
+
+/** Whether the group's committed offsets reached the end of every partition of the topic. */
+export async function committedEverything(
+  kafka: Kafka,
+  group: string,
+  topic: string,
+): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    return ends.every(
+      (e) => committed!.partitions.find((p) => p.partition === e.partition)?.offset === e.high,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -95,6 +95,9 @@ describe.each(CLIENTS)(
       expect(metrics).toMatch(/^lagpilot_worker_messages_dlq_total 4$/m);
       expect(metrics).toMatch(/^lagpilot_worker_messages_produced_total 5$/m);
       expect(metrics).toMatch(/^lagpilot_worker_assigned_partitions 2$/m);
+      // The process metrics beside the worker's own, on the same scrape.
+      expect(metrics).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
+      expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
       worker.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
 

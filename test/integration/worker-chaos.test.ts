@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
-import { createTopics } from '../helpers/worker-data.ts';
+import { committedEverything, createTopics } from '../helpers/worker-data.ts';
 import { readAll, WorkerProcess } from '../helpers/worker-process.ts';
 
 const USERS = 60;
@@ -29,20 +29,6 @@ async function produceKeyedSequences(kafka: Kafka, topic: string, until: number)
   }
   await producer.disconnect();
   return i;
-}
-
-async function committedEverything(kafka: Kafka, group: string, topic: string): Promise<boolean> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    const ends = await admin.fetchTopicOffsets(topic);
-    return ends.every(
-      (e) => committed!.partitions.find((p) => p.partition === e.partition)?.offset === e.high,
-    );
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 interface ChaosResult {
@@ -127,9 +113,29 @@ function expectNothingLost(produced: number, perKey: Map<string, number[]>): voi
   }
 }
 
-// WORKER_CHAOS_CLIENTS=platformatic runs the same chaos against another client (it fails there:
-// see docs/benchmarks.md).
+/** First occurrences per key are 0, 1, 2, …: order kept, duplicates only as replays of a run. */
+function expectReplaysOnly(perKey: Map<string, number[]>): void {
+  for (const [user, seqs] of perKey) {
+    const first: number[] = [];
+    const seen = new Set<number>();
+    for (const s of seqs) {
+      if (seen.has(s)) continue;
+      seen.add(s);
+      first.push(s);
+    }
+    expect(first, user).toEqual(first.map((_, i) => i));
+  }
+}
+
+// WORKER_CHAOS_CLIENTS=platformatic runs the same chaos against the evaluation-only client (it
+// passes most runs, not all: see docs/benchmarks.md).
 const CLIENTS = (process.env.WORKER_CHAOS_CLIENTS ?? 'kafkajs+platformatic,kafkajs').split(',');
+/**
+ * The @platformatic/kafka group client rejoins as soon as a heartbeat reports a rebalance, with no
+ * hook to commit a running batch first: that batch, produced, may see its commit refused and be
+ * mirrored again by the next owner. The kafkajs consumer finishes it before it rejoins.
+ */
+const EXACTLY_ONCE_ON_SIGTERM = (client: string) => client !== 'platformatic';
 
 describe.each(CLIENTS)(
   `worker scaling chaos (%s client, Kafka ${inject('kafkaVersion')})`,
@@ -140,7 +146,7 @@ describe.each(CLIENTS)(
       for (const w of all) w.kill('SIGKILL');
     });
 
-    it('scales 3 → 6 → 2 → 4 → 1 with SIGTERM only: nothing lost, nothing duplicated, per-key order kept', async () => {
+    it(`scales 3 → 6 → 2 → 4 → 1 with SIGTERM only: nothing lost, per-key order kept${EXACTLY_ONCE_ON_SIGTERM(client) ? ', nothing duplicated' : ', duplicates only as replays'}`, async () => {
       const { produced, perKey, fleet } = await chaos(
         kafka,
         client,
@@ -155,6 +161,10 @@ describe.each(CLIENTS)(
       );
       all.push(...fleet);
       expectNothingLost(produced, perKey);
+      expectReplaysOnly(perKey);
+      // Each scaling step cost a rebalance that the workers logged as real revocations.
+      expect(fleet.flatMap((w) => w.events('partitions_revoked')).length).toBeGreaterThan(0);
+      if (!EXACTLY_ONCE_ON_SIGTERM(client)) return;
       const warnings = fleet.flatMap((w) =>
         w.logs.filter(
           (l) =>
@@ -171,8 +181,6 @@ describe.each(CLIENTS)(
         ).toBe(-1);
         expect(seqs, user).toEqual(seqs.map((_, i) => i));
       }
-      // Each scaling step cost a rebalance that the workers logged as real revocations.
-      expect(fleet.flatMap((w) => w.events('partitions_revoked')).length).toBeGreaterThan(0);
     });
 
     it('scales with SIGKILL: nothing lost, duplicates only as replays (first occurrences per key strictly increasing)', async () => {
@@ -191,16 +199,7 @@ describe.each(CLIENTS)(
       );
       all.push(...fleet);
       expectNothingLost(produced, perKey);
-      for (const [user, seqs] of perKey) {
-        const first: number[] = [];
-        const seen = new Set<number>();
-        for (const s of seqs) {
-          if (seen.has(s)) continue;
-          seen.add(s);
-          first.push(s);
-        }
-        expect(first, user).toEqual(first.map((_, i) => i));
-      }
+      expectReplaysOnly(perKey);
     });
   },
 );

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AssignmentTracker } from '../../worker/src/assignment-tracker.ts';
 import { Coalescer } from '../../worker/src/coalescer.ts';
 import type { InRecord } from '../../worker/src/kafka-port.ts';
+import { WorkerMetrics } from '../../worker/src/metrics.ts';
 import { Pipeline } from '../../worker/src/pipeline.ts';
 import { RateLimiter } from '../../worker/src/rate-limiter.ts';
 import { Stats } from '../../worker/src/stats.ts';
@@ -276,7 +277,7 @@ describe('request coalescer', () => {
 });
 
 describe('stats', () => {
-  it('prints the stats line with rates over the interval, and Prometheus text', () => {
+  it('prints the stats line with rates over the interval, and Prometheus text with process metrics', async () => {
     const s = new Stats();
     s.interval(0);
     Object.assign(s, {
@@ -291,11 +292,15 @@ describe('stats', () => {
       'Stats: processed=10000 (1000.0/s), filtered=100 (10.0/s), completed=9900 (990.0/s), errors=0 (0.0/s)',
     );
     s.lastCommitAt = 5_000;
-    const text = s.prometheus(7_500);
+    const text = await new WorkerMetrics(s, () => 7_500).text();
     expect(text).toContain(
       '# TYPE lagpilot_worker_messages_consumed_total counter\nlagpilot_worker_messages_consumed_total 10000',
     );
     expect(text).toContain('lagpilot_worker_time_since_last_commit_seconds 2.5');
     expect(text).toContain('lagpilot_worker_assigned_partitions 3');
+    // prom-client's process metrics beside ours: resident memory, heap, event-loop lag.
+    expect(text).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes [1-9]\d*$/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
   });
 });

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { Stats } from './stats.ts';
+import type { WorkerMetrics } from './metrics.ts';
 
 export interface Health {
   /** Joined the group (with partitions, or idle because instances outnumber partitions) and not stopping. */
@@ -7,7 +7,11 @@ export interface Health {
 }
 
 /** /healthz (the event loop answers), /readyz (joined and consuming), /metrics (Prometheus). */
-export function startHttpServer(port: number, health: Health, stats: Stats): Promise<Server> {
+export function startHttpServer(
+  port: number,
+  health: Health,
+  metrics: WorkerMetrics,
+): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
@@ -18,7 +22,11 @@ export function startHttpServer(port: number, health: Health, stats: Stats): Pro
         .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
         .end(ready ? 'ready\n' : 'not ready\n');
     } else if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(stats.prometheus());
+      metrics.text().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+        (err: Error) =>
+          res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err.message}\n`),
+      );
     } else {
       res.writeHead(404).end();
     }

@@ -11,6 +11,7 @@ import {
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
+import { leaveGroup, SocketGate } from './group-exit.ts';
 import type { KafkaCredentials } from './kafka-credentials.ts';
 import {
   CommitRejectedError,
@@ -25,6 +26,8 @@ import {
   type TopicPartition,
 } from './kafka-port.ts';
 import { type Level, log } from './log.ts';
+import { type PlatformaticBase, platformaticBase } from './platformatic-options.ts';
+import { withinTime } from './timebox.ts';
 
 const LEVELS: Record<number, Level> = {
   [logLevel.ERROR]: 'ERROR',
@@ -33,6 +36,8 @@ const LEVELS: Record<number, Level> = {
   [logLevel.DEBUG]: 'DEBUG',
 };
 const REJECTED = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+/** How long kafkajs's own stop (end of the current fetch, then LeaveGroup) may take outside a rebalance. */
+const OWN_STOP_MS = 3_000;
 
 /** What an empty object inherits under `name` (`Object` for `constructor`, Object.prototype for `__proto__`). */
 const INHERITED: Record<string, unknown> = {};
@@ -85,6 +90,10 @@ export class KafkajsPort implements KafkaPort {
   /** Its record encoder sizes a header value with Buffer.byteLength before testing for null. */
   readonly writesNullHeaders = false;
   readonly #kafka: Kafka;
+  readonly #config: KafkaConfig;
+  readonly #base: PlatformaticBase;
+  /** The consumer's sockets only: closing them must not touch the producer's or the admin's. */
+  readonly #gate = new SocketGate();
   readonly #producer: Producer;
   readonly #compression: CompressionTypes;
   readonly #timeout: number;
@@ -97,6 +106,11 @@ export class KafkajsPort implements KafkaPort {
   #groupCommit: ((offsets: Offsets) => Promise<void>) | undefined;
   #producerReady: Promise<void> | undefined;
   #topics: string[] = [];
+  #groupId = '';
+  /** From the last join; kafkajs rejoins with it, so it names the member during a rebalance too. */
+  #memberId: string | undefined;
+  /** Between a rebalance seen by the fetch loop and the next completed join. */
+  #joining = false;
   #running = 0;
   #idle: Array<() => void> = [];
 
@@ -123,7 +137,9 @@ export class KafkajsPort implements KafkaPort {
         oauthBearerProvider: async () => ({ value: await sasl.token() }),
       };
     } else if (sasl) config.sasl = sasl as SASLOptions;
+    this.#config = config;
     this.#kafka = new Kafka(config);
+    this.#base = platformaticBase(brokers, credentials, clientId);
     this.#producer = this.#kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -148,7 +164,7 @@ export class KafkajsPort implements KafkaPort {
   }
 
   async consume(s: ConsumerSettings, handlers: ConsumeHandlers): Promise<void> {
-    const consumer = this.#kafka.consumer({
+    const consumer = new Kafka({ ...this.#config, socketFactory: this.#gate.factory }).consumer({
       groupId: s.groupId,
       sessionTimeout: s.sessionTimeoutMs,
       heartbeatInterval: s.heartbeatIntervalMs,
@@ -160,7 +176,13 @@ export class KafkajsPort implements KafkaPort {
     });
     this.#consumer = consumer;
     this.#topics = s.topics;
+    this.#groupId = s.groupId;
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.#joining = true;
+    });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.#memberId = payload.memberId;
+      this.#joining = false;
       const assigned: TopicPartition[] = Object.entries(payload.memberAssignment).flatMap(
         ([topic, ps]) => ps.map((partition) => ({ topic, partition })),
       );
@@ -248,7 +270,9 @@ export class KafkajsPort implements KafkaPort {
 
   /**
    * Pause every partition, wait for running batches (they produce and commit while the member
-   * is still fully in the group), then stop and leave.
+   * is still fully in the group), then stop and leave. kafkajs's stop waits for its pending
+   * JoinGroup, which a rebalance holds back until every member rejoined or a dead one's session
+   * expired (30 s); with nothing left to drain, the member leaves on its own connection instead.
    */
   async stopConsuming(): Promise<void> {
     const consumer = this.#consumer;
@@ -263,10 +287,27 @@ export class KafkajsPort implements KafkaPort {
       if (this.#running > 0) await new Promise<void>((r) => this.#idle.push(r));
       await new Promise((r) => setTimeout(r, 50));
     } while (this.#running > 0);
-    await consumer.stop();
+    const stopped = consumer.stop();
+    stopped.catch(() => {});
+    if (!this.#joining && (await withinTime(stopped, OWN_STOP_MS))) return;
+    // A batch kafkajs started after the drain still produces and commits before it stops.
+    if (this.#running > 0) return stopped;
+    await this.#leaveNow();
+  }
+
+  async #leaveNow(): Promise<void> {
+    this.#gate.close();
+    const memberId = this.#memberId;
+    log('INFO', 'leaving the group without waiting for the pending rebalance: nothing to drain', {
+      event: 'group_leave',
+      memberId,
+    });
+    if (memberId) await leaveGroup(this.#base, this.#groupId, memberId);
   }
 
   async disconnect(): Promise<void> {
-    await Promise.allSettled([this.#consumer?.disconnect(), this.#producer.disconnect()]);
+    // A consumer cut off by the gate would wait on its stop(): its sockets are closed already.
+    const consumer = this.#gate.closed ? undefined : this.#consumer;
+    await Promise.allSettled([consumer?.disconnect(), this.#producer.disconnect()]);
   }
 }

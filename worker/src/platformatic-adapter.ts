@@ -4,7 +4,6 @@ import {
   type MessagesStream,
   ProduceAcks,
   Producer,
-  type SASLMechanismValue,
 } from '@platformatic/kafka';
 import type { KafkaCredentials } from './kafka-credentials.ts';
 import {
@@ -19,6 +18,8 @@ import {
   type TopicPartition,
 } from './kafka-port.ts';
 import { log } from './log.ts';
+import { PartitionPositions } from './partition-positions.ts';
+import { type PlatformaticBase, platformaticBase } from './platformatic-options.ts';
 import { withinTime } from './timebox.ts';
 
 /** Records held in memory before the stream is paused (backpressure). */
@@ -37,21 +38,14 @@ const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
  * @platformatic/kafka 1.35: the message stream is regrouped into per-partition batches, run
  * one at a time per partition and `concurrency` partitions at once. Its group client rejoins as
  * soon as a heartbeat reports a rebalance, without a hook to commit first: a batch still running
- * then may fail to commit and be replayed by the next owner (duplicates, never loss).
+ * then may fail to commit and be replayed by the next owner (duplicates, never loss). After each
+ * join the stream reads every assigned partition again from its committed offset; records it
+ * delivers out of that order (fetched before the join, or by a fetch in flight at it) are
+ * dropped and the stream sent back (partition-positions.ts).
  */
 export class PlatformaticPort implements KafkaPort {
   readonly writesNullHeaders = true;
-  readonly #base: {
-    clientId: string;
-    bootstrapBrokers: string[];
-    tls?: object;
-    sasl?: {
-      mechanism: SASLMechanismValue;
-      username?: string;
-      password?: string;
-      token?: () => Promise<string>;
-    };
-  };
+  readonly #base: PlatformaticBase;
   readonly #producer: Producer;
   #consumer: Consumer | undefined;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
@@ -60,8 +54,11 @@ export class PlatformaticPort implements KafkaPort {
   #running = 0;
   #concurrency = 1;
   #stopping = false;
+  /** From a rebalance reported by a heartbeat to the rejoin's end: no batch starts. */
+  #rebalancing = false;
   #idle: Array<() => void> = [];
   #handlers: ConsumeHandlers | undefined;
+  readonly #positions = new PartitionPositions();
 
   constructor(
     brokers: string[],
@@ -69,14 +66,7 @@ export class PlatformaticPort implements KafkaPort {
     clientId: string,
     producer: ProducerSettings,
   ) {
-    this.#base = { clientId, bootstrapBrokers: brokers };
-    if (credentials.tls) this.#base.tls = {};
-    const sasl = credentials.sasl;
-    if (sasl?.mechanism === 'oauthbearer') {
-      this.#base.sasl = { mechanism: 'OAUTHBEARER', token: sasl.token };
-    } else if (sasl) {
-      this.#base.sasl = { ...sasl, mechanism: sasl.mechanism.toUpperCase() as SASLMechanismValue };
-    }
+    this.#base = platformaticBase(brokers, credentials, clientId);
     this.#producer = new Producer({
       ...this.#base,
       idempotent: true,
@@ -109,6 +99,21 @@ export class PlatformaticPort implements KafkaPort {
     });
     this.#consumer = consumer;
     consumer.on('consumer:group:join', ({ assignments }) => this.#onJoin(assignments ?? []));
+    // A rejoin that failed for good is emitted as 'error' (unhandled, it would kill the process):
+    // out of the group, the stream reads nothing more.
+    consumer.on('error', (err: Error) => {
+      if (this.#stopping) log('WARN', `consumer error while stopping: ${err.message}`);
+      else handlers.onCrash(err);
+    });
+    // The client rejoins at once, with no hook to finish running batches first: at least no
+    // batch starts whose commit the new generation would refuse after it was produced.
+    consumer.on('consumer:group:rebalance', () => {
+      this.#rebalancing = true;
+    });
+    consumer.on('consumer:rejoin', () => {
+      this.#rebalancing = false;
+      this.#schedule();
+    });
     const stream = await consumer.consume({
       topics: s.topics,
       autocommit: false,
@@ -119,8 +124,10 @@ export class PlatformaticPort implements KafkaPort {
       maxWaitTime: s.maxWaitMs,
     });
     this.#stream = stream;
-    // The stream may have joined before the listener saw it.
+    // The stream may have joined and loaded its positions before the listeners saw it.
     if (consumer.assignments) this.#onJoin(consumer.assignments);
+    stream.on('offsets', () => this.#onOffsets());
+    this.#onOffsets();
     stream.on('data', (m: Message) => this.#enqueue(m));
     // The stream destroys itself on an error it cannot retry: it will not fetch again.
     stream.on('error', (err: Error) => {
@@ -135,19 +142,51 @@ export class PlatformaticPort implements KafkaPort {
     const assigned = assignments.flatMap((a) =>
       a.partitions.map((partition) => ({ topic: a.topic, partition })),
     );
-    const keep = new Set(assigned.map((tp) => tpKey(tp.topic, tp.partition)));
-    // Records fetched for partitions that moved away are not ours to mirror any more.
-    for (const [k, q] of this.#queues) {
-      if (keep.has(k)) continue;
-      this.#buffered -= q.records.length;
-      q.records = [];
-    }
+    // The stream reads every assigned partition again from its committed offset: what was
+    // fetched before is either not ours any more or read again, in order.
+    this.#rebalancing = false;
+    this.#positions.resetAll();
+    for (const q of this.#queues.values()) this.#drop(q);
+    this.#resumeIfRoom();
     this.#handlers!.onAssignment(assigned);
+  }
+
+  /** The stream loaded the positions it fetches from (after each join). */
+  #onOffsets(): void {
+    const loaded = this.#stream?.offsetsCommitted;
+    for (const a of this.#consumer?.assignments ?? []) {
+      for (const partition of a.partitions) {
+        const k = tpKey(a.topic, partition);
+        const offset = loaded?.get(k);
+        if (offset !== undefined) this.#positions.start(k, offset);
+      }
+    }
+  }
+
+  #drop(q: PartitionQueue): void {
+    this.#buffered -= q.records.length;
+    q.records = [];
+  }
+
+  #resumeIfRoom(): void {
+    if (this.#stopping || this.#buffered >= MAX_BUFFERED / 2) return;
+    if (this.#stream?.isPaused()) this.#stream.resume();
+  }
+
+  /** Sends the stream back to the partition's position (its own fetch position ran ahead). */
+  #seek(k: string): void {
+    const next = this.#positions.next(k);
+    if (next !== undefined) this.#stream?.offsetsToFetch.set(k, next);
   }
 
   #enqueue(m: Message): void {
     if (this.#stopping) return;
     const k = tpKey(m.topic, m.partition);
+    const admission = this.#positions.admit(k, m.offset);
+    if (admission !== 'accept') {
+      if (admission === 'seek') this.#seek(k);
+      return;
+    }
     let q = this.#queues.get(k);
     if (!q) {
       q = { topic: m.topic, partition: m.partition, records: [], running: false };
@@ -163,7 +202,7 @@ export class PlatformaticPort implements KafkaPort {
 
   #schedule(): void {
     for (const q of this.#queues.values()) {
-      if (this.#running >= this.#concurrency || this.#stopping) return;
+      if (this.#running >= this.#concurrency || this.#stopping || this.#rebalancing) return;
       if (!q.running && q.records.length > 0) void this.#run(q);
     }
   }
@@ -172,20 +211,31 @@ export class PlatformaticPort implements KafkaPort {
   async #run(q: PartitionQueue): Promise<void> {
     q.running = true;
     this.#running++;
+    const k = tpKey(q.topic, q.partition);
+    const records = q.records.splice(0, MAX_BATCH);
+    this.#buffered -= records.length;
+    this.#resumeIfRoom();
     try {
-      const records = q.records.splice(0, MAX_BATCH);
-      this.#buffered -= records.length;
-      if (this.#buffered < MAX_BUFFERED / 2 && this.#stream?.isPaused()) this.#stream.resume();
       await this.#handlers!.onBatch(
         { topic: q.topic, partition: q.partition, records },
         { heartbeat: async () => {} },
       );
+      // Read again after a join while the batch ran, its records must not be mirrored twice.
+      const end = records.at(-1)!.offset + 1n;
+      this.#positions.mirrored(k, end);
+      const before = q.records.length;
+      q.records = q.records.filter((r) => r.offset >= end);
+      this.#buffered -= before - q.records.length;
     } catch (err) {
       log('ERROR', `batch of ${q.topic}[${q.partition}] failed: ${(err as Error).message}`);
+      // Nothing after it may be mirrored (and committed) before it: read it all again.
+      this.#drop(q);
+      this.#positions.rewind(k, records[0]!.offset);
+      this.#seek(k);
+      this.#resumeIfRoom();
     } finally {
       q.running = false;
       this.#running--;
-      const k = tpKey(q.topic, q.partition);
       this.#queues.delete(k);
       this.#queues.set(k, q);
       if (this.#running === 0) for (const r of this.#idle.splice(0)) r();

@@ -8,6 +8,7 @@ import { startHttpServer } from './http-server.ts';
 import { credentialsFromEnv } from './kafka-credentials.ts';
 import type { InBatch, KafkaPort, TopicPartition } from './kafka-port.ts';
 import { log } from './log.ts';
+import { WorkerMetrics } from './metrics.ts';
 import { Pipeline } from './pipeline.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { Stats } from './stats.ts';
@@ -57,7 +58,11 @@ export class MirrorWorker {
       partition: c.partition,
       maxMessageBytes: c.max_message_bytes,
     });
-    this.#http = await startHttpServer(c.http_port, { ready: () => this.ready }, this.stats);
+    this.#http = await startHttpServer(
+      c.http_port,
+      { ready: () => this.ready },
+      new WorkerMetrics(this.stats),
+    );
     // The bound port, which http_port 0 leaves to the system.
     log('INFO', `serving /healthz, /readyz, /metrics on port ${this.httpPort}`, {
       event: 'http_listening',
