@@ -18,9 +18,10 @@ import {
 export const MINUTE = 60_000;
 
 /**
- * The operators' scaling guide's rules (seed 004; sim/examples/operators-guide.env), the
- * defaults before the simulator chose new ones. Rule-mechanics tests pin them so their minute
- * counts stay readable (5-minute up-window, 15-minute down-window, −1 steps).
+ * The guide's thresholds (seed 004) with the project's first defaults for windows, steps and
+ * cooldowns — not the verbatim reading, which is sim/examples/operators-guide.env. Rule-mechanics
+ * tests pin them so their minute counts stay readable (5-minute up-window, 15-minute down-window,
+ * −1 steps).
  */
 export const OPERATORS_GUIDE: Readonly<Record<string, string>> = {
   LAGPILOT_LAG_HIGH: '10000',
