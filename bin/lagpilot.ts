@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 /** The `lagpilot` command line: `start` (the local system) and `simulate` (policy what-ifs). */
-import { startCommand } from '../dev/start-command.ts';
+import { startCommand } from '../local/start-command.ts';
 import { simulateCommand } from '../sim/simulate-command.ts';
 
 const [command, ...rest] = process.argv.slice(2);

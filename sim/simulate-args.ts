@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, parseScalingRules, type ScalingRules } from '../lambda/config.ts';
+import { ConfigError, parseScalingRules, type ScalingRules } from '../autoscaler/core/config.ts';
 import { DEFAULT_FLEET, type FleetParams } from './fleet.ts';
 import { locateProblems, type ParamLines, ParamsError, readParamsFile } from './params-file.ts';
 import { type PeerSettings, tunedKedaThreshold } from './policies/all.ts';

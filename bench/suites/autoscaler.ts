@@ -12,11 +12,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Kafka, logLevel } from 'kafkajs';
+import { KafkaLagSource } from '../../autoscaler/adapters/lag-source.ts';
+import { MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
+import { parseScalingRules } from '../../autoscaler/core/config.ts';
+import { controlStep } from '../../autoscaler/core/control-step.ts';
 import { startBroker } from '../../dev/kafka-broker.ts';
-import { parseScalingRules } from '../../lambda/config.ts';
-import { controlStep } from '../../lambda/control-step.ts';
-import { KafkaLagSource } from '../../lambda/lag-source.ts';
-import { MemoryStateStore } from '../../lambda/state-store.ts';
 
 export const title = 'Autoscaler: control step, bundle, cold init';
 
@@ -106,11 +106,11 @@ async function stepTimes(brokers: string): Promise<number[]> {
   return times;
 }
 
-/** Bundles lambda/handler.ts with the CDK NodejsFunction settings (ESM, minified, SDK included). */
+/** Bundles autoscaler/lambda/handler.ts with the CDK NodejsFunction settings (ESM, minified, SDK included). */
 async function bundle(outdir: string): Promise<string> {
   const outfile = join(outdir, 'index.mjs');
   await build({
-    entryPoints: [join(ROOT, 'lambda', 'handler.ts')],
+    entryPoints: [join(ROOT, 'autoscaler', 'lambda', 'handler.ts')],
     outfile,
     bundle: true,
     platform: 'node',

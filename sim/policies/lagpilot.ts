@@ -5,16 +5,16 @@
  * delayed by the fleet's metric delay) — and keeping its history with the autoscaler's own
  * recordStep, exactly as the Lambda persists it between invocations.
  */
-import type { ScalingRules } from '../../lambda/config.ts';
-import { decide } from '../../lambda/decide.ts';
-import { recordStep } from '../../lambda/history.ts';
+import type { ScalingRules } from '../../autoscaler/core/config.ts';
+import { decide } from '../../autoscaler/core/decide.ts';
+import { recordStep } from '../../autoscaler/core/history.ts';
 import {
   type Decision,
   EMPTY_STATE,
   type Observations,
   type ResourceSample,
   type ScalerState,
-} from '../../lambda/types.ts';
+} from '../../autoscaler/core/types.ts';
 import type { FleetView, Policy, PolicyFactory } from '../policy.ts';
 
 /** Simulated seconds map onto epoch milliseconds from a fixed instant: runs are reproducible. */
@@ -25,7 +25,7 @@ const RESOURCE_POINTS = 20;
 
 /**
  * Which CloudWatch statistic of the service's CPU/memory the metrics source reads: `maximum`
- * (what lambda/metrics-source.ts reads: the busiest task, so a saturated worker on a hot
+ * (what autoscaler/adapters/metrics-source.ts reads: the busiest task, so a saturated worker on a hot
  * partition is not averaged away) or `average` (the service mean, for comparison).
  */
 export type ResourceStatistic = 'average' | 'maximum';

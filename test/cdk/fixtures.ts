@@ -1,8 +1,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { readParameters } from '../../bin/params.ts';
 import cdkJson from '../../cdk.json' with { type: 'json' };
+import { readParameters } from '../../infra/deploy-params.ts';
 
 /**
  * An app with the project's `cdk.json` context (feature flags and example deployment values),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { readParameters } from '../../bin/params.ts';
+import { PARAMETERS } from '../../autoscaler/core/config.ts';
 import cdkJson from '../../cdk.json' with { type: 'json' };
 import {
   END_MARKER,
@@ -13,14 +13,14 @@ import {
   START_MARKER,
   withParameterTable,
 } from '../../dev/parameter-docs.ts';
-import { PARAMETERS } from '../../lambda/config.ts';
+import { readParameters } from '../../infra/deploy-params.ts';
 import {
   type ContextKey,
   contextKeyOf,
   envNameOf,
   type RuleEnvName,
-} from '../../lib/parameters.ts';
-import type { ScalingRuleProps } from '../../lib/scaling-rule-props.ts';
+} from '../../infra/parameters.ts';
+import type { ScalingRuleProps } from '../../infra/scaling-rule-props.ts';
 
 const read = (values: Record<string, unknown> = {}, env: Record<string, string> = {}) =>
   readParameters({ ...cdkJson.context, ...values }, env);

@@ -2,9 +2,9 @@
  * Drives decide() + recordStep() through a scripted world, one step per minute, the way the
  * control step does: the service's desired count follows each action.
  */
-import type { ScalingRules } from '../../lambda/config.ts';
-import { decide } from '../../lambda/decide.ts';
-import { recordStep } from '../../lambda/history.ts';
+import type { ScalingRules } from '../../autoscaler/core/config.ts';
+import { decide } from '../../autoscaler/core/decide.ts';
+import { recordStep } from '../../autoscaler/core/history.ts';
 import {
   type Decision,
   EMPTY_STATE,
@@ -13,7 +13,7 @@ import {
   type Observed,
   type PartitionOffsets,
   type ScalerState,
-} from '../../lambda/types.ts';
+} from '../../autoscaler/core/types.ts';
 
 export const MINUTE = 60_000;
 
@@ -84,7 +84,7 @@ export function run(
   worlds.forEach((w, i) => {
     const now = start + i * stepMs;
     if (w.desired !== undefined) desired = w.desired;
-    let lag: Observed<import('../../lambda/types.ts').LagSnapshot>;
+    let lag: Observed<import('../../autoscaler/core/types.ts').LagSnapshot>;
     if (typeof w.lag === 'string') {
       lag = failed(w.lag);
     } else {

@@ -1,18 +1,18 @@
 import { Consumer, type MessagesStream } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseScalingRules } from '../../lambda/config.ts';
-import { ConsumerGroupDescriber } from '../../lambda/consumer-group-describe.ts';
-import { controlStep } from '../../lambda/control-step.ts';
+import { ConsumerGroupDescriber } from '../../autoscaler/adapters/consumer-group-describe.ts';
+import { KafkaLagSource } from '../../autoscaler/adapters/lag-source.ts';
+import { MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
+import { parseScalingRules } from '../../autoscaler/core/config.ts';
+import { controlStep } from '../../autoscaler/core/control-step.ts';
 import {
   BrokerUnreachableError,
   GroupNotFoundError,
   TopicNotFoundError,
-} from '../../lambda/errors.ts';
-import { KafkaLagSource } from '../../lambda/lag-source.ts';
-import type { StepReport } from '../../lambda/ports.ts';
-import { metricsOf } from '../../lambda/report.ts';
-import { MemoryStateStore } from '../../lambda/state-store.ts';
+} from '../../autoscaler/core/errors.ts';
+import type { StepReport } from '../../autoscaler/core/ports.ts';
+import { metricsOf } from '../../autoscaler/lambda/report.ts';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 // The lag source against the real broker: lag checked against the offsets actually produced

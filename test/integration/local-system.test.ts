@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { StepRow } from '../../dev/live-line.ts';
-import type { WorkerRecord } from '../../dev/local-fleet.ts';
-import { groupCapacity } from '../../lambda/capacity.ts';
+import { groupCapacity } from '../../autoscaler/core/capacity.ts';
+import type { WorkerRecord } from '../../local/fleet.ts';
+import type { StepRow } from '../../local/live-line.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

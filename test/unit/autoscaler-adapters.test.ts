@@ -10,14 +10,14 @@ import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-s
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, type LagpilotConfig } from '../../lambda/config.ts';
-import { EcsScalingTarget } from '../../lambda/ecs-target.ts';
-import { ServiceNotFoundError, StateConflictError } from '../../lambda/errors.ts';
-import { kafkaSecurity } from '../../lambda/kafka-auth.ts';
-import { partitionLag } from '../../lambda/lag-source.ts';
-import { CloudWatchMetricsSource, clusterName } from '../../lambda/metrics-source.ts';
-import { DynamoStateStore, MemoryStateStore } from '../../lambda/state-store.ts';
-import { EMPTY_STATE, type ScalerState } from '../../lambda/types.ts';
+import { EcsScalingTarget } from '../../autoscaler/adapters/ecs-target.ts';
+import { kafkaSecurity } from '../../autoscaler/adapters/kafka-auth.ts';
+import { partitionLag } from '../../autoscaler/adapters/lag-source.ts';
+import { CloudWatchMetricsSource, clusterName } from '../../autoscaler/adapters/metrics-source.ts';
+import { DynamoStateStore, MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
+import { ConfigError, type LagpilotConfig } from '../../autoscaler/core/config.ts';
+import { ServiceNotFoundError, StateConflictError } from '../../autoscaler/core/errors.ts';
+import { EMPTY_STATE, type ScalerState } from '../../autoscaler/core/types.ts';
 
 const ecs = mockClient(ECSClient);
 const cw = mockClient(CloudWatchClient);

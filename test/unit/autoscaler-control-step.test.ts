@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseScalingRules } from '../../lambda/config.ts';
-import { type ControlStepDeps, controlStep } from '../../lambda/control-step.ts';
-import { BrokerUnreachableError } from '../../lambda/errors.ts';
-import type { StepReport } from '../../lambda/ports.ts';
-import { headline, JsonLineReporter, metricsOf } from '../../lambda/report.ts';
-import { MemoryStateStore } from '../../lambda/state-store.ts';
-import type { LagSnapshot, ServiceSnapshot } from '../../lambda/types.ts';
+import { MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
+import { parseScalingRules } from '../../autoscaler/core/config.ts';
+import { type ControlStepDeps, controlStep } from '../../autoscaler/core/control-step.ts';
+import { BrokerUnreachableError } from '../../autoscaler/core/errors.ts';
+import type { StepReport } from '../../autoscaler/core/ports.ts';
+import type { LagSnapshot, ServiceSnapshot } from '../../autoscaler/core/types.ts';
+import { headline, JsonLineReporter, metricsOf } from '../../autoscaler/lambda/report.ts';
 
 const MINUTE = 60_000;
 const rules = parseScalingRules({

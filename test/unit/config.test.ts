@@ -5,7 +5,7 @@ import {
   parseConfig,
   parseRawConfig,
   parseScalingRules,
-} from '../../lambda/config.ts';
+} from '../../autoscaler/core/config.ts';
 
 const REQUIRED = {
   LAGPILOT_BROKERS: 'b1:9092, b2:9092',

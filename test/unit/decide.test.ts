@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseScalingRules, type ScalingRules } from '../../lambda/config.ts';
-import { balancedCounts } from '../../lambda/counts.ts';
-import { decide } from '../../lambda/decide.ts';
-import { maxSampleGap, recordStep } from '../../lambda/history.ts';
-import { lagSeconds } from '../../lambda/measure.ts';
-import { EMPTY_STATE, type Observations } from '../../lambda/types.ts';
+import { parseScalingRules, type ScalingRules } from '../../autoscaler/core/config.ts';
+import { balancedCounts } from '../../autoscaler/core/counts.ts';
+import { decide } from '../../autoscaler/core/decide.ts';
+import { maxSampleGap, recordStep } from '../../autoscaler/core/history.ts';
+import { lagSeconds } from '../../autoscaler/core/measure.ts';
+import { EMPTY_STATE, type Observations } from '../../autoscaler/core/types.ts';
 import {
   MINUTE,
   OPERATORS_GUIDE,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { localRules } from '../../dev/local-rules.ts';
-import { parseStartArgs, StartUsageError } from '../../dev/start-args.ts';
-import { loadProfile } from '../../dev/traffic-profile.ts';
-import { parseScalingRules } from '../../lambda/config.ts';
+import { parseScalingRules } from '../../autoscaler/core/config.ts';
+import { localRules } from '../../local/rules.ts';
+import { parseStartArgs, StartUsageError } from '../../local/start-args.ts';
+import { loadProfile } from '../../local/traffic-profile.ts';
 
 describe('lagpilot start options', () => {
   it('has documented defaults and reads every option', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_STATE } from '../../lambda/types.ts';
+import { EMPTY_STATE } from '../../autoscaler/core/types.ts';
 import { partitionShares, rangeAssignment, sustainableRate } from '../../sim/assignment.ts';
 import { simulate } from '../../sim/engine.ts';
 import { DEFAULT_FLEET, type FleetParams } from '../../sim/fleet.ts';

@@ -1,4 +1,4 @@
-import { contextKeyOf, ENV_PREFIX, envNameOf } from '../lib/parameters.ts';
+import { contextKeyOf, ENV_PREFIX, envNameOf } from './parameters.ts';
 
 /** A context key that names a parameter (CDK's own keys have `:` or `@`, or are kebab-case). */
 const PARAMETER_LIKE_KEY = /^[a-z][a-zA-Z0-9]*$/;

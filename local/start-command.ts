@@ -1,8 +1,8 @@
 /** `lagpilot start`: parses the options, runs the local system, prints the report's path. */
-import { ConfigError } from '../lambda/config.ts';
+import { ConfigError } from '../autoscaler/core/config.ts';
 import { TraceError } from '../sim/trace-csv.ts';
-import { runLocalSystem } from './local-system.ts';
 import { parseStartArgs, START_USAGE, StartUsageError } from './start-args.ts';
+import { runLocalSystem } from './system.ts';
 
 export async function startCommand(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {

@@ -5,10 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ScalingRules } from '../lambda/config.ts';
+import type { ScalingRules } from '../autoscaler/core/config.ts';
+import { localChartSvg } from './chart.ts';
+import type { WorkerRecord } from './fleet.ts';
 import type { StepRow } from './live-line.ts';
-import { localChartSvg } from './local-chart.ts';
-import type { WorkerRecord } from './local-fleet.ts';
 
 export interface LocalRun {
   title: string;

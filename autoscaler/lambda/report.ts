@@ -7,7 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
-import type { Reporter, StepReport } from './ports.ts';
+import type { Reporter, StepReport } from '../core/ports.ts';
 
 export type MetricUnitName = 'Count' | 'Seconds' | 'Count/Second';
 

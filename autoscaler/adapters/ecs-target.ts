@@ -10,9 +10,9 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { AutoscalerError, messageOf, ServiceNotFoundError } from './errors.ts';
-import type { ScalingTarget } from './ports.ts';
-import type { ServiceSnapshot, TaskCount } from './types.ts';
+import { AutoscalerError, messageOf, ServiceNotFoundError } from '../core/errors.ts';
+import type { ScalingTarget } from '../core/ports.ts';
+import type { ServiceSnapshot, TaskCount } from '../core/types.ts';
 
 /** More than one deployment, or the primary one still rolling out, is a rolling deployment. */
 export function isDeploying(service: Service): boolean {

@@ -15,9 +15,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ScalingTarget } from '../lambda/ports.ts';
-import type { ServiceSnapshot, TaskCount } from '../lambda/types.ts';
-import { freePort } from './cache.ts';
+import type { ScalingTarget } from '../autoscaler/core/ports.ts';
+import type { ServiceSnapshot, TaskCount } from '../autoscaler/core/types.ts';
+import { freePort } from '../dev/cache.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READY_TIMEOUT_MS = 1_000;

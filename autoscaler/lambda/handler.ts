@@ -5,7 +5,7 @@
  * ConfigError listing every bad field, before any invocation runs.
  */
 
+import { parseConfig } from '../core/config.ts';
 import { createHandler } from './app.ts';
-import { parseConfig } from './config.ts';
 
 export const handler = await createHandler(parseConfig(process.env));

@@ -15,16 +15,16 @@
  */
 
 import type { Admin, GroupDescription } from 'kafkajs';
-import type { ConsumerGroupDescriber } from './consumer-group-describe.ts';
 import {
   AutoscalerError,
   BrokerUnreachableError,
   GroupNotFoundError,
   KafkaError,
   TopicNotFoundError,
-} from './errors.ts';
-import type { LagSource } from './ports.ts';
-import type { GroupState, GroupStateName, LagSnapshot, PartitionOffsets } from './types.ts';
+} from '../core/errors.ts';
+import type { LagSource } from '../core/ports.ts';
+import type { GroupState, GroupStateName, LagSnapshot, PartitionOffsets } from '../core/types.ts';
+import type { ConsumerGroupDescriber } from './consumer-group-describe.ts';
 
 export type OffsetReset = 'earliest' | 'latest';
 

@@ -11,9 +11,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ConfigError, PARAMETERS, parseRawConfig, type RawConfig } from '../lambda/config.ts';
-import type { MetricName } from '../lambda/report.ts';
-import { SCHEDULE_PERIOD_MS, STEP_RESERVE_MS } from '../lambda/step-loop.ts';
+import {
+  ConfigError,
+  PARAMETERS,
+  parseRawConfig,
+  type RawConfig,
+} from '../autoscaler/core/config.ts';
+import type { MetricName } from '../autoscaler/lambda/report.ts';
+import { SCHEDULE_PERIOD_MS, STEP_RESERVE_MS } from '../autoscaler/lambda/step-loop.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
 import { forValidation, labelProblems, problemsError, ruleEnvironment } from './parameters.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
@@ -221,7 +226,7 @@ export class LagAutoscaler extends Construct {
     }
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: `${ROOT}lambda/handler.ts`,
+      entry: `${ROOT}autoscaler/lambda/handler.ts`,
       handler: 'handler',
       projectRoot: ROOT,
       depsLockFilePath: `${ROOT}package-lock.json`,

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { z } from 'zod';
-import { ConfigError, commaList, PARAMETERS, parseRawConfig } from '../lambda/config.ts';
+import { ConfigError, commaList, PARAMETERS, parseRawConfig } from '../autoscaler/core/config.ts';
 import {
   contextKeyOf,
   type EnvName,
@@ -11,8 +11,8 @@ import {
   RULE_PARAMETERS,
   standIn,
   toEnvValue,
-} from '../lib/parameters.ts';
-import type { ScalingRuleProps } from '../lib/scaling-rule-props.ts';
+} from './parameters.ts';
+import type { ScalingRuleProps } from './scaling-rule-props.ts';
 import { unknownNames } from './unknown-names.ts';
 
 /**
@@ -20,7 +20,7 @@ import { unknownNames } from './unknown-names.ts';
  * environment wins: `LAGPILOT_LAG_HIGH=20000 npx cdk deploy`). Context keys are the camelCase
  * of the variable minus its prefix (`LAGPILOT_LAG_HIGH` ↔ `lagHigh`).
  *
- * Two schemas: the autoscaler's own (`lambda/config.ts`, the same code the Lambda runs at cold
+ * Two schemas: the autoscaler's own (`autoscaler/core/config.ts`, the same code the Lambda runs at cold
  * start) and the deployment's below (sizes, network, alarms, the worker's topics and
  * processing). A bad value fails synth with every bad field named.
  */

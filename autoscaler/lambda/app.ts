@@ -15,17 +15,17 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
-import type { LagpilotConfig } from './config.ts';
-import { ConsumerGroupDescriber } from './consumer-group-describe.ts';
-import { type ControlStepDeps, controlStep } from './control-step.ts';
-import { EcsScalingTarget } from './ecs-target.ts';
-import { kafkaSecurity } from './kafka-auth.ts';
-import { KafkaLagSource } from './lag-source.ts';
-import { CloudWatchMetricsSource } from './metrics-source.ts';
+import { ConsumerGroupDescriber } from '../adapters/consumer-group-describe.ts';
+import { EcsScalingTarget } from '../adapters/ecs-target.ts';
+import { kafkaSecurity } from '../adapters/kafka-auth.ts';
+import { KafkaLagSource } from '../adapters/lag-source.ts';
+import { CloudWatchMetricsSource } from '../adapters/metrics-source.ts';
+import { DynamoStateStore } from '../adapters/state-store.ts';
+import type { LagpilotConfig } from '../core/config.ts';
+import { type ControlStepDeps, controlStep } from '../core/control-step.ts';
+import type { Decision, Millis } from '../core/types.ts';
 import { PowertoolsReporter } from './report.ts';
-import { DynamoStateStore } from './state-store.ts';
 import { runSteps, sleep } from './step-loop.ts';
-import type { Decision, Millis } from './types.ts';
 
 /** AWS client settings: region/credentials/endpoint (tests point them at moto). */
 export interface AwsClientConfig {

@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { AppParameters } from '../bin/params.ts';
+import type { AppParameters } from './deploy-params.ts';
 import { KafkaAuth } from './kafka-connection.ts';
 import { LagAlarms } from './lag-alarms.ts';
 import { LagAutoscaler } from './lag-autoscaler.ts';
@@ -15,7 +15,7 @@ import { MirrorWorkerService } from './mirror-worker-service.ts';
 import { workerImageFrom } from './worker-image.ts';
 
 export interface LagpilotStackProps extends StackProps {
-  /** The validated app parameters (`bin/params.ts`). */
+  /** The validated app parameters (`infra/deploy-params.ts`). */
   readonly parameters: AppParameters;
 }
 

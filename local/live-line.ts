@@ -1,7 +1,7 @@
 /** The live view: one line per control step, and the row the report keeps of it. */
 
-import type { StepReport } from '../lambda/ports.ts';
-import { headline } from '../lambda/report.ts';
+import type { StepReport } from '../autoscaler/core/ports.ts';
+import { headline } from '../autoscaler/lambda/report.ts';
 
 /** One control step as the report keeps it. */
 export interface StepRow {

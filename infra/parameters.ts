@@ -1,11 +1,11 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type { z } from 'zod';
-import { type ConfigError, PARAMETERS } from '../lambda/config.ts';
+import { type ConfigError, PARAMETERS } from '../autoscaler/core/config.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
 
 /**
  * How the CDK side names and writes the autoscaler's `LAGPILOT_*` parameters. The schema in
- * `lambda/config.ts` is the single source: construct props, `cdk.json` context keys and the
+ * `autoscaler/core/config.ts` is the single source: construct props, `cdk.json` context keys and the
  * README table are all derived from its environment names and docs.
  */
 
