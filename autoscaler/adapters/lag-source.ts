@@ -22,11 +22,10 @@ import {
   KafkaError,
   TopicNotFoundError,
 } from '../core/errors.ts';
+import { type OffsetReset, partitionLag } from '../core/measure.ts';
 import type { LagSource } from '../core/ports.ts';
 import type { GroupState, GroupStateName, LagSnapshot, PartitionOffsets } from '../core/types.ts';
 import type { ConsumerGroupDescriber } from './consumer-group-describe.ts';
-
-export type OffsetReset = 'earliest' | 'latest';
 
 export interface LagSourceOptions {
   groupId: string;
@@ -39,19 +38,6 @@ export interface LagSourceOptions {
    * @default - none: such a group reads as Dead with no members
    */
   consumerGroups?: Pick<ConsumerGroupDescriber, 'describe' | 'close'>;
-}
-
-/** Messages behind on one partition; see the module comment for the rules. */
-export function partitionLag(
-  committed: number | null,
-  end: number,
-  start: number,
-  reset: OffsetReset,
-): number {
-  if (committed === null || committed < start || committed > end) {
-    return reset === 'earliest' ? Math.max(0, end - start) : 0;
-  }
-  return end - committed;
 }
 
 const GROUP_STATES: readonly GroupStateName[] = [

@@ -21,8 +21,10 @@ import { kafkaSecurity } from '../adapters/kafka-auth.ts';
 import { KafkaLagSource } from '../adapters/lag-source.ts';
 import { CloudWatchMetricsSource } from '../adapters/metrics-source.ts';
 import { DynamoStateStore } from '../adapters/state-store.ts';
+import type { Cause } from '../core/cause.ts';
 import type { LagpilotConfig } from '../core/config.ts';
 import { type ControlStepDeps, controlStep } from '../core/control-step.ts';
+import { explain } from '../core/explain.ts';
 import type { Decision, Millis } from '../core/types.ts';
 import { PowertoolsReporter } from './report.ts';
 import { runSteps, sleep } from './step-loop.ts';
@@ -49,6 +51,8 @@ export interface StepSummary {
   to: number;
   acted: boolean;
   reasons: string[];
+  /** The rule behind the decision, as data (the reasons say it in sentences). */
+  cause: Cause;
   errors: number;
 }
 
@@ -113,8 +117,9 @@ export async function createHandler(config: LagpilotConfig, options: AppOptions 
   const now = deps.now;
   const step = async (): Promise<StepSummary> => {
     const report = await controlStep(deps);
-    const { action, from, to, reasons } = report.decision;
-    return { action, from, to, acted: report.acted, reasons, errors: report.errors.length };
+    const { action, from, to, cause } = report.decision;
+    const reasons = explain(report.decision);
+    return { action, from, to, acted: report.acted, reasons, cause, errors: report.errors.length };
   };
   const invocation = async (
     _event: unknown,
