@@ -1,8 +1,7 @@
 /** The live view: one line per control step, and the row the report keeps of it. */
 
-import type { Cause } from '../autoscaler/core/cause.ts';
-import type { StepReport } from '../autoscaler/core/ports.ts';
-import { headline } from '../autoscaler/lambda/report.ts';
+import type { Cause, StepReport } from '../autoscaler/core/index.ts';
+import { headline } from '../autoscaler/lambda/index.ts';
 
 /** One control step as the report keeps it. */
 export interface StepRow {

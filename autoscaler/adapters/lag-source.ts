@@ -19,12 +19,16 @@ import {
   AutoscalerError,
   BrokerUnreachableError,
   GroupNotFoundError,
+  type GroupState,
+  type GroupStateName,
   KafkaError,
+  type LagSnapshot,
+  type LagSource,
+  type OffsetReset,
+  type PartitionOffsets,
+  partitionLag,
   TopicNotFoundError,
-} from '../core/errors.ts';
-import { type OffsetReset, partitionLag } from '../core/measure.ts';
-import type { LagSource } from '../core/ports.ts';
-import type { GroupState, GroupStateName, LagSnapshot, PartitionOffsets } from '../core/types.ts';
+} from '../core/index.ts';
 import type { ConsumerGroupDescriber } from './consumer-group-describe.ts';
 
 export interface LagSourceOptions {

@@ -135,7 +135,7 @@ function conservativeUp(
     return holdAt(current, { kind: 'drains', signals, drain: drainOf(rules, current, m) });
   }
   const target = needed === null ? limit : Math.min(limit, Math.max(current + 1, needed));
-  const to = stepUp(rules, current, target, bounds.cap, bounds.partitions);
+  const to = stepUp(rules, { current, target, bound: bounds.cap, partitions: bounds.partitions });
   if (to <= current) return holdAt(current, { kind: 'no-useful-count', signals });
   const factor = rules.upFactor;
   const step: Extract<Cause, { rule: 'up' }>['step'] =
@@ -178,7 +178,12 @@ function scaleUp(
     return { ...holdAt(current, { kind: 'sized-enough', signals }), sizing };
   }
   const wanted = Math.max(sizing.balanced, current + 1);
-  const to = stepUp(rules, current, wanted, bounds.cap, bounds.partitions);
+  const to = stepUp(rules, {
+    current,
+    target: wanted,
+    bound: bounds.cap,
+    partitions: bounds.partitions,
+  });
   if (to <= current) return holdAt(current, { kind: 'no-useful-count', signals });
   return { action: 'up', to, cause: { rule: 'up', signals, step: { kind: 'sized' } }, sizing };
 }
@@ -213,13 +218,12 @@ function scaleDown(
         )
       : null;
   const fixed = rules.downStep === 'fit' ? 'one' : rules.downStep;
-  const stepped = stepDown(
-    rules,
+  const stepped = stepDown(rules, {
     current,
-    downTarget(fixed, current),
-    bounds.floor,
-    bounds.partitions,
-  );
+    target: downTarget(fixed, current),
+    bound: bounds.floor,
+    partitions: bounds.partitions,
+  });
   const to = sizing
     ? rules.downStep === 'fit'
       ? sizing.balanced

@@ -15,17 +15,23 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
-import { ConsumerGroupDescriber } from '../adapters/consumer-group-describe.ts';
-import { EcsScalingTarget } from '../adapters/ecs-target.ts';
-import { kafkaSecurity } from '../adapters/kafka-auth.ts';
-import { KafkaLagSource } from '../adapters/lag-source.ts';
-import { CloudWatchMetricsSource } from '../adapters/metrics-source.ts';
-import { DynamoStateStore } from '../adapters/state-store.ts';
-import type { Cause } from '../core/cause.ts';
-import type { LagpilotConfig } from '../core/config.ts';
-import { type ControlStepDeps, controlStep } from '../core/control-step.ts';
-import { explain } from '../core/explain.ts';
-import type { Decision, Millis } from '../core/types.ts';
+import {
+  CloudWatchMetricsSource,
+  ConsumerGroupDescriber,
+  DynamoStateStore,
+  EcsScalingTarget,
+  KafkaLagSource,
+  kafkaSecurity,
+} from '../adapters/index.ts';
+import {
+  type Cause,
+  type ControlStepDeps,
+  controlStep,
+  type Decision,
+  explain,
+  type LagpilotConfig,
+  type Millis,
+} from '../core/index.ts';
 import { PowertoolsReporter } from './report.ts';
 import { runSteps, sleep } from './step-loop.ts';
 

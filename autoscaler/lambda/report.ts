@@ -7,8 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
-import { explain } from '../core/explain.ts';
-import type { Reporter, StepReport } from '../core/ports.ts';
+import { explain, type Reporter, type StepReport } from '../core/index.ts';
 
 export type MetricUnitName = 'Count' | 'Seconds' | 'Count/Second';
 

@@ -4,9 +4,13 @@
  * CPU/memory datapoints (already delayed by the fleet's metric delay). Lag per partition is the
  * core's own arithmetic. Faults turn readings into failed observations, as a failing adapter does.
  */
-import { partitionLag } from '../../autoscaler/core/measure.ts';
-import type { Readings } from '../../autoscaler/core/step.ts';
-import type { LagSnapshot, ResourceSample } from '../../autoscaler/core/types.ts';
+
+import {
+  type LagSnapshot,
+  partitionLag,
+  type Readings,
+  type ResourceSample,
+} from '../../autoscaler/core/index.ts';
 import type { FleetView } from '../policy.ts';
 
 /** Simulated seconds map onto epoch milliseconds from a fixed instant: runs are reproducible. */

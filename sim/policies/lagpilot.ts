@@ -4,10 +4,14 @@
  * persists it between invocations. Faults make observations fail or whole steps go missing, so
  * the rules' hold paths run in the simulator too.
  */
-import type { ScalingRules } from '../../autoscaler/core/config.ts';
-import { explain } from '../../autoscaler/core/explain.ts';
-import { step } from '../../autoscaler/core/step.ts';
-import { type Decision, EMPTY_STATE, type ScalerState } from '../../autoscaler/core/types.ts';
+import {
+  type Decision,
+  EMPTY_STATE,
+  explain,
+  type ScalerState,
+  type ScalingRules,
+  step,
+} from '../../autoscaler/core/index.ts';
 import type { FleetView, Policy, PolicyFactory } from '../policy.ts';
 import {
   type FailedReadings,
