@@ -1,6 +1,7 @@
 /**
  * The scaling rules, in one pure function: decide(rules, observations, now) → Decision.
  * No I/O and no clock of its own; the history the windows need comes in with the observations.
+ * The decision says why as data (cause.ts); explain.ts turns that into sentences.
  *
  * Order of judgment:
  *   1. bounds — a desired count outside [min, cap] is corrected at once;
@@ -14,7 +15,7 @@
  *      down-window, counted from the last action (calm must hold at the current size): never
  *      below the count whose capacity carries the peak produce rate of the window (`fit`: to
  *      it; one / half: toward it);
- *   6. otherwise hold, saying how close each rule is.
+ *   6. otherwise hold, with the signals and how long each has held so far.
  */
 
 import type { Capacity } from './capacity.ts';
