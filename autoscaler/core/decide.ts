@@ -19,7 +19,7 @@
  */
 
 import type { Capacity } from './capacity.ts';
-import type { Calm, Cause, Drain, Hold, Signal, Unobserved } from './cause.ts';
+import type { Calm, DownStep, Drain, Hold, Signal, Unobserved, UpStep } from './cause.ts';
 import type { ScalingRules } from './config.ts';
 import { downTarget, stepDown, stepUp, upLimit } from './counts.ts';
 import { covers, maxSampleGap } from './history.ts';
@@ -139,7 +139,7 @@ function conservativeUp(
   const to = stepUp(rules, { current, target, bound: bounds.cap, partitions: bounds.partitions });
   if (to <= current) return holdAt(current, { kind: 'no-useful-count', signals });
   const factor = rules.upFactor;
-  const step: Extract<Cause, { rule: 'up' }>['step'] =
+  const step: UpStep =
     needed === null
       ? { kind: 'factor', factor, limit }
       : overdue
@@ -230,7 +230,7 @@ function scaleDown(
       ? sizing.balanced
       : Math.max(stepped, sizing.balanced)
     : stepped;
-  const step: Extract<Cause, { rule: 'down' }>['step'] = sizing
+  const step: DownStep = sizing
     ? { kind: 'sized' }
     : { kind: 'fixed', step: fixed, capacityUnknown: rules.downStep === 'fit' };
   if (to >= current) {
