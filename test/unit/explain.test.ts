@@ -1,24 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import type { Cause, Veto } from '../../autoscaler/core/cause.ts';
+import type { Cause, Hold, Veto } from '../../autoscaler/core/cause.ts';
+import { parseScalingRules } from '../../autoscaler/core/config.ts';
+import { decide } from '../../autoscaler/core/decide.ts';
 import { explain } from '../../autoscaler/core/explain.ts';
 import { overrule } from '../../autoscaler/core/step.ts';
-import type { Decision, Measures } from '../../autoscaler/core/types.ts';
+import { type Decision, EMPTY_STATE } from '../../autoscaler/core/types.ts';
 
-const MEASURES: Measures = {
-  totalLag: null,
-  scalingLag: null,
-  maxPartitionLag: null,
-  lagSeconds: null,
-  produceRate: null,
-  consumeRate: null,
-  partitions: null,
-  cpu: null,
-  memory: null,
-  endSum: null,
-  running: null,
-  capacitySample: null,
-  taskCapacity: null,
-};
+/** The measures of a step that observed nothing. */
+const { measures: MEASURES } = decide(
+  parseScalingRules({}),
+  {
+    lag: { ok: false, error: 'x' },
+    resources: { ok: false, error: 'x' },
+    service: { ok: false, error: 'x' },
+    state: EMPTY_STATE,
+  },
+  0,
+);
 
 const decision = (cause: Cause, over: Partial<Decision> = {}): Decision => ({
   action: 'hold',
@@ -35,20 +33,19 @@ const decision = (cause: Cause, over: Partial<Decision> = {}): Decision => ({
   ...over,
 });
 
+const holding = (hold: Hold): Decision => decision({ rule: 'hold', hold });
+
 const BELOW_MIN = decision({ rule: 'bounds', bound: 'min', min: 6 }, { action: 'up', to: 6 });
 
 describe('explain: the sentences built from a cause', () => {
   it('lists every wait of a hold, in order', () => {
-    const d = decision({
-      rule: 'hold',
-      hold: {
-        kind: 'waiting',
-        waits: [
-          { kind: 'rolling' },
-          { kind: 'not-running', running: 2, desired: 4, pending: 2 },
-          { kind: 'rebalancing', state: 'CompletingRebalance' },
-        ],
-      },
+    const d = holding({
+      kind: 'waiting',
+      waits: [
+        { kind: 'rolling' },
+        { kind: 'not-running', running: 2, desired: 4, pending: 2 },
+        { kind: 'rebalancing', state: 'CompletingRebalance' },
+      ],
     });
     expect(explain(d)).toEqual([
       'hold at 4: a deployment is rolling; 2 of 4 tasks running (2 pending): not adding to tasks that do not start; consumer group is rebalancing (CompletingRebalance)',
@@ -56,15 +53,12 @@ describe('explain: the sentences built from a cause', () => {
   });
 
   it('says what keeps a scale-down off', () => {
-    const d = decision({
-      rule: 'hold',
-      hold: {
-        kind: 'no-signal',
-        blockers: [
-          { kind: 'lag', value: 2_500, threshold: 1_000 },
-          { kind: 'cpu', value: null, threshold: 30 },
-        ],
-      },
+    const d = holding({
+      kind: 'no-signal',
+      blockers: [
+        { kind: 'lag', value: 2_500, threshold: 1_000 },
+        { kind: 'cpu', value: null, threshold: 30 },
+      ],
     });
     expect(explain(d)).toEqual([
       'hold at 4: no scale-up signal; no scale-down while lag 2,500 ≥ 1,000, cpu unknown',
