@@ -43,8 +43,9 @@ function heldWhile<S extends { at: EpochMs }>(
   );
 }
 
-/** A series the signals read: lag samples (one per step) or CPU/memory datapoints. */
+/** What a signal reads: a field both of this step's Measures and of its kept samples. */
 type Field = 'scalingLag' | 'totalLag' | 'cpu' | 'memory';
+/** A lag sample (one per step) or a CPU/memory datapoint (one per minute). */
 type Timed = { at: EpochMs } & Partial<Record<Field, number | null>>;
 
 /** Where one signal is read, for each side: the measure and sample field, and its threshold. */
