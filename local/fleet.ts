@@ -15,8 +15,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ScalingTarget } from '../autoscaler/core/ports.ts';
-import type { ServiceSnapshot, TaskCount } from '../autoscaler/core/types.ts';
+import type { ScalingTarget, ServiceSnapshot, TaskCount } from '../autoscaler/core/index.ts';
 import { freePort } from '../dev/cache.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

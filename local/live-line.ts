@@ -1,7 +1,7 @@
 /** The live view: one line per control step, and the row the report keeps of it. */
 
-import type { StepReport } from '../autoscaler/core/ports.ts';
-import { headline } from '../autoscaler/lambda/report.ts';
+import type { Cause, StepReport } from '../autoscaler/core/index.ts';
+import { headline } from '../autoscaler/lambda/index.ts';
 
 /** One control step as the report keeps it. */
 export interface StepRow {
@@ -23,6 +23,8 @@ export interface StepRow {
   from: number;
   to: number;
   reason: string;
+  /** The rule behind the decision, as data (the reason is its headline). */
+  cause: Cause;
   errors: string[];
 }
 
@@ -46,6 +48,7 @@ export function stepRow(step: StepReport, startedAt: number, targetRate: number)
     from: decision.from,
     to: decision.to,
     reason: headline(step),
+    cause: decision.cause,
     errors: step.errors.map((e) => `${e.source}: ${e.error}`),
   };
 }

@@ -3,7 +3,7 @@
  * same defaults) with every window and cooldown divided by the time scale, so a run of a few
  * minutes shows what an hour does on AWS (scale 12: the 5-minute up-window lasts 25 s).
  */
-import { parseScalingRulesAt, type ScalingRules } from '../autoscaler/core/config.ts';
+import { parseScalingRulesAt, type ScalingRules } from '../autoscaler/core/index.ts';
 import { StartUsageError } from './start-args.ts';
 
 export function localRules(

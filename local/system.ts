@@ -12,11 +12,13 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ConsumerGroupDescriber } from '../autoscaler/adapters/consumer-group-describe.ts';
-import { KafkaLagSource } from '../autoscaler/adapters/lag-source.ts';
-import { MemoryStateStore } from '../autoscaler/adapters/state-store.ts';
-import { controlStep } from '../autoscaler/core/control-step.ts';
-import { JsonLineReporter } from '../autoscaler/lambda/report.ts';
+import {
+  ConsumerGroupDescriber,
+  KafkaLagSource,
+  MemoryStateStore,
+} from '../autoscaler/adapters/index.ts';
+import { controlStep } from '../autoscaler/core/index.ts';
+import { JsonLineReporter } from '../autoscaler/lambda/index.ts';
 import { startBroker } from '../dev/kafka-broker.ts';
 import { LocalFleet } from './fleet.ts';
 import { liveLine, type StepRow, stepRow } from './live-line.ts';

@@ -5,7 +5,7 @@
  * deploys. Unknown names are an error that names them.
  */
 import { readFileSync } from 'node:fs';
-import { PARAMETERS } from '../autoscaler/core/config.ts';
+import { PARAMETERS } from '../autoscaler/core/index.ts';
 
 export class ParamsError extends Error {
   override name = 'ParamsError';

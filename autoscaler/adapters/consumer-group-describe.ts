@@ -8,7 +8,7 @@
  */
 
 import type { Kafka } from 'kafkajs';
-import type { GroupState, GroupStateName } from '../core/types.ts';
+import type { GroupState, GroupStateName } from '../core/index.ts';
 
 const CONSUMER_GROUP_DESCRIBE = 69;
 /** Not a consumer-protocol group, or none at all. */

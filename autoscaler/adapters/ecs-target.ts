@@ -10,9 +10,14 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { AutoscalerError, messageOf, ServiceNotFoundError } from '../core/errors.ts';
-import type { ScalingTarget } from '../core/ports.ts';
-import type { ServiceSnapshot, TaskCount } from '../core/types.ts';
+import {
+  AutoscalerError,
+  messageOf,
+  type ScalingTarget,
+  ServiceNotFoundError,
+  type ServiceSnapshot,
+  type TaskCount,
+} from '../core/index.ts';
 
 /** More than one deployment, or the primary one still rolling out, is a rolling deployment. */
 export function isDeploying(service: Service): boolean {

@@ -9,8 +9,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
-import type { LagpilotConfig } from '../core/config.ts';
-import { ConfigError } from '../core/config.ts';
+import { ConfigError, type LagpilotConfig } from '../core/index.ts';
 
 export type KafkaSecurity = Pick<KafkaConfig, 'ssl' | 'sasl'>;
 

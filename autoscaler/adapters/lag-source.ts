@@ -19,14 +19,17 @@ import {
   AutoscalerError,
   BrokerUnreachableError,
   GroupNotFoundError,
+  type GroupState,
+  type GroupStateName,
   KafkaError,
+  type LagSnapshot,
+  type LagSource,
+  type OffsetReset,
+  type PartitionOffsets,
+  partitionLag,
   TopicNotFoundError,
-} from '../core/errors.ts';
-import type { LagSource } from '../core/ports.ts';
-import type { GroupState, GroupStateName, LagSnapshot, PartitionOffsets } from '../core/types.ts';
+} from '../core/index.ts';
 import type { ConsumerGroupDescriber } from './consumer-group-describe.ts';
-
-export type OffsetReset = 'earliest' | 'latest';
 
 export interface LagSourceOptions {
   groupId: string;
@@ -39,19 +42,6 @@ export interface LagSourceOptions {
    * @default - none: such a group reads as Dead with no members
    */
   consumerGroups?: Pick<ConsumerGroupDescriber, 'describe' | 'close'>;
-}
-
-/** Messages behind on one partition; see the module comment for the rules. */
-export function partitionLag(
-  committed: number | null,
-  end: number,
-  start: number,
-  reset: OffsetReset,
-): number {
-  if (committed === null || committed < start || committed > end) {
-    return reset === 'earliest' ? Math.max(0, end - start) : 0;
-  }
-  return end - committed;
 }
 
 const GROUP_STATES: readonly GroupStateName[] = [

@@ -11,10 +11,15 @@ import {
   GetMetricDataCommand,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
-import { AutoscalerError, messageOf } from '../core/errors.ts';
-import { RESOURCE_PERIOD_MS } from '../core/measure.ts';
-import type { MetricsSource } from '../core/ports.ts';
-import type { EpochMs, Millis, ResourceSample } from '../core/types.ts';
+import {
+  AutoscalerError,
+  type EpochMs,
+  type MetricsSource,
+  type Millis,
+  messageOf,
+  RESOURCE_PERIOD_MS,
+  type ResourceSample,
+} from '../core/index.ts';
 
 const PERIOD_S = RESOURCE_PERIOD_MS / 1000;
 /** ECS metrics arrive 1–3 minutes late; ask a little further back than the window. */

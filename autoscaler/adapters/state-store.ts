@@ -16,9 +16,15 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { AutoscalerError, messageOf, StateConflictError } from '../core/errors.ts';
-import type { StateStore, Versioned } from '../core/ports.ts';
-import { EMPTY_STATE, type ScalerState } from '../core/types.ts';
+import {
+  AutoscalerError,
+  EMPTY_STATE,
+  messageOf,
+  type ScalerState,
+  StateConflictError,
+  type StateStore,
+  type Versioned,
+} from '../core/index.ts';
 
 /** A stored state written by an older shape gets the fields it lacks from EMPTY_STATE. */
 const revive = (json: string): ScalerState => ({

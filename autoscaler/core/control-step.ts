@@ -7,10 +7,9 @@
  * version check) BEFORE acting, so of two overlapping steps only one can act.
  */
 
+import { messageOf } from '../../kit/errors.ts';
 import type { ScalingRules } from './config.ts';
-import { decide } from './decide.ts';
-import { messageOf, StateConflictError } from './errors.ts';
-import { recordStep } from './history.ts';
+import { StateConflictError } from './errors.ts';
 import type {
   LagSource,
   MetricsSource,
@@ -19,13 +18,12 @@ import type {
   StateStore,
   StepError,
   StepReport,
-  Versioned,
 } from './ports.ts';
+import { overrule, type Readings, step } from './step.ts';
 import {
   type Decision,
   EMPTY_STATE,
   type EpochMs,
-  type Observations,
   type Observed,
   type ScalerState,
 } from './types.ts';
@@ -40,21 +38,6 @@ export interface ControlStepDeps {
   /** Decide and report, never change the desired count. */
   dryRun: boolean;
   now: () => EpochMs;
-}
-
-/** The decision turned into a hold at its `from` count, keeping what it would have done. */
-function asHold(decision: Decision, why: string): Decision {
-  if (decision.action === 'hold') return { ...decision, reasons: [...decision.reasons, why] };
-  return {
-    ...decision,
-    action: 'hold',
-    to: decision.from,
-    reasons: [
-      `hold at ${decision.from}: ${why}`,
-      `was: ${decision.reasons[0] ?? ''}`,
-      ...decision.reasons.slice(1),
-    ],
-  };
 }
 
 export async function controlStep(deps: ControlStepDeps): Promise<StepReport> {
@@ -79,41 +62,35 @@ export async function controlStep(deps: ControlStepDeps): Promise<StepReport> {
     observe('metrics', () => deps.metrics.resources(now, windowMs)),
     observe('service', () => deps.target.describe()),
   ]);
-  const state: ScalerState = stored.ok ? stored.value.value : EMPTY_STATE;
-  const obs: Observations = { lag, resources, service, state };
-  let decision = decide(rules, obs, now);
+  const readings: Readings = { lag, resources, service };
+  let decision: Decision;
   let acted = false;
 
   if (!stored.ok) {
     // Without the history, cooldowns and windows are unknown: judging now could act twice.
-    decision = asHold(
-      decision,
-      `state not readable (${stored.error}): cooldowns and windows unknown`,
-    );
+    const veto = { kind: 'state-unreadable', error: stored.error } as const;
+    decision = step(rules, EMPTY_STATE, readings, now, veto).decision;
   } else {
-    const saved = await claim(deps.store, stored.value, recordStep(rules, obs, decision, now));
-    if (saved !== true) {
-      errors.push({ source: 'state', error: saved });
-      decision = asHold(
-        decision,
-        saved.includes('another control step')
-          ? saved
-          : `state not saved (${saved}): not acting without a record`,
-      );
+    const { value: state, version } = stored.value;
+    const next = step(rules, state, readings, now);
+    decision = next.decision;
+    const saved = await claim(deps.store, version, next.state);
+    if (!saved.ok) {
+      errors.push({ source: 'state', error: saved.error });
+      const kind = saved.conflict ? 'state-conflict' : 'state-unsaved';
+      decision = overrule(decision, { kind, error: saved.error });
     } else if (decision.action !== 'hold' && !deps.dryRun) {
       try {
         await deps.target.setDesired(decision.to);
         acted = true;
       } catch (error) {
         errors.push({ source: 'act', error: messageOf(error) });
-        decision = asHold(decision, `setting the desired count failed (${messageOf(error)})`);
         // The action did not happen: record the hold, so no cooldown starts. Best effort: if
         // this save fails too, the recorded action only delays the next judgment.
-        await claim(
-          deps.store,
-          { value: state, version: stored.value.version + 1 },
-          recordStep(rules, obs, decision, now),
-        );
+        const veto = { kind: 'act-failed', error: messageOf(error) } as const;
+        const held = step(rules, state, readings, now, veto);
+        decision = held.decision;
+        await claim(deps.store, version + 1, held.state);
       }
     }
   }
@@ -130,17 +107,16 @@ export async function controlStep(deps: ControlStepDeps): Promise<StepReport> {
   return report;
 }
 
-/** Saves on top of the version read; true, or why it failed. */
+/** Saves on top of the version read; whether it failed because another step saved first. */
 async function claim(
   store: StateStore,
-  read: Versioned<ScalerState>,
+  version: number,
   next: ScalerState,
-): Promise<true | string> {
+): Promise<{ ok: true } | { ok: false; conflict: boolean; error: string }> {
   try {
-    await store.save(next, read.version);
-    return true;
+    await store.save(next, version);
+    return { ok: true };
   } catch (error) {
-    if (error instanceof StateConflictError) return error.message;
-    return messageOf(error);
+    return { ok: false, conflict: error instanceof StateConflictError, error: messageOf(error) };
   }
 }

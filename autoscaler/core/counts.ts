@@ -50,19 +50,22 @@ export function countsBelow(
 export const busiestShare = (partitions: Partitions, n: TaskCount): number =>
   Math.max(1, Math.ceil(partitions / Math.max(n, 1)));
 
+/** A wanted move from the current count to a target, within a bound: the cap up, the floor down. */
+export interface Move {
+  current: TaskCount;
+  target: TaskCount;
+  bound: TaskCount;
+  partitions: Partitions | null;
+}
+
 /**
  * The count to scale up to, given a wanted target (> current) and the cap; returns current
  * when no useful count is reachable. With balancing on: the largest balanced count up to the
  * target, or — if none lies between — the next balanced count above current even past the
  * factor (an unbalanced count would buy no throughput, so it is the smallest useful step).
  */
-export function stepUp(
-  rules: ScalingRules,
-  current: TaskCount,
-  target: TaskCount,
-  cap: TaskCount,
-  partitions: Partitions | null,
-): TaskCount {
+export function stepUp(rules: ScalingRules, move: Move): TaskCount {
+  const { current, target, bound: cap, partitions } = move;
   const bounded = Math.min(target, cap);
   if (!rules.balancedCounts || partitions === null) return Math.max(current, bounded);
   const above = balancedCounts(partitions).filter((n) => n > current && n <= cap);
@@ -75,13 +78,8 @@ export function stepUp(
  * on: the balanced count closest to the target without going below it, or — if none lies
  * between — the next balanced count below current (any count in between drains no faster).
  */
-export function stepDown(
-  rules: ScalingRules,
-  current: TaskCount,
-  target: TaskCount,
-  floor: TaskCount,
-  partitions: Partitions | null,
-): TaskCount {
+export function stepDown(rules: ScalingRules, move: Move): TaskCount {
+  const { current, target, bound: floor, partitions } = move;
   const bounded = Math.max(target, floor);
   if (!rules.balancedCounts || partitions === null) return Math.min(current, bounded);
   const below = balancedCounts(partitions).filter((n) => n < current);

@@ -1,6 +1,7 @@
 /**
  * The scaling rules, in one pure function: decide(rules, observations, now) → Decision.
  * No I/O and no clock of its own; the history the windows need comes in with the observations.
+ * The decision says why as data (cause.ts); explain.ts turns that into sentences.
  *
  * Order of judgment:
  *   1. bounds — a desired count outside [min, cap] is corrected at once;
@@ -14,30 +15,21 @@
  *      down-window, counted from the last action (calm must hold at the current size): never
  *      below the count whose capacity carries the peak produce rate of the window (`fit`: to
  *      it; one / half: toward it);
- *   6. otherwise hold, saying how close each rule is.
+ *   6. otherwise hold, with the signals and how long each has held so far.
  */
 
 import type { Capacity } from './capacity.ts';
+import type { Calm, DownStep, Drain, Hold, Signal, Unobserved, UpStep } from './cause.ts';
 import type { ScalingRules } from './config.ts';
 import { downTarget, stepDown, stepUp, upLimit } from './counts.ts';
-import { duration, heldOf, rate, tasksThat } from './format.ts';
 import { covers, maxSampleGap } from './history.ts';
-import { describeDiagnosis, measure } from './measure.ts';
-import {
-  capacityShort,
-  downSignals,
-  holdReasons,
-  type Signal,
-  sentence,
-  series,
-  upSignals,
-} from './signals.ts';
-import { describeSizing, peakProduceRate, recurringSizing, sizeFor } from './sizing.ts';
+import { measure } from './measure.ts';
+import { capacityShort, downSignals, series, upSignals, waits } from './signals.ts';
+import { peakProduceRate, recurringSizing, sizeFor } from './sizing.ts';
 import type {
   Decision,
   EpochMs,
   Measures,
-  Millis,
   Observations,
   Partitions,
   ServiceSnapshot,
@@ -84,33 +76,25 @@ function tasksForLag(rules: ScalingRules, m: Measures): TaskCount | null {
   return Math.ceil(needed / perTask);
 }
 
-/** "4 tasks absorb 200/s and drain the lag within 1 min at 112.5/s per task". */
-function drains(rules: ScalingRules, tasks: TaskCount, m: Measures): string {
+/** What `tasks` absorb and drain within one up-window, at the rate the fleet consumed per task. */
+function drainOf(rules: ScalingRules, tasks: TaskCount, m: Measures): Drain {
   const perTask = (m.consumeRate ?? 0) / (m.running ?? 1);
-  return `${tasksThat(tasks, 'absorb')} ${rate(m.produceRate ?? 0)} and drain the lag within ${duration(rules.upWindowMs)} at ${rate(perTask)} per task`;
+  return { tasks, produceRate: m.produceRate ?? 0, perTask, withinMs: rules.upWindowMs };
 }
 
-function capNote(b: Bounds): string {
-  return `cap ${b.cap} (${b.capBy === 'min' ? 'min, above the partition count' : b.capBy})`;
+function unobservedOf(obs: Observations): Unobserved[] {
+  const missing: Unobserved[] = [];
+  if (!obs.lag.ok) missing.push({ what: 'lag', error: obs.lag.error });
+  if (!obs.resources.ok) missing.push({ what: 'resources', error: obs.resources.error });
+  return missing;
 }
 
-function observationNotes(obs: Observations): string[] {
-  const notes: string[] = [];
-  if (!obs.lag.ok) {
-    notes.push(`lag not observed (${obs.lag.error}): no scale-down; scale-up on CPU/memory only`);
-  }
-  if (!obs.resources.ok) {
-    notes.push(`CPU/memory not observed (${obs.resources.error}): no scale-down`);
-  }
-  return notes;
-}
+type Verdict = Pick<Decision, 'action' | 'to' | 'cause'> & { sizing?: Decision['sizing'] };
 
-type Verdict = Pick<Decision, 'action' | 'to' | 'reasons'> & { sizing?: Decision['sizing'] };
-
-const holdAt = (current: TaskCount, why: string): Verdict => ({
+const holdAt = (current: TaskCount, hold: Hold): Verdict => ({
   action: 'hold',
   to: current,
-  reasons: [`hold at ${current}: ${why}`],
+  cause: { rule: 'hold', hold },
 });
 
 /** Bounds first: a count outside [min, cap] is corrected at once, with no signal needed. */
@@ -119,15 +103,11 @@ function correction(rules: ScalingRules, bounds: Bounds, current: TaskCount): Ve
     return {
       action: 'up',
       to: bounds.floor,
-      reasons: [`scale ${current}→${bounds.floor}: below the minimum ${rules.minTasks}`],
+      cause: { rule: 'bounds', bound: 'min', min: rules.minTasks },
     };
   }
   if (current > bounds.cap) {
-    return {
-      action: 'down',
-      to: bounds.cap,
-      reasons: [`scale ${current}→${bounds.cap}: above the ${capNote(bounds)}`],
-    };
+    return { action: 'down', to: bounds.cap, cause: { rule: 'bounds', bound: 'cap' } };
   }
   return undefined;
 }
@@ -137,7 +117,7 @@ function conservativeUp(
   rules: ScalingRules,
   bounds: Bounds,
   current: TaskCount,
-  fired: readonly Signal[],
+  signals: Signal[],
   m: Measures,
 ): Verdict {
   const needed = tasksForLag(rules, m);
@@ -149,32 +129,23 @@ function conservativeUp(
     m.consumeRate !== null &&
     m.scalingLag / m.consumeRate >= rules.lagSloMs / 1000;
   const limit = overdue ? bounds.cap : upLimit(rules, current);
-  const why = fired.map(sentence).join(', ');
   // Saturated workers draining a backlog run hot (and CPU datapoints trail by minutes), so CPU
   // is no reason of its own while the consumed rate drains the lag; memory is, since draining
   // faster does not relieve it.
-  if (needed !== null && needed <= current && fired.every((s) => s.kind !== 'memory')) {
-    return holdAt(current, `${why}, but ${drains(rules, current, m)}`);
+  if (needed !== null && needed <= current && signals.every((s) => s.kind !== 'memory')) {
+    return holdAt(current, { kind: 'drains', signals, drain: drainOf(rules, current, m) });
   }
   const target = needed === null ? limit : Math.min(limit, Math.max(current + 1, needed));
-  const to = stepUp(rules, current, target, bounds.cap, bounds.partitions);
-  if (to <= current) {
-    return holdAt(
-      current,
-      `${why}, but no useful count above ${current} within the ${capNote(bounds)}`,
-    );
-  }
-  const step =
+  const to = stepUp(rules, { current, target, bound: bounds.cap, partitions: bounds.partitions });
+  if (to <= current) return holdAt(current, { kind: 'no-useful-count', signals });
+  const factor = rules.upFactor;
+  const step: UpStep =
     needed === null
-      ? `step up to ×${rules.upFactor} (${limit}): per-task capacity not known yet`
+      ? { kind: 'factor', factor, limit }
       : overdue
-        ? `rate-based step: ${drains(rules, needed, m)}; no ×${rules.upFactor} limit: the backlog is more than ${duration(rules.lagSloMs)} of the fleet's consumption`
-        : `rate-based step: ${drains(rules, needed, m)}; limit ×${rules.upFactor} (${limit}) until the per-task capacity is known`;
-  return {
-    action: 'up',
-    to,
-    reasons: [`scale ${current}→${to}: ${why}; ${capNote(bounds)}`, step],
-  };
+        ? { kind: 'overdue', drain: drainOf(rules, needed, m), factor, sloMs: rules.lagSloMs }
+        : { kind: 'drain', drain: drainOf(rules, needed, m), factor, limit };
+  return { action: 'up', to, cause: { rule: 'up', signals, step } };
 }
 
 /**
@@ -186,15 +157,14 @@ function scaleUp(
   rules: ScalingRules,
   bounds: Bounds,
   current: TaskCount,
-  fired: readonly Signal[],
+  signals: Signal[],
   m: Measures,
   capacity: Capacity | null,
 ): Verdict {
-  const bySize = fired.some((s) => s.kind !== 'memory');
+  const bySize = signals.some((s) => s.kind !== 'memory');
   if (!capacity || !bySize || m.produceRate === null || m.scalingLag === null) {
-    return conservativeUp(rules, bounds, current, fired, m);
+    return conservativeUp(rules, bounds, current, signals, m);
   }
-  const why = fired.map(sentence).join(', ');
   const sizing = sizeFor(
     rules,
     capacity,
@@ -204,29 +174,19 @@ function scaleUp(
     bounds.cap,
   );
   // Memory is relieved by more tasks only, whatever the throughput says.
-  const memory = fired.some((s) => s.kind === 'memory');
+  const memory = signals.some((s) => s.kind === 'memory');
   if (sizing.balanced <= current && !memory) {
-    return { ...holdAt(current, `${why}, but ${describeSizing(sizing)}`), sizing };
+    return { ...holdAt(current, { kind: 'sized-enough', signals }), sizing };
   }
-  const to = stepUp(
-    rules,
+  const wanted = Math.max(sizing.balanced, current + 1);
+  const to = stepUp(rules, {
     current,
-    Math.max(sizing.balanced, current + 1),
-    bounds.cap,
-    bounds.partitions,
-  );
-  if (to <= current) {
-    return holdAt(
-      current,
-      `${why}, but no useful count above ${current} within the ${capNote(bounds)}`,
-    );
-  }
-  return {
-    action: 'up',
-    to,
-    reasons: [`scale ${current}→${to}: ${describeSizing(sizing)}`, `${why}; ${capNote(bounds)}`],
-    sizing,
-  };
+    target: wanted,
+    bound: bounds.cap,
+    partitions: bounds.partitions,
+  });
+  if (to <= current) return holdAt(current, { kind: 'no-useful-count', signals });
+  return { action: 'up', to, cause: { rule: 'up', signals, step: { kind: 'sized' } }, sizing };
 }
 
 /**
@@ -239,59 +199,84 @@ function scaleDown(
   rules: ScalingRules,
   bounds: Bounds,
   current: TaskCount,
-  calm: { signals: readonly Signal[]; forMs: Millis; peakProduce: number | null },
+  calm: Calm & { peakProduce: number | null },
   m: Measures,
   capacity: Capacity | null,
 ): Verdict {
-  const why = `${calm.signals.map((s) => s.text).join(', ')} for ${heldOf(calm.forMs, rules.downWindowMs)}`;
-  if (capacity && calm.peakProduce === null) {
-    return holdAt(current, `${why}; produce rate over the down-window not measured`);
+  const { peakProduce, ...held } = calm;
+  if (capacity && peakProduce === null) {
+    return holdAt(current, { kind: 'peak-unmeasured', calm: held });
   }
   const sizing =
-    capacity && calm.peakProduce !== null
+    capacity && peakProduce !== null
       ? sizeFor(
           rules,
           capacity,
           bounds.partitions,
-          { produceRate: calm.peakProduce, backlog: m.scalingLag ?? 0 },
+          { produceRate: peakProduce, backlog: m.scalingLag ?? 0 },
           bounds.floor,
           bounds.cap,
         )
       : null;
-  const step = rules.downStep === 'fit' ? 'one' : rules.downStep;
-  const stepped = stepDown(
-    rules,
+  const fixed = rules.downStep === 'fit' ? 'one' : rules.downStep;
+  const stepped = stepDown(rules, {
     current,
-    downTarget(step, current),
-    bounds.floor,
-    bounds.partitions,
-  );
+    target: downTarget(fixed, current),
+    bound: bounds.floor,
+    partitions: bounds.partitions,
+  });
   const to = sizing
     ? rules.downStep === 'fit'
       ? sizing.balanced
       : Math.max(stepped, sizing.balanced)
     : stepped;
-  const how = sizing
-    ? describeSizing(sizing, 'peak produce')
-    : `step down by ${step === 'one' ? 'one' : 'half'}${rules.downStep === 'fit' ? ': per-task capacity not known yet' : ''}`;
+  const step: DownStep = sizing
+    ? { kind: 'sized' }
+    : { kind: 'fixed', step: fixed, capacityUnknown: rules.downStep === 'fit' };
   if (to >= current) {
-    return {
-      ...holdAt(
-        current,
-        current <= bounds.floor ? `${why}; at the minimum ${rules.minTasks}` : `${why}; ${how}`,
-      ),
-      sizing,
-    };
+    const hold: Hold =
+      current <= bounds.floor
+        ? { kind: 'at-minimum', calm: held, min: rules.minTasks }
+        : { kind: 'no-lower-count', calm: held, step };
+    return { ...holdAt(current, hold), sizing };
   }
   return {
     action: 'down',
     to,
-    // The sizing is the headline when there is one; otherwise the calm that allowed the step.
-    reasons: sizing
-      ? [`scale ${current}→${to}: ${how}`, `${why}; min ${rules.minTasks}`]
-      : [`scale ${current}→${to}: ${why}; min ${rules.minTasks}`, how],
+    cause: { rule: 'down', calm: held, min: rules.minTasks, step },
     sizing,
   };
+}
+
+/** Pre-scaling ahead of a recurring burst, or null when none is due or it needs no more tasks. */
+function prescale(
+  rules: ScalingRules,
+  obs: Observations,
+  bounds: Bounds,
+  current: TaskCount,
+  m: Measures,
+  capacity: Capacity | null,
+  now: EpochMs,
+) {
+  const recurring = recurringSizing(
+    rules,
+    capacity,
+    bounds.partitions,
+    obs.state.recurring,
+    m.produceRate,
+    now,
+    bounds,
+  );
+  const verdict: Verdict | null =
+    recurring && recurring.sizing.balanced > current
+      ? {
+          action: 'up',
+          to: recurring.sizing.balanced,
+          cause: { rule: 'prescale', minute: recurring.minute },
+          sizing: recurring.sizing,
+        }
+      : null;
+  return { recurring, verdict };
 }
 
 /** Steps 2–5 for a service that was observed and is within bounds. */
@@ -305,60 +290,49 @@ function judge(
   now: EpochMs,
 ): Verdict {
   const current = service.desired;
-  const holds = holdReasons(rules, obs, service, now);
-  if (holds.length > 0) return holdAt(current, holds.join('; '));
+  const waiting = waits(rules, obs, service, now);
+  if (waiting.length > 0) return holdAt(current, { kind: 'waiting', waits: waiting });
 
-  const { lagSamples, resources } = series(obs, m, now);
-  const up = upSignals(rules, lagSamples, resources, m, now);
-  const short = capacityShort(rules, bounds.partitions, current, lagSamples, m, capacity, now);
+  const history = series(obs, m, now);
+  const up = upSignals(rules, history, m, now);
+  const short = capacityShort(
+    rules,
+    bounds.partitions,
+    current,
+    history.lagSamples,
+    m,
+    capacity,
+    now,
+  );
   if (short) up.push(short);
   const fired = up.filter((s) => covers(s.held, s.windowMs));
   if (fired.length > 0) return scaleUp(rules, bounds, current, fired, m, capacity);
-  const recurring = recurringSizing(
-    rules,
-    capacity,
-    bounds.partitions,
-    obs.state.recurring,
-    m.produceRate,
-    now,
-    bounds,
-  );
-  if (recurring && recurring.sizing.balanced > current) {
-    const { sizing, minute } = recurring;
-    const at = `:${String(minute).padStart(2, '0')}`;
-    return {
-      action: 'up',
-      to: sizing.balanced,
-      reasons: [
-        `scale ${current}→${sizing.balanced}: ahead of a burst recurring by ${at} (3 of the last 4 hours); ${describeSizing(sizing, 'recurring produce')}`,
-      ],
-      sizing,
-    };
-  }
+  const { recurring, verdict } = prescale(rules, obs, bounds, current, m, capacity, now);
+  if (verdict) return verdict;
 
   const since = obs.state.lastAction?.at ?? Number.NEGATIVE_INFINITY;
-  const down = downSignals(rules, lagSamples, resources, m, now, since);
-  const calmFor = Math.min(...down.calm.map((s) => s.held));
-  if (down.blockers.length === 0 && covers(calmFor, rules.downWindowMs)) {
+  const down = downSignals(rules, history, m, now, since);
+  const calm: Calm = {
+    signals: down.calm,
+    forMs: Math.min(...down.calm.map((s) => s.held)),
+    windowMs: rules.downWindowMs,
+  };
+  if (down.blockers.length === 0 && covers(calm.forMs, rules.downWindowMs)) {
     const from = Math.max(since, now - rules.downWindowMs);
     const gap = maxSampleGap(rules.downWindowMs, rules.stepIntervalMs);
-    const seen = peakProduceRate(lagSamples, from, gap);
+    const seen = peakProduceRate(history.lagSamples, from, gap);
     // Never release capacity a recurring burst will need within the lead.
     const peakProduce = seen === null ? null : Math.max(seen, recurring?.sizing.produceRate ?? 0);
-    const calm = { signals: down.calm, forMs: calmFor, peakProduce };
-    return scaleDown(rules, bounds, current, calm, m, capacity);
+    return scaleDown(rules, bounds, current, { ...calm, peakProduce }, m, capacity);
   }
-  if (up.length > 0) return holdAt(current, up.map(sentence).join(', '));
-  if (down.blockers.length === 0) {
-    const calm = down.calm.map((s) => s.text).join(', ');
-    return holdAt(current, `calm for ${heldOf(calmFor, rules.downWindowMs)} (${calm})`);
-  }
-  return holdAt(current, `no scale-up signal; no scale-down while ${down.blockers.join(', ')}`);
+  if (up.length > 0) return holdAt(current, { kind: 'not-sustained', signals: up });
+  if (down.blockers.length === 0) return holdAt(current, { kind: 'calm-building', calm });
+  return holdAt(current, { kind: 'no-signal', blockers: down.blockers });
 }
 
 export function decide(rules: ScalingRules, obs: Observations, now: EpochMs): Decision {
   const { measures, diagnoses, capacity } = measure(rules, obs, now);
-  const notes = [...observationNotes(obs), ...diagnoses.map(describeDiagnosis)];
+  const unobserved = unobservedOf(obs);
   const bounds = boundsOf(rules, obs);
   const decision = (from: TaskCount, verdict: Verdict, applied: Bounds = bounds): Decision => ({
     ...verdict,
@@ -366,18 +340,16 @@ export function decide(rules: ScalingRules, obs: Observations, now: EpochMs): De
     from,
     cap: applied.cap,
     capBy: applied.capBy,
-    reasons: [...verdict.reasons, ...notes],
+    vetoed: null,
+    unobserved,
     diagnoses,
     measures,
   });
 
   if (!obs.service.ok) {
     const known = obs.state.lastAction?.to ?? rules.minTasks;
-    return decision(known, {
-      action: 'hold',
-      to: known,
-      reasons: [`hold: service not observed (${obs.service.error})`],
-    });
+    const hold: Hold = { kind: 'service-unobserved', error: obs.service.error };
+    return decision(known, { action: 'hold', to: known, cause: { rule: 'hold', hold } });
   }
   const service = obs.service.value;
   // Without a lag reading the partition count may be stale, so only max corrects down.

@@ -5,7 +5,6 @@
 
 import { type Capacity, capacityOf, capacitySample, learn } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
-import { count } from './format.ts';
 import type {
   Diagnosis,
   EpochMs,
@@ -27,6 +26,26 @@ export const RESOURCE_PERIOD_MS = 60_000;
 export const HOT_SHARE = 0.5;
 
 export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
+
+/** Where a consumer without a usable committed offset starts (its auto.offset.reset). */
+export type OffsetReset = 'earliest' | 'latest';
+
+/**
+ * Messages behind on one partition, never negative: end − committed when the committed offset
+ * lies within [log start, end]; otherwise (never committed, below the log start, past the end)
+ * what the consumer's reset would read: the whole retained log (earliest) or nothing (latest).
+ */
+export function partitionLag(
+  committed: number | null,
+  end: number,
+  start: number,
+  reset: OffsetReset,
+): number {
+  if (committed === null || committed < start || committed > end) {
+    return reset === 'earliest' ? Math.max(0, end - start) : 0;
+  }
+  return end - committed;
+}
 
 /** A group whose members are actually consuming: only then can a frozen offset mean a stall. */
 const isLive = (lag: LagSnapshot): boolean => lag.group.state === 'Stable' && lag.group.members > 0;
@@ -179,18 +198,6 @@ function withCapacity(
     diagnoses,
     capacity,
   };
-}
-
-/** A diagnosis as the decision log says it. */
-export function describeDiagnosis(d: Diagnosis): string {
-  const where = `partition ${d.topic}/${d.partition}`;
-  if (d.kind === 'stalled') {
-    return `${where} stalled: lag ${count(d.lag)}, committed offset unchanged for ${d.steps} steps (poison message or stuck consumer); its lag no longer counts toward scale-up`;
-  }
-  const share = `${Math.round(d.share * 100)}%`;
-  return d.ownWorker
-    ? `${where} is hot: ${share} of the lag (${count(d.lag)}) and it already has a worker of its own; more workers cannot drain it`
-    : `${where} is hot: ${share} of the lag (${count(d.lag)}); more workers help only until it has a worker of its own`;
 }
 
 /** Everything the rules and the report need from this step, plus the diagnoses and capacity. */

@@ -5,8 +5,8 @@
  */
 
 import { type Capacity, groupCapacity } from './capacity.ts';
+import type { Blocker, Signal, ThresholdSignal, Wait } from './cause.ts';
 import type { ScalingRules } from './config.ts';
-import { count, duration, heldOf, percent, rate, tasksThat } from './format.ts';
 import { covers, heldFor, isSettled, maxSampleGap } from './history.ts';
 import { mergeResources, RESOURCE_PERIOD_MS, RESOURCE_STALE_MS } from './measure.ts';
 import type {
@@ -20,16 +20,6 @@ import type {
   ServiceSnapshot,
   TaskCount,
 } from './types.ts';
-
-/** A signal that crossed its threshold, with how long it has held. */
-export interface Signal {
-  kind: 'lag' | 'rate' | 'cpu' | 'memory';
-  text: string;
-  held: number;
-  windowMs: number;
-}
-
-export const sentence = (s: Signal): string => `${s.text} for ${heldOf(s.held, s.windowMs)}`;
 
 /** How long the value `pick` reads has been present and passed `test` (see heldFor). */
 function heldWhile<S extends { at: EpochMs }>(
@@ -53,53 +43,115 @@ function heldWhile<S extends { at: EpochMs }>(
   );
 }
 
+/** What a signal reads: a field both of this step's Measures and of its kept samples. */
+type Field = 'scalingLag' | 'totalLag' | 'cpu' | 'memory';
+/** A lag sample (one per step) or a CPU/memory datapoint (one per minute). */
+type Timed = { at: EpochMs } & Partial<Record<Field, number | null>>;
+
+/** Where one signal is read, for each side: the measure and sample field, and its threshold. */
+interface SignalRow {
+  kind: ThresholdSignal['kind'];
+  series: 'lag' | 'resources';
+  /** How often the series is sampled. */
+  intervalMs: (rules: ScalingRules) => Millis;
+  above: { field: Field; threshold: (rules: ScalingRules) => number };
+  below: { field: Field; threshold: (rules: ScalingRules) => number };
+}
+
+/**
+ * The signals, one row each. Scale-up reads the lag that more workers can drain (stalled
+ * partitions excluded); scale-down reads the whole lag, stalled partitions included.
+ */
+const SIGNALS: readonly SignalRow[] = [
+  {
+    kind: 'lag',
+    series: 'lag',
+    intervalMs: (r) => r.stepIntervalMs,
+    above: { field: 'scalingLag', threshold: (r) => r.lagHigh },
+    below: { field: 'totalLag', threshold: (r) => r.lagLow },
+  },
+  {
+    kind: 'cpu',
+    series: 'resources',
+    intervalMs: () => RESOURCE_PERIOD_MS,
+    above: { field: 'cpu', threshold: (r) => r.cpuHigh },
+    below: { field: 'cpu', threshold: (r) => r.cpuLow },
+  },
+  {
+    kind: 'memory',
+    series: 'resources',
+    intervalMs: () => RESOURCE_PERIOD_MS,
+    above: { field: 'memory', threshold: (r) => r.memoryHigh },
+    below: { field: 'memory', threshold: (r) => r.memoryLow },
+  },
+];
+
+/** The history the windows are judged on (see series()). */
+export interface SignalSeries {
+  lagSamples: readonly LagSample[];
+  resources: readonly ResourceSample[];
+}
+
+const passes = (side: ThresholdSignal['side'], value: number, threshold: number): boolean =>
+  side === 'above' ? value > threshold : value < threshold;
+
+/**
+ * One row judged on one side: the signal with how long it has stayed past its threshold within
+ * `windowMs` (not before `since`), or what keeps it from counting (unknown, or not past it).
+ */
+function judgeRow(
+  rules: ScalingRules,
+  row: SignalRow,
+  side: ThresholdSignal['side'],
+  at: { series: SignalSeries; m: Measures; now: EpochMs; windowMs: Millis; since?: EpochMs },
+): { signal: ThresholdSignal } | { blocker: Blocker } {
+  const { field, threshold: of } = row[side];
+  const threshold = of(rules);
+  const value = at.m[field];
+  if (value === null || !passes(side, value, threshold)) {
+    return { blocker: { kind: row.kind, value, threshold } };
+  }
+  const samples: readonly Timed[] =
+    row.series === 'lag' ? at.series.lagSamples : at.series.resources;
+  const held = heldWhile(
+    samples,
+    (s) => s[field] ?? null,
+    (v) => passes(side, v, threshold),
+    at.now,
+    at.windowMs,
+    row.intervalMs(rules),
+    at.since,
+  );
+  return { signal: { kind: row.kind, value, threshold, side, held, windowMs: at.windowMs } };
+}
+
 /** The signals above their scale-up thresholds, each with how long it has stayed above. */
 export function upSignals(
   rules: ScalingRules,
-  lagSamples: readonly LagSample[],
-  resources: readonly ResourceSample[],
+  series: SignalSeries,
   m: Measures,
   now: EpochMs,
 ): Signal[] {
-  const signals: Signal[] = [];
-  const check = <S extends { at: EpochMs }>(
-    kind: Signal['kind'],
-    value: number | null,
-    high: number,
-    show: (n: number) => string,
-    samples: readonly S[],
-    pick: (s: S) => number | null,
-    intervalMs: Millis,
-  ) => {
-    if (value === null || value <= high) return;
-    const held = heldWhile(samples, pick, (v) => v > high, now, rules.upWindowMs, intervalMs);
-    signals.push({
-      kind,
-      text: `${kind} ${show(value)} > ${show(high)}`,
-      held,
-      windowMs: rules.upWindowMs,
-    });
+  const at = { series, m, now, windowMs: rules.upWindowMs };
+  return SIGNALS.map((row) => judgeRow(rules, row, 'above', at)).flatMap((r) =>
+    'signal' in r ? [r.signal] : [],
+  );
+}
+
+/** The calm signals (all needed for a scale-down), and those unknown or not calm. */
+export function downSignals(
+  rules: ScalingRules,
+  series: SignalSeries,
+  m: Measures,
+  now: EpochMs,
+  since: EpochMs,
+): { calm: ThresholdSignal[]; blockers: Blocker[] } {
+  const at = { series, m, now, windowMs: rules.downWindowMs, since };
+  const judged = SIGNALS.map((row) => judgeRow(rules, row, 'below', at));
+  return {
+    calm: judged.flatMap((r) => ('signal' in r ? [r.signal] : [])),
+    blockers: judged.flatMap((r) => ('blocker' in r ? [r.blocker] : [])),
   };
-  check(
-    'lag',
-    m.scalingLag,
-    rules.lagHigh,
-    count,
-    lagSamples,
-    (s) => s.scalingLag,
-    rules.stepIntervalMs,
-  );
-  check('cpu', m.cpu, rules.cpuHigh, percent, resources, (s) => s.cpu, RESOURCE_PERIOD_MS);
-  check(
-    'memory',
-    m.memory,
-    rules.memoryHigh,
-    percent,
-    resources,
-    (s) => s.memory,
-    RESOURCE_PERIOD_MS,
-  );
-  return signals;
 }
 
 /**
@@ -131,77 +183,21 @@ export function capacityShort(
     rules.stepIntervalMs,
     rules.stepIntervalMs,
   );
-  const text = `produce and backlog need ${rate(need)} > ${rate(carried)} that ${tasksThat(current, 'carry')}`;
+  const signal = { kind: 'rate' as const, need, carried, tasks: current };
   // Waiting for a second reading costs a step; when the backlog would by then be more than the
   // SLO's worth of the fleet's work, one reading is enough.
   const stepS = rules.stepIntervalMs / 1000;
   const projected = m.scalingLag + Math.max(0, m.produceRate - carried) * stepS;
-  const ageS = projected / carried;
-  if (ageS * 1000 >= rules.lagSloMs) {
-    return {
-      kind: 'rate',
-      text: `${text}, backlog ${duration(ageS * 1000)} of work by the next reading`,
-      held: rules.stepIntervalMs,
-      windowMs: rules.stepIntervalMs,
-    };
+  const ageMs = (projected / carried) * 1000;
+  if (ageMs >= rules.lagSloMs) {
+    const w = rules.stepIntervalMs;
+    return { ...signal, overdueMs: ageMs, held: w, windowMs: w };
   }
-  return { kind: 'rate', text, held, windowMs: rules.stepIntervalMs };
-}
-
-/** The calm signals (all needed for a scale-down), or what is missing / not calm. */
-export function downSignals(
-  rules: ScalingRules,
-  lagSamples: readonly LagSample[],
-  resources: readonly ResourceSample[],
-  m: Measures,
-  now: EpochMs,
-  since: EpochMs,
-): { calm: Signal[]; blockers: string[] } {
-  const calm: Signal[] = [];
-  const blockers: string[] = [];
-  const w = rules.downWindowMs;
-  const check = <S extends { at: EpochMs }>(
-    name: Signal['kind'],
-    value: number | null,
-    low: number,
-    show: (n: number) => string,
-    samples: readonly S[],
-    pick: (s: S) => number | null,
-    intervalMs: Millis,
-  ) => {
-    if (value === null) {
-      blockers.push(`${name} unknown`);
-    } else if (value >= low) {
-      blockers.push(`${name} ${show(value)} ≥ ${show(low)}`);
-    } else {
-      const held = heldWhile(samples, pick, (v) => v < low, now, w, intervalMs, since);
-      calm.push({ kind: name, text: `${name} ${show(value)} < ${show(low)}`, held, windowMs: w });
-    }
-  };
-  check(
-    'lag',
-    m.totalLag,
-    rules.lagLow,
-    count,
-    lagSamples,
-    (s) => s.totalLag,
-    rules.stepIntervalMs,
-  );
-  check('cpu', m.cpu, rules.cpuLow, percent, resources, (s) => s.cpu, RESOURCE_PERIOD_MS);
-  check(
-    'memory',
-    m.memory,
-    rules.memoryLow,
-    percent,
-    resources,
-    (s) => s.memory,
-    RESOURCE_PERIOD_MS,
-  );
-  return { calm, blockers };
+  return { ...signal, overdueMs: null, held, windowMs: rules.stepIntervalMs };
 }
 
 /** The history plus this step's sample, and the CPU/memory series unless stale. */
-export function series(obs: Observations, m: Measures, now: EpochMs) {
+export function series(obs: Observations, m: Measures, now: EpochMs): SignalSeries {
   const lagSamples: LagSample[] = [
     ...obs.state.samples.filter((s) => s.at < now),
     { at: now, totalLag: m.totalLag, scalingLag: m.scalingLag, endSum: m.endSum },
@@ -214,39 +210,44 @@ export function series(obs: Observations, m: Measures, now: EpochMs) {
 }
 
 /** Why no rule may be judged this step (a rolling deployment, tasks not started, cooldowns, rebalancing). */
-export function holdReasons(
+export function waits(
   rules: ScalingRules,
   obs: Observations,
   service: ServiceSnapshot,
   now: EpochMs,
-): string[] {
-  const reasons: string[] = [];
-  if (service.deploying) reasons.push('a deployment is rolling');
+): Wait[] {
+  const found: Wait[] = [];
+  if (service.deploying) found.push({ kind: 'rolling' });
   if (service.running < service.desired) {
-    reasons.push(
-      `${service.running} of ${service.desired} tasks running (${service.pending} pending): not adding to tasks that do not start`,
-    );
+    const { running, desired, pending } = service;
+    found.push({ kind: 'not-running', running, desired, pending });
   }
   const last = obs.state.lastAction;
   if (last) {
-    const cooldown = last.action === 'up' ? rules.upCooldownMs : rules.downCooldownMs;
-    const since = now - last.at;
+    const cooldownMs = last.action === 'up' ? rules.upCooldownMs : rules.downCooldownMs;
+    const sinceMs = now - last.at;
     // The same jitter allowance as the windows: a 3-minute cooldown is over at 2 min 59 s.
-    if (!covers(since, cooldown) && cooldown > 0) {
-      reasons.push(
-        `cooldown after scale ${last.action} ${last.from}→${last.to} ${duration(since)} ago (${duration(cooldown)})`,
-      );
+    if (!covers(sinceMs, cooldownMs) && cooldownMs > 0) {
+      const { action, from, to } = last;
+      found.push({ kind: 'cooldown', action, from, to, sinceMs, cooldownMs });
     }
   }
   if (obs.lag.ok) {
-    const group = obs.lag.value.group;
-    if (group.state === 'PreparingRebalance' || group.state === 'CompletingRebalance') {
-      reasons.push(`consumer group is rebalancing (${group.state})`);
+    const { state, members } = obs.lag.value.group;
+    if (state === 'PreparingRebalance' || state === 'CompletingRebalance') {
+      found.push({ kind: 'rebalancing', state });
     } else if (last && !last.settled && !isSettled(obs.lag.value, service)) {
-      reasons.push(
-        `group not settled since scale ${last.action} ${last.from}→${last.to}: ${group.members} members (${group.state}) for ${service.running} running tasks`,
-      );
+      const { action, from, to } = last;
+      found.push({
+        kind: 'not-settled',
+        action,
+        from,
+        to,
+        members,
+        state,
+        running: service.running,
+      });
     }
   }
-  return reasons;
+  return found;
 }

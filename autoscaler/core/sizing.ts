@@ -6,7 +6,6 @@
 import { type Capacity, groupCapacity } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
 import { balancedCounts } from './counts.ts';
-import { compact, count, duration, rate } from './format.ts';
 import { expectedRate } from './recurrence.ts';
 import type {
   EpochMs,
@@ -51,18 +50,6 @@ export function sizeFor(
     neededTasks: need / capacity.perTask,
     balanced: fits ?? cap,
   };
-}
-
-/**
- * "need 5.4 tasks (produce 4,100/s × 1.2 + backlog 52k within 30 s at 1,020/s per task);
- * balanced 6".
- */
-export function describeSizing(s: Sizing, produce = 'produce'): string {
-  const backlog =
-    s.backlog > 0 ? ` + backlog ${compact(s.backlog)} within ${duration(s.sloS * 1000)}` : '';
-  const source = s.capacitySource === 'configured' ? ' (configured)' : '';
-  const needed = s.neededTasks.toFixed(1);
-  return `need ${needed} tasks (${produce} ${rate(s.produceRate)} × ${s.headroom}${backlog} at ${rate(s.perTask)} per task${source}); balanced ${count(s.balanced)}`;
 }
 
 /**

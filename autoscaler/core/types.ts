@@ -3,6 +3,8 @@
  * between steps. Plain data only, so the Lambda, the local system and the simulator share it.
  */
 
+import type { Cause, Unobserved, Veto } from './cause.ts';
+
 /** Epoch milliseconds. */
 export type EpochMs = number;
 /** A duration in milliseconds. */
@@ -228,8 +230,12 @@ export interface Decision {
   cap: TaskCount;
   /** What set the cap. */
   capBy: 'partitions' | 'max' | 'min';
-  /** Human sentences, the first one being the headline. */
-  reasons: string[];
+  /** Which rule decided, with the figures it judged (explain.ts says it in sentences). */
+  cause: Cause;
+  /** Set when the control step overruled the rules into a hold: why, and what they chose. */
+  vetoed: { veto: Veto; was: { action: ScaleAction; to: TaskCount } | null } | null;
+  /** Observations that failed this step (judged without them: no scale-down). */
+  unobserved: Unobserved[];
   /** The rate-based sizing behind the decision, when capacity and rates were known. */
   sizing: Sizing | null;
   diagnoses: Diagnosis[];

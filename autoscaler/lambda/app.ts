@@ -15,15 +15,23 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
-import { ConsumerGroupDescriber } from '../adapters/consumer-group-describe.ts';
-import { EcsScalingTarget } from '../adapters/ecs-target.ts';
-import { kafkaSecurity } from '../adapters/kafka-auth.ts';
-import { KafkaLagSource } from '../adapters/lag-source.ts';
-import { CloudWatchMetricsSource } from '../adapters/metrics-source.ts';
-import { DynamoStateStore } from '../adapters/state-store.ts';
-import type { LagpilotConfig } from '../core/config.ts';
-import { type ControlStepDeps, controlStep } from '../core/control-step.ts';
-import type { Decision, Millis } from '../core/types.ts';
+import {
+  CloudWatchMetricsSource,
+  ConsumerGroupDescriber,
+  DynamoStateStore,
+  EcsScalingTarget,
+  KafkaLagSource,
+  kafkaSecurity,
+} from '../adapters/index.ts';
+import {
+  type Cause,
+  type ControlStepDeps,
+  controlStep,
+  type Decision,
+  explain,
+  type LagpilotConfig,
+  type Millis,
+} from '../core/index.ts';
 import { PowertoolsReporter } from './report.ts';
 import { runSteps, sleep } from './step-loop.ts';
 
@@ -49,6 +57,8 @@ export interface StepSummary {
   to: number;
   acted: boolean;
   reasons: string[];
+  /** The rule behind the decision, as data (the reasons say it in sentences). */
+  cause: Cause;
   errors: number;
 }
 
@@ -113,8 +123,9 @@ export async function createHandler(config: LagpilotConfig, options: AppOptions 
   const now = deps.now;
   const step = async (): Promise<StepSummary> => {
     const report = await controlStep(deps);
-    const { action, from, to, reasons } = report.decision;
-    return { action, from, to, acted: report.acted, reasons, errors: report.errors.length };
+    const { action, from, to, cause } = report.decision;
+    const reasons = explain(report.decision);
+    return { action, from, to, acted: report.acted, reasons, cause, errors: report.errors.length };
   };
   const invocation = async (
     _event: unknown,

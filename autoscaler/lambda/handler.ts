@@ -5,7 +5,7 @@
  * ConfigError listing every bad field, before any invocation runs.
  */
 
-import { parseConfig } from '../core/config.ts';
+import { parseConfig } from '../core/index.ts';
 import { createHandler } from './app.ts';
 
 export const handler = await createHandler(parseConfig(process.env));

@@ -7,7 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
-import type { Reporter, StepReport } from '../core/ports.ts';
+import { explain, type Reporter, type StepReport } from '../core/index.ts';
 
 export type MetricUnitName = 'Count' | 'Seconds' | 'Count/Second';
 
@@ -40,17 +40,22 @@ export interface MetricDatum {
   value: number;
 }
 
-/** The decision log line's headline: the decision's first reason, marked in dry run. */
-export function headline(step: StepReport): string {
-  const first = step.decision.reasons[0] ?? step.decision.action;
+/** The decision log line's headline: the decision's first sentence, marked in dry run. */
+export function headline(step: StepReport, reasons = explain(step.decision)): string {
+  const first = reasons[0] ?? step.decision.action;
   return step.dryRun && step.decision.action !== 'hold' ? `dry run, would ${first}` : first;
 }
 
-/** The decision log line's fields (the logger adds level, timestamp, service, request id). */
+/**
+ * The decision log line: its headline and fields (the logger adds level, timestamp, service,
+ * request id). The decision carries its sentences and the cause they were built from.
+ */
 function decisionRecord(step: StepReport) {
   const { decision, observed } = step;
   const m = decision.measures;
+  const reasons = explain(decision);
   return {
+    message: headline(step, reasons),
     decision: {
       action: decision.action,
       from: decision.from,
@@ -59,7 +64,10 @@ function decisionRecord(step: StepReport) {
       capBy: decision.capBy,
       acted: step.acted,
       dryRun: step.dryRun,
-      reasons: decision.reasons,
+      reasons,
+      cause: decision.cause,
+      vetoed: decision.vetoed,
+      unobserved: decision.unobserved,
       sizing: decision.sizing,
       diagnoses: decision.diagnoses,
     },
@@ -120,9 +128,9 @@ export class PowertoolsReporter implements Reporter {
   ) {}
 
   report(step: StepReport): void {
-    const record = decisionRecord(step);
-    if (step.errors.length > 0) this.logger.warn(headline(step), record);
-    else this.logger.info(headline(step), record);
+    const { message, ...record } = decisionRecord(step);
+    if (step.errors.length > 0) this.logger.warn(message, record);
+    else this.logger.info(message, record);
     for (const d of metricsOf(step)) this.metrics.addMetric(d.name, d.unit as MetricUnit, d.value);
   }
 }
@@ -138,7 +146,6 @@ export class JsonLineReporter implements Reporter {
       JSON.stringify({
         level: step.errors.length > 0 ? 'WARN' : 'INFO',
         timestamp: new Date(step.at).toISOString(),
-        message: headline(step),
         ...decisionRecord(step),
         metrics: Object.fromEntries(metricsOf(step).map((d) => [d.name, d.value])),
       }),

@@ -6,7 +6,7 @@
  * guards against an overlapping invocation.
  */
 
-import type { EpochMs, Millis } from '../core/types.ts';
+import type { EpochMs, Millis } from '../core/index.ts';
 
 /** The schedule's period: the next invocation starts one minute after this one. */
 export const SCHEDULE_PERIOD_MS: Millis = 60_000;

@@ -12,10 +12,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaLagSource } from '../../autoscaler/adapters/lag-source.ts';
-import { MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
-import { parseScalingRules } from '../../autoscaler/core/config.ts';
-import { controlStep } from '../../autoscaler/core/control-step.ts';
+import { KafkaLagSource, MemoryStateStore } from '../../autoscaler/adapters/index.ts';
+import { controlStep, parseScalingRules } from '../../autoscaler/core/index.ts';
 import { startBroker } from '../../dev/kafka-broker.ts';
 
 export const title = 'Autoscaler: control step, bundle, cold init';

@@ -1,8 +1,9 @@
 /** The policies compared by `lagpilot simulate`, in table order. */
-import type { ScalingRules } from '../../autoscaler/core/config.ts';
+import type { ScalingRules } from '../../autoscaler/core/index.ts';
 import type { PolicyFactory } from '../policy.ts';
 import { KEDA_DEFAULT_LAG_THRESHOLD, kedaHpa } from './keda-hpa.ts';
-import { lagpilot, type ResourceStatistic } from './lagpilot.ts';
+import { lagpilot } from './lagpilot.ts';
+import type { ResourceStatistic } from './lagpilot-readings.ts';
 import { operatorsGuide } from './operators-guide.ts';
 import { reference } from './reference.ts';
 import { targetTracking } from './target-tracking.ts';
@@ -28,7 +29,7 @@ export function tunedKedaThreshold(capacity: number, sloS: number): number {
 
 export function allPolicies(rules: ScalingRules, peers: PeerSettings): PolicyFactory[] {
   return [
-    lagpilot(rules, peers.statistic),
+    lagpilot(rules, { statistic: peers.statistic }),
     kedaHpa('default', KEDA_DEFAULT_LAG_THRESHOLD),
     kedaHpa('tuned', peers.kedaLagThreshold),
     targetTracking(peers.cpuTarget),

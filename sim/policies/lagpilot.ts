@@ -1,83 +1,40 @@
 /**
- * lagpilot itself: the autoscaler's real decide() with the given rules, fed what the Lambda
- * would observe — per-partition offsets and the group's state from the Kafka admin API, the
- * service's desired/running/pending counts from ECS, CloudWatch CPU/memory datapoints (already
- * delayed by the fleet's metric delay) — and keeping its history with the autoscaler's own
- * recordStep, exactly as the Lambda persists it between invocations.
+ * lagpilot itself: the autoscaler's own step() with the given rules, fed what the Lambda would
+ * read (lagpilot-readings.ts) and keeping the state step() returns, exactly as the Lambda
+ * persists it between invocations. Faults make observations fail or whole steps go missing, so
+ * the rules' hold paths run in the simulator too.
  */
-import type { ScalingRules } from '../../autoscaler/core/config.ts';
-import { decide } from '../../autoscaler/core/decide.ts';
-import { recordStep } from '../../autoscaler/core/history.ts';
 import {
   type Decision,
   EMPTY_STATE,
-  type Observations,
-  type ResourceSample,
+  explain,
   type ScalerState,
-} from '../../autoscaler/core/types.ts';
+  type ScalingRules,
+  step,
+} from '../../autoscaler/core/index.ts';
 import type { FleetView, Policy, PolicyFactory } from '../policy.ts';
+import {
+  type FailedReadings,
+  type ResourceStatistic,
+  readingsOf,
+  SIMULATION_EPOCH_MS,
+} from './lagpilot-readings.ts';
 
-/** Simulated seconds map onto epoch milliseconds from a fixed instant: runs are reproducible. */
-export const SIMULATION_EPOCH_MS = Date.UTC(2026, 0, 1);
-const TOPIC = 'source';
-/** CloudWatch returns the datapoints of the query window; the Lambda asks for the longest window. */
-const RESOURCE_POINTS = 20;
+/** Observation faults by simulated second. @default - none: every step observes everything */
+export interface ObservationFaults {
+  /** The readings that fail at this second, with their errors. */
+  readonly failed?: (atS: number) => FailedReadings;
+  /** No step runs at this second (a missed invocation): nothing observed, nothing kept. */
+  readonly missed?: (atS: number) => boolean;
+}
 
-/**
- * Which CloudWatch statistic of the service's CPU/memory the metrics source reads: `maximum`
- * (what autoscaler/adapters/metrics-source.ts reads: the busiest task, so a saturated worker on a hot
- * partition is not averaged away) or `average` (the service mean, for comparison).
- */
-export type ResourceStatistic = 'average' | 'maximum';
-
-export function observationsOf(
-  view: FleetView,
-  state: ScalerState,
-  statistic: ResourceStatistic = 'maximum',
-): Observations {
-  const partitions = view.endOffsets.map((end, partition) => {
-    const e = Math.floor(end);
-    const committed = Math.floor(view.committedOffsets[partition] ?? 0);
-    return {
-      topic: TOPIC,
-      partition,
-      committed,
-      end: e,
-      start: 0,
-      lag: Math.max(0, e - committed),
-    };
-  });
-  const [cpuPoints, memoryPoints] =
-    statistic === 'maximum' ? [view.busiestCpu, view.busiestMemory] : [view.cpu, view.memory];
-  const resources: ResourceSample[] = cpuPoints.slice(-RESOURCE_POINTS).map((point, i, cpu) => ({
-    at: SIMULATION_EPOCH_MS + point.atS * 1000,
-    cpu: point.value,
-    memory: memoryPoints[memoryPoints.length - cpu.length + i]?.value ?? null,
-  }));
-  return {
-    lag: {
-      ok: true,
-      value: {
-        topics: [TOPIC],
-        partitions,
-        partitionCount: view.partitions,
-        group: view.rebalancing
-          ? { state: 'PreparingRebalance', members: view.running }
-          : { state: view.running > 0 ? 'Stable' : 'Empty', members: view.running },
-      },
-    },
-    resources: { ok: true, value: resources },
-    service: {
-      ok: true,
-      value: {
-        desired: view.desired,
-        running: view.running,
-        pending: view.pending,
-        deploying: false,
-      },
-    },
-    state,
-  };
+export interface LagpilotOptions {
+  /** @default 'maximum' */
+  readonly statistic?: ResourceStatistic;
+  /** @default - no faults */
+  readonly faults?: ObservationFaults;
+  /** Sees every decision as it is made, with its simulated second. @default - none */
+  readonly onDecision?: (decision: Decision, atS: number) => void;
 }
 
 export class Lagpilot implements Policy {
@@ -86,7 +43,7 @@ export class Lagpilot implements Policy {
 
   constructor(
     private readonly rules: ScalingRules,
-    private readonly statistic: ResourceStatistic,
+    private readonly options: LagpilotOptions = {},
   ) {}
 
   /** Steps at the rules' LAGPILOT_STEP_INTERVAL, as the Lambda does. */
@@ -94,23 +51,25 @@ export class Lagpilot implements Policy {
     return this.rules.stepIntervalMs / 1000;
   }
 
-  evaluate(view: FleetView): number {
+  evaluate(view: FleetView): number | undefined {
+    const { statistic, faults } = this.options;
+    if (faults?.missed?.(view.nowS)) return undefined;
     const now = SIMULATION_EPOCH_MS + view.nowS * 1000;
-    const observations = observationsOf(view, this.state, this.statistic);
-    const decision = decide(this.rules, observations, now);
-    this.state = recordStep(this.rules, observations, decision, now);
+    const readings = readingsOf(view, statistic, faults?.failed?.(view.nowS));
+    const { decision, state } = step(this.rules, this.state, readings, now);
+    this.state = state;
     this.last = decision;
-    return decision.to;
+    this.options.onDecision?.(decision, view.nowS);
+    // A hold leaves the count alone, as the Lambda does: its `to` is only the last known count
+    // when the service could not be read.
+    return decision.action === 'hold' ? undefined : decision.to;
   }
 
   explain(): string {
-    return this.last?.reasons.join('; ') ?? '';
+    return this.last ? explain(this.last).join('; ') : '';
   }
 }
 
-export function lagpilot(
-  rules: ScalingRules,
-  statistic: ResourceStatistic = 'maximum',
-): PolicyFactory {
-  return { name: 'lagpilot', create: () => new Lagpilot(rules, statistic) };
+export function lagpilot(rules: ScalingRules, options: LagpilotOptions = {}): PolicyFactory {
+  return { name: 'lagpilot', create: () => new Lagpilot(rules, options) };
 }

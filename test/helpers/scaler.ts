@@ -1,15 +1,13 @@
 /**
- * Drives decide() + recordStep() through a scripted world, one step per minute, the way the
+ * Drives the core's step() through a scripted world, one step per minute, the way the
  * control step does: the service's desired count follows each action.
  */
 import type { ScalingRules } from '../../autoscaler/core/config.ts';
-import { decide } from '../../autoscaler/core/decide.ts';
-import { recordStep } from '../../autoscaler/core/history.ts';
+import { type Readings, step } from '../../autoscaler/core/step.ts';
 import {
   type Decision,
   EMPTY_STATE,
   type GroupState,
-  type Observations,
   type Observed,
   type PartitionOffsets,
   type ScalerState,
@@ -109,7 +107,7 @@ export function run(
       v === undefined ? fallback : typeof v === 'string' ? null : v;
     const resourceError =
       typeof w.cpu === 'string' ? w.cpu : typeof w.memory === 'string' ? w.memory : undefined;
-    const obs: Observations = {
+    const readings: Readings = {
       lag,
       resources:
         resourceError !== undefined
@@ -124,10 +122,10 @@ export function run(
             deploying: w.deploying ?? false,
             ...(learn ? {} : { taskDefinition: `mirror:${i + 1}` }),
           }),
-      state,
     };
-    const decision = decide(rules, obs, now);
-    state = recordStep(rules, obs, decision, now);
+    const next = step(rules, state, readings, now);
+    const decision = next.decision;
+    state = next.state;
     if (decision.action !== 'hold') desired = decision.to;
     out.decisions.push(decision);
     out.states.push(state);

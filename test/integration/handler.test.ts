@@ -214,17 +214,19 @@ describe(`autoscaler handler end to end on Kafka ${inject('kafkaVersion')} and m
     expect(counts[0]).toBe(1);
     expect(Math.max(...counts)).toBe(PARTITIONS);
     expect(counts.at(-1)).toBe(PARTITIONS);
-    expect(up.find((s) => s.action === 'up')?.reasons[0]).toMatch(
-      /^scale 1→2: lag 20,000 > 10,000 for 2\/2 min; cap 4 \(partitions\)$/,
-    );
-    expect(up.at(-1)?.reasons[0]).toMatch(
-      /no useful count above 4 within the cap 4 \(partitions\)/,
-    );
+    expect(up.find((s) => s.action === 'up')?.cause).toMatchObject({
+      rule: 'up',
+      signals: [{ kind: 'lag', value: 20_000, threshold: 10_000, windowMs: 120_000 }],
+    });
+    expect(up.at(-1)?.cause).toMatchObject({ rule: 'hold', hold: { kind: 'no-useful-count' } });
 
     // The decision log line and the EMF metrics went to stdout.
     const written = log.mock.calls.map((c) => String(c[0])).join('');
     log.mockRestore();
-    expect(written).toMatch(/"message":"scale 1→2: lag 20,000/);
+    expect(written).toMatch(
+      /"message":"scale 1→2: lag 20,000 > 10,000 for 2\/2 min; cap 4 \(partitions\)"/,
+    );
+    expect(written).toMatch(/"cause":\{"rule":"up","signals":\[\{"kind":"lag","value":20000/);
     expect(written).toMatch(/"TotalLag":20000/);
 
     // Drain, then calm CPU/memory: it comes down only after the 3-minute window. Nothing was
@@ -240,10 +242,23 @@ describe(`autoscaler handler end to end on Kafka ${inject('kafkaVersion')} and m
     for (let i = 0; i < 10; i++) down.push(await invoke(10, 30));
     const firstDown = down.findIndex((s) => s.action === 'down');
     expect(firstDown).toBeGreaterThanOrEqual(2); // the calm must cover the whole window first
-    expect(down[firstDown]!.reasons[0]).toMatch(
-      /^scale 4→2: lag 0 < 4,000, cpu 10% < 90%, memory 30% < 50% for 3\/3 min; min 1$/,
-    );
-    expect(down[firstDown]!.reasons[1]).toBe('step down by one: per-task capacity not known yet');
+    expect(down[firstDown]!.cause).toMatchObject({
+      rule: 'down',
+      min: 1,
+      step: { kind: 'fixed', step: 'one', capacityUnknown: true },
+      calm: {
+        signals: [
+          { kind: 'lag', value: 0, threshold: 4_000 },
+          { kind: 'cpu', value: 10, threshold: 90 },
+          { kind: 'memory', value: 30, threshold: 50 },
+        ],
+        windowMs: 180_000,
+      },
+    });
+    expect(down[firstDown]!.reasons).toEqual([
+      'scale 4→2: lag 0 < 4,000, cpu 10% < 90%, memory 30% < 50% for 3/3 min; min 1',
+      'step down by one: per-task capacity not known yet',
+    ]);
     const steps = down.filter((s) => s.action === 'down').map((s) => `${s.from}→${s.to}`);
     expect(steps[0]).toBe('4→2');
     expect(steps.every((s, i) => i === 0 || s === '2→1')).toBe(true);

@@ -174,6 +174,7 @@ describe(`npm start smoke mode (Kafka ${inject('kafkaVersion')})`, () => {
         why,
       ).toEqual(['up']);
       // Sized by the measured capacity: it carries the load, so the fleet settled and held.
+      expect(actions[0]!.cause, why).toMatchObject({ rule: 'up', step: { kind: 'sized' } });
       expect(actions[0]!.reason, why).toMatch(/^scale 1→\d+: need [\d.]+ tasks \(produce /);
       const settled = run.steps.filter((s) => s.t > actions[0]!.t + 10);
       expect(settled.length, why).toBeGreaterThan(20);

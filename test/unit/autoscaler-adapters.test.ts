@@ -12,11 +12,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { EcsScalingTarget } from '../../autoscaler/adapters/ecs-target.ts';
 import { kafkaSecurity } from '../../autoscaler/adapters/kafka-auth.ts';
-import { partitionLag } from '../../autoscaler/adapters/lag-source.ts';
 import { CloudWatchMetricsSource, clusterName } from '../../autoscaler/adapters/metrics-source.ts';
 import { DynamoStateStore, MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
 import { ConfigError, type LagpilotConfig } from '../../autoscaler/core/config.ts';
 import { ServiceNotFoundError, StateConflictError } from '../../autoscaler/core/errors.ts';
+import { partitionLag } from '../../autoscaler/core/measure.ts';
 import { EMPTY_STATE, type ScalerState } from '../../autoscaler/core/types.ts';
 
 const ecs = mockClient(ECSClient);

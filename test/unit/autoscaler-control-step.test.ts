@@ -3,6 +3,7 @@ import { MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
 import { parseScalingRules } from '../../autoscaler/core/config.ts';
 import { type ControlStepDeps, controlStep } from '../../autoscaler/core/control-step.ts';
 import { BrokerUnreachableError } from '../../autoscaler/core/errors.ts';
+import { explain } from '../../autoscaler/core/explain.ts';
 import type { StepReport } from '../../autoscaler/core/ports.ts';
 import type { LagSnapshot, ServiceSnapshot } from '../../autoscaler/core/types.ts';
 import { headline, JsonLineReporter, metricsOf } from '../../autoscaler/lambda/report.ts';
@@ -109,10 +110,17 @@ describe('controlStep', () => {
     });
     const report = await w.step();
     expect(report.decision).toMatchObject({ action: 'hold', from: 2, to: 2 });
-    expect(report.decision.reasons[0]).toBe(
+    expect(report.decision).toMatchObject({
+      cause: { rule: 'bounds', bound: 'min', min: 3 },
+      vetoed: {
+        veto: { kind: 'state-unreadable', error: 'DynamoDB down' },
+        was: { action: 'up', to: 3 },
+      },
+    });
+    expect(explain(report.decision).slice(0, 2)).toEqual([
       'hold at 2: state not readable (DynamoDB down): cooldowns and windows unknown',
-    );
-    expect(report.decision.reasons[1]).toBe('was: scale 2→3: below the minimum 3');
+      'was: scale 2→3: below the minimum 3',
+    ]);
     expect(w.sets).toEqual([]);
     expect((await store.load()).version).toBe(0);
   });
@@ -124,10 +132,24 @@ describe('controlStep', () => {
     expect([r1.acted, r2.acted].sort()).toEqual([false, true]);
     const loser = r1.acted ? r2 : r1;
     expect(loser.decision.action).toBe('hold');
-    expect(loser.decision.reasons[0]).toMatch(
-      /changed by another control step since it was read: not acting twice/,
-    );
+    expect(loser.decision.vetoed).toMatchObject({
+      veto: { kind: 'state-conflict' },
+      was: { action: 'up', to: 4 },
+    });
     expect(a.sets).toEqual([4]);
+  });
+
+  it('does not act when the state cannot be saved, whatever the reason', async () => {
+    const w = world(lagOf(5_000), { rules: parseScalingRules({ LAGPILOT_MIN_TASKS: '4' }) });
+    w.deps.store.save = () => Promise.reject(new Error('ProvisionedThroughputExceeded'));
+    const report = await w.step();
+    expect(report).toMatchObject({ acted: false, decision: { action: 'hold', from: 2, to: 2 } });
+    expect(report.decision.vetoed).toEqual({
+      veto: { kind: 'state-unsaved', error: 'ProvisionedThroughputExceeded' },
+      was: { action: 'up', to: 4 },
+    });
+    expect(report.errors).toEqual([{ source: 'state', error: 'ProvisionedThroughputExceeded' }]);
+    expect(w.sets).toEqual([]);
   });
 
   it('a failed UpdateService holds, reports the error, and starts no cooldown', async () => {
@@ -140,6 +162,10 @@ describe('controlStep', () => {
       Promise.reject(new Error('UpdateService mirror to 4 failed: throttled'));
     const report = await w.step();
     expect(report).toMatchObject({ acted: false, decision: { action: 'hold' } });
+    expect(report.decision.vetoed).toEqual({
+      veto: { kind: 'act-failed', error: 'UpdateService mirror to 4 failed: throttled' },
+      was: { action: 'up', to: 4 },
+    });
     expect(report.errors).toEqual([
       { source: 'act', error: 'UpdateService mirror to 4 failed: throttled' },
     ]);
@@ -191,7 +217,24 @@ describe('report', () => {
       level: 'INFO',
       timestamp: new Date(report.at).toISOString(),
       message: 'hold at 2: lag 60,000 > 10,000 for 0/2 min',
-      decision: { action: 'hold', from: 2, to: 2, cap: 12, capBy: 'partitions', acted: false },
+      decision: {
+        action: 'hold',
+        from: 2,
+        to: 2,
+        cap: 12,
+        capBy: 'partitions',
+        acted: false,
+        reasons: ['hold at 2: lag 60,000 > 10,000 for 0/2 min'],
+        cause: {
+          rule: 'hold',
+          hold: {
+            kind: 'not-sustained',
+            signals: [{ kind: 'lag', value: 60_000, threshold: 10_000, side: 'above', held: 0 }],
+          },
+        },
+        vetoed: null,
+        unobserved: [],
+      },
       observed: { totalLag: 60_000, partitions: 12, group: { state: 'Stable', members: 2 } },
       errors: [],
       metrics: { TotalLag: 60_000, Errors: 0 },

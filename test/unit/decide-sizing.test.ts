@@ -7,6 +7,7 @@ import {
   learn,
 } from '../../autoscaler/core/capacity.ts';
 import { parseScalingRules } from '../../autoscaler/core/config.ts';
+import { explain } from '../../autoscaler/core/explain.ts';
 import type { CapacityMemory } from '../../autoscaler/core/types.ts';
 import { repeat, run, spread, type World } from '../helpers/scaler.ts';
 
@@ -77,7 +78,8 @@ describe('rate-based sizing', () => {
     const r = run(rules({ LAGPILOT_TASK_CAPACITY: '50' }), repeat(3, SATURATED), { learn: false });
     const d = r.decisions.find((x) => x.action === 'up')!;
     expect(d).toMatchObject({ from: 4, to: 12 });
-    expect(d.reasons[0]).toBe(
+    expect(d.cause).toMatchObject({ rule: 'up', step: { kind: 'sized' } });
+    expect(explain(d)[0]).toBe(
       'scale 4→12: need 24.4 tasks (produce 200/s × 1.1 + backlog 60k within 1 min at 50/s per task (configured)); balanced 12',
     );
     expect(d.sizing).toMatchObject({ perTask: 50, backlog: 60_000, sloS: 60, balanced: 12 });
@@ -127,7 +129,14 @@ describe('rate-based sizing', () => {
     const down = steady.decisions.find((x) => x.action === 'down')!;
     // 200/s × 1.1 = 220/s: 6 tasks (300/s) carry it, 4 (200/s) do not.
     expect(down).toMatchObject({ from: 12, to: 6 });
-    expect(down.reasons[0]).toBe(
+    expect(down.cause).toMatchObject({ rule: 'down', step: { kind: 'sized' } });
+    expect(down.sizing).toMatchObject({
+      produceRate: 200,
+      headroom: 1.1,
+      backlog: 120,
+      balanced: 6,
+    });
+    expect(explain(down)[0]).toBe(
       'scale 12→6: need 4.4 tasks (peak produce 200/s × 1.1 + backlog 120 within 1 min at 50/s per task (configured)); balanced 6',
     );
   });
@@ -206,7 +215,10 @@ describe('pre-scaling for recurring bursts', () => {
     const ups = r.decisions.flatMap((d, i) => (d.action === 'up' ? [i] : []));
     // Hour 3 is the first with three past hours of evidence: up at :02, three minutes ahead.
     expect(ups[0]).toBe(3 * 60 + 2);
-    expect(r.decisions[ups[0]!]!.reasons[0]).toBe(
+    const prescaled = r.decisions[ups[0]!]!;
+    expect(prescaled.cause).toEqual({ rule: 'prescale', minute: 5 });
+    expect(prescaled.sizing).toMatchObject({ produceRate: 5_000, balanced: 6 });
+    expect(explain(prescaled)[0]).toBe(
       'scale 2→6: ahead of a burst recurring by :05 (3 of the last 4 hours); need 5.5 tasks (recurring produce 5,000/s × 1.1 at 1,000/s per task (configured)); balanced 6',
     );
     // Released once the burst minutes have passed and the calm held: back to 2 before :59.
@@ -220,7 +232,7 @@ describe('pre-scaling for recurring bursts', () => {
       hours(5, (h) => h % 2 === 0),
       { desired: 2, start, learn: false },
     );
-    expect(rare.decisions.filter((d) => d.reasons[0]?.includes('ahead of a burst'))).toEqual([]);
+    expect(rare.decisions.filter((d) => d.cause.rule === 'prescale')).toEqual([]);
     const off = run(rulesAt('0s'), hours(5), { desired: 2, start, learn: false });
     expect(off.decisions.filter((d) => d.action === 'up')).toEqual([]);
     expect(off.states.at(-1)!.recurring).toEqual([]);

@@ -152,7 +152,7 @@ const loadThenCalmArb = fc
     ],
   }));
 
-const isCorrection = (d: Decision) => /below the minimum|above the cap/.test(d.reasons[0] ?? '');
+const isCorrection = (d: Decision) => d.cause.rule === 'bounds';
 
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer S> ? S : never;
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScalingRules, type ScalingRules } from '../../autoscaler/core/config.ts';
 import { balancedCounts } from '../../autoscaler/core/counts.ts';
 import { decide } from '../../autoscaler/core/decide.ts';
+import { explain } from '../../autoscaler/core/explain.ts';
 import { maxSampleGap, recordStep } from '../../autoscaler/core/history.ts';
 import { lagSeconds } from '../../autoscaler/core/measure.ts';
 import { EMPTY_STATE, type Observations } from '../../autoscaler/core/types.ts';
@@ -30,6 +31,9 @@ const HIGH: World = { lag: spread(52_310) };
 const MID: World = { lag: spread(5_000) };
 const CALM: World = { lag: spread(120), cpu: 12, memory: 40 };
 const last = <T>(xs: T[]): T => xs[xs.length - 1]!;
+/** A threshold signal as judged, with how long it held (the rest of its fields are free). */
+const held = (kind: string, value: number, threshold: number, heldMs: number, windowMs: number) =>
+  expect.objectContaining({ kind, value, threshold, held: heldMs, windowMs });
 
 describe('balanced counts', () => {
   it.each([
@@ -54,11 +58,24 @@ describe('scale up', () => {
       ...growing,
     ]);
     expect(r.decisions.slice(0, 6).map((d) => d.action)).toEqual(Array(6).fill('hold'));
-    expect(r.decisions[5]!.reasons[0]).toBe('hold at 4: lag 50,000 > 10,000 for 4/5 min');
+    expect(r.decisions[5]!.cause).toEqual({
+      rule: 'hold',
+      hold: {
+        kind: 'not-sustained',
+        signals: [held('lag', 50_000, 10_000, 4 * MINUTE, 5 * MINUTE)],
+      },
+    });
     const d = last(r.decisions);
     expect(d).toMatchObject({ action: 'up', from: 4, to: 8, cap: 16, capBy: 'partitions' });
-    expect(d.reasons[0]).toBe('scale 4→8: lag 52,310 > 10,000 for 5/5 min; cap 16 (partitions)');
-    expect(d.reasons[1]).toMatch(
+    expect(d.cause).toMatchObject({
+      rule: 'up',
+      signals: [held('lag', 52_310, 10_000, 5 * MINUTE, 5 * MINUTE)],
+      step: { kind: 'drain', factor: 2, limit: 8 },
+    });
+    // The wording, once: the headline and the step.
+    expect(explain(r.decisions[5]!)[0]).toBe('hold at 4: lag 50,000 > 10,000 for 4/5 min');
+    expect(explain(d)[0]).toBe('scale 4→8: lag 52,310 > 10,000 for 5/5 min; cap 16 (partitions)');
+    expect(explain(d)[1]).toMatch(
       /^rate-based step: \d+ tasks .*limit ×2 \(8\) until the per-task capacity is known$/,
     );
   });
@@ -80,13 +97,13 @@ describe('scale up', () => {
   });
 
   it.each([
-    ['cpu', { cpu: 91 }, 'cpu 91% > 80% for 5/5 min'],
-    ['memory', { memory: 85 }, 'memory 85% > 80% for 5/5 min'],
-  ])('scales up on %s alone, by the factor to a balanced count', (_, w, text) => {
+    ['cpu', { cpu: 91 }, held('cpu', 91, 80, 5 * MINUTE, 5 * MINUTE)],
+    ['memory', { memory: 85 }, held('memory', 85, 80, 5 * MINUTE, 5 * MINUTE)],
+  ])('scales up on %s alone, by the factor to a balanced count', (_, w, signal) => {
     const r = run(DEFAULTS, repeat(6, { ...MID, ...w }));
     // ×2 = 8, but on 12 partitions 8 workers drain no faster than 6.
     expect(last(r.decisions)).toMatchObject({ action: 'up', from: 4, to: 6 });
-    expect(last(r.decisions).reasons[0]).toContain(text);
+    expect(last(r.decisions).cause).toMatchObject({ rule: 'up', signals: [signal] });
   });
 
   it('steps by the rate the lag needs, never more than the factor', () => {
@@ -95,7 +112,9 @@ describe('scale up', () => {
     const unbalanced = { LAGPILOT_BALANCED_COUNTS: 'false', LAGPILOT_LAG_SLO: '1h' };
     const steady = run(rules(unbalanced), repeat(6, HIGH));
     expect(last(steady.decisions).to).toBe(8);
-    expect(last(steady.decisions).reasons[1]).toMatch(/^rate-based step: 8 tasks/);
+    expect(last(steady.decisions).cause).toMatchObject({
+      step: { kind: 'drain', drain: { tasks: 8, produceRate: 200, perTask: 50 } },
+    });
     // A smaller backlog needs fewer: 200/s + 12,000/300 s = 240/s → 5 tasks.
     const small = run(rules(unbalanced), repeat(6, { lag: spread(12_000) }));
     expect(last(small.decisions)).toMatchObject({ action: 'up', from: 4, to: 5 });
@@ -121,7 +140,11 @@ describe('scale up', () => {
     expect(at('10m').to).toBe(6);
     const overdue = at('1m');
     expect(overdue).toMatchObject({ action: 'up', from: 4, to: 8 });
-    expect(overdue.reasons[1]).toMatch(
+    expect(overdue.cause).toMatchObject({
+      rule: 'up',
+      step: { kind: 'overdue', factor: 1.5, sloMs: MINUTE, drain: { tasks: 8 } },
+    });
+    expect(explain(overdue)[1]).toMatch(
       /no ×1\.5 limit: the backlog is more than 1 min of the fleet's consumption$/,
     );
   });
@@ -143,13 +166,16 @@ describe('scale up', () => {
       repeat(6, { lag: spread(52_310, 24) }),
     );
     expect(last(r.decisions)).toMatchObject({ action: 'up', to: 6, cap: 6, capBy: 'max' });
-    expect(last(r.decisions).reasons[0]).toContain('cap 6 (max)');
+    expect(last(r.decisions).cause).toMatchObject({ rule: 'up', step: { kind: 'overdue' } });
   });
 
   it('holds at the cap, saying so', () => {
     const r = run(DEFAULTS, repeat(6, HIGH), { desired: 12 });
     expect(last(r.decisions).action).toBe('hold');
-    expect(last(r.decisions).reasons[0]).toMatch(/no useful count above 12 within the cap 12/);
+    expect(last(r.decisions).cause).toMatchObject({
+      rule: 'hold',
+      hold: { kind: 'no-useful-count', signals: [expect.objectContaining({ kind: 'lag' })] },
+    });
   });
 
   it('holds when max is not balanced and the next balanced count is above it', () => {
@@ -165,9 +191,22 @@ describe('scale down', () => {
     expect(firstDown).toBe(15);
     // −1 from 6 is 5, which drains no faster than 4 on 12 partitions.
     expect(r.decisions[15]).toMatchObject({ from: 6, to: 4 });
-    expect(r.decisions[15]!.reasons[0]).toBe(
+    const calm = (kind: string, value: number, threshold: number) =>
+      expect.objectContaining({ kind, value, threshold, side: 'below', windowMs: 15 * MINUTE });
+    expect(r.decisions[15]!.cause).toEqual({
+      rule: 'down',
+      min: 1,
+      step: { kind: 'fixed', step: 'one', capacityUnknown: false },
+      calm: {
+        signals: [calm('lag', 120, 1_000), calm('cpu', 12, 30), calm('memory', 40, 50)],
+        forMs: 15 * MINUTE,
+        windowMs: 15 * MINUTE,
+      },
+    });
+    expect(explain(r.decisions[15]!)).toEqual([
       'scale 6→4: lag 120 < 1,000, cpu 12% < 30%, memory 40% < 50% for 15/15 min; min 1',
-    );
+      'step down by one',
+    ]);
   });
 
   it.each([
@@ -215,7 +254,10 @@ describe('scale down', () => {
   it('holds at the minimum', () => {
     const r = run(rules({ LAGPILOT_MIN_TASKS: '2' }), repeat(17, CALM), { desired: 2 });
     expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
-    expect(last(r.decisions).reasons[0]).toMatch(/at the minimum 2/);
+    expect(last(r.decisions).cause).toMatchObject({
+      rule: 'hold',
+      hold: { kind: 'at-minimum', min: 2 },
+    });
   });
 });
 
@@ -223,13 +265,15 @@ describe('bounds', () => {
   it('corrects a count below min at once, without signals', () => {
     const r = run(rules({ LAGPILOT_MIN_TASKS: '3' }), [MID], { desired: 1 });
     expect(r.decisions[0]).toMatchObject({ action: 'up', from: 1, to: 3 });
-    expect(r.decisions[0]!.reasons[0]).toBe('scale 1→3: below the minimum 3');
+    expect(r.decisions[0]!.cause).toEqual({ rule: 'bounds', bound: 'min', min: 3 });
+    expect(explain(r.decisions[0]!)[0]).toBe('scale 1→3: below the minimum 3');
   });
 
   it('corrects a count above the partition cap at once', () => {
     const r = run(DEFAULTS, [{ lag: spread(5_000, 6) }], { desired: 9 });
     expect(r.decisions[0]).toMatchObject({ action: 'down', from: 9, to: 6 });
-    expect(r.decisions[0]!.reasons[0]).toBe('scale 9→6: above the cap 6 (partitions)');
+    expect(r.decisions[0]!.cause).toEqual({ rule: 'bounds', bound: 'cap' });
+    expect(explain(r.decisions[0]!)[0]).toBe('scale 9→6: above the cap 6 (partitions)');
   });
 
   it('without a lag reading only max corrects down (the partition count may be stale)', () => {
@@ -246,7 +290,7 @@ describe('bounds', () => {
       cap: 12,
       capBy: 'max',
     });
-    expect(r.decisions[2]!.reasons[0]).toBe('scale 14→12: above the cap 12 (max)');
+    expect(r.decisions[2]!.cause).toEqual({ rule: 'bounds', bound: 'cap' });
   });
 
   it('min wins over a partition count below it', () => {
@@ -258,18 +302,25 @@ describe('bounds', () => {
 });
 
 describe('holds', () => {
-  it.each<[string, World, RegExp]>([
-    ['a deployment rolls', { ...HIGH, deploying: true }, /a deployment is rolling/],
-    ['tasks fail to start', { ...HIGH, running: 2 }, /2 of 4 tasks running/],
+  it.each<[string, World, Record<string, unknown>]>([
+    ['a deployment rolls', { ...HIGH, deploying: true }, { kind: 'rolling' }],
+    [
+      'tasks fail to start',
+      { ...HIGH, running: 2 },
+      { kind: 'not-running', running: 2, desired: 4, pending: 0 },
+    ],
     [
       'the group rebalances',
       { ...HIGH, group: { state: 'PreparingRebalance', members: 4 } },
-      /rebalancing \(PreparingRebalance\)/,
+      { kind: 'rebalancing', state: 'PreparingRebalance' },
     ],
-  ])('holds while %s', (_, w, reason) => {
+  ])('holds while %s', (_, w, wait) => {
     const r = run(DEFAULTS, repeat(8, w));
     expect(r.decisions.every((d) => d.action === 'hold')).toBe(true);
-    expect(last(r.decisions).reasons[0]).toMatch(reason);
+    expect(last(r.decisions).cause).toEqual({
+      rule: 'hold',
+      hold: { kind: 'waiting', waits: [wait] },
+    });
   });
 
   it('holds through the up-cooldown, then judges again', () => {
@@ -277,7 +328,25 @@ describe('holds', () => {
     const r = run(unbalanced, repeat(10, { lag: spread(200_000) }), { desired: 1 });
     const ups = r.decisions.flatMap((d, i) => (d.action === 'up' ? [i] : []));
     expect(ups).toEqual([5, 8]);
-    expect(r.decisions[6]!.reasons[0]).toMatch(/cooldown after scale up 1→2 1 min ago \(3 min\)/);
+    expect(r.decisions[6]!.cause).toEqual({
+      rule: 'hold',
+      hold: {
+        kind: 'waiting',
+        waits: [
+          {
+            kind: 'cooldown',
+            action: 'up',
+            from: 1,
+            to: 2,
+            sinceMs: MINUTE,
+            cooldownMs: 3 * MINUTE,
+          },
+        ],
+      },
+    });
+    expect(explain(r.decisions[6]!)[0]).toBe(
+      'hold at 2: cooldown after scale up 1→2 1 min ago (3 min)',
+    );
     // Invocations a second early each still end the cooldown on the third step after.
     const early = run(unbalanced, repeat(10, { lag: spread(200_000) }), {
       desired: 1,
@@ -293,22 +362,45 @@ describe('holds', () => {
       HIGH,
     ]);
     expect(r.decisions[5]!.action).toBe('up');
-    expect(r.decisions[9]!.reasons[0]).toMatch(
-      /group not settled since scale up 4→6: 4 members \(Stable\) for 6 running tasks/,
-    );
+    expect(r.decisions[9]!.cause).toMatchObject({
+      rule: 'hold',
+      hold: {
+        kind: 'waiting',
+        waits: [
+          {
+            kind: 'not-settled',
+            action: 'up',
+            from: 4,
+            to: 6,
+            members: 4,
+            state: 'Stable',
+            running: 6,
+          },
+        ],
+      },
+    });
     expect(r.decisions[10]!.action).toBe('up');
   });
 
   it('holds, from the last known count, when the service cannot be read', () => {
     const r = run(DEFAULTS, repeat(7, { ...HIGH, serviceError: 'AccessDenied' }));
     expect(last(r.decisions)).toMatchObject({ action: 'hold', from: 1, to: 1 });
-    expect(last(r.decisions).reasons[0]).toBe('hold: service not observed (AccessDenied)');
+    expect(last(r.decisions).cause).toEqual({
+      rule: 'hold',
+      hold: { kind: 'service-unobserved', error: 'AccessDenied' },
+    });
+    expect(explain(last(r.decisions))[0]).toBe('hold: service not observed (AccessDenied)');
   });
 
   it('scales up on CPU when lag is unobservable, and says so', () => {
     const r = run(DEFAULTS, repeat(6, { lag: 'group not found', cpu: 95 }));
     expect(last(r.decisions)).toMatchObject({ action: 'up', to: 8 });
-    expect(last(r.decisions).reasons).toContain(
+    expect(last(r.decisions).unobserved).toEqual([{ what: 'lag', error: 'group not found' }]);
+    expect(last(r.decisions).cause).toMatchObject({
+      rule: 'up',
+      signals: [expect.objectContaining({ kind: 'cpu', value: 95 })],
+    });
+    expect(explain(last(r.decisions))).toContain(
       'lag not observed (group not found): no scale-down; scale-up on CPU/memory only',
     );
   });
@@ -325,7 +417,7 @@ describe('diagnoses', () => {
       expect.objectContaining({ kind: 'stalled', topic: 't', partition: 0, steps: 7 }),
     );
     expect(d.measures.scalingLag).toBe(d.measures.totalLag! - d.measures.maxPartitionLag!);
-    expect(d.reasons.some((x) => x.startsWith('partition t/0 stalled'))).toBe(true);
+    expect(explain(d).some((x) => x.startsWith('partition t/0 stalled'))).toBe(true);
   });
 
   it('a frozen partition is not stalled while the group has no members', () => {
@@ -343,7 +435,7 @@ describe('diagnoses', () => {
     expect(last(r.decisions).diagnoses).toContainEqual(
       expect.objectContaining({ kind: 'hot', partition: 0, ownWorker: true }),
     );
-    expect(last(r.decisions).reasons.join('\n')).toMatch(/more workers cannot drain it/);
+    expect(explain(last(r.decisions)).join('\n')).toMatch(/more workers cannot drain it/);
   });
 });
 
@@ -411,8 +503,14 @@ describe('rate-based scale-up whenever lag fired', () => {
       repeat(6, { lag: spread(12_000), cpu: 91 }),
     );
     expect(last(r.decisions)).toMatchObject({ action: 'up', from: 4, to: 5 });
-    expect(last(r.decisions).reasons[0]).toContain('cpu 91% > 80% for 5/5 min');
-    expect(last(r.decisions).reasons[1]).toMatch(/^rate-based step: 5 tasks/);
+    expect(last(r.decisions).cause).toMatchObject({
+      rule: 'up',
+      signals: [
+        held('lag', 12_000, 10_000, 5 * MINUTE, 5 * MINUTE),
+        held('cpu', 91, 80, 5 * MINUTE, 5 * MINUTE),
+      ],
+      step: { kind: 'overdue', drain: { tasks: 5 } },
+    });
   });
 
   it.each([
@@ -425,9 +523,14 @@ describe('rate-based scale-up whenever lag fired', () => {
     );
     const d = last(r.decisions);
     expect(d.action).toBe('hold');
-    expect(d.reasons[0]).toMatch(
-      /^hold at 4: lag 15,000 > 10,000 for 5\/5 min.*, but 4 tasks absorb 200\/s and drain the lag within 5 min at 112\.5\/s per task$/,
-    );
+    expect(d.cause).toMatchObject({
+      rule: 'hold',
+      hold: {
+        kind: 'drains',
+        signals: expect.arrayContaining([held('lag', 15_000, 10_000, 5 * MINUTE, 5 * MINUTE)]),
+        drain: { tasks: 4, produceRate: 200, perTask: 112.5, withinMs: 5 * MINUTE },
+      },
+    });
   });
 
   it('still scales up when memory fired too: draining faster does not relieve memory', () => {
@@ -445,7 +548,10 @@ describe('the default rules', () => {
   it('scale up on the second one-minute reading above the threshold, never on one', () => {
     const r = run(defaults, repeat(2, HIGH));
     expect(r.decisions.map((d) => d.action)).toEqual(['hold', 'up']);
-    expect(r.decisions[1]!.reasons[0]).toContain('lag 52,310 > 10,000 for 1/1 min');
+    expect(r.decisions[1]!.cause).toMatchObject({
+      rule: 'up',
+      signals: [held('lag', 52_310, 10_000, MINUTE, MINUTE)],
+    });
     // Late invocations (61 s apart) still make a window; a missed one (2 min) does not.
     expect(last(run(defaults, repeat(2, HIGH), { stepMs: MINUTE + 1_000 }).decisions).action).toBe(
       'up',
@@ -485,7 +591,10 @@ describe('sub-minute cadence (LAGPILOT_STEP_INTERVAL)', () => {
     const rules = at('30s');
     const r = run(rules, repeat(3, HIGH), { stepMs: 30 * SECOND });
     expect(actions(r)).toEqual(['hold', 'hold', 'up']);
-    expect(r.decisions[2]!.reasons[0]).toContain('for 1/1 min');
+    expect(r.decisions[2]!.cause).toMatchObject({
+      rule: 'up',
+      signals: [expect.objectContaining({ kind: 'lag', held: MINUTE, windowMs: MINUTE })],
+    });
     // A jittered reading (33 s later) still counts; a missed step (60 s between readings) does not.
     expect(last(run(rules, repeat(3, HIGH), { stepMs: 33 * SECOND }).decisions).action).toBe('up');
     expect(actions(run(rules, repeat(4, HIGH), { stepMs: MINUTE }))).toEqual(Array(4).fill('hold'));
@@ -538,6 +647,9 @@ describe('sub-minute cadence (LAGPILOT_STEP_INTERVAL)', () => {
     };
     const d = decide(rules, obs, now);
     expect(d).toMatchObject({ action: 'up', from: 4 });
-    expect(d.reasons[0]).toContain('cpu 97% > 95% for 1/1 min');
+    expect(d.cause).toMatchObject({
+      rule: 'up',
+      signals: [held('cpu', 97, 95, MINUTE, MINUTE)],
+    });
   });
 });

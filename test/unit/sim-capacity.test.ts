@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_STATE } from '../../autoscaler/core/types.ts';
 import { partitionShares, rangeAssignment, sustainableRate } from '../../sim/assignment.ts';
 import { simulate } from '../../sim/engine.ts';
 import { DEFAULT_FLEET, type FleetParams } from '../../sim/fleet.ts';
 import { MessageAge } from '../../sim/message-age.ts';
-import { observationsOf } from '../../sim/policies/lagpilot.ts';
+import { readingsOf } from '../../sim/policies/lagpilot-readings.ts';
 import type { FleetView, PolicyFactory } from '../../sim/policy.ts';
 import type { Trace } from '../../sim/trace.ts';
 
@@ -121,7 +120,7 @@ describe('the simulated fleet drains as its busiest worker allows', () => {
       }),
     };
     simulate(constant(6000, 5), io, watch);
-    const observed = observationsOf(seen!, EMPTY_STATE);
+    const observed = readingsOf(seen!);
     expect(observed.resources.ok && observed.resources.value.at(-1)?.cpu).toBeCloseTo(40, 6);
   });
 });

@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseScalingRules } from '../../autoscaler/core/config.ts';
-import { EMPTY_STATE } from '../../autoscaler/core/types.ts';
+import { explain } from '../../autoscaler/core/explain.ts';
+import type { Decision } from '../../autoscaler/core/types.ts';
 import { compare } from '../../sim/compare.ts';
 import { DEFAULT_FLEET } from '../../sim/fleet.ts';
 import { readParamsFile } from '../../sim/params-file.ts';
 import { allPolicies } from '../../sim/policies/all.ts';
-import { observationsOf, SIMULATION_EPOCH_MS } from '../../sim/policies/lagpilot.ts';
+import { lagpilot } from '../../sim/policies/lagpilot.ts';
+import { readingsOf, SIMULATION_EPOCH_MS } from '../../sim/policies/lagpilot-readings.ts';
 import { GUIDE } from '../../sim/policies/operators-guide.ts';
 import { runSimulate } from '../../sim/report.ts';
 import { parseSimulateArgs } from '../../sim/simulate-args.ts';
@@ -34,19 +36,30 @@ describe('the simulator', () => {
     ]);
   });
 
-  it('drives lagpilot through the real decide(): its actions carry the decision reasons', () => {
+  it("drives lagpilot through the core's step(): its actions are the decisions, explained", () => {
     const trace = BUILT_IN_TRACES['step-surge']!();
     const { runs } = compare(trace, DEFAULT_FLEET, allPolicies(parseScalingRules({}), peers));
-    const lagpilot = runs.find((r) => r.policy === 'lagpilot')!;
-    expect(lagpilot.actions.length).toBeGreaterThan(0);
-    expect(lagpilot.actions[0]!.reason).toMatch(/^scale \d+→\d+: .* for \d+\/\d+ min/);
+    const lagpilotRun = runs.find((r) => r.policy === 'lagpilot')!;
+    expect(lagpilotRun.actions.length).toBeGreaterThan(0);
+    const decisions: Decision[] = [];
+    const watched = compare(trace, DEFAULT_FLEET, [
+      lagpilot(parseScalingRules({}), { onDecision: (d) => decisions.push(d) }),
+    ]).runs[0]!;
+    expect(watched.actions).toEqual(lagpilotRun.actions);
+    const acted = decisions.filter((d) => d.action !== 'hold');
+    expect(acted.map((d) => ({ from: d.from, to: d.to }))).toEqual(
+      watched.actions.map((a) => ({ from: a.from, to: a.to })),
+    );
+    expect(acted.map((d) => d.cause.rule)).toContain('up');
+    expect(watched.actions.map((a) => a.reason)).toEqual(acted.map((d) => explain(d).join('; ')));
+
     // Parameters change its behaviour: a longer down-window acts later.
     const slow = compare(
       trace,
       DEFAULT_FLEET,
       allPolicies(parseScalingRules({ LAGPILOT_DOWN_WINDOW: '10m' }), peers).slice(0, 1),
     );
-    expect(slow.runs[0]!.actions[0]!.atS).toBeGreaterThan(lagpilot.actions[0]!.atS);
+    expect(slow.runs[0]!.actions[0]!.atS).toBeGreaterThan(lagpilotRun.actions[0]!.atS);
   });
 
   it('shows lagpilot offsets, group state and the chosen CloudWatch statistic as the Lambda sees them', () => {
@@ -68,7 +81,7 @@ describe('the simulator', () => {
       backlog: [10, 0],
       oldestAgeS: 3,
     };
-    const average = observationsOf(view, EMPTY_STATE, 'average');
+    const average = readingsOf(view, 'average');
     expect(average.lag).toMatchObject({
       ok: true,
       value: {
@@ -85,7 +98,7 @@ describe('the simulator', () => {
       value: [{ at: SIMULATION_EPOCH_MS, cpu: 40, memory: 35 }],
     });
     // The busiest task (CloudWatch Maximum) is what the Lambda reads, and the default.
-    expect(observationsOf(view, EMPTY_STATE).resources).toEqual({
+    expect(readingsOf(view).resources).toEqual({
       ok: true,
       value: [{ at: SIMULATION_EPOCH_MS, cpu: 90, memory: 48 }],
     });

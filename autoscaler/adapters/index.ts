@@ -1,0 +1,12 @@
+/**
+ * The autoscaler's adapters: the core's ports on Kafka (kafkajs admin), CloudWatch, ECS and
+ * DynamoDB, and the Kafka auth settings they connect with. Callers outside autoscaler/adapters
+ * import from here.
+ */
+
+export { ConsumerGroupDescriber } from './consumer-group-describe.ts';
+export { EcsScalingTarget } from './ecs-target.ts';
+export { kafkaSecurity } from './kafka-auth.ts';
+export { KafkaLagSource, type LagSourceOptions } from './lag-source.ts';
+export { CloudWatchMetricsSource } from './metrics-source.ts';
+export { DynamoStateStore, MemoryStateStore } from './state-store.ts';
