@@ -11,6 +11,7 @@ import {
   WORKER_METRIC_DIMENSION,
   type WorkerMetricName,
 } from '../worker/src/cloudwatch-metrics.ts';
+import type { ClientChoice } from '../worker/src/config.ts';
 import { TaskExecutionRole } from './execution-role.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
 import { DEFAULT_METRICS_NAMESPACE } from './lag-autoscaler.ts';
@@ -79,10 +80,11 @@ export interface MirrorWorkerServiceProps {
    */
   readonly threads?: number;
   /**
-   * Kafka client library the worker uses (`MIRROR_CLIENT`).
-   * @default - the worker's default (kafkajs)
+   * Kafka client library the worker uses (`MIRROR_CLIENT`): kafkajs alone, @platformatic/kafka
+   * alone, or kafkajs consuming with @platformatic/kafka producing.
+   * @default 'kafkajs+platformatic'
    */
-  readonly client?: 'kafkajs' | 'platformatic';
+  readonly client?: ClientChoice;
   /**
    * Extra consumer properties (`MIRROR_CONSUMER_PROPERTIES`, JSON).
    * @default - none

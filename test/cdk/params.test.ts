@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { PARAMETERS } from '../../autoscaler/core/config.ts';
+import type { PropEnvName } from '../../autoscaler/core/parameters.ts';
 import cdkJson from '../../cdk.json' with { type: 'json' };
 import {
   END_MARKER,
@@ -14,13 +15,8 @@ import {
   withParameterTable,
 } from '../../dev/parameter-docs.ts';
 import { readParameters } from '../../infra/deploy-params.ts';
-import {
-  type ContextKey,
-  contextKeyOf,
-  envNameOf,
-  type RuleEnvName,
-} from '../../infra/parameters.ts';
 import type { ScalingRuleProps } from '../../infra/scaling-rule-props.ts';
+import { type ContextKey, contextKeyOf, envNameOf } from '../../kit/params/names.ts';
 
 const read = (values: Record<string, unknown> = {}, env: Record<string, string> = {}) =>
   readParameters({ ...cdkJson.context, ...values }, env);
@@ -252,6 +248,6 @@ describe('generated parameter docs (npm run docs:params)', () => {
     expect(read(RULE_PROPS_FILE)).toBe(renderRuleProps());
     expect(renderRuleProps()).toContain('@default Duration.minutes(5)');
     // A rule in the schema but not in the props (or the reverse) does not compile.
-    expectTypeOf<keyof ScalingRuleProps>().toEqualTypeOf<ContextKey<RuleEnvName>>();
+    expectTypeOf<keyof ScalingRuleProps>().toEqualTypeOf<ContextKey<PropEnvName>>();
   });
 });

@@ -15,9 +15,10 @@ import { kafkaSecurity } from '../../autoscaler/adapters/kafka-auth.ts';
 import { partitionLag } from '../../autoscaler/adapters/lag-source.ts';
 import { CloudWatchMetricsSource, clusterName } from '../../autoscaler/adapters/metrics-source.ts';
 import { DynamoStateStore, MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
-import { ConfigError, type LagpilotConfig } from '../../autoscaler/core/config.ts';
+import type { LagpilotConfig } from '../../autoscaler/core/config.ts';
 import { ServiceNotFoundError, StateConflictError } from '../../autoscaler/core/errors.ts';
 import { EMPTY_STATE, type ScalerState } from '../../autoscaler/core/types.ts';
+import { ConfigError } from '../../kit/params/config-error.ts';
 
 const ecs = mockClient(ECSClient);
 const cw = mockClient(CloudWatchClient);

@@ -62,6 +62,15 @@ function knownKeys(allowed: readonly string[]) {
   });
 }
 
+/**
+ * The Kafka client libraries the worker can run (`client` / MIRROR_CLIENT): kafkajs alone,
+ * @platformatic/kafka alone, or kafkajs consuming with @platformatic/kafka producing.
+ */
+export const CLIENTS = ['kafkajs', 'platformatic', 'kafkajs+platformatic'] as const;
+export type ClientChoice = (typeof CLIENTS)[number];
+/** The fastest pair that passes every test (docs/benchmarks.md, "Client choice"). */
+export const DEFAULT_CLIENT: ClientChoice = 'kafkajs+platformatic';
+
 export const ConfigSchema = z
   .object({
     appid: required('the consumer group id, e.g. "orders-mirror"').min(1),
@@ -106,9 +115,7 @@ export const ConfigSchema = z
     // CloudWatch namespace of the worker's counters; unset: not published (cloudwatch-metrics.ts).
     metrics_namespace: z.string().min(1).optional(),
     metrics_interval: z.number().positive().default(60),
-    client: z
-      .enum(['kafkajs', 'platformatic', 'kafkajs+platformatic'])
-      .default('kafkajs+platformatic'),
+    client: z.enum(CLIENTS).default(DEFAULT_CLIENT),
   })
   .strict();
 
