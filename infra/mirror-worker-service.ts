@@ -323,7 +323,7 @@ function workerImage(cpuArchitecture: ecs.CpuArchitecture): ecs.ContainerImage {
       cpuArchitecture === ecs.CpuArchitecture.ARM64 ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
     // Only what the image is built from: an edit elsewhere must not rebuild and roll the fleet.
     ignoreMode: IgnoreMode.DOCKER,
-    exclude: ['*', '!worker', 'worker/dist', 'worker/node_modules'],
+    exclude: ['*', '!worker', '!kit', 'worker/dist', 'worker/node_modules'],
   });
 }
 

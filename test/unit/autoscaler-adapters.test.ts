@@ -217,7 +217,8 @@ describe('CloudWatchMetricsSource', () => {
   it('a failure is a typed metrics error', async () => {
     cw.on(GetMetricDataCommand).rejects(new Error('Throttling'));
     await expect(source.resources(now, 60_000)).rejects.toMatchObject({
-      source: 'metrics',
+      kind: 'transient',
+      retriable: true,
       message: 'GetMetricData for mirror failed: Throttling',
     });
   });
