@@ -4,6 +4,7 @@ import {
   RESOURCE_PARAMETERS,
 } from '../autoscaler/core/parameters.ts';
 import { DEPLOY_PARAMETERS } from '../infra/deploy-params.ts';
+import { durationText } from '../kit/duration.ts';
 import type { DocRow } from '../kit/params/registry.ts';
 
 /**
@@ -55,20 +56,21 @@ export function withParameterTable(readme: string): string {
 
 export const RULE_PROPS_FILE = 'infra/scaling-rule-props.ts';
 
-const DURATION_FACTORIES: ReadonlyArray<[string, number]> = [
-  ['hours', 3_600_000],
-  ['minutes', 60_000],
-  ['seconds', 1000],
-];
+/** The CDK `Duration` factory for each unit `durationText` writes. */
+const DURATION_FACTORY: Readonly<Record<string, string>> = {
+  h: 'hours',
+  m: 'minutes',
+  s: 'seconds',
+  ms: 'millis',
+};
 
 /** A rule's default as a construct user writes it (`Duration.minutes(5)`, `'one'`, `true`). */
 function codeDefault(name: (typeof PROP_PARAMETERS)[number]): string {
   const fallback = AUTOSCALER_PARAMETERS.defaultOf(name);
   const value = fallback === 'required' ? undefined : fallback.value;
   if (AUTOSCALER_PARAMETERS.isDuration(name)) {
-    const ms = value as number;
-    const [factory, size] = DURATION_FACTORIES.find(([, n]) => ms % n === 0) ?? ['millis', 1];
-    return `Duration.${factory}(${ms / size})`;
+    const [, amount, unit] = /^(\d+)(\D+)$/.exec(durationText(value as number)) ?? [];
+    return `Duration.${DURATION_FACTORY[unit!]}(${amount})`;
   }
   return typeof value === 'string' ? `'${value}'` : String(value);
 }
