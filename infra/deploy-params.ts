@@ -11,6 +11,7 @@ import { envNameOf } from '../kit/params/names.ts';
 import { type CrossCheck, defineParameters, type Values } from '../kit/params/registry.ts';
 import { commaList, wholeNumber as int } from '../kit/params/schemas.ts';
 import { CLIENTS, DEFAULT_CLIENT } from '../worker/src/config.ts';
+import { authIssues } from './auth-parameters.ts';
 import { labelled, standIn, toEnvValue } from './parameters.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
 import { unknownNames } from './unknown-names.ts';
@@ -38,7 +39,6 @@ const json = z.string().transform((s, ctx) => {
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const MSK_CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
 const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
@@ -307,73 +307,6 @@ function collect<T>(issues: ConfigIssue[], parse: () => T): T | undefined {
     issues.push(...labelled(error));
     return undefined;
   }
-}
-
-const scalerIssue = (field: 'LAGPILOT_KAFKA_SECRET_ARN', message: string, value?: string) => ({
-  field,
-  label: AUTOSCALER_PARAMETERS.label(field),
-  message,
-  ...(value === undefined ? {} : { value }),
-});
-const deployIssue = (field: DeployKey, message: string): ConfigIssue => ({
-  field,
-  label: DEPLOY_PARAMETERS.label(field),
-  message,
-});
-
-/** What the chosen Kafka auth needs besides its own fields, each with its fix. */
-function authIssues(config: RawConfig, d: DeploySettings): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const arn = config.LAGPILOT_KAFKA_SECRET_ARN;
-  if (arn !== undefined && !SECRET_ARN.test(arn)) {
-    issues.push(
-      scalerIssue(
-        'LAGPILOT_KAFKA_SECRET_ARN',
-        'must be a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters> (aws secretsmanager describe-secret --query ARN)',
-        arn,
-      ),
-    );
-  }
-  const auth = config.LAGPILOT_KAFKA_AUTH;
-  const scram = auth === 'scram-sha-256' || auth === 'scram-sha-512';
-  if (auth === 'msk-iam' && !d.mskClusterArn) {
-    issues.push(
-      deployIssue(
-        'mskClusterArn',
-        'is required while kafkaAuth is msk-iam: give the cluster ARN (aws kafka list-clusters-v2)',
-      ),
-    );
-  }
-  if (d.mskClusterArn && auth !== 'msk-iam') {
-    issues.push(
-      deployIssue(
-        'mskClusterArn',
-        `only applies to kafkaAuth=msk-iam (kafkaAuth is ${auth}): remove it, or set kafkaAuth=msk-iam`,
-      ),
-    );
-  }
-  if (d.kafkaSecretKmsKeyArn && !scram) {
-    issues.push(
-      deployIssue(
-        'kafkaSecretKmsKeyArn',
-        `only applies to SCRAM (kafkaAuth is ${auth}): remove it`,
-      ),
-    );
-  }
-  // MSK refuses SCRAM secrets under the AWS-managed key, so an MSK broker implies a custom key.
-  if (scram && !d.kafkaSecretKmsKeyArn && config.LAGPILOT_BROKERS.some(isMskBroker)) {
-    issues.push(
-      deployIssue(
-        'kafkaSecretKmsKeyArn',
-        'is required for SCRAM on MSK, whose secrets are encrypted with a customer-managed key: give that key ARN',
-      ),
-    );
-  }
-  return issues;
-}
-
-function isMskBroker(broker: string): boolean {
-  return /\.kafka(-serverless)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?:\d+$/.test(broker);
 }
 
 /** The rules that were given, as construct props (durations back to `Duration`). */
