@@ -18,8 +18,7 @@ export interface KafkaCredentials {
 const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'] as const;
 
 /** A bad credentials setting: the worker exits 2, naming the variable (never a secret's value). */
-function credentialsError(field: string, message: string, given?: { value?: string }): ConfigError {
-  const value = given?.value;
+function credentialsError(field: string, message: string, value?: string): ConfigError {
   return new ConfigError('invalid Kafka credentials settings', [
     { field, message, ...(value === undefined ? {} : { value }) },
   ]);
@@ -30,9 +29,11 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
   const mechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase();
   if (!mechanism) return { tls };
   if (!MECHANISMS.includes(mechanism as (typeof MECHANISMS)[number])) {
-    throw credentialsError('KAFKA_SASL_MECHANISM', `must be one of ${MECHANISMS.join(', ')}`, {
-      value: env.KAFKA_SASL_MECHANISM,
-    });
+    throw credentialsError(
+      'KAFKA_SASL_MECHANISM',
+      `must be one of ${MECHANISMS.join(', ')}`,
+      env.KAFKA_SASL_MECHANISM,
+    );
   }
   if (mechanism === 'aws-msk-iam') {
     const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
