@@ -1,18 +1,27 @@
 #!/usr/bin/env -S npx tsx
-/** The `lagpilot` command line: `start` (the local system) and `simulate` (policy what-ifs). */
+import { exitCodeOf, messageOf } from '../kit/errors.ts';
+/**
+ * The `lagpilot` command line: `start` (the local system) and `simulate` (policy what-ifs).
+ * An error that escapes a command exits by its kind (kit/errors.ts): 2 for what the user must
+ * fix, 1 for the rest.
+ */
 import { startCommand } from '../local/start-command.ts';
 import { simulateCommand } from '../sim/simulate-command.ts';
 
-const [command, ...rest] = process.argv.slice(2);
+const COMMANDS: Readonly<Record<string, (argv: readonly string[]) => Promise<number>>> = {
+  start: startCommand,
+  simulate: simulateCommand,
+};
 
-switch (command) {
-  case 'start':
-    process.exitCode = await startCommand(rest);
-    break;
-  case 'simulate':
-    process.exitCode = await simulateCommand(rest);
-    break;
-  default:
-    console.error('usage: lagpilot <start|simulate> [options]');
-    process.exit(2);
+const [command = '', ...rest] = process.argv.slice(2);
+const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+if (!run) {
+  console.error('usage: lagpilot <start|simulate> [options]');
+  process.exit(2);
+}
+try {
+  process.exitCode = await run(rest);
+} catch (error) {
+  console.error(`lagpilot ${command}: ${messageOf(error)}`);
+  process.exitCode = exitCodeOf(error);
 }

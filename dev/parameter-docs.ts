@@ -1,18 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
-import type { z } from 'zod';
-import { PARAMETERS } from '../autoscaler/core/config.ts';
-import { DEPLOY_PARAMETERS, STACK_WIRED } from '../infra/deploy-params.ts';
 import {
-  contextKeyOf,
-  type EnvName,
-  envNameOf,
-  isDurationParameter,
-  RULE_PARAMETERS,
-  toEnvValue,
-} from '../infra/parameters.ts';
+  AUTOSCALER_PARAMETERS,
+  PROP_PARAMETERS,
+  RESOURCE_PARAMETERS,
+} from '../autoscaler/core/parameters.ts';
+import { DEPLOY_PARAMETERS } from '../infra/deploy-params.ts';
+import { durationText } from '../kit/duration.ts';
+import type { DocRow } from '../kit/params/registry.ts';
 
 /**
- * Parameter docs generated from the schemas, so they cannot drift from what the code accepts:
+ * Parameter docs generated from the registries, so they cannot drift from what the code accepts:
  * the README's table (the autoscaler's and the deployment's parameters) and the documented
  * `ScalingRuleProps` interface of the autoscaler construct.
  */
@@ -20,39 +16,17 @@ import {
 export const START_MARKER = '<!-- params:start -->';
 export const END_MARKER = '<!-- params:end -->';
 
-interface Row {
-  readonly key: string;
-  readonly env: string;
-  readonly fallback: string;
-  readonly doc: string;
-}
-
-/** The default as an operator writes it (`5m`, not 300000), or what happens without one. */
-function describeDefault(schema: z.ZodType, duration: boolean): string {
-  const parsed = schema.safeParse(undefined);
-  if (!parsed.success) return 'required';
-  const value = parsed.data;
-  if (value === undefined) return '—';
-  return `\`${duration ? toEnvValue(Duration.millis(value as number)) : toEnvValue(value)}\``;
-}
-
-function rows(): Row[] {
-  const autoscaler = (Object.keys(PARAMETERS) as EnvName[]).map((name) =>
-    STACK_WIRED.includes(name)
-      ? { key: '', env: name, fallback: 'set by the stack', doc: PARAMETERS[name].doc }
-      : {
-          key: contextKeyOf(name),
-          env: name,
-          fallback: describeDefault(PARAMETERS[name].schema, isDurationParameter(name)),
-          doc: PARAMETERS[name].doc,
-        },
-  );
-  const deploy = Object.entries(DEPLOY_PARAMETERS).map(([key, p]) => ({
-    key,
-    env: envNameOf(key),
-    fallback: describeDefault(p.schema, false),
-    doc: `${p.doc} *(deployment)*`,
-  }));
+function rows(): DocRow[] {
+  const autoscaler = AUTOSCALER_PARAMETERS.names.map((name) => {
+    const row = AUTOSCALER_PARAMETERS.docRow(name);
+    return (RESOURCE_PARAMETERS as readonly string[]).includes(name)
+      ? { ...row, key: '', fallback: 'set by the stack' }
+      : row;
+  });
+  const deploy = DEPLOY_PARAMETERS.names.map((key) => {
+    const row = DEPLOY_PARAMETERS.docRow(key);
+    return { ...row, doc: `${row.doc} *(deployment)*` };
+  });
   return [...autoscaler, ...deploy];
 }
 
@@ -82,19 +56,21 @@ export function withParameterTable(readme: string): string {
 
 export const RULE_PROPS_FILE = 'infra/scaling-rule-props.ts';
 
-const DURATION_FACTORIES: ReadonlyArray<[string, number]> = [
-  ['hours', 3_600_000],
-  ['minutes', 60_000],
-  ['seconds', 1000],
-];
+/** The CDK `Duration` factory for each unit `durationText` writes. */
+const DURATION_FACTORY: Readonly<Record<string, string>> = {
+  h: 'hours',
+  m: 'minutes',
+  s: 'seconds',
+  ms: 'millis',
+};
 
 /** A rule's default as a construct user writes it (`Duration.minutes(5)`, `'one'`, `true`). */
-function codeDefault(name: (typeof RULE_PARAMETERS)[number]): string {
-  const value: unknown = PARAMETERS[name].schema.parse(undefined);
-  if (isDurationParameter(name)) {
-    const ms = value as number;
-    const [factory, size] = DURATION_FACTORIES.find(([, n]) => ms % n === 0) ?? ['millis', 1];
-    return `Duration.${factory}(${ms / size})`;
+function codeDefault(name: (typeof PROP_PARAMETERS)[number]): string {
+  const fallback = AUTOSCALER_PARAMETERS.defaultOf(name);
+  const value = fallback === 'required' ? undefined : fallback.value;
+  if (AUTOSCALER_PARAMETERS.isDuration(name)) {
+    const [, amount, unit] = /^(\d+)(\D+)$/.exec(durationText(value as number)) ?? [];
+    return `Duration.${DURATION_FACTORY[unit!]}(${amount})`;
   }
   return typeof value === 'string' ? `'${value}'` : String(value);
 }
@@ -114,19 +90,19 @@ function wrap(text: string, width: number): string[] {
 
 /** `infra/scaling-rule-props.ts`: one documented, typed prop per scaling rule. */
 export function renderRuleProps(): string {
-  const fields = RULE_PARAMETERS.map((name) => {
+  const fields = PROP_PARAMETERS.map((name) => {
     return [
       '  /**',
-      ...wrap(`\`${name}\`: ${PARAMETERS[name].doc}.`, 100 - '   * '.length).map(
+      ...wrap(`\`${name}\`: ${AUTOSCALER_PARAMETERS.specs[name].doc}.`, 100 - '   * '.length).map(
         (l) => `   * ${l}`,
       ),
       `   * @default ${codeDefault(name)}`,
       '   */',
-      `  readonly ${contextKeyOf(name)}?: RuleValueOf<'${name}'>;`,
+      `  readonly ${AUTOSCALER_PARAMETERS.contextKey(name)}?: RuleValueOf<'${name}'>;`,
     ].join('\n');
   });
   return [
-    '// Generated by `npm run docs:params` from PARAMETERS in autoscaler/core/config.ts: edit there.',
+    '// Generated by `npm run docs:params` from PARAMETERS in autoscaler/core/parameters.ts: edit there.',
     "import type { RuleValueOf } from './parameters.ts';",
     '',
     '/**',

@@ -1,17 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
 import { z } from 'zod';
-import { ConfigError, commaList, PARAMETERS, parseRawConfig } from '../autoscaler/core/config.ts';
+import { parseRawConfig, type RawConfig } from '../autoscaler/core/config.ts';
 import {
-  contextKeyOf,
-  type EnvName,
-  envNameOf,
-  isDurationParameter,
-  labelProblems,
-  problemsError,
-  RULE_PARAMETERS,
-  standIn,
-  toEnvValue,
-} from './parameters.ts';
+  AUTOSCALER_PARAMETERS,
+  PROP_PARAMETERS,
+  RESOURCE_PARAMETERS,
+} from '../autoscaler/core/parameters.ts';
+import { ConfigError, type ConfigIssue } from '../kit/params/config-error.ts';
+import { envNameOf } from '../kit/params/names.ts';
+import { type CrossCheck, defineParameters, type Values } from '../kit/params/registry.ts';
+import { commaList, wholeNumber as int } from '../kit/params/schemas.ts';
+import { CLIENTS, DEFAULT_CLIENT } from '../worker/src/config.ts';
+import { authIssues } from './auth-parameters.ts';
+import { labelled, standIn, toEnvValue } from './parameters.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
 import { unknownNames } from './unknown-names.ts';
 
@@ -20,19 +21,13 @@ import { unknownNames } from './unknown-names.ts';
  * environment wins: `LAGPILOT_LAG_HIGH=20000 npx cdk deploy`). Context keys are the camelCase
  * of the variable minus its prefix (`LAGPILOT_LAG_HIGH` ↔ `lagHigh`).
  *
- * Two schemas: the autoscaler's own (`autoscaler/core/config.ts`, the same code the Lambda runs at cold
- * start) and the deployment's below (sizes, network, alarms, the worker's topics and
- * processing). A bad value fails synth with every bad field named.
+ * Two registries of one kind: the autoscaler's own (`autoscaler/core/parameters.ts`, the same
+ * code the Lambda runs at cold start) and the deployment's below (sizes, network, alarms, the
+ * worker's topics and processing). A bad value fails synth with every bad field named.
  */
 
 const text = z.string().trim().min(1, 'must not be empty');
 const optionalText = text.optional();
-const int = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
 const json = z.string().transform((s, ctx) => {
   try {
     return JSON.parse(s) as unknown;
@@ -44,7 +39,6 @@ const json = z.string().transform((s, ctx) => {
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const MSK_CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
 const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
@@ -66,7 +60,7 @@ const RETENTION_DAYS = [
 ];
 
 /** Deployment parameters, keyed by context key. The doc feeds the README table. */
-export const DEPLOY_PARAMETERS = {
+const DEPLOY_SPECS = {
   outputTopic: { schema: text, doc: 'topic the workers produce to (`MIRROR_OUTPUT`)' },
   partitionKey: {
     schema: z.string().startsWith('/', 'must be a JSON pointer, e.g. /customerId').optional(),
@@ -98,10 +92,8 @@ export const DEPLOY_PARAMETERS = {
     doc: "processing concurrency per task, 1–256 (`MIRROR_THREADS`); default: the worker's",
   },
   workerClient: {
-    schema: z
-      .enum(['kafkajs', 'platformatic'], { error: 'must be kafkajs or platformatic' })
-      .optional(),
-    doc: "Kafka client library of the worker (`MIRROR_CLIENT`); default: the worker's (kafkajs)",
+    schema: z.enum(CLIENTS, { error: `must be ${CLIENTS.join(', ')}` }).optional(),
+    doc: `Kafka client library of the worker (\`MIRROR_CLIENT\`): ${CLIENTS.join(', ')}; default: the worker's (${DEFAULT_CLIENT})`,
   },
   workerShutdownSeconds: {
     schema: int(1, 115).default(30),
@@ -184,58 +176,57 @@ export const DEPLOY_PARAMETERS = {
   },
 } as const;
 
-type DeployParameters = typeof DEPLOY_PARAMETERS;
-export type DeployKey = keyof DeployParameters;
-export type DeploySettings = { [K in DeployKey]: z.output<DeployParameters[K]['schema']> };
+type DeploySpecs = typeof DEPLOY_SPECS;
+export type DeployKey = keyof DeploySpecs;
+export type DeploySettings = Values<DeploySpecs>;
 
-const deploySchema = z
-  .object(
-    Object.fromEntries(Object.entries(DEPLOY_PARAMETERS).map(([k, v]) => [k, v.schema])) as {
-      [K in DeployKey]: DeployParameters[K]['schema'];
-    },
-  )
-  .superRefine((p, ctx) => {
-    if (p.workerOnError === 'dlq' && !p.workerDlqTopic) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['workerDlqTopic'],
-        message:
-          'is required while workerOnError is dlq: name the topic, or set workerOnError=skip',
-      });
-    }
-    const [low, high, step] = FARGATE_MEMORY[p.workerCpu] ?? [0, 0, 1];
-    if (p.workerMemory < low || p.workerMemory > high || p.workerMemory % step !== 0) {
-      // 512 MiB is Fargate's odd one out: valid with 256 CPU only.
-      if (!(p.workerCpu === 256 && p.workerMemory === 512)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['workerMemory'],
-          message: `Fargate runs ${p.workerCpu} CPU units with ${low}–${high} MiB in steps of ${step}: change workerMemory or workerCpu`,
-        });
-      }
-    }
-    if (p.vpcId && (!p.vpcAzs || !p.vpcPrivateSubnetIds)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['vpcId'],
-        message: 'an existing VPC also needs vpcAzs and vpcPrivateSubnetIds',
-      });
-    }
-    if (p.vpcAzs && p.vpcPrivateSubnetIds && p.vpcAzs.length !== p.vpcPrivateSubnetIds.length) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['vpcPrivateSubnetIds'],
-        message: `needs one subnet per AZ (${p.vpcAzs.length} AZs given)`,
-      });
-    }
-  });
-
-/** Autoscaler parameters the stack sets itself: they are not read from context or env. */
-export const STACK_WIRED: readonly string[] = [
-  'LAGPILOT_CLUSTER',
-  'LAGPILOT_SERVICE',
-  'LAGPILOT_STATE_TABLE',
+/** Rules between deployment fields, each with its fix. */
+const DEPLOY_CHECKS: readonly CrossCheck<DeploySpecs>[] = [
+  (p) =>
+    p.workerOnError === 'dlq' && !p.workerDlqTopic
+      ? {
+          field: 'workerDlqTopic',
+          related: ['workerOnError'],
+          message:
+            'is required while workerOnError is dlq: name the topic, or set workerOnError=skip',
+        }
+      : undefined,
+  (p) =>
+    p.workerCpu && p.workerMemory ? fargateMemoryIssue(p.workerCpu, p.workerMemory) : undefined,
+  (p) =>
+    p.vpcId && (!p.vpcAzs || !p.vpcPrivateSubnetIds)
+      ? { field: 'vpcId', message: 'an existing VPC also needs vpcAzs and vpcPrivateSubnetIds' }
+      : undefined,
+  (p) =>
+    p.vpcAzs && p.vpcPrivateSubnetIds && p.vpcAzs.length !== p.vpcPrivateSubnetIds.length
+      ? {
+          field: 'vpcPrivateSubnetIds',
+          related: ['vpcAzs'],
+          message: `needs one subnet per AZ (${p.vpcAzs.length} AZs given)`,
+        }
+      : undefined,
 ];
+
+function fargateMemoryIssue(cpu: number, memory: number): ConfigIssue | undefined {
+  const [low, high, step] = FARGATE_MEMORY[cpu] ?? [0, 0, 1];
+  // 512 MiB is Fargate's odd one out: valid with 256 CPU only.
+  if (cpu === 256 && memory === 512) return undefined;
+  if (memory >= low && memory <= high && memory % step === 0) return undefined;
+  return {
+    field: 'workerMemory',
+    related: ['workerCpu'],
+    message: `Fargate runs ${cpu} CPU units with ${low}–${high} MiB in steps of ${step}: change workerMemory or workerCpu`,
+  };
+}
+
+/** The deployment's parameters as a registry: names, defaults, docs and the parser. */
+export const DEPLOY_PARAMETERS = defineParameters(DEPLOY_SPECS, {
+  keyedBy: 'context',
+  heading: 'invalid deployment parameters',
+  checks: DEPLOY_CHECKS,
+});
+
+const HEADING = 'invalid lagpilot parameters (cdk.json context or LAGPILOT_* environment)';
 
 /** What the app reads: the autoscaler's connection and rules, and the deployment settings. */
 export interface AppParameters {
@@ -265,53 +256,34 @@ export function readParameters(
     const fromContext = context[contextKey];
     return fromContext === undefined || fromContext === null ? undefined : toEnvValue(fromContext);
   };
+  const given = <K extends string>(keys: readonly K[], keyOf: (key: K) => string) =>
+    Object.fromEntries(
+      keys.flatMap((key) => {
+        const value = read(keyOf(key));
+        return value === undefined ? [] : [[key, value]];
+      }),
+    ) as Record<string, string>;
 
-  const scalerEnv: Record<string, string> = {};
-  for (const name of Object.keys(PARAMETERS) as EnvName[]) {
-    const value = STACK_WIRED.includes(name) ? undefined : read(contextKeyOf(name));
-    if (value !== undefined) scalerEnv[name] = value;
-  }
-  const deployInput: Record<string, string> = {};
-  for (const key of Object.keys(DEPLOY_PARAMETERS)) {
-    const value = read(key);
-    if (value !== undefined) deployInput[key] = value;
-  }
+  const operatorSet = AUTOSCALER_PARAMETERS.names.filter(
+    (name) => !(RESOURCE_PARAMETERS as readonly string[]).includes(name),
+  );
+  const scalerEnv = given(operatorSet, (name) => AUTOSCALER_PARAMETERS.contextKey(name));
+  const deployInput = given(DEPLOY_PARAMETERS.names, (key) => key);
 
-  const problems: string[] = unknownNames(context, env, [
-    ...Object.keys(PARAMETERS).map((name) => contextKeyOf(name)),
-    ...Object.keys(DEPLOY_PARAMETERS),
+  const issues: ConfigIssue[] = unknownNames(context, env, [
+    ...AUTOSCALER_PARAMETERS.names.map((name) => AUTOSCALER_PARAMETERS.contextKey(name)),
+    ...DEPLOY_PARAMETERS.names,
   ]);
-  let config: ReturnType<typeof parseRawConfig> | undefined;
-  try {
-    // The stack fills in the service and table; stand-ins let the schema check the rest.
-    config = parseRawConfig({
-      ...Object.fromEntries(STACK_WIRED.map((n) => [n, standIn(n)])),
+  // The stack fills in the service and table; stand-ins let the schema check the rest.
+  const config = collect(issues, () =>
+    parseRawConfig({
+      ...Object.fromEntries(RESOURCE_PARAMETERS.map((n) => [n, standIn(n)])),
       ...scalerEnv,
-    });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    problems.push(...labelProblems(error));
-  }
-  const deploy = deploySchema.safeParse(deployInput);
-  if (!deploy.success) {
-    for (const issue of deploy.error.issues) {
-      const key = String(issue.path[0]);
-      const given = deployInput[key];
-      const what =
-        issue.code === 'invalid_type' && given === undefined ? 'is required' : issue.message;
-      problems.push(
-        `${key} (${envNameOf(key)})${given !== undefined ? `=${JSON.stringify(given)}` : ''}: ${what}`,
-      );
-    }
-  }
-  if (config && deploy.success)
-    problems.push(...authProblems(config, deploy.data as DeploySettings));
-  if (problems.length > 0 || !config || !deploy.success) {
-    throw problemsError(
-      'invalid lagpilot parameters (cdk.json context or LAGPILOT_* environment)',
-      problems,
-    );
-  }
+    }),
+  );
+  const deploy = collect(issues, () => DEPLOY_PARAMETERS.parseAll(deployInput));
+  if (config && deploy) issues.push(...authIssues(config, deploy));
+  if (issues.length > 0 || !config || !deploy) throw new ConfigError(HEADING, issues);
 
   return {
     brokers: config.LAGPILOT_BROKERS,
@@ -322,59 +294,28 @@ export function readParameters(
     kafkaTls: config.LAGPILOT_KAFKA_TLS,
     metricsNamespace: config.LAGPILOT_METRICS_NAMESPACE,
     rules: ruleProps(config, scalerEnv),
-    deploy: deploy.data as DeploySettings,
+    deploy,
   };
 }
 
-/** What the chosen Kafka auth needs besides its own fields, each with its fix. */
-function authProblems(config: ReturnType<typeof parseRawConfig>, d: DeploySettings): string[] {
-  const problems: string[] = [];
-  const arn = config.LAGPILOT_KAFKA_SECRET_ARN;
-  if (arn !== undefined && !SECRET_ARN.test(arn)) {
-    problems.push(
-      `kafkaSecretArn (LAGPILOT_KAFKA_SECRET_ARN)=${JSON.stringify(arn)}: must be a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters> (aws secretsmanager describe-secret --query ARN)`,
-    );
+/** `parse()`'s result, or its ConfigError's issues added to `issues` (labelled with both names). */
+function collect<T>(issues: ConfigIssue[], parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    issues.push(...labelled(error));
+    return undefined;
   }
-  const auth = config.LAGPILOT_KAFKA_AUTH;
-  const scram = auth === 'scram-sha-256' || auth === 'scram-sha-512';
-  if (auth === 'msk-iam' && !d.mskClusterArn) {
-    problems.push(
-      'mskClusterArn (LAGPILOT_MSK_CLUSTER_ARN): is required while kafkaAuth is msk-iam: give the cluster ARN (aws kafka list-clusters-v2)',
-    );
-  }
-  if (d.mskClusterArn && auth !== 'msk-iam') {
-    problems.push(
-      `mskClusterArn (LAGPILOT_MSK_CLUSTER_ARN): only applies to kafkaAuth=msk-iam (kafkaAuth is ${auth}): remove it, or set kafkaAuth=msk-iam`,
-    );
-  }
-  if (d.kafkaSecretKmsKeyArn && !scram) {
-    problems.push(
-      `kafkaSecretKmsKeyArn (LAGPILOT_KAFKA_SECRET_KMS_KEY_ARN): only applies to SCRAM (kafkaAuth is ${auth}): remove it`,
-    );
-  }
-  // MSK refuses SCRAM secrets under the AWS-managed key, so an MSK broker implies a custom key.
-  if (scram && !d.kafkaSecretKmsKeyArn && config.LAGPILOT_BROKERS.some(isMskBroker)) {
-    problems.push(
-      'kafkaSecretKmsKeyArn (LAGPILOT_KAFKA_SECRET_KMS_KEY_ARN): is required for SCRAM on MSK, whose secrets are encrypted with a customer-managed key: give that key ARN',
-    );
-  }
-  return problems;
-}
-
-function isMskBroker(broker: string): boolean {
-  return /\.kafka(-serverless)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?:\d+$/.test(broker);
 }
 
 /** The rules that were given, as construct props (durations back to `Duration`). */
-function ruleProps(
-  config: Record<string, unknown>,
-  given: Record<string, string>,
-): ScalingRuleProps {
+function ruleProps(config: RawConfig, given: Record<string, string>): ScalingRuleProps {
   const props: Record<string, unknown> = {};
-  for (const name of RULE_PARAMETERS) {
+  for (const name of PROP_PARAMETERS) {
     if (given[name] === undefined) continue;
     const value = config[name];
-    props[contextKeyOf(name)] = isDurationParameter(name)
+    props[AUTOSCALER_PARAMETERS.contextKey(name)] = AUTOSCALER_PARAMETERS.isDuration(name)
       ? Duration.millis(value as number)
       : value;
   }

@@ -11,16 +11,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import {
-  ConfigError,
-  PARAMETERS,
-  parseRawConfig,
-  type RawConfig,
-} from '../autoscaler/core/config.ts';
+import { PARAMETERS, parseRawConfig, type RawConfig } from '../autoscaler/core/config.ts';
 import type { MetricName } from '../autoscaler/lambda/report.ts';
 import { SCHEDULE_PERIOD_MS, STEP_RESERVE_MS } from '../autoscaler/lambda/step-loop.ts';
+import { ConfigError } from '../kit/params/config-error.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
-import { forValidation, labelProblems, problemsError, ruleEnvironment } from './parameters.ts';
+import { forValidation, labelled, ruleEnvironment } from './parameters.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
 import { resolveTarget } from './scaling-target.ts';
 
@@ -198,7 +194,7 @@ export class LagAutoscaler extends Construct {
       this.config = parseRawConfig(forValidation(this.environment));
     } catch (error) {
       if (error instanceof ConfigError) {
-        throw problemsError(`${this.node.path}: invalid`, labelProblems(error));
+        throw new ConfigError(`${this.node.path}: invalid`, labelled(error));
       }
       throw error;
     }

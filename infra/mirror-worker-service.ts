@@ -11,6 +11,7 @@ import {
   WORKER_METRIC_DIMENSION,
   type WorkerMetricName,
 } from '../worker/src/cloudwatch-metrics.ts';
+import type { ClientChoice } from '../worker/src/config.ts';
 import { TaskExecutionRole } from './execution-role.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
 import { DEFAULT_METRICS_NAMESPACE } from './lag-autoscaler.ts';
@@ -79,10 +80,11 @@ export interface MirrorWorkerServiceProps {
    */
   readonly threads?: number;
   /**
-   * Kafka client library the worker uses (`MIRROR_CLIENT`).
-   * @default - the worker's default (kafkajs)
+   * Kafka client library the worker uses (`MIRROR_CLIENT`): kafkajs alone, @platformatic/kafka
+   * alone, or kafkajs consuming with @platformatic/kafka producing.
+   * @default 'kafkajs+platformatic'
    */
-  readonly client?: 'kafkajs' | 'platformatic';
+  readonly client?: ClientChoice;
   /**
    * Extra consumer properties (`MIRROR_CONSUMER_PROPERTIES`, JSON).
    * @default - none
@@ -321,7 +323,7 @@ function workerImage(cpuArchitecture: ecs.CpuArchitecture): ecs.ContainerImage {
       cpuArchitecture === ecs.CpuArchitecture.ARM64 ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
     // Only what the image is built from: an edit elsewhere must not rebuild and roll the fleet.
     ignoreMode: IgnoreMode.DOCKER,
-    exclude: ['*', '!worker', 'worker/dist', 'worker/node_modules'],
+    exclude: ['*', '!worker', '!kit', 'worker/dist', 'worker/node_modules'],
   });
 }
 

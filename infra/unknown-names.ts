@@ -1,4 +1,5 @@
-import { contextKeyOf, ENV_PREFIX, envNameOf } from './parameters.ts';
+import type { ConfigIssue } from '../kit/params/config-error.ts';
+import { contextKeyOf, ENV_PREFIX, envNameOf } from '../kit/params/names.ts';
 
 /** A context key that names a parameter (CDK's own keys have `:` or `@`, or are kebab-case). */
 const PARAMETER_LIKE_KEY = /^[a-z][a-zA-Z0-9]*$/;
@@ -8,7 +9,7 @@ export function unknownNames(
   context: Readonly<Record<string, unknown>>,
   env: Readonly<Record<string, string | undefined>>,
   known: readonly string[],
-): string[] {
+): ConfigIssue[] {
   const unknownKeys = Object.keys(context).filter(
     (key) => PARAMETER_LIKE_KEY.test(key) && !known.includes(key),
   );
@@ -16,11 +17,16 @@ export function unknownNames(
     (name) => name.startsWith(ENV_PREFIX) && !known.includes(contextKeyOf(name)),
   );
   return [
-    ...unknownKeys.map((key) => `${key} (context): unknown parameter${suggest(key, known)}`),
-    ...unknownVars.map(
-      (name) =>
-        `${name} (environment): unknown parameter${suggest(contextKeyOf(name), known, envNameOf)}`,
-    ),
+    ...unknownKeys.map((key) => ({
+      field: key,
+      label: `${key} (context)`,
+      message: `unknown parameter${suggest(key, known)}`,
+    })),
+    ...unknownVars.map((name) => ({
+      field: name,
+      label: `${name} (environment)`,
+      message: `unknown parameter${suggest(contextKeyOf(name), known, envNameOf)}`,
+    })),
   ];
 }
 

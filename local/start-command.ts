@@ -1,5 +1,5 @@
 /** `lagpilot start`: parses the options, runs the local system, prints the report's path. */
-import { ConfigError } from '../autoscaler/core/index.ts';
+import { ConfigError } from '../kit/params/config-error.ts';
 import { TraceError } from '../sim/trace-csv.ts';
 import { parseStartArgs, START_USAGE, StartUsageError } from './start-args.ts';
 import { runLocalSystem } from './system.ts';

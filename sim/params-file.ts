@@ -5,10 +5,15 @@
  * deploys. Unknown names are an error that names them.
  */
 import { readFileSync } from 'node:fs';
-import { PARAMETERS } from '../autoscaler/core/index.ts';
+import { AUTOSCALER_PARAMETERS } from '../autoscaler/core/index.ts';
+import { LagpilotError } from '../kit/errors.ts';
+import { type ConfigIssue, issueText } from '../kit/params/config-error.ts';
 
-export class ParamsError extends Error {
-  override name = 'ParamsError';
+/** A params file that cannot be read or holds a bad line or value: the user must fix it. */
+export class ParamsError extends LagpilotError {
+  constructor(message: string) {
+    super('config', message);
+  }
 }
 
 const LINE = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
@@ -35,13 +40,13 @@ export function parseParamsText(
     }
     const name = m[1]!;
     const value = m[2]!.trim().replace(/^(["'])(.*)\1$/, '$2');
-    if (!(name in PARAMETERS)) unknown.push(`${name} (line ${i + 1})`);
+    if (!AUTOSCALER_PARAMETERS.has(name)) unknown.push(`${name} (line ${i + 1})`);
     env[name] = value;
     lines[name] = i + 1;
   }
   if (unknown.length > 0) {
     throw new ParamsError(
-      `${source}: unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known: ${Object.keys(PARAMETERS).join(', ')}`,
+      `${source}: unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known: ${AUTOSCALER_PARAMETERS.names.join(', ')}`,
     );
   }
   return env;
@@ -62,15 +67,16 @@ export function readParamsFile(path: string, lines: ParamLines = {}): Record<str
  * params file and line, or the command-line flag that set it.
  */
 export function locateProblems(
-  problems: readonly string[],
+  issues: readonly ConfigIssue[],
   path: string | undefined,
   lines: ParamLines,
   flags: Record<string, string>,
 ): string {
-  return problems
-    .map((problem) => {
-      // A problem may name two parameters (one bound below another): the one that was set.
-      for (const [name] of problem.matchAll(/LAGPILOT_[A-Z_]+/g)) {
+  return issues
+    .map((issue) => {
+      const problem = issueText(issue);
+      // A problem may involve two parameters (one bound below another): the one that was set.
+      for (const name of [issue.field, ...(issue.related ?? [])]) {
         if (flags[name]) return `${flags[name]}: ${problem}`;
         if (path && lines[name]) return `${path} line ${lines[name]}: ${problem}`;
       }

@@ -5,7 +5,8 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, parseScalingRules, type ScalingRules } from '../autoscaler/core/config.ts';
+import { parseScalingRules, type ScalingRules } from '../autoscaler/core/config.ts';
+import { ConfigError } from '../kit/params/config-error.ts';
 import { DEFAULT_FLEET, type FleetParams } from './fleet.ts';
 import { locateProblems, type ParamLines, ParamsError, readParamsFile } from './params-file.ts';
 import { type PeerSettings, tunedKedaThreshold } from './policies/all.ts';
@@ -183,7 +184,7 @@ function rulesFrom(get: (k: string) => string | undefined): {
     return { rules: parseScalingRules(env), env };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    throw new ParamsError(locateProblems(error.problems, paramsPath, lines, flags));
+    throw new ParamsError(locateProblems(error.issues, paramsPath, lines, flags));
   }
 }
 

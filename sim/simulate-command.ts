@@ -3,7 +3,7 @@
  * prints a results table per trace (or JSON) and writes an SVG chart per trace plus a Markdown
  * report; with --matrix, every built-in trace on 16 fleets and one scoreboard.
  */
-import { ConfigError } from '../autoscaler/core/index.ts';
+import { ConfigError } from '../kit/params/config-error.ts';
 import { runMatrixFor } from './matrix.ts';
 import { matrixScoreboard } from './matrix-report.ts';
 import { ParamsError } from './params-file.ts';

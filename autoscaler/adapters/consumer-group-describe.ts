@@ -8,6 +8,7 @@
  */
 
 import type { Kafka } from 'kafkajs';
+import { LagpilotError } from '../../kit/errors.ts';
 import type { GroupState, GroupStateName } from '../core/index.ts';
 
 const CONSUMER_GROUP_DESCRIBE = 69;
@@ -41,19 +42,17 @@ const STATES: Record<string, GroupStateName> = {
   Dead: 'Dead',
 };
 
-export class ConsumerGroupDescribeError extends Error {
-  readonly retriable: boolean;
+export class ConsumerGroupDescribeError extends LagpilotError {
   constructor(
     readonly groupId: string,
     readonly code: number,
     message: string | null,
   ) {
+    // Coordinator moving or loading (14, 15, 16): the next step asks again.
     super(
+      code === 14 || code === 15 || code === 16 ? 'transient' : 'fatal',
       `ConsumerGroupDescribe for group ${groupId} failed with Kafka error code ${code}${message ? `: ${message}` : ''}`,
     );
-    this.name = 'ConsumerGroupDescribeError';
-    // Coordinator moving or loading (14, 15, 16): the next step asks again.
-    this.retriable = code === 14 || code === 15 || code === 16;
   }
 }
 

@@ -47,7 +47,7 @@ export class EcsScalingTarget implements ScalingTarget {
         throw new ServiceNotFoundError(this.cluster, this.service, 'cluster not found');
       }
       throw new AutoscalerError(
-        'service',
+        'transient',
         `DescribeServices ${this.service} failed: ${messageOf(error)}`,
         {
           cause: error,
@@ -84,7 +84,7 @@ export class EcsScalingTarget implements ScalingTarget {
       );
     } catch (error) {
       throw new AutoscalerError(
-        'service',
+        'transient',
         `UpdateService ${this.service} to ${count} failed: ${messageOf(error)}`,
         {
           cause: error,

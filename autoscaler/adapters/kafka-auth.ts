@@ -9,7 +9,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
-import { ConfigError, type LagpilotConfig } from '../core/index.ts';
+import { AUTOSCALER_PARAMETERS, type LagpilotConfig } from '../core/index.ts';
 
 export type KafkaSecurity = Pick<KafkaConfig, 'ssl' | 'sasl'>;
 
@@ -29,8 +29,12 @@ async function readScramSecret(client: SecretsManagerClient, arn: string): Promi
   const secret = parsed as Partial<ScramSecret> | undefined;
   if (typeof secret?.username !== 'string' || typeof secret.password !== 'string') {
     // The secret's content is never echoed: only its shape is described.
-    throw new ConfigError([
-      `LAGPILOT_KAFKA_SECRET_ARN=${JSON.stringify(arn)}: the secret must be a JSON object with string fields "username" and "password"`,
+    throw AUTOSCALER_PARAMETERS.error([
+      {
+        field: 'LAGPILOT_KAFKA_SECRET_ARN',
+        value: arn,
+        message: 'the secret must be a JSON object with string fields "username" and "password"',
+      },
     ]);
   }
   return { username: secret.username, password: secret.password };
@@ -55,8 +59,11 @@ export async function kafkaSecurity(
     }
     case 'msk-iam': {
       if (!region) {
-        throw new ConfigError([
-          'AWS_REGION: MSK IAM auth signs for a region; set AWS_REGION (Lambda sets it)',
+        throw AUTOSCALER_PARAMETERS.error([
+          {
+            field: 'AWS_REGION',
+            message: 'MSK IAM auth signs for a region; set AWS_REGION (Lambda sets it)',
+          },
         ]);
       }
       const sasl: SASLOptions = {

@@ -57,12 +57,31 @@ function groupStateOf(description: GroupDescription | undefined): GroupState {
   return { state, members: description?.members.length ?? 0 };
 }
 
-/** kafkajs errors carry a protocol error `type`, sometimes on a wrapped cause. */
+/** kafkajs' errors that mean no broker could be reached, by class name. */
+const CONNECTION_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSRequestTimeoutError',
+]);
+/** Node's socket error codes for the same. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * kafkajs errors carry a protocol error `type`, sometimes on a wrapped cause; connection
+ * failures are known by their class name or socket error code (`CONNECTION`).
+ */
 function kafkaErrorType(error: unknown): string | undefined {
   for (let e: unknown = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
-    const type = (e as { type?: unknown }).type;
+    const { type, code } = e as { type?: unknown; code?: unknown };
     if (typeof type === 'string') return type;
-    if (e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSBrokerNotFound')
+    if (CONNECTION_ERRORS.has(e.name) || (typeof code === 'string' && CONNECTION_CODES.has(code)))
       return 'CONNECTION';
     const original = (e as { originalError?: unknown }).originalError;
     if (original instanceof Error) return kafkaErrorType(original);
@@ -150,10 +169,7 @@ export class KafkaLagSource implements LagSource {
   private async classify(error: unknown): Promise<AutoscalerError> {
     if (error instanceof AutoscalerError) return error;
     const type = kafkaErrorType(error);
-    if (
-      type === 'CONNECTION' ||
-      /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|Connection (error|timeout)/i.test(String(error))
-    ) {
+    if (type === 'CONNECTION') {
       this.connected = undefined;
       return new BrokerUnreachableError(this.options.brokers, error);
     }

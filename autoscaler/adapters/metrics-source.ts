@@ -70,7 +70,7 @@ export class CloudWatchMetricsSource implements MetricsSource {
       } while (NextToken);
     } catch (error) {
       throw new AutoscalerError(
-        'metrics',
+        'transient',
         `GetMetricData for ${this.service} failed: ${messageOf(error)}`,
         {
           cause: error,

@@ -55,7 +55,7 @@ export class DynamoStateStore implements StateStore {
       };
     } catch (error) {
       throw new AutoscalerError(
-        'state',
+        'transient',
         `reading state ${this.key} from ${this.table} failed: ${messageOf(error)}`,
         {
           cause: error,
@@ -86,7 +86,7 @@ export class DynamoStateStore implements StateStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new StateConflictError(this.key);
       throw new AutoscalerError(
-        'state',
+        'transient',
         `writing state ${this.key} to ${this.table} failed: ${messageOf(error)}`,
         {
           cause: error,

@@ -1,20 +1,17 @@
 /**
- * Typed failures of the autoscaler's adapters. Each names what was being observed or changed
- * and carries what the operator needs to fix it; the control step turns any of them into a
- * hold with the message as its reason, plus an Errors metric.
+ * Typed failures of the autoscaler's adapters, on the project's one error base. Each names what
+ * was being observed or changed and carries what the operator needs to fix it; `kind` says who
+ * must act: `config` when a setting names something that does not exist, `transient` when the
+ * next step may succeed. The control step turns any of them into a hold with the message as its
+ * reason, plus an Errors metric.
  */
+import { type ErrorKind, LagpilotError, messageOf } from '../../kit/errors.ts';
 
-/** Which port failed. */
-export type Source = 'kafka' | 'metrics' | 'service' | 'state';
+export { messageOf };
 
-export class AutoscalerError extends Error {
-  constructor(
-    readonly source: Source,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
+export class AutoscalerError extends LagpilotError {
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+    super(kind, message, options);
   }
 }
 
@@ -24,7 +21,7 @@ export class BrokerUnreachableError extends AutoscalerError {
     cause: unknown,
   ) {
     super(
-      'kafka',
+      'transient',
       `Kafka brokers ${brokers.join(', ')} unreachable (${messageOf(cause)}): check LAGPILOT_BROKERS, the security group and the auth settings`,
       { cause },
     );
@@ -34,7 +31,7 @@ export class BrokerUnreachableError extends AutoscalerError {
 export class TopicNotFoundError extends AutoscalerError {
   constructor(readonly topics: readonly string[]) {
     super(
-      'kafka',
+      'config',
       `topic ${topics.join(', ')} does not exist on the cluster: check LAGPILOT_TOPICS`,
     );
   }
@@ -43,7 +40,7 @@ export class TopicNotFoundError extends AutoscalerError {
 export class GroupNotFoundError extends AutoscalerError {
   constructor(readonly groupId: string) {
     super(
-      'kafka',
+      'config',
       `consumer group ${groupId} does not exist (no members, no committed offsets): check LAGPILOT_GROUP_ID, or start the workers once`,
     );
   }
@@ -51,7 +48,7 @@ export class GroupNotFoundError extends AutoscalerError {
 
 export class KafkaError extends AutoscalerError {
   constructor(cause: unknown) {
-    super('kafka', `reading lag failed: ${messageOf(cause)}`, { cause });
+    super('transient', `reading lag failed: ${messageOf(cause)}`, { cause });
   }
 }
 
@@ -62,23 +59,21 @@ export class ServiceNotFoundError extends AutoscalerError {
     reason: string,
   ) {
     super(
-      'service',
+      'config',
       `ECS service ${service} not found in cluster ${cluster} (${reason}): check LAGPILOT_CLUSTER and LAGPILOT_SERVICE`,
     );
   }
 }
 
-/** Another control step wrote the state since this one read it: this step must not act. */
+/**
+ * Another control step wrote the state since this one read it: this step must not act. The
+ * next step reads the new state and decides again, so it is transient.
+ */
 export class StateConflictError extends AutoscalerError {
   constructor(readonly key: string) {
     super(
-      'state',
+      'transient',
       `state ${key} was changed by another control step since it was read: not acting twice`,
     );
   }
-}
-
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
 }

@@ -5,22 +5,20 @@ import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { PARAMETERS } from '../../autoscaler/core/config.ts';
+import type { PropEnvName } from '../../autoscaler/core/parameters.ts';
 import cdkJson from '../../cdk.json' with { type: 'json' };
 import {
   END_MARKER,
   RULE_PROPS_FILE,
+  renderParameterTable,
   renderRuleProps,
   START_MARKER,
   withParameterTable,
 } from '../../dev/parameter-docs.ts';
-import { readParameters } from '../../infra/deploy-params.ts';
-import {
-  type ContextKey,
-  contextKeyOf,
-  envNameOf,
-  type RuleEnvName,
-} from '../../infra/parameters.ts';
+import { DEPLOY_PARAMETERS, readParameters } from '../../infra/deploy-params.ts';
 import type { ScalingRuleProps } from '../../infra/scaling-rule-props.ts';
+import { type ContextKey, contextKeyOf, envNameOf } from '../../kit/params/names.ts';
+import { ConfigSchema } from '../../worker/src/config.ts';
 
 const read = (values: Record<string, unknown> = {}, env: Record<string, string> = {}) =>
   readParameters({ ...cdkJson.context, ...values }, env);
@@ -206,6 +204,20 @@ describe('readParameters', () => {
     );
   });
 
+  it("takes every client the worker runs, and documents the worker's own default", () => {
+    const workerClient = ConfigSchema.shape.client;
+    for (const client of workerClient.unwrap().options) {
+      expect(read({ workerClient: client }).deploy.workerClient).toBe(client);
+    }
+    expect(read().deploy.workerClient).toBeUndefined();
+    expect(DEPLOY_PARAMETERS.specs.workerClient.doc).toContain(
+      `default: the worker's (${workerClient.parse(undefined)})`,
+    );
+    expect(() => read({ workerClient: 'librdkafka' })).toThrow(
+      /workerClient \(LAGPILOT_WORKER_CLIENT\)="librdkafka": must be kafkajs, platformatic, kafkajs\+platformatic/,
+    );
+  });
+
   it('runs on FARGATE unless FARGATE_SPOT is chosen', () => {
     expect(read({}).deploy.capacityProvider).toBe('FARGATE');
     expect(read({ capacityProvider: 'FARGATE_SPOT' }).deploy.capacityProvider).toBe('FARGATE_SPOT');
@@ -248,10 +260,32 @@ describe('generated parameter docs (npm run docs:params)', () => {
     expect([...named].filter((key) => !documented.has(key))).toEqual([]);
   });
 
+  it('derives every name, default and doc of a parameter from its one declaration', () => {
+    const table = renderParameterTable();
+    expect(table).toContain(
+      `| \`upWindow\` | \`LAGPILOT_UP_WINDOW\` | \`1m\` | ${PARAMETERS.LAGPILOT_UP_WINDOW.doc} |`,
+    );
+    expect(table).toContain(
+      `| \`workerMemory\` | \`LAGPILOT_WORKER_MEMORY\` | \`1024\` | ${DEPLOY_PARAMETERS.specs.workerMemory.doc} *(deployment)* |`,
+    );
+    expect(table).toContain('| — | `LAGPILOT_STATE_TABLE` | set by the stack |');
+    const props = renderRuleProps();
+    expect(props).toContain("readonly upWindow?: RuleValueOf<'LAGPILOT_UP_WINDOW'>;");
+    expect(props).toMatch(
+      /`LAGPILOT_UP_WINDOW`: how long a scale-up signal must hold\.\n\s+\* @default Duration\.minutes\(1\)/,
+    );
+    // Set by its context key, the rule arrives as the prop, a Duration.
+    expect(
+      readParameters({ ...cdkJson.context, upWindow: '2m' }, {}).rules.upWindow?.toMinutes(),
+    ).toBe(2);
+    const env = { LAGPILOT_WORKER_MEMORY: '2048' };
+    expect(readParameters(cdkJson.context, env).deploy.workerMemory).toBe(2048);
+  });
+
   it('the construct documents every scaling rule as a prop, with its default', () => {
     expect(read(RULE_PROPS_FILE)).toBe(renderRuleProps());
     expect(renderRuleProps()).toContain('@default Duration.minutes(5)');
     // A rule in the schema but not in the props (or the reverse) does not compile.
-    expectTypeOf<keyof ScalingRuleProps>().toEqualTypeOf<ContextKey<RuleEnvName>>();
+    expectTypeOf<keyof ScalingRuleProps>().toEqualTypeOf<ContextKey<PropEnvName>>();
   });
 });

@@ -11,8 +11,9 @@ import {
 import type { Context } from 'aws-lambda';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { ConfigError, parseConfig } from '../../autoscaler/core/config.ts';
+import { parseConfig } from '../../autoscaler/core/config.ts';
 import { createHandler, type StepSummary } from '../../autoscaler/lambda/app.ts';
+import { ConfigError } from '../../kit/params/config-error.ts';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 const MINUTE = 60_000;

@@ -145,6 +145,27 @@ describe('worker refuses a bad start', () => {
     expect(worker.events('config_error')).toHaveLength(1);
   });
 
+  it('exits 2 on a bad KAFKA_SASL_* setting, naming the variable and never the password', async () => {
+    const valid = {
+      MIRROR_APPID: 'g',
+      MIRROR_BOOTSTRAP: inject('kafkaBrokers'),
+      MIRROR_INPUT: 'in',
+      MIRROR_OUTPUT: 'out',
+      MIRROR_ON_ERROR: 'skip',
+    };
+    const unknown = await WorkerProcess.start({ ...valid, KAFKA_SASL_MECHANISM: 'kerberos' });
+    const noUser = await WorkerProcess.start({
+      ...valid,
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_PASSWORD: 'hunter2',
+    });
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.stderr).toContain('KAFKA_SASL_MECHANISM="kerberos": must be one of plain');
+    expect(await noUser.exited).toBe(2);
+    expect(noUser.stderr).toContain('KAFKA_SASL_USERNAME: is required while');
+    expect(noUser.stderr + JSON.stringify(noUser.logs)).not.toContain('hunter2');
+  });
+
   it('exits 1 when an output topic is missing, saying to create it', async () => {
     const kafka = testKafka();
     const input = uniqueName('missing-in');

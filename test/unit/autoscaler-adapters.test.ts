@@ -14,10 +14,11 @@ import { EcsScalingTarget } from '../../autoscaler/adapters/ecs-target.ts';
 import { kafkaSecurity } from '../../autoscaler/adapters/kafka-auth.ts';
 import { CloudWatchMetricsSource, clusterName } from '../../autoscaler/adapters/metrics-source.ts';
 import { DynamoStateStore, MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
-import { ConfigError, type LagpilotConfig } from '../../autoscaler/core/config.ts';
+import type { LagpilotConfig } from '../../autoscaler/core/config.ts';
 import { ServiceNotFoundError, StateConflictError } from '../../autoscaler/core/errors.ts';
 import { partitionLag } from '../../autoscaler/core/measure.ts';
 import { EMPTY_STATE, type ScalerState } from '../../autoscaler/core/types.ts';
+import { ConfigError } from '../../kit/params/config-error.ts';
 
 const ecs = mockClient(ECSClient);
 const cw = mockClient(CloudWatchClient);
@@ -216,7 +217,8 @@ describe('CloudWatchMetricsSource', () => {
   it('a failure is a typed metrics error', async () => {
     cw.on(GetMetricDataCommand).rejects(new Error('Throttling'));
     await expect(source.resources(now, 60_000)).rejects.toMatchObject({
-      source: 'metrics',
+      kind: 'transient',
+      retriable: true,
       message: 'GetMetricData for mirror failed: Throttling',
     });
   });

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../worker/src/config.ts';
+import { ConfigError } from '../../kit/params/config-error.ts';
+import { loadConfig } from '../../worker/src/config.ts';
 
 const minimal = {
   MIRROR_APPID: 'g',
@@ -12,7 +13,7 @@ const minimal = {
   MIRROR_DLQ_TOPIC: 'dlq',
 };
 
-function problems(env: NodeJS.ProcessEnv): string[] {
+function problems(env: NodeJS.ProcessEnv): readonly string[] {
   try {
     loadConfig(env);
   } catch (err) {

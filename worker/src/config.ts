@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../../kit/params/config-error.ts';
 import { compileFilter, FilterSyntaxError } from './filter.ts';
 import { compilePointer } from './json-pointer.ts';
 import { compileTransform } from './transform.ts';
@@ -62,6 +63,15 @@ function knownKeys(allowed: readonly string[]) {
   });
 }
 
+/**
+ * The Kafka client libraries the worker can run (`client` / MIRROR_CLIENT): kafkajs alone,
+ * @platformatic/kafka alone, or kafkajs consuming with @platformatic/kafka producing.
+ */
+export const CLIENTS = ['kafkajs', 'platformatic', 'kafkajs+platformatic'] as const;
+export type ClientChoice = (typeof CLIENTS)[number];
+/** The fastest pair that passes every test (docs/benchmarks.md, "Client choice"). */
+export const DEFAULT_CLIENT: ClientChoice = 'kafkajs+platformatic';
+
 export const ConfigSchema = z
   .object({
     appid: required('the consumer group id, e.g. "orders-mirror"').min(1),
@@ -106,9 +116,7 @@ export const ConfigSchema = z
     // CloudWatch namespace of the worker's counters; unset: not published (cloudwatch-metrics.ts).
     metrics_namespace: z.string().min(1).optional(),
     metrics_interval: z.number().positive().default(60),
-    client: z
-      .enum(['kafkajs', 'platformatic', 'kafkajs+platformatic'])
-      .default('kafkajs+platformatic'),
+    client: z.enum(CLIENTS).default(DEFAULT_CLIENT),
   })
   .strict();
 
@@ -126,16 +134,9 @@ const NUMBER_KEYS = new Set([
   'metrics_interval',
 ]);
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  constructor(readonly problems: string[]) {
-    super(`invalid worker configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
-
 export const envName = (key: string) => `MIRROR_${key.toUpperCase()}`;
 
-function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unknown> {
+function fromEnv(env: NodeJS.ProcessEnv, problems: ConfigIssue[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(ConfigSchema.shape)) {
     const raw = env[envName(key)];
@@ -144,11 +145,20 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unk
       try {
         out[key] = JSON.parse(raw);
       } catch {
-        problems.push(`${key} (from ${envName(key)}): not valid JSON`);
+        problems.push({
+          field: key,
+          label: `${key} (from ${envName(key)})`,
+          message: 'not valid JSON',
+        });
       }
     } else if (NUMBER_KEYS.has(key)) {
       const n = Number(raw.replace(/s$/, ''));
-      if (Number.isNaN(n)) problems.push(`${key} (from ${envName(key)}): "${raw}" is not a number`);
+      if (Number.isNaN(n))
+        problems.push({
+          field: key,
+          label: `${key} (from ${envName(key)})`,
+          message: `"${raw}" is not a number`,
+        });
       else out[key] = n;
     } else out[key] = raw;
   }
@@ -157,31 +167,40 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unk
 
 /** Reads the file and environment, validates everything, and reports every problem at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const problems: string[] = [];
+  const problems: ConfigIssue[] = [];
   let file: Record<string, unknown> = {};
   if (env.MIRROR_CONFIG) {
     try {
       file = JSON.parse(readFileSync(env.MIRROR_CONFIG, 'utf8')) as Record<string, unknown>;
     } catch (err) {
-      problems.push(`MIRROR_CONFIG=${env.MIRROR_CONFIG}: ${(err as Error).message}`);
+      problems.push({
+        field: 'MIRROR_CONFIG',
+        label: `MIRROR_CONFIG=${env.MIRROR_CONFIG}`,
+        message: (err as Error).message,
+      });
     }
   }
   const merged: Record<string, unknown> = { ...file, ...fromEnv(env, problems) };
   for (const key of Object.keys(file)) {
     if (/sasl|password|secret|ssl|tls|credential/i.test(key)) {
-      problems.push(
-        `${key}: credentials are never read from the config file; use KAFKA_SASL_MECHANISM/USERNAME/PASSWORD and KAFKA_TLS (injected from Secrets Manager)`,
-      );
+      problems.push({
+        field: key,
+        message:
+          'credentials are never read from the config file; use KAFKA_SASL_MECHANISM/USERNAME/PASSWORD and KAFKA_TLS (injected from Secrets Manager)',
+      });
     }
   }
   if (!merged.output && !merged.routes)
-    problems.push(
-      'output: set "output" (target topic) or "routes" (file key "output" or MIRROR_OUTPUT)',
-    );
+    problems.push({
+      field: 'output',
+      message: 'set "output" (target topic) or "routes" (file key "output" or MIRROR_OUTPUT)',
+    });
   if ((merged.on_error ?? 'dlq') === 'dlq' && !merged.dlq_topic) {
-    problems.push(
-      'dlq_topic: set a dead-letter topic, or on_error "skip" (file key "dlq_topic" or MIRROR_DLQ_TOPIC)',
-    );
+    problems.push({
+      field: 'dlq_topic',
+      message:
+        'set a dead-letter topic, or on_error "skip" (file key "dlq_topic" or MIRROR_DLQ_TOPIC)',
+    });
   }
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
@@ -190,10 +209,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const key = String(issue.path[0] ?? '');
       const where =
         key && key in ConfigSchema.shape ? ` (file key "${key}" or ${envName(key)})` : '';
-      problems.push(`${path}: ${issue.message}${where}`);
+      problems.push({ field: path, message: `${issue.message}${where}` });
     }
   }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsed.success) {
+    throw new ConfigError('invalid worker configuration', problems);
+  }
   // Compiling here means a bad pointer in a transform fails at start, never per message.
   if (parsed.data.transform) compileTransform(parsed.data.transform);
   if (parsed.data.partition) compilePointer(parsed.data.partition);

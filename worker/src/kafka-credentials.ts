@@ -1,4 +1,5 @@
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
+import { ConfigError } from '../../kit/params/config-error.ts';
 
 /**
  * TLS and SASL settings, from the environment only (ECS injects them from Secrets Manager):
@@ -16,17 +17,31 @@ export interface KafkaCredentials {
 
 const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'] as const;
 
+/** A bad credentials setting: the worker exits 2, naming the variable (never a secret's value). */
+function credentialsError(field: string, message: string, value?: string): ConfigError {
+  return new ConfigError('invalid Kafka credentials settings', [
+    { field, message, ...(value === undefined ? {} : { value }) },
+  ]);
+}
+
 export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaCredentials {
   const tls = env.KAFKA_TLS === 'true';
   const mechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase();
   if (!mechanism) return { tls };
   if (!MECHANISMS.includes(mechanism as (typeof MECHANISMS)[number])) {
-    throw new Error(`KAFKA_SASL_MECHANISM must be one of ${MECHANISMS.join(', ')}`);
+    throw credentialsError(
+      'KAFKA_SASL_MECHANISM',
+      `must be one of ${MECHANISMS.join(', ')}`,
+      env.KAFKA_SASL_MECHANISM,
+    );
   }
   if (mechanism === 'aws-msk-iam') {
     const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) {
-      throw new Error('KAFKA_SASL_MECHANISM=aws-msk-iam signs for a region: set AWS_REGION');
+      throw credentialsError(
+        'AWS_REGION',
+        'KAFKA_SASL_MECHANISM=aws-msk-iam signs for a region: set AWS_REGION',
+      );
     }
     // MSK's IAM listener is TLS-only.
     return {
@@ -39,8 +54,9 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
   }
   const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = env;
   if (!username || !password) {
-    throw new Error(
-      'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required',
+    throw credentialsError(
+      !username ? 'KAFKA_SASL_USERNAME' : 'KAFKA_SASL_PASSWORD',
+      `is required while KAFKA_SASL_MECHANISM is ${mechanism}: set KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (from Secrets Manager)`,
     );
   }
   return {
