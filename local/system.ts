@@ -18,6 +18,7 @@ import { MemoryStateStore } from '../autoscaler/adapters/state-store.ts';
 import { controlStep } from '../autoscaler/core/control-step.ts';
 import { JsonLineReporter } from '../autoscaler/lambda/report.ts';
 import { startBroker } from '../dev/kafka-broker.ts';
+import { sleep } from '../kit/process.ts';
 import { LocalFleet } from './fleet.ts';
 import { liveLine, type StepRow, stepRow } from './live-line.ts';
 import { ProcessMetricsSource } from './process-metrics.ts';
@@ -34,17 +35,6 @@ export interface LocalSystemIo {
   /** Aborting ends the run early (Ctrl-C); shutdown and the report still happen. */
   signal: AbortSignal;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done);
-  });
 
 /** Runs the local system to the end of its profile (or the abort) and returns the report's chart. */
 export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): Promise<string> {
@@ -111,6 +101,7 @@ export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): 
       // Steps on a fixed grid, so sample gaps stay at the cadence whatever a step costs.
       await sleep(runStart + k * options.cadenceMs - Date.now(), io.signal);
       if (io.signal.aborted) break;
+      await fleet.reconcile();
       const report = await controlStep(deps);
       // The profile's rate mid-interval: the measured rates average the interval since the last step.
       const midInterval = report.at - runStart - options.cadenceMs / 2;

@@ -15,6 +15,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
+import { sleep } from '../../kit/process.ts';
 import { ConsumerGroupDescriber } from '../adapters/consumer-group-describe.ts';
 import { EcsScalingTarget } from '../adapters/ecs-target.ts';
 import { kafkaSecurity } from '../adapters/kafka-auth.ts';
@@ -25,7 +26,7 @@ import type { LagpilotConfig } from '../core/config.ts';
 import { type ControlStepDeps, controlStep } from '../core/control-step.ts';
 import type { Decision, Millis } from '../core/types.ts';
 import { PowertoolsReporter } from './report.ts';
-import { runSteps, sleep } from './step-loop.ts';
+import { runSteps } from './step-loop.ts';
 
 /** AWS client settings: region/credentials/endpoint (tests point them at moto). */
 export interface AwsClientConfig {

@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DEFAULT_KAFKA_VERSION, resolveKafkaVersion, startBroker } from '../../dev/kafka-broker.ts';
+import { sleep } from '../../kit/process.ts';
 
 export const title = 'Rebalance: pause per scaling action, classic vs consumer protocol';
 
@@ -139,7 +140,7 @@ class Group {
 
   async settle(from: number): Promise<number> {
     for (;;) {
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
       const now = Date.now();
       if (now - from >= STEADY_MS && this.steady(now)) return now;
       if (now - from > SETTLE_TIMEOUT_MS) {
@@ -201,7 +202,7 @@ async function produceSteadily(producer: Producer, topic: string): Promise<() =>
           value: `${i++}`,
         })),
       });
-      await new Promise((r) => setTimeout(r, Math.max(0, TICK_MS - (Date.now() - at))));
+      await sleep(TICK_MS - (Date.now() - at));
     }
   })();
   return async () => {

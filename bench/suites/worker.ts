@@ -18,6 +18,7 @@ import {
   MIRROR_MAKER_2,
   PRODUCER_PERF,
 } from '../../dev/kafka-tools.ts';
+import { sleep, stopChild } from '../../kit/process.ts';
 import { bundleWorker, RUNTIME_NODE_OPTIONS } from '../../worker/build.ts';
 
 export const title = 'Mirroring worker throughput (1 worker, 12 partitions, ~250-byte JSON)';
@@ -52,8 +53,6 @@ function payloads(n: number): string {
   }
   return `${lines.join('\n')}\n`;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function peakRssMb(pid: number): number | undefined {
   try {
@@ -202,9 +201,7 @@ async function runWorker(
         mode === 'mirror' ? `${onTopic} records out` : `${onTopic} of ${RECORDS} passed the filter`,
     };
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
+    await stopChild(child, 20_000);
   }
 }
 
@@ -263,11 +260,7 @@ async function runMirrorMaker(
       note: 'JVM -Xmx1g; wall time includes MM2 start-up',
     };
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(child, 20_000);
   }
 }
 

@@ -13,6 +13,7 @@ import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { ConfigError, parseConfig } from '../../autoscaler/core/config.ts';
 import { createHandler, type StepSummary } from '../../autoscaler/lambda/app.ts';
+import { sleep } from '../../kit/process.ts';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 const MINUTE = 60_000;
@@ -79,7 +80,7 @@ describe(`autoscaler handler end to end on Kafka ${inject('kafkaVersion')} and m
           // Until the test drains, the workers hold back: lag builds up.
           while (!draining) {
             await heartbeat();
-            await new Promise((r) => setTimeout(r, 100));
+            await sleep(100);
           }
           const last = batch.messages.at(-1);
           if (last) resolveOffset(last.offset);
