@@ -1,3 +1,5 @@
+export * from './cli.ts';
+export * from './decimal.ts';
 export * from './duration.ts';
 export * from './errors.ts';
 export * from './process.ts';

@@ -4,7 +4,7 @@
  * minutes shows what an hour does on AWS (scale 12: the 5-minute up-window lasts 25 s).
  */
 import { parseScalingRulesAt, type ScalingRules } from '../autoscaler/core/config.ts';
-import { StartUsageError } from './start-args.ts';
+import { UsageError } from '../kit/cli.ts';
 
 export function localRules(
   env: Record<string, string | undefined>,
@@ -27,7 +27,7 @@ export function localRules(
     ['LAGPILOT_DOWN_WINDOW', scaled.downWindowMs],
   ] as const) {
     if (ms < cadenceMs) {
-      throw new StartUsageError(
+      throw new UsageError(
         `${name} ÷ --time-scale ${timeScale} = ${ms / 1000} s is shorter than one step (--cadence ${cadenceMs / 1000} s): lower --time-scale or --cadence`,
       );
     }

@@ -3,11 +3,7 @@
  * option named.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-
-export class StartUsageError extends Error {
-  override name = 'StartUsageError';
-}
+import { durationFlag, numberFlag, parseFlags } from '../kit/cli.ts';
 
 export const START_DEFAULTS = {
   profile: 'surge',
@@ -43,28 +39,23 @@ export interface StartOptions {
   readonly outDir: string;
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const positive = (flag: string, text: string | undefined, integer: boolean) =>
+  numberFlag(
+    flag,
+    text,
+    (n) => n > 0 && (!integer || Number.isInteger(n)),
+    `a positive ${integer ? 'whole number' : 'number'}`,
+  );
 
-function durationMs(flag: string, text: string): number {
-  const m = DURATION.exec(text.trim());
-  const ms = m ? Number(m[1]) * UNIT_MS[m[2]!]! : Number.NaN;
-  if (!(ms > 0)) {
-    throw new StartUsageError(`--${flag} "${text}": write a positive duration such as 90s or 4m`);
-  }
-  return ms;
-}
-
-function positive(flag: string, text: string | undefined, fallback: number, integer: boolean) {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!(n > 0) || (integer && !Number.isInteger(n))) {
-    throw new StartUsageError(
-      `--${flag} "${text}": must be a positive ${integer ? 'whole number' : 'number'}`,
-    );
-  }
-  return n;
-}
+const START_FLAGS = [
+  'duration',
+  'profile',
+  'partitions',
+  'capacity',
+  'cadence',
+  'time-scale',
+  'out',
+] as const;
 
 const stamp = (d: Date) =>
   d
@@ -73,34 +64,18 @@ const stamp = (d: Date) =>
     .replace(/-\d{3}Z$/, 'Z');
 
 export function parseStartArgs(argv: readonly string[], now = new Date()): StartOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        duration: { type: 'string' },
-        profile: { type: 'string' },
-        partitions: { type: 'string' },
-        capacity: { type: 'string' },
-        cadence: { type: 'string' },
-        'time-scale': { type: 'string' },
-        out: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new StartUsageError((error as Error).message);
-  }
+  const values = parseFlags(
+    argv,
+    Object.fromEntries(START_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
+  );
   const text = (k: string) => values[k] as string | undefined;
-  const duration = text('duration');
-  const cadence = text('cadence');
   return {
-    durationMs: duration === undefined ? undefined : durationMs('duration', duration),
+    durationMs: durationFlag('duration', text('duration')),
     profile: text('profile') ?? START_DEFAULTS.profile,
-    partitions: positive('partitions', text('partitions'), START_DEFAULTS.partitions, true),
-    capacity: positive('capacity', text('capacity'), START_DEFAULTS.capacity, false),
-    cadenceMs: cadence === undefined ? START_DEFAULTS.cadenceMs : durationMs('cadence', cadence),
-    timeScale: positive('time-scale', text('time-scale'), START_DEFAULTS.timeScale, false),
+    partitions: positive('partitions', text('partitions'), true) ?? START_DEFAULTS.partitions,
+    capacity: positive('capacity', text('capacity'), false) ?? START_DEFAULTS.capacity,
+    cadenceMs: durationFlag('cadence', text('cadence')) ?? START_DEFAULTS.cadenceMs,
+    timeScale: positive('time-scale', text('time-scale'), false) ?? START_DEFAULTS.timeScale,
     outDir: resolve(text('out') ?? `docs/reports/local-${stamp(now)}`),
   };
 }

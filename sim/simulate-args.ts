@@ -4,8 +4,16 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { ConfigError, parseScalingRules, type ScalingRules } from '../autoscaler/core/config.ts';
+import {
+  count,
+  nonNegative,
+  numberFlag,
+  parseFlags,
+  positive,
+  UsageError,
+  wholeNumber,
+} from '../kit/cli.ts';
 import { DEFAULT_FLEET, type FleetParams } from './fleet.ts';
 import { locateProblems, type ParamLines, ParamsError, readParamsFile } from './params-file.ts';
 import { type PeerSettings, tunedKedaThreshold } from './policies/all.ts';
@@ -14,10 +22,6 @@ import { TARGET_TRACKING_DEFAULTS } from './policies/target-tracking.ts';
 import { type Trace, traceDurationS } from './trace.ts';
 import { TraceError } from './trace-csv.ts';
 import { BUILT_IN_TRACES, loadTrace } from './traces.ts';
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -71,27 +75,6 @@ export interface SimulateOptions {
   readonly json: boolean;
 }
 
-/** A plain decimal number: `0x10`, `1e3x`, `Infinity` and blanks are not. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-function number(
-  flag: string,
-  text: string | undefined,
-  check: (n: number) => boolean,
-  what: string,
-) {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!DECIMAL.test(text.trim()) || !Number.isFinite(n) || !check(n)) {
-    throw new UsageError(`--${flag} "${text}": must be ${what}`);
-  }
-  return n;
-}
-const positive = (n: number) => n > 0;
-const nonNegative = (n: number) => n >= 0;
-const whole = (n: number) => Number.isInteger(n) && n >= 0;
-const count = (n: number) => Number.isInteger(n) && n >= 1;
-
 /** Numeric fleet options: flag → FleetParams field, its check, and what a good value is. */
 const FLEET_FLAGS: readonly [string, keyof FleetParams, (n: number) => boolean, string][] = [
   ['partitions', 'partitions', count, 'a whole number ≥ 1'],
@@ -110,11 +93,9 @@ const FLEET_FLAGS: readonly [string, keyof FleetParams, (n: number) => boolean, 
   ],
   ['capacity-noise', 'capacityNoise', (n) => n >= 0 && n < 1, 'a fraction in [0, 1)'],
   ['rebalance-spread', 'rebalanceSpread', (n) => n >= 0 && n <= 1, 'a fraction in [0, 1]'],
-  ['seed', 'seed', whole, 'a whole number ≥ 0'],
+  ['seed', 'seed', wholeNumber, 'a whole number ≥ 0'],
   ['tick', 'tickS', (n) => [1, 3, 5, 15].includes(n), '1, 3, 5 or 15'],
 ];
-
-type Values = Record<string, string | string[] | boolean | undefined>;
 
 const STRING_OPTIONS = [
   'params',
@@ -140,23 +121,13 @@ const STRING_OPTIONS = [
   'seed',
 ] as const;
 
-function optionValues(argv: readonly string[]): Values {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        trace: { type: 'string', multiple: true },
-        ...Object.fromEntries(STRING_OPTIONS.map((o) => [o, { type: 'string' as const }])),
-        matrix: { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    }).values as Values;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
-}
+const optionValues = (argv: readonly string[]) =>
+  parseFlags(argv, {
+    trace: { type: 'string', multiple: true },
+    ...Object.fromEntries(STRING_OPTIONS.map((o) => [o, { type: 'string' as const }])),
+    matrix: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
 
 /** The rules from --params and the flags that set LAGPILOT_* values, errors traced to either. */
 function rulesFrom(get: (k: string) => string | undefined): {
@@ -167,8 +138,8 @@ function rulesFrom(get: (k: string) => string | undefined): {
   const lines: ParamLines = {};
   const env: Record<string, string> = paramsPath ? readParamsFile(paramsPath, lines) : {};
   const flags: Record<string, string> = {};
-  const min = number('min', get('min'), whole, 'a whole number ≥ 0');
-  const max = number('max', get('max'), count, 'a whole number ≥ 1');
+  const min = numberFlag('min', get('min'), wholeNumber, 'a whole number ≥ 0');
+  const max = numberFlag('max', get('max'), count, 'a whole number ≥ 1');
   if (min !== undefined)
     [env.LAGPILOT_MIN_TASKS, flags.LAGPILOT_MIN_TASKS] = [String(min), '--min'];
   if (max !== undefined)
@@ -192,7 +163,7 @@ function peersFrom(get: (k: string) => string | undefined, fleet: FleetParams) {
   if (statistic !== 'average' && statistic !== 'maximum') {
     throw new UsageError(`--lagpilot-statistic "${statistic}": must be average or maximum`);
   }
-  const kedaLagThreshold = number(
+  const kedaLagThreshold = numberFlag(
     'keda-lag-threshold',
     get('keda-lag-threshold'),
     count,
@@ -202,8 +173,12 @@ function peersFrom(get: (k: string) => string | undefined, fleet: FleetParams) {
     statistic,
     kedaLagThreshold: kedaLagThreshold ?? tunedKedaThreshold(fleet.capacity, fleet.sloS),
     cpuTarget:
-      number('cpu-target', get('cpu-target'), (n) => n > 0 && n <= 100, 'a CPU % in (0, 100]') ??
-      70,
+      numberFlag(
+        'cpu-target',
+        get('cpu-target'),
+        (n) => n > 0 && n <= 100,
+        'a CPU % in (0, 100]',
+      ) ?? 70,
   };
   return { peers, kedaLagThreshold };
 }
@@ -221,7 +196,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
   };
   if (matrix) fleet.tickS = MATRIX_TICK_S;
   for (const [flag, key, check, what] of FLEET_FLAGS) {
-    const value = number(flag, get(flag), check, what);
+    const value = numberFlag(flag, get(flag), check, what);
     if (value !== undefined) fleet[key] = value;
   }
   if ((rules.stepIntervalMs / 1000) % fleet.tickS !== 0) {
