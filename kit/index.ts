@@ -3,3 +3,4 @@ export * from './decimal.ts';
 export * from './duration.ts';
 export * from './errors.ts';
 export * from './process.ts';
+export * from './svg-chart.ts';
