@@ -5,6 +5,7 @@
  */
 import { parseScalingRulesAt, type ScalingRules } from '../autoscaler/core/config.ts';
 import { UsageError } from '../kit/cli.ts';
+import { durationText, formatDuration } from '../kit/duration.ts';
 
 export function localRules(
   env: Record<string, string | undefined>,
@@ -28,7 +29,7 @@ export function localRules(
   ] as const) {
     if (ms < cadenceMs) {
       throw new UsageError(
-        `${name} ÷ --time-scale ${timeScale} = ${ms / 1000} s is shorter than one step (--cadence ${cadenceMs / 1000} s): lower --time-scale or --cadence`,
+        `${name} ÷ --time-scale ${timeScale} = ${formatDuration(ms)} is shorter than one step (--cadence ${durationText(cadenceMs)}): lower --time-scale or --cadence`,
       );
     }
   }

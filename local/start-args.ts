@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { durationFlag, numberFlag, parseFlags } from '../kit/cli.ts';
+import { durationText } from '../kit/duration.ts';
 
 export const START_DEFAULTS = {
   profile: 'surge',
@@ -19,7 +20,7 @@ export const START_USAGE = `usage: lagpilot start [options]
   --profile <p>       surge, ramp, steady, or a CSV of timestamp,produce_rate (${START_DEFAULTS.profile})
   --partitions <n>    source topic partitions (${START_DEFAULTS.partitions})
   --capacity <msg/s>  one worker's throughput (MIRROR_MAX_RATE per instance) (${START_DEFAULTS.capacity})
-  --cadence <d>       control step period (${START_DEFAULTS.cadenceMs / 1000}s)
+  --cadence <d>       control step period (${durationText(START_DEFAULTS.cadenceMs)})
   --time-scale <k>    rule windows and cooldowns (and CSV time) divided by k (${START_DEFAULTS.timeScale})
   --out <dir>         report folder (docs/reports/local-<timestamp>)
 

@@ -18,6 +18,7 @@ import { MemoryStateStore } from '../autoscaler/adapters/state-store.ts';
 import { type ControlStepDeps, controlStep } from '../autoscaler/core/control-step.ts';
 import { JsonLineReporter } from '../autoscaler/lambda/report.ts';
 import { startBroker } from '../dev/kafka-broker.ts';
+import { formatDuration } from '../kit/duration.ts';
 import { sleep } from '../kit/process.ts';
 import { LocalFleet } from './fleet.ts';
 import { liveLine, type StepRow, stepRow } from './live-line.ts';
@@ -117,7 +118,7 @@ export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): 
   try {
     await createTopics(admin, topics, options.partitions);
     io.print(
-      `lagpilot start: broker ${broker.brokers} (${broker.version}); ${topics.input} (${options.partitions} partitions) → ${topics.output}; profile ${profile.name}: ${profile.description}; ${totalMs / 1000} s; ${options.capacity} msg/s per worker; step every ${options.cadenceMs / 1000} s; time scale ÷${options.timeScale}`,
+      `lagpilot start: broker ${broker.brokers} (${broker.version}); ${topics.input} (${options.partitions} partitions) → ${topics.output}; profile ${profile.name}: ${profile.description}; ${formatDuration(totalMs)}; ${options.capacity} msg/s per worker; step every ${formatDuration(options.cadenceMs)}; time scale ÷${options.timeScale}`,
     );
     await fleet.setDesired(Math.max(1, rules.minTasks));
     const runStart = Date.now();

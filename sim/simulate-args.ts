@@ -14,6 +14,7 @@ import {
   UsageError,
   wholeNumber,
 } from '../kit/cli.ts';
+import { durationText, formatDuration } from '../kit/duration.ts';
 import { DEFAULT_FLEET, type FleetParams } from './fleet.ts';
 import { locateProblems, type ParamLines, ParamsError, readParamsFile } from './params-file.ts';
 import { type PeerSettings, tunedKedaThreshold } from './policies/all.ts';
@@ -201,7 +202,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
   }
   if ((rules.stepIntervalMs / 1000) % fleet.tickS !== 0) {
     throw new UsageError(
-      `LAGPILOT_STEP_INTERVAL (--step-seconds) ${rules.stepIntervalMs / 1000}s: must be a multiple of the ${fleet.tickS}s tick`,
+      `LAGPILOT_STEP_INTERVAL (--step-seconds) ${durationText(rules.stepIntervalMs)}: must be a multiple of the ${durationText(fleet.tickS * 1000)} tick`,
     );
   }
   const { peers, kedaLagThreshold } = peersFrom(get, fleet);
@@ -238,7 +239,7 @@ export function checkLongEnough(trace: Trace, rules: ScalingRules): void {
   const duration = traceDurationS(trace);
   if (duration < 2 * longest) {
     throw new TraceError(
-      `trace ${trace.name} lasts ${duration / 60} min: shorter than twice the longest window (${name}, ${longest / 60} min), so no policy could act and settle; give at least ${(2 * longest) / 60} min`,
+      `trace ${trace.name} lasts ${formatDuration(duration * 1000)}: shorter than twice the longest window (${name}, ${formatDuration(longest * 1000)}), so no policy could act and settle; give at least ${formatDuration(2 * longest * 1000)}`,
     );
   }
 }

@@ -71,7 +71,7 @@ describe('local rules', () => {
 
   it('refuses windows shorter than one step, naming the parameter', () => {
     expect(() => localRules({ LAGPILOT_UP_WINDOW: '1m' }, 120, 5000)).toThrow(
-      /LAGPILOT_UP_WINDOW ÷ --time-scale 120 = 0.5 s is shorter than one step/,
+      /LAGPILOT_UP_WINDOW ÷ --time-scale 120 = 500 ms is shorter than one step \(--cadence 5s\)/,
     );
   });
 });
