@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DEFAULT_KAFKA_VERSION, resolveKafkaVersion, startBroker } from '../../dev/kafka-broker.ts';
 import { formatDuration } from '../../kit/duration.ts';
-import { sleep } from '../../kit/process.ts';
+import { exitOf, sleep } from '../../kit/process.ts';
 
 export const title = 'Rebalance: pause per scaling action, classic vs consumer protocol';
 
@@ -72,9 +72,8 @@ class Member {
 
   stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
     this.live = false;
-    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
     this.child.kill(signal);
-    return exited;
+    return exitOf(this.child, 60_000);
   }
 }
 
