@@ -3,7 +3,7 @@
  * option named.
  */
 import { resolve } from 'node:path';
-import { durationFlag, numberFlag, parseFlags } from '../kit/cli.ts';
+import { count, durationFlag, numberFlag, parseFlags, positive } from '../kit/cli.ts';
 import { durationText } from '../kit/duration.ts';
 
 export const START_DEFAULTS = {
@@ -40,14 +40,6 @@ export interface StartOptions {
   readonly outDir: string;
 }
 
-const positive = (flag: string, text: string | undefined, integer: boolean) =>
-  numberFlag(
-    flag,
-    text,
-    (n) => n > 0 && (!integer || Number.isInteger(n)),
-    `a positive ${integer ? 'whole number' : 'number'}`,
-  );
-
 const START_FLAGS = [
   'duration',
   'profile',
@@ -73,10 +65,16 @@ export function parseStartArgs(argv: readonly string[], now = new Date()): Start
   return {
     durationMs: durationFlag('duration', text('duration')),
     profile: text('profile') ?? START_DEFAULTS.profile,
-    partitions: positive('partitions', text('partitions'), true) ?? START_DEFAULTS.partitions,
-    capacity: positive('capacity', text('capacity'), false) ?? START_DEFAULTS.capacity,
+    partitions:
+      numberFlag('partitions', text('partitions'), count, 'a positive whole number') ??
+      START_DEFAULTS.partitions,
+    capacity:
+      numberFlag('capacity', text('capacity'), positive, 'a positive number') ??
+      START_DEFAULTS.capacity,
     cadenceMs: durationFlag('cadence', text('cadence')) ?? START_DEFAULTS.cadenceMs,
-    timeScale: positive('time-scale', text('time-scale'), false) ?? START_DEFAULTS.timeScale,
+    timeScale:
+      numberFlag('time-scale', text('time-scale'), positive, 'a positive number') ??
+      START_DEFAULTS.timeScale,
     outDir: resolve(text('out') ?? `docs/reports/local-${stamp(now)}`),
   };
 }
