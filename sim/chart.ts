@@ -2,25 +2,17 @@
  * One SVG per trace: produce rate, every policy's provisioned task count, and every policy's lag
  * in seconds (the SLO drawn as a dashed line), on a shared time axis.
  */
-import {
-  type ChartFrame,
-  fmt,
-  legend,
-  line,
-  linear,
-  niceMax,
-  type Panel,
-  panelAxes,
-  panelsBottom,
-  svgDocument,
-  type TimeTick,
-  threshold,
-  xAt,
-  yOf,
-} from '../kit/svg-chart.ts';
+import * as svg from '../kit/svg-chart.ts';
 import type { Comparison } from './compare.ts';
 
-const FRAME: ChartFrame = { width: 1160, left: 70, right: 300, top: 56, panelHeight: 190, gap: 40 };
+const FRAME: svg.ChartFrame = {
+  width: 1160,
+  left: 70,
+  right: 300,
+  top: 56,
+  panelHeight: 190,
+  gap: 40,
+};
 const COLORS = ['#222222', '#d62728', '#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b'];
 /** Long traces are bucketed to this many points per series (max per bucket: peaks survive). */
 const MAX_POINTS = 1500;
@@ -37,45 +29,45 @@ function bucketMax(values: ArrayLike<number>): number[] {
 }
 
 /** A per-minute series as steps: each bucket's maximum held across its width. */
-function steps(p: Panel, values: ArrayLike<number>, color: string, width: number): string {
+function steps(p: svg.Panel, values: ArrayLike<number>, color: string, width: number): string {
   const buckets = bucketMax(values);
   const points = buckets.flatMap((v, i) => {
-    const y = yOf(FRAME, p, v);
+    const y = svg.yOf(FRAME, p, v);
     return [
-      [xAt(FRAME, i / buckets.length), y],
-      [xAt(FRAME, (i + 1) / buckets.length), y],
+      [svg.xAt(FRAME, i / buckets.length), y],
+      [svg.xAt(FRAME, (i + 1) / buckets.length), y],
     ] as const;
   });
-  return line(points, { color, width, opacity: 0.85 });
+  return svg.line(points, { color, width, opacity: 0.85 });
 }
 
-function hourTicks(minutes: number): TimeTick[] {
+function hourTicks(minutes: number): svg.TimeTick[] {
   const hours = minutes / 60;
   const every = hours <= 6 ? 0.5 : hours <= 24 ? 2 : hours <= 72 ? 6 : 24;
-  const ticks: TimeTick[] = [];
+  const ticks: svg.TimeTick[] = [];
   for (let h = 0; h <= hours + 1e-9; h += every)
     ticks.push({ at: h / hours, label: `${+h.toFixed(1)}h` });
   return ticks;
 }
 
-function panelsOf(c: Comparison): [Panel, Panel, Panel] {
+function panelsOf(c: Comparison): [svg.Panel, svg.Panel, svg.Panel] {
   const { runs } = c;
   const sloS = c.fleet.sloS;
   const ceiling = c.feasibility.ceilingRate;
-  const rateMax = niceMax(Math.max(ceiling, ...(runs[0]?.produceRate ?? [1])));
-  const taskMax = niceMax(Math.max(1, ...runs.map((r) => Math.max(...r.tasks))));
+  const rateMax = svg.niceMax(Math.max(ceiling, ...(runs[0]?.produceRate ?? [1])));
+  const taskMax = svg.niceMax(Math.max(1, ...runs.map((r) => Math.max(...r.tasks))));
   const lagMax = Math.max(sloS * 10, ...runs.map((r) => Math.max(...r.lagSeconds)));
   return [
     {
-      title: `produce rate (msg/s; dashed: the ${fmt(ceiling)} msg/s the partition cap lets the fleet carry)`,
+      title: `produce rate (msg/s; dashed: the ${svg.fmt(ceiling)} msg/s the partition cap lets the fleet carry)`,
       index: 0,
-      scale: linear(rateMax),
+      scale: svg.linear(rateMax),
       ticks: [0, rateMax / 2, rateMax],
     },
     {
       title: 'tasks (pending + running)',
       index: 1,
-      scale: linear(taskMax),
+      scale: svg.linear(taskMax),
       ticks: [0, taskMax / 4, taskMax / 2, (3 * taskMax) / 4, taskMax],
     },
     {
@@ -93,11 +85,11 @@ export function chartSvg(c: Comparison, fleet: string): string {
   const panels = panelsOf(c);
   const [ratePanel, taskPanel, lagPanel] = panels;
   const time = hourTicks(runs[0]?.lag.length ?? 0);
-  const body: string[] = panels.map((p) => panelAxes(FRAME, p, time));
+  const body: string[] = panels.map((p) => svg.panelAxes(FRAME, p, time));
   if (runs[0]) body.push(steps(ratePanel, runs[0].produceRate, '#555', 1.5));
   body.push(
-    threshold(FRAME, ratePanel, c.feasibility.ceilingRate, '#555', '2 3'),
-    threshold(FRAME, lagPanel, c.fleet.sloS, '#d62728', '6 4'),
+    svg.threshold(FRAME, ratePanel, c.feasibility.ceilingRate, '#555', '2 3'),
+    svg.threshold(FRAME, lagPanel, c.fleet.sloS, '#d62728', '6 4'),
   );
   runs.forEach((run, i) => {
     const color = COLORS[i % COLORS.length]!;
@@ -105,12 +97,12 @@ export function chartSvg(c: Comparison, fleet: string): string {
     body.push(
       steps(taskPanel, run.tasks, color, width),
       steps(lagPanel, run.lagSeconds, color, width),
-      legend(FRAME, taskPanel, i, color, `${run.policy} (${run.actions.length} actions)`),
+      svg.legend(FRAME, taskPanel, i, color, `${run.policy} (${run.actions.length} actions)`),
     );
   });
-  return svgDocument(
+  return svg.svgDocument(
     FRAME,
-    panelsBottom(FRAME, panels.length) + FRAME.gap + 10,
+    svg.panelsBottom(FRAME, panels.length) + FRAME.gap + 10,
     {
       title: `lagpilot simulate: ${trace.name} on ${fleet}`,
       heading: `${trace.name} — ${fleet}`,
