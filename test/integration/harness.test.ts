@@ -19,7 +19,8 @@ describe(`harness on Kafka ${inject('kafkaVersion')}`, () => {
       topics: [{ topic, numPartitions: PARTITIONS }],
       waitForLeaders: true,
     });
-    const producer = kafka.producer();
+    // Idempotent: a send retried on a loaded broker must not write the batch twice.
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const messages = Array.from({ length: MESSAGES }, (_, i) => ({
       key: `user-${i % 97}`,
