@@ -1,17 +1,32 @@
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LagpilotError } from '../../kit/errors.ts';
 import { hasExited, pollUntil, sleep, stopChild } from '../../kit/process.ts';
 
 describe('sleep', () => {
-  it('ends at once when its signal aborts', async () => {
-    const abort = new AbortController();
-    const started = Date.now();
-    const slept = sleep(60_000, abort.signal);
-    abort.abort();
-    await slept;
-    expect(Date.now() - started).toBeLessThan(1000);
-    await sleep(60_000, abort.signal); // already aborted: no wait at all
+  it('waits its time, and ends at once (its timer cleared) when its signal aborts', async () => {
+    vi.useFakeTimers();
+    try {
+      let woke = false;
+      const timed = sleep(1000).then(() => {
+        woke = true;
+      });
+      await vi.advanceTimersByTimeAsync(999);
+      expect(woke).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await timed;
+      expect(woke).toBe(true);
+
+      const abort = new AbortController();
+      const aborted = sleep(60_000, abort.signal);
+      expect(vi.getTimerCount()).toBe(1);
+      abort.abort();
+      await aborted; // without the clock moving
+      expect(vi.getTimerCount()).toBe(0);
+      await sleep(60_000, abort.signal); // already aborted: no wait at all
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
