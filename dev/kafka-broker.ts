@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { pollUntil, stopChild } from '../kit/process.ts';
 import { CACHE_DIR, cached, freePort, progress, run } from './cache.ts';
 import { type Artifact, fetchJars, requireJava } from './maven.ts';
 
@@ -142,30 +143,30 @@ async function waitUntilReady(
     logLevel: logLevel.NOTHING,
     retry: { retries: 0 },
   });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(
-        `Kafka broker exited with code ${child.exitCode} during start; log tail:\n${tail(logFile)}`,
-      );
-    }
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      if (cluster.brokers.length > 0) return;
-    } catch {
-      // not up yet
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Kafka broker did not answer on ${brokers} within ${timeoutMs} ms; log tail:\n${tail(logFile)}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await pollUntil(
+    async () => {
+      if (child.exitCode !== null) {
+        throw new Error(
+          `Kafka broker exited with code ${child.exitCode} during start; log tail:\n${tail(logFile)}`,
+        );
+      }
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        return cluster.brokers.length > 0 ? true : undefined;
+      } catch {
+        return undefined; // not up yet
+      } finally {
+        await admin.disconnect().catch(() => {});
+      }
+    },
+    {
+      timeoutMs,
+      everyMs: 250,
+      what: () => `the Kafka broker on ${brokers}; log tail:\n${tail(logFile)}`,
+    },
+  );
 }
 
 function tail(file: string, lines = 25): string {
@@ -243,13 +244,7 @@ export async function startBroker(
   const brokers = `127.0.0.1:${port}`;
   const stop = async () => {
     process.removeListener('exit', killOnExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child, 15_000);
     await rm(work, { recursive: true, force: true });
   };
   try {

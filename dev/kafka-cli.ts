@@ -2,6 +2,8 @@
  * `npm run kafka -- fetch|start [--version 4]`: fetch the broker's jars into the cache, or run a
  * local broker in the foreground until Ctrl-C.
  */
+
+import { formatDuration } from '../kit/duration.ts';
 import { ensureKafkaJars, resolveKafkaVersion, startBroker } from './kafka-broker.ts';
 
 const [command = 'start', ...rest] = process.argv.slice(2);
@@ -15,7 +17,7 @@ if (command === 'fetch') {
   const started = Date.now();
   const broker = await startBroker({ version });
   console.log(
-    `Kafka ${broker.version} listening on ${broker.brokers} (started in ${Date.now() - started} ms); Ctrl-C stops it`,
+    `Kafka ${broker.version} listening on ${broker.brokers} (started in ${formatDuration(Date.now() - started)}); Ctrl-C stops it`,
   );
   const shutdown = async () => {
     await broker.stop();

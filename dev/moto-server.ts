@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { pollUntil, stopChild } from '../kit/process.ts';
 import { freePort } from './cache.ts';
 import { ensureVenv } from './python-venv.ts';
 
@@ -21,20 +22,16 @@ export function ensureMoto(): Promise<string> {
   );
 }
 
-async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`${url}/moto-api/`);
-      if (res.status < 500) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline)
-      throw new Error(`moto_server did not answer on ${url} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<true> {
+  return pollUntil(
+    async () => {
+      if (child.exitCode !== null)
+        throw new Error(`moto_server exited with code ${child.exitCode}`);
+      const res = await fetch(`${url}/moto-api/`).catch(() => undefined); // not up yet
+      return res && res.status < 500 ? true : undefined;
+    },
+    { timeoutMs, what: `moto_server on ${url}` },
+  );
 }
 
 /** Starts moto's server mode on 127.0.0.1 on a free port. */
@@ -54,10 +51,7 @@ export async function startMoto(): Promise<Moto> {
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
     process.removeListener('exit', killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    await exited;
+    await stopChild(child, 15_000);
   };
   try {
     await waitForHttp(endpoint, child, 30_000);

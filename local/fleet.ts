@@ -6,7 +6,8 @@
  *   group); pending: live processes not ready yet. Stopping workers count as neither.
  * - setDesired spawns workers, or SIGTERMs the newest first (they drain and commit, as an ECS
  *   task does on scale-in).
- * - A worker that dies on its own is replaced at the next describe(), as ECS replaces a task.
+ * - A worker that dies on its own is replaced at the next reconcile() (the runner calls it every
+ *   step), as ECS replaces a task; describe() only counts, so a read never changes the fleet.
  *
  * Each worker gets MIRROR_MAX_RATE = one worker's capacity, so the fleet's capacity grows with
  * its size on a small machine, and its own MIRROR_HTTP_PORT.
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ScalingTarget, ServiceSnapshot, TaskCount } from '../autoscaler/core/index.ts';
 import { freePort } from '../dev/cache.ts';
+import { exitOf, hasExited } from '../kit/process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READY_TIMEOUT_MS = 1_000;
@@ -33,6 +35,11 @@ export interface FleetOptions {
   logDir: string;
   /** Seconds a stopping worker may drain before it exits anyway. */
   shutdownTimeoutS?: number;
+  /**
+   * The program each worker runs, then its arguments.
+   * @default the mirroring worker: node --import tsx worker/src/main.ts
+   */
+  workerCommand?: readonly [string, ...string[]];
 }
 
 export interface WorkerRecord {
@@ -68,16 +75,14 @@ export class LocalFleet implements ScalingTarget {
     for (const w of this.live) if (w.child.exitCode === null) w.child.kill('SIGKILL');
   };
 
-  /** Process ids of workers that have not exited. */
+  /** Process ids of workers that have not exited (stopping ones included: they still work). */
   pids(): number[] {
-    return this.live.map((w) => w.record.pid);
+    return this.live.filter((w) => !hasExited(w.child)).map((w) => w.record.pid);
   }
 
+  /** Counts the fleet as it stands: never starts or stops a worker. */
   async describe(): Promise<ServiceSnapshot> {
-    this.live = this.live.filter((w) => w.record.exitCode === null && w.child.exitCode === null);
-    const serving = this.live.filter((w) => !w.stopping);
-    for (let i = serving.length; i < this.desired; i++) await this.spawn();
-    const active = this.live.filter((w) => !w.stopping);
+    const active = this.active();
     const ready = await Promise.all(active.map((w) => this.isReady(w)));
     const running = ready.filter(Boolean).length;
     return {
@@ -90,10 +95,22 @@ export class LocalFleet implements ScalingTarget {
 
   async setDesired(count: TaskCount): Promise<void> {
     this.desired = count;
-    const active = this.live.filter((w) => !w.stopping);
-    for (let i = active.length; i < count; i++) await this.spawn();
-    // Newest first: the longest-running workers keep their partitions.
-    for (const w of active.slice(count).reverse()) this.terminate(w);
+    await this.reconcile();
+  }
+
+  /**
+   * Brings the fleet to the desired count: replaces workers that died, starts new ones, and
+   * stops the newest beyond the count (the longest-running keep their partitions).
+   */
+  async reconcile(): Promise<void> {
+    this.live = this.live.filter((w) => !hasExited(w.child));
+    const active = this.active();
+    for (let i = active.length; i < this.desired; i++) await this.spawn();
+    for (const w of active.slice(this.desired).reverse()) this.terminate(w);
+  }
+
+  private active(): LocalWorker[] {
+    return this.live.filter((w) => !w.stopping && !hasExited(w.child));
   }
 
   /** Stops every worker (SIGTERM, drain), SIGKILL after the drain timeout plus a margin. */
@@ -102,11 +119,8 @@ export class LocalFleet implements ScalingTarget {
     const all = [...this.live];
     for (const w of all) this.terminate(w);
     const limitMs = ((this.options.shutdownTimeoutS ?? 10) + 5) * 1000;
-    const timer = setTimeout(() => {
-      for (const w of all) if (w.child.exitCode === null) w.child.kill('SIGKILL');
-    }, limitMs);
-    await Promise.all(all.map((w) => w.exited));
-    clearTimeout(timer);
+    // Workers scaled in earlier already have their SIGTERM: only the deadline is added.
+    await Promise.all(all.map((w) => exitOf(w.child, limitMs)));
     this.live = [];
     process.removeListener('exit', this.killOnExit);
   }
@@ -136,7 +150,13 @@ export class LocalFleet implements ScalingTarget {
     const id = this.nextId++;
     const port = await freePort();
     const log = createWriteStream(join(o.logDir, `worker-${id}.log`));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker/src/main.ts')], {
+    const [program, ...args] = o.workerCommand ?? [
+      process.execPath,
+      '--import',
+      'tsx',
+      join(ROOT, 'worker/src/main.ts'),
+    ];
+    const child = spawn(program, args, {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,

@@ -1,7 +1,8 @@
 /**
  * The local MetricsSource: the worker processes' own CPU and memory, read from /proc (Linux),
  * as a percentage of a nominal task size — the Fargate task the service runs (1 vCPU, 1 GiB) —
- * and averaged over the workers, as ECS's service CPUUtilization/MemoryUtilization are.
+ * and the busiest worker's, as the Lambda reads the service's CPUUtilization/MemoryUtilization
+ * (statistic Maximum): one hot worker is what scaling must see.
  *
  * CPU is the process time used since the previous reading, over the wall time between them.
  */
@@ -17,26 +18,31 @@ interface Reading {
   ticks: number;
 }
 
-function cpuTicks(pid: number): number {
+/** One process's CPU time so far (clock ticks) and resident memory; throws once it has exited. */
+export interface ProcessUsage {
+  readonly ticks: number;
+  readonly rssMiB: number;
+}
+
+/** Reads a process's usage from /proc. */
+export function procUsage(pid: number): ProcessUsage {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may contain spaces) start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-  return kb ? Number(kb) / 1024 : 0;
+  return { ticks: Number(fields[11]) + Number(fields[12]), rssMiB: kb ? Number(kb) / 1024 : 0 };
 }
 
-const average = (xs: number[]): number | null =>
-  xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+const maximum = (xs: number[]): number | null => (xs.length === 0 ? null : Math.max(...xs));
 
 export class ProcessMetricsSource implements MetricsSource {
   private readonly previous = new Map<number, Reading>();
 
-  constructor(private readonly pids: () => number[]) {}
+  constructor(
+    private readonly pids: () => number[],
+    private readonly usage: (pid: number) => ProcessUsage = procUsage,
+  ) {}
 
   async resources(now: EpochMs): Promise<ResourceSample[]> {
     const cpu: number[] = [];
@@ -46,8 +52,7 @@ export class ProcessMetricsSource implements MetricsSource {
       let ticks: number;
       let rss: number;
       try {
-        ticks = cpuTicks(pid);
-        rss = rssMiB(pid);
+        ({ ticks, rssMiB: rss } = this.usage(pid));
       } catch {
         continue; // exited between listing and reading
       }
@@ -61,6 +66,6 @@ export class ProcessMetricsSource implements MetricsSource {
       }
     }
     for (const pid of this.previous.keys()) if (!seen.has(pid)) this.previous.delete(pid);
-    return [{ at: now, cpu: average(cpu), memory: average(memory) }];
+    return [{ at: now, cpu: maximum(cpu), memory: maximum(memory) }];
   }
 }

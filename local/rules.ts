@@ -4,7 +4,8 @@
  * minutes shows what an hour does on AWS (scale 12: the 5-minute up-window lasts 25 s).
  */
 import { parseScalingRulesAt, type ScalingRules } from '../autoscaler/core/index.ts';
-import { StartUsageError } from './start-args.ts';
+import { UsageError } from '../kit/cli.ts';
+import { durationText, formatDuration } from '../kit/duration.ts';
 
 export function localRules(
   env: Record<string, string | undefined>,
@@ -27,8 +28,8 @@ export function localRules(
     ['LAGPILOT_DOWN_WINDOW', scaled.downWindowMs],
   ] as const) {
     if (ms < cadenceMs) {
-      throw new StartUsageError(
-        `${name} ÷ --time-scale ${timeScale} = ${ms / 1000} s is shorter than one step (--cadence ${cadenceMs / 1000} s): lower --time-scale or --cadence`,
+      throw new UsageError(
+        `${name} ÷ --time-scale ${timeScale} = ${formatDuration(ms)} is shorter than one step (--cadence ${durationText(cadenceMs)}): lower --time-scale or --cadence`,
       );
     }
   }

@@ -1,14 +1,17 @@
 /** `lagpilot start`: parses the options, runs the local system, prints the report's path. */
+import { runCommand } from '../kit/cli.ts';
 import { ConfigError } from '../kit/params/config-error.ts';
-import { TraceError } from '../sim/trace-csv.ts';
-import { parseStartArgs, START_USAGE, StartUsageError } from './start-args.ts';
+import { parseStartArgs, START_USAGE } from './start-args.ts';
 import { runLocalSystem } from './system.ts';
 
-export async function startCommand(argv: readonly string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(START_USAGE);
-    return 0;
-  }
+export function startCommand(argv: readonly string[]): Promise<number> {
+  return runCommand({ name: 'start', usage: START_USAGE, inputErrors: [ConfigError] }, argv, () =>
+    run(argv),
+  );
+}
+
+async function run(argv: readonly string[]): Promise<void> {
+  const options = parseStartArgs(argv);
   const abort = new AbortController();
   // Kept for the whole run: a second Ctrl-C (or the one tsx relays) must not cut the drain short.
   const onSignal = (signal: NodeJS.Signals) => {
@@ -19,23 +22,12 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const chart = await runLocalSystem(parseStartArgs(argv), {
+    const chart = await runLocalSystem(options, {
       env: process.env,
       print: (line) => process.stdout.write(`${line}\n`),
       signal: abort.signal,
     });
     process.stdout.write(`report: ${chart}\n`);
-    return 0;
-  } catch (error) {
-    if (
-      error instanceof StartUsageError ||
-      error instanceof ConfigError ||
-      error instanceof TraceError
-    ) {
-      process.stderr.write(`lagpilot start: ${error.message}\n\n${START_USAGE}`);
-      return 2;
-    }
-    throw error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

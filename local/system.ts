@@ -11,15 +11,17 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import {
   ConsumerGroupDescriber,
   KafkaLagSource,
   MemoryStateStore,
 } from '../autoscaler/adapters/index.ts';
-import { controlStep } from '../autoscaler/core/index.ts';
+import { type ControlStepDeps, controlStep } from '../autoscaler/core/index.ts';
 import { JsonLineReporter } from '../autoscaler/lambda/index.ts';
 import { startBroker } from '../dev/kafka-broker.ts';
+import { formatDuration } from '../kit/duration.ts';
+import { sleep } from '../kit/process.ts';
 import { LocalFleet } from './fleet.ts';
 import { liveLine, type StepRow, stepRow } from './live-line.ts';
 import { ProcessMetricsSource } from './process-metrics.ts';
@@ -27,7 +29,7 @@ import { writeLocalReport } from './report.ts';
 import { localRules } from './rules.ts';
 import type { StartOptions } from './start-args.ts';
 import { startTraffic } from './traffic-generator.ts';
-import { loadProfile } from './traffic-profile.ts';
+import { loadProfile, type TrafficProfile } from './traffic-profile.ts';
 
 export interface LocalSystemIo {
   env: Record<string, string | undefined>;
@@ -37,16 +39,48 @@ export interface LocalSystemIo {
   signal: AbortSignal;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done);
+async function createTopics(
+  admin: Admin,
+  topics: { input: string; output: string; dlq: string },
+  partitions: number,
+): Promise<void> {
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: topics.input, numPartitions: partitions },
+      { topic: topics.output, numPartitions: partitions },
+      { topic: topics.dlq, numPartitions: 1 },
+    ],
   });
+}
+
+interface StepLoop {
+  readonly deps: ControlStepDeps;
+  readonly fleet: LocalFleet;
+  readonly profile: TrafficProfile;
+  readonly totalMs: number;
+  readonly cadenceMs: number;
+  readonly runStart: number;
+}
+
+/** Control steps until the profile ends or the run is aborted; each one's row goes to `steps`. */
+async function stepUntilDone(loop: StepLoop, io: LocalSystemIo, steps: StepRow[]): Promise<void> {
+  const { fleet, profile, totalMs, cadenceMs, runStart } = loop;
+  for (let k = 1; !io.signal.aborted; k++) {
+    // Steps on a fixed grid, so sample gaps stay at the cadence whatever a step costs.
+    await sleep(runStart + k * cadenceMs - Date.now(), io.signal);
+    if (io.signal.aborted) break;
+    await fleet.reconcile();
+    const report = await controlStep(loop.deps);
+    // The profile's rate mid-interval: the measured rates average the interval since the last step.
+    const midInterval = report.at - runStart - cadenceMs / 2;
+    const row = stepRow(report, runStart, profile.rateAt(Math.max(0, midInterval), totalMs));
+    steps.push(row);
+    io.print(liveLine(row));
+    if (Date.now() - runStart >= totalMs) break;
+  }
+}
 
 /** Runs the local system to the end of its profile (or the abort) and returns the report's chart. */
 export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): Promise<string> {
@@ -84,22 +118,14 @@ export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): 
   const startedAt = Date.now();
   let traffic: Awaited<ReturnType<typeof startTraffic>> | undefined;
   try {
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: topics.input, numPartitions: options.partitions },
-        { topic: topics.output, numPartitions: options.partitions },
-        { topic: topics.dlq, numPartitions: 1 },
-      ],
-    });
+    await createTopics(admin, topics, options.partitions);
     io.print(
-      `lagpilot start: broker ${broker.brokers} (${broker.version}); ${topics.input} (${options.partitions} partitions) → ${topics.output}; profile ${profile.name}: ${profile.description}; ${totalMs / 1000} s; ${options.capacity} msg/s per worker; step every ${options.cadenceMs / 1000} s; time scale ÷${options.timeScale}`,
+      `lagpilot start: broker ${broker.brokers} (${broker.version}); ${topics.input} (${options.partitions} partitions) → ${topics.output}; profile ${profile.name}: ${profile.description}; ${formatDuration(totalMs)}; ${options.capacity} msg/s per worker; step every ${formatDuration(options.cadenceMs)}; time scale ÷${options.timeScale}`,
     );
     await fleet.setDesired(Math.max(1, rules.minTasks));
     const runStart = Date.now();
     traffic = await startTraffic(kafka, topics.input, (ms) => profile.rateAt(ms, totalMs));
-    const deps = {
+    const deps: ControlStepDeps = {
       rules,
       lag,
       metrics: new ProcessMetricsSource(() => fleet.pids()),
@@ -109,18 +135,11 @@ export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): 
       dryRun: false,
       now: Date.now,
     };
-    for (let k = 1; !io.signal.aborted; k++) {
-      // Steps on a fixed grid, so sample gaps stay at the cadence whatever a step costs.
-      await sleep(runStart + k * options.cadenceMs - Date.now(), io.signal);
-      if (io.signal.aborted) break;
-      const report = await controlStep(deps);
-      // The profile's rate mid-interval: the measured rates average the interval since the last step.
-      const midInterval = report.at - runStart - options.cadenceMs / 2;
-      const row = stepRow(report, runStart, profile.rateAt(Math.max(0, midInterval), totalMs));
-      steps.push(row);
-      io.print(liveLine(row));
-      if (Date.now() - runStart >= totalMs) break;
-    }
+    await stepUntilDone(
+      { deps, fleet, profile, totalMs, cadenceMs: options.cadenceMs, runStart },
+      io,
+      steps,
+    );
   } finally {
     io.print('lagpilot start: stopping traffic, draining workers, stopping the broker…');
     await traffic?.stop().catch(() => undefined);
@@ -134,7 +153,7 @@ export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): 
     await broker.stop();
     await new Promise((resolve) => decisions.end(resolve));
   }
-  const chart = writeLocalReport(options.outDir, {
+  return writeLocalReport(options.outDir, {
     title: `lagpilot start: ${profile.name}, ${options.capacity} msg/s per worker, ${options.partitions} partitions, time ÷${options.timeScale}`,
     startedAt: new Date(startedAt).toISOString(),
     settings: { ...options, profileDescription: profile.description, topics, groupId },
@@ -143,5 +162,4 @@ export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): 
     workers: fleet.history,
     produced: traffic?.sent() ?? 0,
   });
-  return chart;
 }

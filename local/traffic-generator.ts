@@ -4,6 +4,7 @@
  * second's worth, so the generator never bursts far beyond the profile.
  */
 import { type Kafka, Partitioners } from 'kafkajs';
+import { sleep } from '../kit/process.ts';
 
 const TICK_MS = 100;
 const KEYS = 5_000;
@@ -61,7 +62,7 @@ export async function startTraffic(
           () => undefined,
         );
       }
-      await new Promise((r) => setTimeout(r, Math.max(0, TICK_MS - (Date.now() - now))));
+      await sleep(TICK_MS - (Date.now() - now));
     }
   })();
   return {

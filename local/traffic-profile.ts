@@ -5,9 +5,9 @@
  * own rates with its time divided by the time scale (a 1-minute sample lasts 5 s at scale 12).
  */
 
+import { UsageError } from '../kit/cli.ts';
 import { rateAt, traceDurationS } from '../sim/trace.ts';
 import { loadTrace } from '../sim/traces.ts';
-import { StartUsageError } from './start-args.ts';
 
 export interface TrafficProfile {
   readonly name: string;
@@ -62,7 +62,7 @@ export function loadProfile(spec: string, capacity: number, timeScale: number): 
   const builtIn = BUILT_IN[spec];
   if (builtIn) return builtIn(capacity);
   if (!spec.toLowerCase().endsWith('.csv')) {
-    throw new StartUsageError(
+    throw new UsageError(
       `--profile "${spec}": give a built-in (${BUILT_IN_PROFILES.join(', ')}) or a .csv file of timestamp,produce_rate`,
     );
   }

@@ -4,8 +4,17 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { parseScalingRules, type ScalingRules } from '../autoscaler/core/config.ts';
+import { parseScalingRules, type ScalingRules } from '../autoscaler/core/index.ts';
+import {
+  count,
+  isWholeNumber,
+  nonNegative,
+  numberFlag,
+  parseFlags,
+  positive,
+  UsageError,
+} from '../kit/cli.ts';
+import { durationText, formatDuration } from '../kit/duration.ts';
 import { ConfigError } from '../kit/params/config-error.ts';
 import { DEFAULT_FLEET, type FleetParams } from './fleet.ts';
 import { locateProblems, type ParamLines, ParamsError, readParamsFile } from './params-file.ts';
@@ -15,10 +24,6 @@ import { TARGET_TRACKING_DEFAULTS } from './policies/target-tracking.ts';
 import { type Trace, traceDurationS } from './trace.ts';
 import { TraceError } from './trace-csv.ts';
 import { BUILT_IN_TRACES, loadTrace } from './traces.ts';
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -72,27 +77,6 @@ export interface SimulateOptions {
   readonly json: boolean;
 }
 
-/** A plain decimal number: `0x10`, `1e3x`, `Infinity` and blanks are not. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-function number(
-  flag: string,
-  text: string | undefined,
-  check: (n: number) => boolean,
-  what: string,
-) {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!DECIMAL.test(text.trim()) || !Number.isFinite(n) || !check(n)) {
-    throw new UsageError(`--${flag} "${text}": must be ${what}`);
-  }
-  return n;
-}
-const positive = (n: number) => n > 0;
-const nonNegative = (n: number) => n >= 0;
-const whole = (n: number) => Number.isInteger(n) && n >= 0;
-const count = (n: number) => Number.isInteger(n) && n >= 1;
-
 /** Numeric fleet options: flag → FleetParams field, its check, and what a good value is. */
 const FLEET_FLAGS: readonly [string, keyof FleetParams, (n: number) => boolean, string][] = [
   ['partitions', 'partitions', count, 'a whole number ≥ 1'],
@@ -111,11 +95,9 @@ const FLEET_FLAGS: readonly [string, keyof FleetParams, (n: number) => boolean, 
   ],
   ['capacity-noise', 'capacityNoise', (n) => n >= 0 && n < 1, 'a fraction in [0, 1)'],
   ['rebalance-spread', 'rebalanceSpread', (n) => n >= 0 && n <= 1, 'a fraction in [0, 1]'],
-  ['seed', 'seed', whole, 'a whole number ≥ 0'],
+  ['seed', 'seed', isWholeNumber, 'a whole number ≥ 0'],
   ['tick', 'tickS', (n) => [1, 3, 5, 15].includes(n), '1, 3, 5 or 15'],
 ];
-
-type Values = Record<string, string | string[] | boolean | undefined>;
 
 const STRING_OPTIONS = [
   'params',
@@ -141,23 +123,13 @@ const STRING_OPTIONS = [
   'seed',
 ] as const;
 
-function optionValues(argv: readonly string[]): Values {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        trace: { type: 'string', multiple: true },
-        ...Object.fromEntries(STRING_OPTIONS.map((o) => [o, { type: 'string' as const }])),
-        matrix: { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    }).values as Values;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
-}
+const optionValues = (argv: readonly string[]) =>
+  parseFlags(argv, {
+    trace: { type: 'string', multiple: true },
+    ...Object.fromEntries(STRING_OPTIONS.map((o) => [o, { type: 'string' as const }])),
+    matrix: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
 
 /** The rules from --params and the flags that set LAGPILOT_* values, errors traced to either. */
 function rulesFrom(get: (k: string) => string | undefined): {
@@ -168,8 +140,8 @@ function rulesFrom(get: (k: string) => string | undefined): {
   const lines: ParamLines = {};
   const env: Record<string, string> = paramsPath ? readParamsFile(paramsPath, lines) : {};
   const flags: Record<string, string> = {};
-  const min = number('min', get('min'), whole, 'a whole number ≥ 0');
-  const max = number('max', get('max'), count, 'a whole number ≥ 1');
+  const min = numberFlag('min', get('min'), isWholeNumber, 'a whole number ≥ 0');
+  const max = numberFlag('max', get('max'), count, 'a whole number ≥ 1');
   if (min !== undefined)
     [env.LAGPILOT_MIN_TASKS, flags.LAGPILOT_MIN_TASKS] = [String(min), '--min'];
   if (max !== undefined)
@@ -193,7 +165,7 @@ function peersFrom(get: (k: string) => string | undefined, fleet: FleetParams) {
   if (statistic !== 'average' && statistic !== 'maximum') {
     throw new UsageError(`--lagpilot-statistic "${statistic}": must be average or maximum`);
   }
-  const kedaLagThreshold = number(
+  const kedaLagThreshold = numberFlag(
     'keda-lag-threshold',
     get('keda-lag-threshold'),
     count,
@@ -203,8 +175,12 @@ function peersFrom(get: (k: string) => string | undefined, fleet: FleetParams) {
     statistic,
     kedaLagThreshold: kedaLagThreshold ?? tunedKedaThreshold(fleet.capacity, fleet.sloS),
     cpuTarget:
-      number('cpu-target', get('cpu-target'), (n) => n > 0 && n <= 100, 'a CPU % in (0, 100]') ??
-      70,
+      numberFlag(
+        'cpu-target',
+        get('cpu-target'),
+        (n) => n > 0 && n <= 100,
+        'a CPU % in (0, 100]',
+      ) ?? 70,
   };
   return { peers, kedaLagThreshold };
 }
@@ -222,12 +198,12 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
   };
   if (matrix) fleet.tickS = MATRIX_TICK_S;
   for (const [flag, key, check, what] of FLEET_FLAGS) {
-    const value = number(flag, get(flag), check, what);
+    const value = numberFlag(flag, get(flag), check, what);
     if (value !== undefined) fleet[key] = value;
   }
   if ((rules.stepIntervalMs / 1000) % fleet.tickS !== 0) {
     throw new UsageError(
-      `LAGPILOT_STEP_INTERVAL (--step-seconds) ${rules.stepIntervalMs / 1000}s: must be a multiple of the ${fleet.tickS}s tick`,
+      `LAGPILOT_STEP_INTERVAL (--step-seconds) ${durationText(rules.stepIntervalMs)}: must be a multiple of the ${durationText(fleet.tickS * 1000)} tick`,
     );
   }
   const { peers, kedaLagThreshold } = peersFrom(get, fleet);
@@ -264,7 +240,7 @@ export function checkLongEnough(trace: Trace, rules: ScalingRules): void {
   const duration = traceDurationS(trace);
   if (duration < 2 * longest) {
     throw new TraceError(
-      `trace ${trace.name} lasts ${duration / 60} min: shorter than twice the longest window (${name}, ${longest / 60} min), so no policy could act and settle; give at least ${(2 * longest) / 60} min`,
+      `trace ${trace.name} lasts ${formatDuration(duration * 1000)}: shorter than twice the longest window (${name}, ${formatDuration(longest * 1000)}), so no policy could act and settle; give at least ${formatDuration(2 * longest * 1000)}`,
     );
   }
 }

@@ -3,13 +3,13 @@
  * prints a results table per trace (or JSON) and writes an SVG chart per trace plus a Markdown
  * report; with --matrix, every built-in trace on 16 fleets and one scoreboard.
  */
+import { runCommand } from '../kit/cli.ts';
 import { ConfigError } from '../kit/params/config-error.ts';
 import { runMatrixFor } from './matrix.ts';
 import { matrixScoreboard } from './matrix-report.ts';
 import { ParamsError } from './params-file.ts';
 import { runSimulate } from './report.ts';
-import { parseSimulateArgs, type SimulateOptions, USAGE, UsageError } from './simulate-args.ts';
-import { TraceError } from './trace-csv.ts';
+import { parseSimulateArgs, type SimulateOptions, USAGE } from './simulate-args.ts';
 
 async function run(options: SimulateOptions): Promise<string> {
   if (!options.matrix) return runSimulate(options).text;
@@ -28,24 +28,12 @@ async function run(options: SimulateOptions): Promise<string> {
   return `${matrixScoreboard(cells)}\n\n${cells.length} cells in ${seconds} s (${cpuSeconds} s of CPU over both threads; tick ${options.fleet.tickS} s).`;
 }
 
-export async function simulateCommand(argv: readonly string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
-  try {
-    console.log(await run(parseSimulateArgs(argv)));
-    return 0;
-  } catch (error) {
-    if (
-      error instanceof UsageError ||
-      error instanceof ParamsError ||
-      error instanceof TraceError ||
-      error instanceof ConfigError
-    ) {
-      console.error(`lagpilot simulate: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+export function simulateCommand(argv: readonly string[]): Promise<number> {
+  return runCommand(
+    { name: 'simulate', usage: USAGE, inputErrors: [ParamsError, ConfigError] },
+    argv,
+    async () => {
+      console.log(await run(parseSimulateArgs(argv)));
+    },
+  );
 }

@@ -7,14 +7,18 @@
  * problem is reported with the file, the line and the field.
  */
 import { basename } from 'node:path';
+import { isDecimal } from '../kit/decimal.ts';
+import { LagpilotError } from '../kit/errors.ts';
 import type { Trace } from './trace.ts';
 
-export class TraceError extends Error {
-  override name = 'TraceError';
+/** A trace (or `lagpilot start` profile) file the user must fix: exit 2. */
+export class TraceError extends LagpilotError {
+  constructor(message: string) {
+    super('config', message);
+  }
 }
 
 const EPOCH_MS_FROM = 1e11;
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function parseTimestamp(text: string): number | undefined {
   if (/^\d+(\.\d+)?$/.test(text)) {
@@ -45,7 +49,7 @@ export function parseTraceCsv(text: string, name: string, source = name): Trace 
       !header &&
       fields.length === 2 &&
       parseTimestamp(fields[0]!) === undefined &&
-      !DECIMAL.test(fields[1]!);
+      !isDecimal(fields[1]!);
     if (isHeader) {
       header = true;
       continue;
@@ -64,7 +68,7 @@ export function parseTraceCsv(text: string, name: string, source = name): Trace 
     }
     if (rateText === '') throw new TraceError(`${where}: produce_rate is missing`);
     const rate = Number(rateText);
-    if (!DECIMAL.test(rateText) || !Number.isFinite(rate)) {
+    if (!isDecimal(rateText) || !Number.isFinite(rate)) {
       throw new TraceError(
         `${where}: produce_rate "${rateText}" is not a decimal number (msg/s, e.g. 1250.5)`,
       );

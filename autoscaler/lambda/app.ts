@@ -15,6 +15,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { Kafka, logLevel } from 'kafkajs';
+import { sleep } from '../../kit/process.ts';
 import {
   CloudWatchMetricsSource,
   ConsumerGroupDescriber,
@@ -33,7 +34,7 @@ import {
   type Millis,
 } from '../core/index.ts';
 import { PowertoolsReporter } from './report.ts';
-import { runSteps, sleep } from './step-loop.ts';
+import { runSteps } from './step-loop.ts';
 
 /** AWS client settings: region/credentials/endpoint (tests point them at moto). */
 export interface AwsClientConfig {

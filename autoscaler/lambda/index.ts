@@ -22,4 +22,4 @@ export {
   metricsOf,
   PowertoolsReporter,
 } from './report.ts';
-export { runSteps, SCHEDULE_PERIOD_MS, STEP_RESERVE_MS, sleep } from './step-loop.ts';
+export { runSteps, SCHEDULE_PERIOD_MS, STEP_RESERVE_MS } from './step-loop.ts';

@@ -59,7 +59,3 @@ export async function runSteps<T>(
   }
   return { steps };
 }
-
-/** The real sleep. */
-export const sleep = (ms: Millis): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));

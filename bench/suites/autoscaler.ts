@@ -15,6 +15,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { KafkaLagSource, MemoryStateStore } from '../../autoscaler/adapters/index.ts';
 import { controlStep, parseScalingRules } from '../../autoscaler/core/index.ts';
 import { startBroker } from '../../dev/kafka-broker.ts';
+import { pollUntil } from '../../kit/process.ts';
 
 export const title = 'Autoscaler: control step, bundle, cold init';
 
@@ -42,15 +43,14 @@ async function stepTimes(brokers: string): Promise<number[]> {
   const groupId = `${topic}-group`;
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
   // A busy broker takes a while to elect 1,000 leaders: wait until every partition answers.
-  for (let attempt = 0; ; attempt++) {
-    const ready = await admin.fetchTopicOffsets(topic).then(
-      (offsets) => offsets.length === PARTITIONS,
-      () => false,
-    );
-    if (ready) break;
-    if (attempt > 120) throw new Error(`${topic}: partitions without leaders after 60 s`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await pollUntil(
+    () =>
+      admin.fetchTopicOffsets(topic).then(
+        (offsets) => (offsets.length === PARTITIONS ? true : undefined),
+        () => undefined,
+      ),
+    { timeoutMs: 60_000, everyMs: 500, what: `leaders for every partition of ${topic}` },
+  );
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({

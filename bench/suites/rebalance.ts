@@ -13,6 +13,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DEFAULT_KAFKA_VERSION, resolveKafkaVersion, startBroker } from '../../dev/kafka-broker.ts';
+import { formatDuration } from '../../kit/duration.ts';
+import { exitOf, sleep } from '../../kit/process.ts';
 
 export const title = 'Rebalance: pause per scaling action, classic vs consumer protocol';
 
@@ -70,9 +72,8 @@ class Member {
 
   stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
     this.live = false;
-    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
     this.child.kill(signal);
-    return exited;
+    return exitOf(this.child, 60_000);
   }
 }
 
@@ -139,12 +140,12 @@ class Group {
 
   async settle(from: number): Promise<number> {
     for (;;) {
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
       const now = Date.now();
       if (now - from >= STEADY_MS && this.steady(now)) return now;
       if (now - from > SETTLE_TIMEOUT_MS) {
         throw new Error(
-          `${this.protocol}: group not steady ${SETTLE_TIMEOUT_MS / 1000} s after the action`,
+          `${this.protocol}: group not steady ${formatDuration(SETTLE_TIMEOUT_MS)} after the action`,
         );
       }
     }
@@ -201,7 +202,7 @@ async function produceSteadily(producer: Producer, topic: string): Promise<() =>
           value: `${i++}`,
         })),
       });
-      await new Promise((r) => setTimeout(r, Math.max(0, TICK_MS - (Date.now() - at))));
+      await sleep(TICK_MS - (Date.now() - at));
     }
   })();
   return async () => {
@@ -299,7 +300,7 @@ export async function run(): Promise<string> {
     )} |`;
   });
   return [
-    `One group consuming a ${PARTITIONS}-partition topic fed 20 records/s per partition (a record every 50 ms); members are plain consumers, one per child process (bench/rebalance-member.ts), committing as they go. A partition *moved* when its owner after the action is not its owner before it; it *stopped* when no member consumed from it for more than ${GAP_MS} ms after the action; *all consuming* is from the action (members spawned, signal sent) to the moment the last stopped partition consumed again; *longest pause* is the longest any one partition stood still; *partition-seconds* sums every stopped partition's pause. Classic members use kafkajs' defaults (session timeout 30 s, heartbeat 3 s); consumer-protocol members the broker's (group.consumer.session.timeout.ms 45 s, heartbeat 5 s). The next action starts once every partition has been owned by one live member with no gap for ${STEADY_MS / 1000} s. Each cell: the median of ${REPEATS} runs (each run's figure in brackets).`,
+    `One group consuming a ${PARTITIONS}-partition topic fed 20 records/s per partition (a record every 50 ms); members are plain consumers, one per child process (bench/rebalance-member.ts), committing as they go. A partition *moved* when its owner after the action is not its owner before it; it *stopped* when no member consumed from it for more than ${GAP_MS} ms after the action; *all consuming* is from the action (members spawned, signal sent) to the moment the last stopped partition consumed again; *longest pause* is the longest any one partition stood still; *partition-seconds* sums every stopped partition's pause. Classic members use kafkajs' defaults (session timeout 30 s, heartbeat 3 s); consumer-protocol members the broker's (group.consumer.session.timeout.ms 45 s, heartbeat 5 s). The next action starts once every partition has been owned by one live member with no gap for ${formatDuration(STEADY_MS)}. Each cell: the median of ${REPEATS} runs (each run's figure in brackets).`,
     '',
     `How to read it: with the classic protocol every membership change revokes every partition from every member (eager assignment): each member stops when it learns of the change, at its next heartbeat, until the last member has rejoined and the group has synced, so the members that learn first pause longest (up to a heartbeat interval plus the join and sync) and those that learn last may pause under the ${GAP_MS} ms threshold. With the consumer protocol the broker moves only the partitions it reassigns, and reconciles through heartbeats: a moved partition waits for its old owner to revoke it and its new owner to receive it, each at a heartbeat. A SIGKILLed member holds its partitions until its session times out, in both protocols.`,
     '',

@@ -5,6 +5,7 @@
  */
 import { loadavg } from 'node:os';
 import { parseScalingRules } from '../../autoscaler/core/index.ts';
+import { formatDuration } from '../../kit/duration.ts';
 import { lowerBound } from '../../sim/bound.ts';
 import { simulate } from '../../sim/engine.ts';
 import { DEFAULT_FLEET } from '../../sim/fleet.ts';
@@ -31,11 +32,11 @@ async function matrix(): Promise<string> {
   const load = loadavg()[0]!.toFixed(1);
   const held = cells.filter((c) => c.boundHolds).length;
   return [
-    `\`npm run simulate -- --matrix\`: ${cells.length} cells (every built-in trace × 16 fleets, tick ${options.fleet.tickS} s, six policies and the bound each), this thread and one worker thread: **${(ms / 1000).toFixed(1)} s** wall, ${cpuS.toFixed(1)} s of CPU over both threads (1-minute load average ${load} when it ended, on 2 cores shared with other work: on an idle machine the wall time is about half the CPU time); the bound held in ${held} of ${cells.length} cells.`,
+    `\`npm run simulate -- --matrix\`: ${cells.length} cells (every built-in trace × 16 fleets, tick ${options.fleet.tickS} s, six policies and the bound each), this thread and one worker thread: **${formatDuration(ms)}** wall, ${cpuS.toFixed(1)} s of CPU over both threads (1-minute load average ${load} when it ended, on 2 cores shared with other work: on an idle machine the wall time is about half the CPU time); the bound held in ${held} of ${cells.length} cells.`,
     '',
     // Judged on CPU time: wall time on a shared machine measures the other work; on 2 idle cores
     // the wall time is at most the CPU time (no overlap at all).
-    `Target: < ${MATRIX_TARGET_MS / 1000} s on 2 idle cores, i.e. CPU time under it — ${cpuS * 1000 < MATRIX_TARGET_MS ? 'met' : '**missed**'}.`,
+    `Target: < ${formatDuration(MATRIX_TARGET_MS)} on 2 idle cores, i.e. CPU time under it — ${cpuS * 1000 < MATRIX_TARGET_MS ? 'met' : '**missed**'}.`,
   ].join('\n');
 }
 
@@ -76,7 +77,7 @@ export async function run(): Promise<string> {
     ...rows,
     `| **all** | **${total.toFixed(0)}** | | | |`,
     '',
-    `Target: < ${TARGET_MS / 1000} s for all — ${total < TARGET_MS ? 'met' : '**missed**'}.`,
+    `Target: < ${formatDuration(TARGET_MS)} for all — ${total < TARGET_MS ? 'met' : '**missed**'}.`,
     '',
     await matrix(),
   ].join('\n');

@@ -2,38 +2,38 @@
  * `npm run bench -- worker`: one mirroring worker on a 12-partition topic of 1M ~250-byte JSON
  * records, per Kafka client, pure mirroring and filter+transform+re-key; in the same run the
  * broker's ceiling (Kafka's own producer/consumer perf tools) and MirrorMaker 2 mirroring the
- * same topic. BENCH_WORKER_RECORDS overrides the record count.
+ * same topic (bench/worker/). BENCH_WORKER_RECORDS overrides the record count.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, run as runCommand } from '../../dev/cache.ts';
+import { freePort } from '../../dev/cache.ts';
 import { startBroker } from '../../dev/kafka-broker.ts';
-import {
-  CONSUMER_PERF,
-  kafkaToolsClasspath,
-  MIRROR_MAKER_2,
-  PRODUCER_PERF,
-} from '../../dev/kafka-tools.ts';
+import { kafkaToolsClasspath } from '../../dev/kafka-tools.ts';
+import { sleep, stopChild } from '../../kit/process.ts';
 import { bundleWorker, RUNTIME_NODE_OPTIONS } from '../../worker/build.ts';
+import {
+  brokerCeiling,
+  type JavaTools,
+  javaLogConfig,
+  runMirrorMaker,
+} from '../worker/java-tools.ts';
+import {
+  endOffsets,
+  measure,
+  PARTITIONS,
+  peakRssMb,
+  RECORDS,
+  type Row,
+  table,
+} from '../worker/measure.ts';
+import { CLIENT_CHOICE, CONDITIONS } from '../worker/notes.ts';
 
 export const title = 'Mirroring worker throughput (1 worker, 12 partitions, ~250-byte JSON)';
 
-const RECORDS = Number(process.env.BENCH_WORKER_RECORDS ?? 1_000_000);
-const PARTITIONS = 12;
 const CLIENTS = ['kafkajs', 'platformatic', 'kafkajs+platformatic'] as const;
-
-interface Row {
-  what: string;
-  msgPerSec: number;
-  mbPerSec: number;
-  peakRssMb?: number | undefined;
-  wallSec?: number | undefined;
-  note: string;
-}
 
 /** ~250-byte JSON events; the perf producer picks lines of this file at random. */
 function payloads(n: number): string {
@@ -53,93 +53,16 @@ function payloads(n: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function peakRssMb(pid: number): number | undefined {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function endOffsets(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((a, p) => a + Number(p.high), 0);
-  } catch {
-    return 0;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Polls `count` until it reaches `target`; the rate is measured from the first record seen. */
-async function measure(count: () => Promise<number>, target: number, timeoutMs: number) {
-  const started = Date.now();
-  let first: { at: number; n: number } | undefined;
-  for (;;) {
-    const n = await count();
-    if (n > 0 && !first) first = { at: Date.now(), n };
-    if (n >= target) {
-      const secs = (Date.now() - first!.at) / 1000 || 0.001;
-      return { rate: (n - first!.n) / secs, wallSec: (Date.now() - started) / 1000 };
-    }
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`only ${n}/${target} after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
-
-function javaLogConfig(dir: string): Promise<string> {
-  const file = join(dir, 'log4j.properties');
-  return writeFile(
-    file,
-    [
-      'log4j.rootLogger=WARN, f',
-      'log4j.appender.f=org.apache.log4j.FileAppender',
-      `log4j.appender.f.File=${join(dir, 'java.log')}`,
-      'log4j.appender.f.layout=org.apache.log4j.PatternLayout',
-      'log4j.appender.f.layout.ConversionPattern=[%d] %p %m (%c)%n',
-      '',
-    ].join('\n'),
-  ).then(() => file);
-}
-
-async function java(classpath: string, log4j: string, main: string, args: string[]) {
-  const r = await runCommand('java', [
-    '-Xmx512m',
-    `-Dlog4j.configuration=file:${log4j}`,
-    '-cp',
-    classpath,
-    main,
-    ...args,
-  ]);
-  if (r.code !== 0) throw new Error(`${main} failed:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-async function runWorker(
-  bundle: string,
-  brokers: string,
-  kafka: Kafka,
-  client: (typeof CLIENTS)[number],
-  mode: 'mirror' | 'pipeline',
-  bytesPerRecord: number,
-  round: number,
-): Promise<Row> {
-  const name = `${client.replace('+', '-')}-${mode}-${round}`;
-  const output = `bench-out-${name}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [{ topic: output, numPartitions: PARTITIONS }],
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
-  const httpPort = await freePort();
+/** The worker's MIRROR_* settings: pure mirroring, or filter + transform + re-key. */
+function workerEnv(o: {
+  name: string;
+  brokers: string;
+  output: string;
+  httpPort: number;
+  client: (typeof CLIENTS)[number];
+  mode: 'mirror' | 'pipeline';
+}): Record<string, string> {
+  const { name, brokers, output, httpPort, client, mode } = o;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     MIRROR_APPID: `bench-${name}`,
@@ -161,6 +84,29 @@ async function runWorker(
     });
     env.MIRROR_PARTITION = '/userId';
   }
+  return env;
+}
+
+async function runWorker(
+  bundle: string,
+  brokers: string,
+  kafka: Kafka,
+  client: (typeof CLIENTS)[number],
+  mode: 'mirror' | 'pipeline',
+  bytesPerRecord: number,
+  round: number,
+): Promise<Row> {
+  const name = `${client.replace('+', '-')}-${mode}-${round}`;
+  const output = `bench-out-${name}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [{ topic: output, numPartitions: PARTITIONS }],
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  const httpPort = await freePort();
+  const env = workerEnv({ name, brokers, output, httpPort, client, mode });
   const child: ChildProcess = spawn(
     process.execPath,
     [...RUNTIME_NODE_OPTIONS.split(' '), bundle],
@@ -202,120 +148,38 @@ async function runWorker(
         mode === 'mirror' ? `${onTopic} records out` : `${onTopic} of ${RECORDS} passed the filter`,
     };
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
+    await stopChild(child, 20_000);
   }
 }
 
-async function runMirrorMaker(
+/**
+ * Every client in both modes, two rounds in opposite orders (no configuration always runs first,
+ * on a cold cache); the better round is reported, the other in the notes.
+ */
+async function workerRows(
+  bundle: string,
   brokers: string,
   kafka: Kafka,
-  cp: string,
-  dir: string,
-  log4j: string,
   bytesPerRecord: number,
-): Promise<Row> {
-  const props = join(dir, 'mm2.properties');
-  await writeFile(
-    props,
-    [
-      'clusters = A, B',
-      `A.bootstrap.servers = ${brokers}`,
-      `B.bootstrap.servers = ${brokers}`,
-      'A->B.enabled = true',
-      'A->B.topics = bench-src',
-      'B->A.enabled = false',
-      'tasks.max = 4',
-      'replication.factor = 1',
-      'checkpoints.topic.replication.factor = 1',
-      'heartbeats.topic.replication.factor = 1',
-      'offset-syncs.topic.replication.factor = 1',
-      'offset.storage.replication.factor = 1',
-      'status.storage.replication.factor = 1',
-      'config.storage.replication.factor = 1',
-      'sync.topic.acls.enabled = false',
-      'refresh.topics.interval.seconds = 5',
-      '',
-    ].join('\n'),
+): Promise<Row[]> {
+  const configs = (['mirror', 'pipeline'] as const).flatMap((mode) =>
+    CLIENTS.map((client) => ({ mode, client })),
   );
-  const out = openSync(join(dir, 'mm2.out'), 'a');
-  const started = Date.now();
-  const child = spawn(
-    'java',
-    ['-Xmx1g', `-Dlog4j.configuration=file:${log4j}`, '-cp', cp, MIRROR_MAKER_2, props],
-    {
-      stdio: ['ignore', out, out],
-    },
-  );
-  try {
-    const { rate, wallSec } = await measure(
-      () => endOffsets(kafka, 'A.bench-src'),
-      RECORDS,
-      900_000,
-    );
-    return {
-      what: 'Kafka MirrorMaker 2 (dedicated mode, tasks.max=4, same broker, topic A.bench-src)',
-      msgPerSec: rate,
-      mbPerSec: (rate * bytesPerRecord) / 2 ** 20,
-      peakRssMb: peakRssMb(child.pid!),
-      wallSec: (Date.now() - started) / 1000 || wallSec,
-      note: 'JVM -Xmx1g; wall time includes MM2 start-up',
-    };
-  } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
+  const results = new Map<string, Row[]>();
+  for (const [round, order] of [configs, [...configs].reverse()].entries()) {
+    for (const { mode, client } of order) {
+      process.stderr.write(`[bench] worker ${client} ${mode} (round ${round + 1})\n`);
+      const row = await runWorker(bundle, brokers, kafka, client, mode, bytesPerRecord, round);
+      results.set(row.what, [...(results.get(row.what) ?? []), row]);
+    }
   }
-}
-
-const CONDITIONS = `**Conditions.** Broker, worker, load generators and MirrorMaker 2 share 2 cores with other
-workloads on this machine, so absolute figures move between runs (MirrorMaker 2 measured from
-55,000 to 131,000 msg/s on the same day); compare rows of one run. Each worker configuration
-runs twice, in opposite orders, and the better round is shown. Before the fetch size was bounded
-(4 MiB) and the heap capped, the worker's peak RSS was 300–475 MB.`;
-
-const CLIENT_CHOICE = `**Client choice: \`kafkajs+platformatic\`** (the default; \`client\` / \`MIRROR_CLIENT\`
-switches): kafkajs 2.2.4 runs the consumer group, the fetches and the commits; @platformatic/kafka
-1.35 produces (idempotent, acks=all, one request in flight, behind the worker's request
-coalescer). The rule is "the fastest client that passes every test", and this pair passes the
-mirror, bad-input and scaling-chaos tests on Kafka 3.9 and 4.1.
-
-- **kafkajs alone** passes every test but mirrors more slowly than MirrorMaker 2: its producer is
-  the bottleneck (the same consumer with the @platformatic/kafka producer ran 1.4–2× as fast
-  across our runs), and it cannot write a null header value (such a record is dead-lettered as
-  \`unwritable-header\`).
-- **@platformatic/kafka alone** passes the mirror and bad-input tests but fails the scaling-chaos
-  test (\`WORKER_CHAOS_CLIENTS=platformatic npx vitest run test/integration/worker-chaos.test.ts\`):
-  its group client rejoins as soon as a heartbeat reports a rebalance, with no hook to drain and
-  commit first, and after the SIGKILL scaling steps the group did not catch up within 90 s. It
-  stays selectable for evaluation, not for production.
-
-**@confluentinc/kafka-javascript 1.10.1 (librdkafka) was not measured.** \`npm install\` cannot
-complete here: the prebuilt binary is downloaded from GitHub, and the bundled source build
-downloads zlib and OpenSSL. The one allowed attempt (time-boxed at 15 minutes; it failed in under
-one) built it with \`BUILD_LIBRDKAFKA=0\` against Debian 12's \`librdkafka-dev\` 2.0.2: the
-binding does not compile, because it uses librdkafka APIs that 2.0.2 lacks
-(\`rd_kafka_Uuid_t\`, \`rd_kafka_consumer_group_type_t\`, \`rd_kafka_DescribeTopics_result_t\`,
-\`rd_kafka_ListOffsets_result_t\`, \`rd_kafka_TopicCollection_t\`, \`rd_kafka_IsolationLevel_t\`).
-It would plug in as another adapter behind worker/src/kafka-port.ts (pin
-\`partitioner: murmur2_random\` there, or keep passing the partition computed by murmur2.ts).`;
-
-function table(rows: Row[]): string {
-  const f = (n: number | undefined, d = 0) =>
-    n === undefined
-      ? '–'
-      : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-  return [
-    '| What | msg/s | MB/s | peak RSS (MB) | wall (s) | notes |',
-    '| --- | ---: | ---: | ---: | ---: | --- |',
-    ...rows.map(
-      (r) =>
-        `| ${r.what} | ${f(r.msgPerSec)} | ${f(r.mbPerSec, 1)} | ${f(r.peakRssMb)} | ${f(r.wallSec, 1)} | ${r.note} |`,
-    ),
-  ].join('\n');
+  return [...results.values()].map((runs) => {
+    const [best, other] = [...runs].sort((a, b) => b.msgPerSec - a.msgPerSec) as [Row, Row];
+    return {
+      ...best,
+      note: `${best.note}; other round ${Math.round(other.msgPerSec).toLocaleString('en-US')} msg/s`,
+    };
+  });
 }
 
 export async function run(): Promise<string> {
@@ -326,12 +190,13 @@ export async function run(): Promise<string> {
     brokers: [broker.brokers],
     logLevel: logLevel.NOTHING,
   });
-  const rows: Row[] = [];
   try {
-    const cp = await kafkaToolsClasspath(
-      broker.version === 'external' ? undefined : broker.version,
-    );
-    const log4j = await javaLogConfig(dir);
+    const tools: JavaTools = {
+      cp: await kafkaToolsClasspath(broker.version === 'external' ? undefined : broker.version),
+      log4j: await javaLogConfig(dir),
+      dir,
+      brokers: broker.brokers,
+    };
     // The container's artifact: the esbuild bundle run by plain node.
     const bundle = await bundleWorker(join(dir, 'dist'));
     const admin = kafka.admin();
@@ -347,87 +212,10 @@ export async function run(): Promise<string> {
     await writeFile(payloadFile, text);
     const bytesPerRecord = Buffer.byteLength(text) / 10_000 - 1;
 
-    process.stderr.write(`[bench] producing ${RECORDS} records with kafka-producer-perf-test\n`);
-    const prod = await java(cp, log4j, PRODUCER_PERF, [
-      '--topic',
-      'bench-src',
-      '--num-records',
-      String(RECORDS),
-      '--throughput',
-      '-1',
-      '--payload-file',
-      payloadFile,
-      '--producer-props',
-      `bootstrap.servers=${broker.brokers}`,
-      'acks=all',
-      'linger.ms=5',
-      'batch.size=131072',
-    ]);
-    const p = /([\d.]+) records\/sec \(([\d.]+) MB\/sec\)/.exec(
-      prod.trim().split('\n').at(-1) ?? '',
-    );
-    rows.push({
-      what: 'Broker ceiling: kafka-producer-perf-test (acks=all, linger.ms=5, batch.size=128k)',
-      msgPerSec: Number(p?.[1] ?? Number.NaN),
-      mbPerSec: Number(p?.[2] ?? Number.NaN),
-      note: 'writes the input topic',
-    });
-
-    process.stderr.write('[bench] kafka-consumer-perf-test\n');
-    const cons = await java(cp, log4j, CONSUMER_PERF, [
-      '--bootstrap-server',
-      broker.brokers,
-      '--topic',
-      'bench-src',
-      '--messages',
-      String(RECORDS),
-      '--timeout',
-      '60000',
-    ]);
-    // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, …
-    const c = cons
-      .trim()
-      .split('\n')
-      .at(-1)!
-      .split(',')
-      .map((s) => s.trim());
-    rows.push({
-      what: 'Broker ceiling: kafka-consumer-perf-test',
-      msgPerSec: Number(c[5]),
-      mbPerSec: Number(c[3]),
-      note: 'read only',
-    });
-
-    // Two rounds in opposite orders (no configuration always runs first, on a cold cache); the
-    // better round is reported, the other in the notes.
-    const configs = (['mirror', 'pipeline'] as const).flatMap((mode) =>
-      CLIENTS.map((client) => ({ mode, client })),
-    );
-    const results = new Map<string, Row[]>();
-    for (const [round, order] of [configs, [...configs].reverse()].entries()) {
-      for (const { mode, client } of order) {
-        process.stderr.write(`[bench] worker ${client} ${mode} (round ${round + 1})\n`);
-        const row = await runWorker(
-          bundle,
-          broker.brokers,
-          kafka,
-          client,
-          mode,
-          bytesPerRecord,
-          round,
-        );
-        results.set(row.what, [...(results.get(row.what) ?? []), row]);
-      }
-    }
-    for (const runs of results.values()) {
-      const [best, other] = [...runs].sort((a, b) => b.msgPerSec - a.msgPerSec) as [Row, Row];
-      rows.push({
-        ...best,
-        note: `${best.note}; other round ${Math.round(other.msgPerSec).toLocaleString('en-US')} msg/s`,
-      });
-    }
+    const rows = await brokerCeiling(tools, payloadFile);
+    rows.push(...(await workerRows(bundle, broker.brokers, kafka, bytesPerRecord)));
     process.stderr.write('[bench] MirrorMaker 2\n');
-    rows.push(await runMirrorMaker(broker.brokers, kafka, cp, dir, log4j, bytesPerRecord));
+    rows.push(await runMirrorMaker(tools, kafka, bytesPerRecord));
 
     return [
       `${RECORDS.toLocaleString('en-US')} records of ${bytesPerRecord.toFixed(0)} bytes on average (JSON) in a ${PARTITIONS}-partition topic, local single-node broker (Kafka ${broker.version}) on the same machine as the clients.`,

@@ -9,7 +9,7 @@ export interface Event {
 }
 
 /** The i-th event of a stream of `users` interleaved users, each with its own sequence 0, 1, 2, … */
-export function event(i: number, users: number): Event {
+function event(i: number, users: number): Event {
   const u = i % users;
   return {
     user: `user-${u}`,

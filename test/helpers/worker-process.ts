@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Consumer, type Message, ProduceAcks, Producer } from '@platformatic/kafka';
 import type { Kafka } from 'kafkajs';
 import { freePort } from '../../dev/cache.ts';
+import { pollUntil } from '../../kit/process.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -95,19 +96,18 @@ export class WorkerProcess {
 
   /** Resolves once /readyz answers 200 (joined the group). */
   async ready(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const ok = await this.http('/readyz').then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) return;
-      if (Date.now() > deadline)
-        throw new Error(
-          `worker ${this.pid} not ready: ${JSON.stringify(this.logs.slice(-5))} ${this.stderr}`,
-        );
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await pollUntil(
+      () =>
+        this.http('/readyz').then(
+          (r) => (r.status === 200 ? true : undefined),
+          () => undefined,
+        ),
+      {
+        timeoutMs,
+        what: () =>
+          `worker ${this.pid} ready: ${JSON.stringify(this.logs.slice(-5))} ${this.stderr}`,
+      },
+    );
   }
 }
 

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { parseConfig } from '../../autoscaler/core/config.ts';
 import { createHandler, type StepSummary } from '../../autoscaler/lambda/app.ts';
 import { ConfigError } from '../../kit/params/config-error.ts';
+import { sleep } from '../../kit/process.ts';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 const MINUTE = 60_000;
@@ -80,7 +81,7 @@ describe(`autoscaler handler end to end on Kafka ${inject('kafkaVersion')} and m
           // Until the test drains, the workers hold back: lag builds up.
           while (!draining) {
             await heartbeat();
-            await new Promise((r) => setTimeout(r, 100));
+            await sleep(100);
           }
           const last = batch.messages.at(-1);
           if (last) resolveOffset(last.offset);

@@ -13,6 +13,7 @@ import {
 } from '../../autoscaler/core/errors.ts';
 import type { StepReport } from '../../autoscaler/core/ports.ts';
 import { metricsOf } from '../../autoscaler/lambda/report.ts';
+import { sleep } from '../../kit/process.ts';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 // The lag source against the real broker: lag checked against the offsets actually produced
@@ -102,7 +103,7 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
       const lag = source(a.groupId, [a.topic, b]);
       let snapshot = await lag.observe();
       for (let i = 0; i < 100 && snapshot.group.state !== 'Stable'; i++) {
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
         snapshot = await lag.observe();
       }
       expect(snapshot.group).toEqual({ state: 'Stable', members: 1 });

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { sleep } from '../../kit/process.ts';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { committedEverything, createTopics } from '../helpers/worker-data.ts';
 import { readAll, WorkerProcess } from '../helpers/worker-process.ts';
@@ -25,7 +26,7 @@ async function produceKeyedSequences(kafka: Kafka, topic: string, until: number)
       messages.push({ key: user, value: JSON.stringify({ user, seq: Math.floor(i / USERS) }) });
     }
     await producer.send({ topic, messages, acks: -1 });
-    await new Promise((r) => setTimeout(r, 40));
+    await sleep(40);
   }
   await producer.disconnect();
   return i;
@@ -66,7 +67,7 @@ async function chaos(
   const producing = produceKeyedSequences(kafka, input, produceForMs);
   const t0 = Date.now();
   for (const step of steps) {
-    await new Promise((r) => setTimeout(r, Math.max(0, t0 + step.at - Date.now())));
+    await sleep(Math.max(0, t0 + step.at - Date.now()));
     if ('start' in step) {
       const started = await Promise.all(
         Array.from({ length: step.start }, () => WorkerProcess.start(env)),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseScalingRules } from '../../autoscaler/core/config.ts';
+import { UsageError } from '../../kit/cli.ts';
 import { localRules } from '../../local/rules.ts';
-import { parseStartArgs, StartUsageError } from '../../local/start-args.ts';
+import { parseStartArgs } from '../../local/start-args.ts';
 import { loadProfile } from '../../local/traffic-profile.ts';
 
 describe('lagpilot start options', () => {
@@ -38,7 +39,7 @@ describe('lagpilot start options', () => {
     [['--capacity=-1'], /--capacity "-1": must be a positive number/],
     [['--speed', '2'], /speed/],
   ])('rejects %j naming the option', (argv, message) => {
-    expect(() => parseStartArgs(argv)).toThrow(StartUsageError);
+    expect(() => parseStartArgs(argv)).toThrow(UsageError);
     expect(() => parseStartArgs(argv)).toThrow(message);
   });
 });
@@ -70,7 +71,7 @@ describe('local rules', () => {
 
   it('refuses windows shorter than one step, naming the parameter', () => {
     expect(() => localRules({ LAGPILOT_UP_WINDOW: '1m' }, 120, 5000)).toThrow(
-      /LAGPILOT_UP_WINDOW ÷ --time-scale 120 = 0.5 s is shorter than one step/,
+      /LAGPILOT_UP_WINDOW ÷ --time-scale 120 = 500 ms is shorter than one step \(--cadence 5s\)/,
     );
   });
 });

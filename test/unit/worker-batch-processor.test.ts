@@ -61,6 +61,7 @@ function processor(
   port: RecordingPort,
   spec: Partial<ConstructorParameters<typeof Pipeline>[0]> = {},
   onError: 'dlq' | 'skip' = 'dlq',
+  sleep?: (ms: number) => Promise<void>,
 ) {
   const stats = new Stats();
   const pipeline = new Pipeline({
@@ -75,7 +76,9 @@ function processor(
   ]);
   return {
     stats,
-    p: new BatchProcessor(pipeline, port, partitions, { onError, dlqTopic: 'dlq' }, stats),
+    p: new BatchProcessor(pipeline, port, partitions, { onError, dlqTopic: 'dlq' }, stats, {
+      ...(sleep ? { sleep } : {}),
+    }),
   };
 }
 
@@ -137,14 +140,20 @@ describe('batch processor', () => {
 
   it('counts a commit refused by a rebalance without failing; other commit errors become fatal after retries', async () => {
     const port = new RecordingPort();
-    const { p, stats } = processor(port);
+    const pauses: number[] = [];
+    const { p, stats } = processor(port, {}, 'dlq', async (ms) => {
+      pauses.push(ms);
+    });
     port.commitError = new CommitRejectedError('REBALANCE_IN_PROGRESS');
     await p.process(batch(['{"user":"a"}']), ctx);
     expect(stats.commitsRejected).toBe(1);
+    expect(pauses).toEqual([]);
     port.commitError = new Error('coordinator unavailable');
     await expect(p.process(batch(['{"user":"a"}'], 200n), ctx)).rejects.toThrow(
       /commit of in\[3\]@201 failed 3 times/,
     );
+    // Backs off between attempts, longer each time; none after the last.
+    expect(pauses).toEqual([200, 400]);
   });
 
   it('turns a record that throws anywhere in its processing into a bad record, never a batch failure', async () => {

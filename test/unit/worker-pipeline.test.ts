@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sleep } from '../../kit/process.ts';
 import { AssignmentTracker } from '../../worker/src/assignment-tracker.ts';
 import { Coalescer } from '../../worker/src/coalescer.ts';
 import type { InRecord } from '../../worker/src/kafka-port.ts';
@@ -256,7 +257,7 @@ describe('request coalescer', () => {
     const q = new Coalescer<number>(async (items) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
       sent.push(items);
       inFlight--;
     });

@@ -13,7 +13,21 @@ import { partitionForKey } from './murmur2.ts';
 import { OffsetTracker } from './offset-tracker.ts';
 import type { Outcome, Pipeline, RejectReason } from './pipeline.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import { sleep } from './sleep.ts';
 import type { Stats } from './stats.ts';
+
+export interface BatchProcessorOptions {
+  /**
+   * Caps the messages per second (`max_rate`).
+   * @default - no cap
+   */
+  readonly limiter?: RateLimiter;
+  /**
+   * Waits between commit attempts (200 ms, then 400 ms).
+   * @default a real timer
+   */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
 
 export interface ErrorPolicy {
   onError: 'dlq' | 'skip';
@@ -28,6 +42,7 @@ export class FatalDeliveryError extends Error {
 /** Records per produce request: large enough to amortise a round trip, small enough to heartbeat between. */
 const CHUNK_RECORDS = 4000;
 const COMMIT_ATTEMPTS = 3;
+const COMMIT_BACKOFF_MS = 200;
 
 type CommitOffset = TopicPartition & { offset: bigint };
 
@@ -56,7 +71,7 @@ export class BatchProcessor {
     private readonly partitions: ReadonlyMap<string, number>,
     private readonly policy: ErrorPolicy,
     private readonly stats: Stats,
-    private readonly limiter?: RateLimiter,
+    private readonly options: BatchProcessorOptions = {},
   ) {
     this.#writesNullHeaders = port.writesNullHeaders;
     this.#produce = new Coalescer((records) => port.produce(records));
@@ -70,8 +85,8 @@ export class BatchProcessor {
       const chunk = batch.records.slice(i, i + CHUNK_RECORDS);
       const first = chunk[0]!.offset;
       tracker.track(first, chunk[chunk.length - 1]!.offset);
-      if (this.limiter) {
-        await this.limiter.take(chunk.length);
+      if (this.options.limiter) {
+        await this.options.limiter.take(chunk.length);
         await ctx.heartbeat();
       }
       try {
@@ -212,7 +227,7 @@ export class BatchProcessor {
             `commit of ${batch.topic}[${batch.partition}]@${offset} failed ${attempt} times: ${(err as Error).message}`,
           );
         }
-        await new Promise((r) => setTimeout(r, 200 * attempt));
+        await (this.options.sleep ?? sleep)(COMMIT_BACKOFF_MS * attempt);
       }
     }
   }

@@ -27,6 +27,7 @@ import {
 } from './kafka-port.ts';
 import { type Level, log } from './log.ts';
 import { type PlatformaticBase, platformaticBase } from './platformatic-options.ts';
+import { sleep } from './sleep.ts';
 import { withinTime } from './timebox.ts';
 
 const LEVELS: Record<number, Level> = {
@@ -285,7 +286,7 @@ export class KafkajsPort implements KafkaPort {
     // Batches already fetched may start just after the previous one ends: wait until none has for a moment.
     do {
       if (this.#running > 0) await new Promise<void>((r) => this.#idle.push(r));
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     } while (this.#running > 0);
     const stopped = consumer.stop();
     stopped.catch(() => {});

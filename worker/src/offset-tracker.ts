@@ -34,9 +34,4 @@ export class OffsetTracker {
   committable(): bigint | undefined {
     return this.#committable;
   }
-
-  /** Records tracked but not yet acknowledged. */
-  get pending(): number {
-    return this.#ranges.length;
-  }
 }

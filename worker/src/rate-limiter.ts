@@ -1,3 +1,5 @@
+import { sleep as realSleep } from './sleep.ts';
+
 /**
  * Token bucket for `max_rate` (messages per second per instance): up to one second of burst,
  * and `take(n)` waits until n tokens have accrued. `now`/`sleep` are injectable for tests.
@@ -9,8 +11,7 @@ export class RateLimiter {
   constructor(
     private readonly ratePerSec: number,
     private readonly now: () => number = Date.now,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
-      new Promise((r) => setTimeout(r, ms)),
+    private readonly sleep: (ms: number) => Promise<void> = realSleep,
   ) {
     this.#tokens = ratePerSec;
     this.#last = now();

@@ -43,11 +43,6 @@ export class MirrorWorker {
     return this.#assignment.joined && !this.#stopping && !this.#crashExit;
   }
 
-  get httpPort(): number {
-    const addr = this.#http?.address();
-    return typeof addr === 'object' && addr ? addr.port : 0;
-  }
-
   async start(): Promise<void> {
     const c = this.config;
     const pipeline = new Pipeline({
@@ -64,9 +59,11 @@ export class MirrorWorker {
       new WorkerMetrics(this.stats),
     );
     // The bound port, which http_port 0 leaves to the system.
-    log('INFO', `serving /healthz, /readyz, /metrics on port ${this.httpPort}`, {
+    const address = this.#http.address();
+    const bound = typeof address === 'object' && address ? address.port : c.http_port;
+    log('INFO', `serving /healthz, /readyz, /metrics on port ${bound}`, {
       event: 'http_listening',
-      port: this.httpPort,
+      port: bound,
     });
     const port = createPort(c, credentialsFromEnv());
     this.#port = port;
@@ -90,7 +87,7 @@ export class MirrorWorker {
       partitions,
       { onError: c.on_error, dlqTopic: c.dlq_topic },
       this.stats,
-      c.max_rate ? new RateLimiter(c.max_rate) : undefined,
+      c.max_rate ? { limiter: new RateLimiter(c.max_rate) } : {},
     );
     this.#statsTimer = setInterval(() => this.#printStats(), c.stats_interval * 1000);
     this.#statsTimer.unref();

@@ -1,0 +1,162 @@
+/**
+ * Kafka's own tools on the benchmark's broker: the broker's ceiling (producer and consumer perf
+ * tests) and MirrorMaker 2 mirroring the same topic as the worker.
+ */
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { run as runCommand } from '../../dev/cache.ts';
+import { CONSUMER_PERF, MIRROR_MAKER_2, PRODUCER_PERF } from '../../dev/kafka-tools.ts';
+import { stopChild } from '../../kit/process.ts';
+import { endOffsets, measure, peakRssMb, RECORDS, type Row } from './measure.ts';
+
+export interface JavaTools {
+  /** Kafka's classpath. */
+  readonly cp: string;
+  /** The log4j configuration file (quiet, to a file). */
+  readonly log4j: string;
+  /** The scratch folder. */
+  readonly dir: string;
+  readonly brokers: string;
+}
+
+export function javaLogConfig(dir: string): Promise<string> {
+  const file = join(dir, 'log4j.properties');
+  return writeFile(
+    file,
+    [
+      'log4j.rootLogger=WARN, f',
+      'log4j.appender.f=org.apache.log4j.FileAppender',
+      `log4j.appender.f.File=${join(dir, 'java.log')}`,
+      'log4j.appender.f.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.f.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      '',
+    ].join('\n'),
+  ).then(() => file);
+}
+
+async function java(classpath: string, log4j: string, main: string, args: string[]) {
+  const r = await runCommand('java', [
+    '-Xmx512m',
+    `-Dlog4j.configuration=file:${log4j}`,
+    '-cp',
+    classpath,
+    main,
+    ...args,
+  ]);
+  if (r.code !== 0) throw new Error(`${main} failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** Kafka's perf tools: the producer writes the input topic from `payloadFile`, the consumer reads it. */
+export async function brokerCeiling(tools: JavaTools, payloadFile: string): Promise<Row[]> {
+  const { cp, log4j, brokers } = tools;
+  process.stderr.write(`[bench] producing ${RECORDS} records with kafka-producer-perf-test\n`);
+  const prod = await java(cp, log4j, PRODUCER_PERF, [
+    '--topic',
+    'bench-src',
+    '--num-records',
+    String(RECORDS),
+    '--throughput',
+    '-1',
+    '--payload-file',
+    payloadFile,
+    '--producer-props',
+    `bootstrap.servers=${brokers}`,
+    'acks=all',
+    'linger.ms=5',
+    'batch.size=131072',
+  ]);
+  const p = /([\d.]+) records\/sec \(([\d.]+) MB\/sec\)/.exec(prod.trim().split('\n').at(-1) ?? '');
+
+  process.stderr.write('[bench] kafka-consumer-perf-test\n');
+  const cons = await java(cp, log4j, CONSUMER_PERF, [
+    '--bootstrap-server',
+    brokers,
+    '--topic',
+    'bench-src',
+    '--messages',
+    String(RECORDS),
+    '--timeout',
+    '60000',
+  ]);
+  // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, …
+  const c = cons
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .split(',')
+    .map((s) => s.trim());
+  return [
+    {
+      what: 'Broker ceiling: kafka-producer-perf-test (acks=all, linger.ms=5, batch.size=128k)',
+      msgPerSec: Number(p?.[1] ?? Number.NaN),
+      mbPerSec: Number(p?.[2] ?? Number.NaN),
+      note: 'writes the input topic',
+    },
+    {
+      what: 'Broker ceiling: kafka-consumer-perf-test',
+      msgPerSec: Number(c[5]),
+      mbPerSec: Number(c[3]),
+      note: 'read only',
+    },
+  ];
+}
+
+const MM2_PROPERTIES = (brokers: string) =>
+  [
+    'clusters = A, B',
+    `A.bootstrap.servers = ${brokers}`,
+    `B.bootstrap.servers = ${brokers}`,
+    'A->B.enabled = true',
+    'A->B.topics = bench-src',
+    'B->A.enabled = false',
+    'tasks.max = 4',
+    'replication.factor = 1',
+    'checkpoints.topic.replication.factor = 1',
+    'heartbeats.topic.replication.factor = 1',
+    'offset-syncs.topic.replication.factor = 1',
+    'offset.storage.replication.factor = 1',
+    'status.storage.replication.factor = 1',
+    'config.storage.replication.factor = 1',
+    'sync.topic.acls.enabled = false',
+    'refresh.topics.interval.seconds = 5',
+    '',
+  ].join('\n');
+
+/** MirrorMaker 2 (dedicated mode) mirroring the input topic to A.bench-src on the same broker. */
+export async function runMirrorMaker(
+  tools: JavaTools,
+  kafka: Kafka,
+  bytesPerRecord: number,
+): Promise<Row> {
+  const { cp, log4j, dir } = tools;
+  const props = join(dir, 'mm2.properties');
+  await writeFile(props, MM2_PROPERTIES(tools.brokers));
+  const out = openSync(join(dir, 'mm2.out'), 'a');
+  const started = Date.now();
+  const child = spawn(
+    'java',
+    ['-Xmx1g', `-Dlog4j.configuration=file:${log4j}`, '-cp', cp, MIRROR_MAKER_2, props],
+    { stdio: ['ignore', out, out] },
+  );
+  try {
+    const { rate, wallSec } = await measure(
+      () => endOffsets(kafka, 'A.bench-src'),
+      RECORDS,
+      900_000,
+    );
+    return {
+      what: 'Kafka MirrorMaker 2 (dedicated mode, tasks.max=4, same broker, topic A.bench-src)',
+      msgPerSec: rate,
+      mbPerSec: (rate * bytesPerRecord) / 2 ** 20,
+      peakRssMb: peakRssMb(child.pid!),
+      wallSec: (Date.now() - started) / 1000 || wallSec,
+      note: 'JVM -Xmx1g; wall time includes MM2 start-up',
+    };
+  } finally {
+    await stopChild(child, 20_000);
+  }
+}
