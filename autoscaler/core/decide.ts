@@ -9,7 +9,8 @@
  *   3. scale up when ANY present signal (lag without stalled partitions, CPU, memory) stayed
  *      above its threshold for the whole up-window, or the learned capacity cannot carry the
  *      produce rate and backlog: in one step to the count the measured throughput needs;
- *   4. pre-scale ahead of a burst that recurred at the same minutes of the last hours;
+ *   4. pre-scale ahead of a burst that recurred at the same minutes of the last hours or the
+ *      same hour of the last weeks;
  *   5. scale down when ALL signals are present and stayed below their thresholds for the whole
  *      down-window, counted from the last action (calm must hold at the current size): never
  *      below the count whose capacity carries the peak produce rate of the window (`fit`: to
@@ -318,19 +319,18 @@ function judge(
     rules,
     capacity,
     bounds.partitions,
-    obs.state.recurring,
+    obs.state,
     m.produceRate,
     now,
     bounds,
   );
   if (recurring && recurring.sizing.balanced > current) {
-    const { sizing, minute } = recurring;
-    const at = `:${String(minute).padStart(2, '0')}`;
+    const { sizing, when } = recurring;
     return {
       action: 'up',
       to: sizing.balanced,
       reasons: [
-        `scale ${current}→${sizing.balanced}: ahead of a burst recurring by ${at} (3 of the last 4 hours); ${describeSizing(sizing, 'recurring produce')}`,
+        `scale ${current}→${sizing.balanced}: ahead of a burst recurring ${when}; ${describeSizing(sizing, 'recurring produce')}`,
       ],
       sizing,
     };

@@ -7,7 +7,8 @@ import { type Capacity, groupCapacity } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
 import { balancedCounts } from './counts.ts';
 import { compact, count, duration, rate } from './format.ts';
-import { expectedRate } from './recurrence.ts';
+import { expectedRate, RECUR_HOURS, RECUR_OF } from './recurrence.ts';
+import { expectedWeekRate } from './recurrence-week.ts';
 import type {
   EpochMs,
   LagSample,
@@ -16,6 +17,7 @@ import type {
   RecurringHour,
   Sizing,
   TaskCount,
+  WeeklyPeaks,
 } from './types.ts';
 
 /**
@@ -86,22 +88,30 @@ export function peakProduceRate(
 }
 
 /**
- * The sizing for a produce rate that recurred within the next LAGPILOT_PRESCALE_LEAD (see
- * recurrence.ts), or null when pre-scaling is off, the capacity unknown or nothing recurs.
+ * The sizing for a produce rate that recurred within the next LAGPILOT_PRESCALE_LEAD, at the
+ * same minutes of the last hours (recurrence.ts) or the same hour of the last weeks
+ * (recurrence-week.ts), the higher of the two; null when pre-scaling is off, the capacity
+ * unknown or nothing recurs. `when` says which burst, for the decision line.
  */
 export function recurringSizing(
   rules: ScalingRules,
   capacity: Capacity | null,
   partitions: Partitions | null,
-  recurring: readonly RecurringHour[],
+  kept: { recurring: readonly RecurringHour[]; weekly: WeeklyPeaks },
   produceRate: number | null,
   now: EpochMs,
   bounds: { floor: TaskCount; cap: TaskCount },
-): { sizing: Sizing; minute: number } | null {
+): { sizing: Sizing; when: string } | null {
   if (!capacity || rules.prescaleLeadMs <= 0 || produceRate === null) return null;
-  const expected = expectedRate(recurring, now, rules.prescaleLeadMs, produceRate);
+  const hourly = expectedRate(kept.recurring, now, rules.prescaleLeadMs, produceRate);
+  const weekly = expectedWeekRate(kept.weekly, now, rules.prescaleLeadMs, produceRate);
+  const byMinute = hourly && {
+    rate: hourly.rate,
+    label: `by :${String(hourly.minute).padStart(2, '0')} (${RECUR_OF} of the last ${RECUR_HOURS} hours)`,
+  };
+  const expected = weekly && (!byMinute || weekly.rate > byMinute.rate) ? weekly : byMinute;
   if (!expected) return null;
   const load = { produceRate: expected.rate, backlog: 0 };
   const sizing = sizeFor(rules, capacity, partitions, load, bounds.floor, bounds.cap);
-  return { sizing, minute: expected.minute };
+  return { sizing, when: expected.label };
 }
