@@ -31,17 +31,19 @@ export function recordWeekRate(
   produceRate: number | null,
 ): WeeklyPeaks {
   const hour = hourOf(now);
+  const last = kept.firstHour + kept.peaks.length - 1;
   // Hours are recorded forward only: a step timed before the newest kept hour changes nothing.
-  if (kept.peaks.length > 0 && hour < kept.firstHour + kept.peaks.length - 1) return kept;
-  const firstHour = Math.max(kept.peaks.length > 0 ? kept.firstHour : hour, hour - KEEP_HOURS + 1);
-  const peaks = Array.from(
-    { length: hour - firstHour + 1 },
-    (_, i) => peakAt(kept, firstHour + i) ?? null,
-  );
+  if (kept.peaks.length > 0 && hour < last) return kept;
+  // Nothing kept, or all of it older than KEEP_HOURS: start over at this hour.
+  const fresh = kept.peaks.length === 0 || hour - last >= KEEP_HOURS;
+  const peaks = fresh ? [null] : kept.peaks.slice();
+  for (let h = fresh ? hour + 1 : last + 1; h <= hour; h++) peaks.push(null);
+  const drop = Math.max(0, peaks.length - KEEP_HOURS);
+  const recent = drop > 0 ? peaks.slice(drop) : peaks;
   if (produceRate !== null) {
-    peaks[peaks.length - 1] = Math.round(Math.max(peaks.at(-1) ?? 0, produceRate));
+    recent[recent.length - 1] = Math.round(Math.max(recent.at(-1) ?? 0, produceRate));
   }
-  return { firstHour, peaks };
+  return { firstHour: fresh ? hour : kept.firstHour + drop, peaks: recent };
 }
 
 /** The hour's peak stood at BURST_RATIO × the peak of the hour before it (both observed). */

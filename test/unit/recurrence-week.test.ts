@@ -86,6 +86,9 @@ describe('hour-of-week recurrence', () => {
     // A step without a produce rate (lag unobserved) leaves the hour unobserved.
     const gap = recordWeekRate(hour, MONDAY_9 + 4 * HOUR, null);
     expect(gap.peaks.slice(-3)).toEqual([null, null, null]);
+    // After a silence longer than everything kept, it starts over at the new hour.
+    const later = MONDAY_9 + 5 * WEEK;
+    expect(recordWeekRate(gap, later, 1_234)).toEqual({ firstHour: later / HOUR, peaks: [1_234] });
   });
 });
 
