@@ -53,9 +53,10 @@ export interface ScalingRuleProps {
    */
   readonly headroom?: RuleValueOf<'LAGPILOT_HEADROOM'>;
   /**
-   * `LAGPILOT_PRESCALE_LEAD`: raise capacity this long before a produce-rate burst (1.5 × its
-   * hour's median) that recurred at the same minutes of the hour in 3 of the last 4 hours (`0s`:
-   * off); needs a known per-task capacity.
+   * `LAGPILOT_PRESCALE_LEAD`: raise capacity this long before a produce-rate burst that recurred at
+   * the same minutes of the hour in 3 of the last 4 hours (1.5 × that hour's median), or at the
+   * same hour of the week in 3 of the last 4 weeks (1.5 × the hour before it) (`0s`: off); needs a
+   * known per-task capacity.
    * @default Duration.minutes(3)
    */
   readonly prescaleLead?: RuleValueOf<'LAGPILOT_PRESCALE_LEAD'>;

@@ -23,7 +23,7 @@ import { HPA_DEFAULTS } from './policies/keda-hpa.ts';
 import { TARGET_TRACKING_DEFAULTS } from './policies/target-tracking.ts';
 import { type Trace, traceDurationS } from './trace.ts';
 import { TraceError } from './trace-csv.ts';
-import { BUILT_IN_TRACES, loadTrace } from './traces.ts';
+import { BUILT_IN_TRACES, LONG_TRACES, loadTrace } from './traces.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -32,7 +32,8 @@ export const MATRIX_TICK_S = 15;
 
 export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… [--matrix] [--json] [options]
 
-  --trace <t>             built-in (${Object.keys(BUILT_IN_TRACES).join(', ')}), a CSV of
+  --trace <t>             built-in (${Object.keys(BUILT_IN_TRACES).join(', ')};
+                          ${Object.keys(LONG_TRACES).join(', ')} by name only), a CSV of
                           timestamp,produce_rate, or all (default; repeatable)
   --params <file>         LAGPILOT_*=value lines, as the Lambda's environment
   --slo-seconds <s>       lag SLO: age of the oldest unconsumed message (${DEFAULT_FLEET.sloS})

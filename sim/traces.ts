@@ -189,13 +189,47 @@ export const BUILT_IN_TRACES: Readonly<Record<string, () => Trace>> = {
   'slow-leak': slowLeak,
 };
 
+/**
+ * Six weeks at 1,500 msg/s with a 30-minute batch at 6,000 msg/s every Monday at 09:00 UTC
+ * (the simulation starts on a Thursday), except in the fifth week: what hour-of-week
+ * pre-scaling learns from, and the week it waits for a burst that does not come.
+ */
+function weeklyBurst(): Trace {
+  const week = 7 * DAY;
+  const monday9 = 4 * DAY + 9 * HOUR;
+  return {
+    name: 'weekly-burst',
+    description:
+      '6 weeks at 1,500 msg/s with a 30-min batch at 6,000 msg/s on Mondays at 09:00 UTC, skipped in week 5, ±8 % noise',
+    intervalS: MINUTE,
+    rates: noisy(
+      (m) => {
+        const w = Math.floor(m / week);
+        const inBurst = m % week >= monday9 && m % week < monday9 + 30;
+        return inBurst && w !== 4 ? 6000 : 1500;
+      },
+      6 * week,
+      0.08,
+      15,
+    ),
+  };
+}
+
+/**
+ * Traces too long for the matrix (which reruns every built-in trace on 16 fleets): given by
+ * name with `--trace` only.
+ */
+export const LONG_TRACES: Readonly<Record<string, () => Trace>> = {
+  'weekly-burst': weeklyBurst,
+};
+
 /** A built-in trace by name, or a CSV file by path. */
 export function loadTrace(spec: string): Trace {
-  const builtIn = BUILT_IN_TRACES[spec];
+  const builtIn = BUILT_IN_TRACES[spec] ?? LONG_TRACES[spec];
   if (builtIn) return builtIn();
   if (!spec.toLowerCase().endsWith('.csv')) {
     throw new TraceError(
-      `unknown trace "${spec}": give a built-in (${Object.keys(BUILT_IN_TRACES).join(', ')}) or a .csv file of timestamp,produce_rate`,
+      `unknown trace "${spec}": give a built-in (${[...Object.keys(BUILT_IN_TRACES), ...Object.keys(LONG_TRACES)].join(', ')}) or a .csv file of timestamp,produce_rate`,
     );
   }
   let text: string;

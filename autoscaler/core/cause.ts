@@ -112,13 +112,19 @@ export type Hold =
   | { kind: 'no-lower-count'; calm: Calm; step: DownStep }
   | { kind: 'no-signal'; blockers: Blocker[] };
 
+/** A burst seen before: by this minute in `of` of the last `last` hours, or at this hour of the
+ * week (UTC; weekday 0 = Sunday) in `of` of the last `last` weeks. */
+export type Recurrence =
+  | { period: 'hour'; minute: number; of: number; last: number }
+  | { period: 'week'; weekday: number; hour: number; of: number; last: number };
+
 /** Which rule decided. */
 export type Cause =
   | { rule: 'bounds'; bound: 'min'; min: TaskCount }
   | { rule: 'bounds'; bound: 'cap' }
   | { rule: 'up'; signals: Signal[]; step: UpStep }
-  /** Ahead of a burst that recurred by this minute of the hour. */
-  | { rule: 'prescale'; minute: number }
+  /** Ahead of a burst that recurred at this minute of the hour or this hour of the week. */
+  | { rule: 'prescale'; recurrence: Recurrence }
   | { rule: 'down'; calm: Calm; min: TaskCount; step: DownStep }
   | { rule: 'hold'; hold: Hold };
 

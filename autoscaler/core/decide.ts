@@ -10,7 +10,8 @@
  *   3. scale up when ANY present signal (lag without stalled partitions, CPU, memory) stayed
  *      above its threshold for the whole up-window, or the learned capacity cannot carry the
  *      produce rate and backlog: in one step to the count the measured throughput needs;
- *   4. pre-scale ahead of a burst that recurred at the same minutes of the last hours;
+ *   4. pre-scale ahead of a burst that recurred at the same minutes of the last hours or the
+ *      same hour of the last weeks;
  *   5. scale down when ALL signals are present and stayed below their thresholds for the whole
  *      down-window, counted from the last action (calm must hold at the current size): never
  *      below the count whose capacity carries the peak produce rate of the window (`fit`: to
@@ -262,7 +263,7 @@ function prescale(
     rules,
     capacity,
     bounds.partitions,
-    obs.state.recurring,
+    obs.state,
     m.produceRate,
     now,
     bounds,
@@ -272,7 +273,7 @@ function prescale(
       ? {
           action: 'up',
           to: recurring.sizing.balanced,
-          cause: { rule: 'prescale', minute: recurring.minute },
+          cause: { rule: 'prescale', recurrence: recurring.recurrence },
           sizing: recurring.sizing,
         }
       : null;

@@ -11,6 +11,7 @@ import type {
   DownStep,
   Drain,
   Hold,
+  Recurrence,
   Signal,
   ThresholdSignal,
   UpStep,
@@ -162,9 +163,8 @@ function causeSentences(d: Decision, c: Cause): string[] {
       return [`${scale}: ${why}`, upStepText(c.step)];
     }
     case 'prescale': {
-      const at = `:${String(c.minute).padStart(2, '0')}`;
       const sizing = d.sizing ? `; ${describeSizing(d.sizing, 'recurring produce')}` : '';
-      return [`${scale}: ahead of a burst recurring by ${at} (3 of the last 4 hours)${sizing}`];
+      return [`${scale}: ahead of a burst recurring ${recurrenceText(c.recurrence)}${sizing}`];
     }
     case 'down': {
       const why = `${calmText(c.calm)}; min ${c.min}`;
@@ -210,4 +210,14 @@ export function explain(d: Decision): string[] {
   const why = vetoText(d.vetoed.veto);
   if (!d.vetoed.was) return [...reasons, why];
   return [`hold at ${d.from}: ${why}`, `was: ${reasons[0] ?? ''}`, ...reasons.slice(1)];
+}
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+const twoDigits = (n: number): string => String(n).padStart(2, '0');
+
+/** "by :05 (3 of the last 4 hours)", "at Mon 09:00 UTC (3 of the last 4 weeks)". */
+function recurrenceText(r: Recurrence): string {
+  return r.period === 'hour'
+    ? `by :${twoDigits(r.minute)} (${r.of} of the last ${r.last} hours)`
+    : `at ${WEEKDAYS[r.weekday]} ${twoDigits(r.hour)}:00 UTC (${r.of} of the last ${r.last} weeks)`;
 }

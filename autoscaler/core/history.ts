@@ -7,14 +7,16 @@ import { learn } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
 import { mergeResources, trackPartitions } from './measure.ts';
 import { recordRate } from './recurrence.ts';
-import type {
-  Decision,
-  EpochMs,
-  LagSnapshot,
-  Millis,
-  Observations,
-  ScalerState,
-  ServiceSnapshot,
+import { recordWeekRate } from './recurrence-week.ts';
+import {
+  type Decision,
+  EMPTY_STATE,
+  type EpochMs,
+  type LagSnapshot,
+  type Millis,
+  type Observations,
+  type ScalerState,
+  type ServiceSnapshot,
 } from './types.ts';
 
 /**
@@ -110,6 +112,10 @@ export function recordStep(
     lastAction,
     capacity: learn(state.capacity, m.capacitySample, service?.taskDefinition ?? null),
     recurring: rules.prescaleLeadMs > 0 ? recordRate(state.recurring, now, m.produceRate) : [],
+    weekly:
+      rules.prescaleLeadMs > 0
+        ? recordWeekRate(state.weekly, now, m.produceRate)
+        : EMPTY_STATE.weekly,
   };
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   bool,
   type CrossCheck,
@@ -153,7 +153,7 @@ export const PARAMETERS = {
     role: 'rule',
     duration: true,
     schema: duration('3m'),
-    doc: "raise capacity this long before a produce-rate burst (1.5 × its hour's median) that recurred at the same minutes of the hour in 3 of the last 4 hours (`0s`: off); needs a known per-task capacity",
+    doc: "raise capacity this long before a produce-rate burst that recurred at the same minutes of the hour in 3 of the last 4 hours (1.5 × that hour's median), or at the same hour of the week in 3 of the last 4 weeks (1.5 × the hour before it) (`0s`: off); needs a known per-task capacity",
   },
 
   // Scale up: any signal above its threshold for the whole up-window.

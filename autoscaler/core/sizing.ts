@@ -4,9 +4,11 @@
  */
 
 import { type Capacity, groupCapacity } from './capacity.ts';
+import type { Recurrence } from './cause.ts';
 import type { ScalingRules } from './config.ts';
 import { balancedCounts } from './counts.ts';
-import { expectedRate } from './recurrence.ts';
+import { expectedRate, RECUR_HOURS, RECUR_OF } from './recurrence.ts';
+import { expectedWeekRate } from './recurrence-week.ts';
 import type {
   EpochMs,
   LagSample,
@@ -15,6 +17,7 @@ import type {
   RecurringHour,
   Sizing,
   TaskCount,
+  WeeklyPeaks,
 } from './types.ts';
 
 /**
@@ -73,22 +76,35 @@ export function peakProduceRate(
 }
 
 /**
- * The sizing for a produce rate that recurred within the next LAGPILOT_PRESCALE_LEAD (see
- * recurrence.ts), or null when pre-scaling is off, the capacity unknown or nothing recurs.
+ * The sizing for a produce rate that recurred within the next LAGPILOT_PRESCALE_LEAD, at the
+ * same minutes of the last hours (recurrence.ts) or the same hour of the last weeks
+ * (recurrence-week.ts), the higher of the two; null when pre-scaling is off, the capacity
+ * unknown or nothing recurs; `recurrence` says which burst.
  */
 export function recurringSizing(
   rules: ScalingRules,
   capacity: Capacity | null,
   partitions: Partitions | null,
-  recurring: readonly RecurringHour[],
+  kept: { recurring: readonly RecurringHour[]; weekly: WeeklyPeaks },
   produceRate: number | null,
   now: EpochMs,
   bounds: { floor: TaskCount; cap: TaskCount },
-): { sizing: Sizing; minute: number } | null {
+): { sizing: Sizing; recurrence: Recurrence } | null {
   if (!capacity || rules.prescaleLeadMs <= 0 || produceRate === null) return null;
-  const expected = expectedRate(recurring, now, rules.prescaleLeadMs, produceRate);
+  const hourly = expectedRate(kept.recurring, now, rules.prescaleLeadMs, produceRate);
+  const weekly = expectedWeekRate(kept.weekly, now, rules.prescaleLeadMs, produceRate);
+  const byMinute = hourly && {
+    rate: hourly.rate,
+    recurrence: {
+      period: 'hour',
+      minute: hourly.minute,
+      of: RECUR_OF,
+      last: RECUR_HOURS,
+    } satisfies Recurrence,
+  };
+  const expected = weekly && (!byMinute || weekly.rate > byMinute.rate) ? weekly : byMinute;
   if (!expected) return null;
   const load = { produceRate: expected.rate, backlog: 0 };
   const sizing = sizeFor(rules, capacity, partitions, load, bounds.floor, bounds.cap);
-  return { sizing, minute: expected.minute };
+  return { sizing, recurrence: expected.recurrence };
 }

@@ -135,6 +135,12 @@ export interface RecurringHour {
   peaks: (number | null)[];
 }
 
+/** Produce-rate peaks per hour, oldest first (null: not observed), from `firstHour` (hours since the epoch). */
+export interface WeeklyPeaks {
+  firstHour: number;
+  peaks: (number | null)[];
+}
+
 /** Everything one step hands to the next; persisted (DynamoDB on AWS), never in memory only. */
 export interface ScalerState {
   samples: LagSample[];
@@ -146,6 +152,8 @@ export interface ScalerState {
   capacity: CapacityMemory;
   /** The last hours' produce-rate profile, for pre-scaling recurring bursts. */
   recurring: RecurringHour[];
+  /** The last weeks' produce-rate peaks per hour, for pre-scaling bursts recurring weekly. */
+  weekly: WeeklyPeaks;
 }
 
 export const EMPTY_STATE: ScalerState = {
@@ -156,6 +164,7 @@ export const EMPTY_STATE: ScalerState = {
   lastAction: null,
   capacity: { samples: [], taskDefinition: null },
   recurring: [],
+  weekly: { firstHour: 0, peaks: [] },
 };
 
 /** Everything decide() needs: this step's observations plus the history kept so far. */

@@ -2,7 +2,7 @@
  * Schemas for parameters written as text (environment variables, context, a params file), each
  * failing with a message that says what to write instead.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationProblem, parseDuration } from '../duration.ts';
 
 /** `"90s"`, `"5m"`, `"1h"`, `"500ms"` → milliseconds, `fallback` when unset. */

@@ -72,10 +72,23 @@ const failed = (error: string): Observed<never> => ({ ok: false, error });
 export function run(
   rules: ScalingRules,
   worlds: readonly World[],
-  { desired: initial = 4, stepMs = MINUTE, start = 1_000_000_000_000, learn = true } = {},
+  {
+    desired: initial = 4,
+    stepMs = MINUTE,
+    start = 1_000_000_000_000,
+    learn = true,
+    state: kept = EMPTY_STATE,
+  }: {
+    desired?: number;
+    stepMs?: number;
+    start?: number;
+    learn?: boolean;
+    /** The state the first step starts from (as a cold start would load it). */
+    state?: ScalerState;
+  } = {},
 ): Run {
   let desired = initial;
-  let state: ScalerState = EMPTY_STATE;
+  let state: ScalerState = kept;
   const ends = new Map<number, number>();
   const frozenAt = new Map<number, number>();
   const out: Run = { decisions: [], states: [], desired: [] };

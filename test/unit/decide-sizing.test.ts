@@ -216,7 +216,10 @@ describe('pre-scaling for recurring bursts', () => {
     // Hour 3 is the first with three past hours of evidence: up at :02, three minutes ahead.
     expect(ups[0]).toBe(3 * 60 + 2);
     const prescaled = r.decisions[ups[0]!]!;
-    expect(prescaled.cause).toEqual({ rule: 'prescale', minute: 5 });
+    expect(prescaled.cause).toEqual({
+      rule: 'prescale',
+      recurrence: { period: 'hour', minute: 5, of: 3, last: 4 },
+    });
     expect(prescaled.sizing).toMatchObject({ produceRate: 5_000, balanced: 6 });
     expect(explain(prescaled)[0]).toBe(
       'scale 2→6: ahead of a burst recurring by :05 (3 of the last 4 hours); need 5.5 tasks (recurring produce 5,000/s × 1.1 at 1,000/s per task (configured)); balanced 6',
