@@ -2,7 +2,7 @@ import {
   AUTOSCALER_PARAMETERS,
   PROP_PARAMETERS,
   RESOURCE_PARAMETERS,
-} from '../autoscaler/core/parameters.ts';
+} from '../autoscaler/core/index.ts';
 import { DEPLOY_PARAMETERS } from '../infra/deploy-params.ts';
 import { durationText } from '../kit/duration.ts';
 import type { DocRow } from '../kit/params/registry.ts';

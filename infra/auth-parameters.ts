@@ -1,5 +1,5 @@
-import type { RawConfig } from '../autoscaler/core/config.ts';
-import { AUTOSCALER_PARAMETERS } from '../autoscaler/core/parameters.ts';
+import type { RawConfig } from '../autoscaler/core/index.ts';
+import { AUTOSCALER_PARAMETERS } from '../autoscaler/core/index.ts';
 import type { ConfigIssue } from '../kit/params/config-error.ts';
 import { envNameOf } from '../kit/params/names.ts';
 

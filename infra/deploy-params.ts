@@ -1,11 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { z } from 'zod';
-import { parseRawConfig, type RawConfig } from '../autoscaler/core/config.ts';
 import {
   AUTOSCALER_PARAMETERS,
   PROP_PARAMETERS,
+  parseRawConfig,
+  type RawConfig,
   RESOURCE_PARAMETERS,
-} from '../autoscaler/core/parameters.ts';
+} from '../autoscaler/core/index.ts';
 import { ConfigError, type ConfigIssue } from '../kit/params/config-error.ts';
 import { envNameOf } from '../kit/params/names.ts';
 import { type CrossCheck, defineParameters, type Values } from '../kit/params/registry.ts';

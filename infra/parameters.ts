@@ -5,7 +5,7 @@ import {
   type PARAMETERS,
   PROP_PARAMETERS,
   type PropEnvName,
-} from '../autoscaler/core/parameters.ts';
+} from '../autoscaler/core/index.ts';
 import { durationText } from '../kit/duration.ts';
 import type { ConfigError, ConfigIssue } from '../kit/params/config-error.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';

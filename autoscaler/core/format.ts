@@ -1,5 +1,6 @@
 /** Formatting for decision sentences: numbers with thousands separators, short durations. */
 
+import { formatDuration, unitOf } from '../../kit/duration.ts';
 import type { Millis } from './types.ts';
 
 const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -14,18 +15,8 @@ export const percent = (n: number): string => `${INTEGER.format(n)}%`;
 /** 1234.5 → "1,234.5/s". */
 export const rate = (n: number): string => `${DECIMAL.format(n)}/s`;
 
-function unitOf(ms: Millis): { size: number; name: string } {
-  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return { size: 3_600_000, name: 'h' };
-  if (ms >= 60_000) return { size: 60_000, name: 'min' };
-  if (ms >= 1_000) return { size: 1_000, name: 's' };
-  return { size: 1, name: 'ms' };
-}
-
 /** 300000 → "5 min", 90000 → "1.5 min", 2000 → "2 s". */
-export function duration(ms: Millis): string {
-  const { size, name } = unitOf(ms);
-  return `${DECIMAL.format(ms / size)} ${name}`;
-}
+export const duration = formatDuration;
 
 /** How long of how long, in the window's unit: (299000, 300000) → "5/5 min". */
 export function heldOf(heldMs: Millis, windowMs: Millis): string {
