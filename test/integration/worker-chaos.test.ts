@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
@@ -29,6 +31,17 @@ async function produceKeyedSequences(kafka: Kafka, topic: string, until: number)
   }
   await producer.disconnect();
   return i;
+}
+
+/** WORKER_CHAOS_LOG_DIR=dir keeps every worker's log lines there (one file per worker), to study a failed run. */
+function keepLogs(group: string, fleet: WorkerProcess[]): void {
+  const dir = process.env.WORKER_CHAOS_LOG_DIR;
+  if (!dir) return;
+  mkdirSync(join(dir, group), { recursive: true });
+  for (const w of fleet) {
+    const lines = w.logs.map((l) => JSON.stringify(l)).join('\n');
+    writeFileSync(join(dir, group, `${w.pid}.log`), `${lines}\n${w.stderr}`);
+  }
 }
 
 interface ChaosResult {
@@ -81,11 +94,15 @@ async function chaos(
   const produced = await producing;
   const survivors = alive();
   expect(survivors.length).toBeGreaterThan(0);
-  await eventually(
-    async () => ((await committedEverything(kafka, group, input)) ? true : undefined),
-    90_000,
-    500,
-  );
+  try {
+    await eventually(
+      async () => ((await committedEverything(kafka, group, input)) ? true : undefined),
+      90_000,
+      500,
+    );
+  } finally {
+    keepLogs(group, fleet);
+  }
   for (const w of survivors) w.signal('SIGTERM');
   for (const w of fleet) {
     const code = await w.exited;
