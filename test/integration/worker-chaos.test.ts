@@ -144,8 +144,8 @@ function expectReplaysOnly(perKey: Map<string, number[]>): void {
   }
 }
 
-// WORKER_CHAOS_CLIENTS=platformatic runs the same chaos against the evaluation-only client (it
-// passes most runs, not all: see docs/benchmarks.md).
+// WORKER_CHAOS_CLIENTS=platformatic runs the same chaos against the evaluation-only client
+// (docs/benchmarks.md says how often it passed).
 const CLIENTS = (process.env.WORKER_CHAOS_CLIENTS ?? 'kafkajs+platformatic,kafkajs').split(',');
 /**
  * The @platformatic/kafka group client rejoins as soon as a heartbeat reports a rebalance, with no
