@@ -275,7 +275,16 @@ const CONDITIONS = `**Conditions.** Broker, worker, load generators and MirrorMa
 workloads on this machine, so absolute figures move between runs (MirrorMaker 2 measured from
 55,000 to 131,000 msg/s on the same day); compare rows of one run. Each worker configuration
 runs twice, in opposite orders, and the better round is shown. Before the fetch size was bounded
-(4 MiB) and the heap capped, the worker's peak RSS was 300–475 MB.`;
+(4 MiB) and the heap capped, the worker's peak RSS was 300–475 MB.
+
+**Node 24 and memory.** Node 24 sizes V8's young generation at up to 3 × 64 MB (Node 20:
+3 × 16 MB), so \`--max-old-space-size=192\` alone let the heap reach 384 MB: in alternating rounds
+of 1,000,000 records (pure mirroring, default client, Node 24.21) the worker peaked at 314–324 MB
+RSS (63,122–67,521 msg/s). The runtime now also passes \`--max-semi-space-size=16\`, the heap shape
+the table above was measured with on Node 20: 209–256 MB peak RSS over four rounds
+(34,399–73,133 msg/s; the broker's own consumer read 282,486–572,082 msg/s in the same rounds,
+so both moved with the machine's load). test/unit/worker-image.test.ts holds the heap limit at
+240 MB or less.`;
 
 const CLIENT_CHOICE = `**Client choice: \`kafkajs+platformatic\`** (the default; \`client\` / \`MIRROR_CLIENT\`
 switches): kafkajs 2.2.4 runs the consumer group, the fetches and the commits; @platformatic/kafka
