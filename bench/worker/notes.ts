@@ -4,7 +4,16 @@ export const CONDITIONS = `**Conditions.** Broker, worker, load generators and M
 workloads on this machine, so absolute figures move between runs (MirrorMaker 2 measured from
 55,000 to 131,000 msg/s on the same day); compare rows of one run. Each worker configuration
 runs twice, in opposite orders, and the better round is shown. Before the fetch size was bounded
-(4 MiB) and the heap capped, the worker's peak RSS was 300–475 MB.`;
+(4 MiB) and the heap capped, the worker's peak RSS was 300–475 MB.
+
+**Node 24 and memory.** Node 24 sizes V8's young generation at up to 3 × 64 MB (Node 20:
+3 × 16 MB), so \`--max-old-space-size=192\` alone let the heap reach 384 MB: in alternating rounds
+of 1,000,000 records (pure mirroring, default client, Node 24.21) the worker peaked at 314–324 MB
+RSS (63,122–67,521 msg/s). The runtime now also passes \`--max-semi-space-size=16\`, the heap shape
+the table above was measured with on Node 20: 209–256 MB peak RSS over four rounds
+(34,399–73,133 msg/s; the broker's own consumer read 282,486–572,082 msg/s in the same rounds,
+so both moved with the machine's load). test/unit/worker-image.test.ts holds the heap limit at
+240 MB or less.`;
 
 export const CLIENT_CHOICE = `**Client choice: \`kafkajs+platformatic\`** (the default; \`client\` / \`MIRROR_CLIENT\`
 switches): kafkajs 2.2.4 runs the consumer group, the fetches and the commits; @platformatic/kafka
@@ -16,18 +25,38 @@ mirror, bad-input and scaling-chaos tests on Kafka 3.9 and 4.1.
   the bottleneck (the same consumer with the @platformatic/kafka producer ran 1.4–2× as fast
   across our runs), and it cannot write a null header value (such a record is dead-lettered as
   \`unwritable-header\`).
-- **@platformatic/kafka alone** passes the mirror and bad-input tests. Since its stream is held
-  to each partition's committed offset after a join (docs/worker.md, Rebalances), the
-  scaling-chaos test for loss and per-key order
-  (\`WORKER_CHAOS_CLIENTS=platformatic npx vitest run test/integration/worker-chaos.test.ts\`)
-  passes most runs, not all: with 1.35, 9 of 11 runs on Kafka 3.9.2 and 4.1.1 passed; the two
-  failures (one SIGKILL run, and one SIGTERM run beside three other test files on a loaded
-  machine) left the group short of the end offsets after 90 s; the cause is not found yet. With 2.12.1 on Kafka 4.1.1, one SIGTERM run stalled
-  the same way and another lost records of one key while the group committed every end offset,
-  so the worker stays on 1.35. It is not exactly-once on SIGTERM either: its group client
-  rejoins as soon as a heartbeat reports a rebalance, with no hook to drain and commit first, so
-  a batch running then is produced, refused at commit and mirrored again. It stays selectable
-  for evaluation, not for production.
+- **@platformatic/kafka alone** (classic protocol) passes the mirror and bad-input tests, and
+  the scaling-chaos test for loss and per-key order
+  (\`WORKER_CHAOS_CLIENTS=platformatic npx vitest run test/integration/worker-chaos.test.ts\`):
+  11 of 11 runs (7 on Kafka 4.1.1, 4 on 3.9.2, each a SIGTERM and a SIGKILL scenario) since
+  the fix below, against 12 of 14 before it. The two earlier failures left the group short of the
+  end offsets: the client's own commit, refused during a rebalance, rejoins and sends the same
+  offsets again under the new generation (consumer.js \`#commit\`), which the broker accepts even
+  for a partition that has moved; worker logs showed such commits landing up to six generations
+  late for partitions the member no longer owned. Landing after the new owner has read to the
+  end, one moves that partition's committed offset back, and nothing is left to read that would
+  commit it forward again. The worker now sends each commit itself under the generation its
+  batch was read in (worker/src/platformatic-commit.ts), and reads each partition's start
+  position from the broker after a join: the client's stream keeps an earlier fetch position for
+  a partition with no committed offset (messages-stream.js \`#assignOffsets\`, 1.35 and 2.12.1
+  alike), which would skip the records before it, a likely cause of the 111 records that 2.12.1
+  lost in one run. With both fixes 2.12.1 passed 4 of 4 chaos runs on Kafka 4.1.1 and the
+  faithful-mirroring and bad-input tests on 3.9.2; the worker stays on 1.35 until the throughput
+  table is measured with it. It is not exactly-once on SIGTERM: its group
+  client rejoins as soon as a heartbeat reports a rebalance, with no hook to drain and commit
+  first, so a batch running then is produced, refused at commit and mirrored again. It stays
+  selectable for evaluation, not the default.
+- **A KIP-848 consumer (\`groupProtocol: 'consumer'\`) is not offered.** With @platformatic/kafka
+  1.35 and 2.12.1 the member acknowledges a revocation in the heartbeat sent right after its
+  metadata refresh (consumer.js \`#revokePartitions\` → \`#updateAssignments\` →
+  \`#consumerGroupHeartbeat\`) and offers no hook to wait for the application: a running batch of
+  a revoked partition cannot be drained and committed before its new owner reads it, so each
+  scale-out step mirrors the batches running then a second time, and the chaos test's "no
+  duplicates with SIGTERM only" cannot hold. Its commits carry the member epoch current when
+  they are sent, and that epoch is private (\`#memberEpoch\`), so a commit cannot be fenced by the
+  epoch its batch was read in as the classic generation is here; and with 1.35 assignment
+  changes after the first join emit no event. What would unblock it: an awaited revocation
+  callback in the client, or a client with one (librdkafka's, below, once it installs here).
 
 **@confluentinc/kafka-javascript 1.10.1 (librdkafka) was not measured.** \`npm install\` cannot
 complete here: the prebuilt binary is downloaded from GitHub, and the bundled source build

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { sleep } from '../../kit/process.ts';
@@ -30,6 +32,17 @@ async function produceKeyedSequences(kafka: Kafka, topic: string, until: number)
   }
   await producer.disconnect();
   return i;
+}
+
+/** WORKER_CHAOS_LOG_DIR=dir keeps every worker's log lines there (one file per worker), to study a failed run. */
+function keepLogs(group: string, fleet: WorkerProcess[]): void {
+  const dir = process.env.WORKER_CHAOS_LOG_DIR;
+  if (!dir) return;
+  mkdirSync(join(dir, group), { recursive: true });
+  for (const w of fleet) {
+    const lines = w.logs.map((l) => JSON.stringify(l)).join('\n');
+    writeFileSync(join(dir, group, `${w.pid}.log`), `${lines}\n${w.stderr}`);
+  }
 }
 
 interface ChaosResult {
@@ -82,11 +95,15 @@ async function chaos(
   const produced = await producing;
   const survivors = alive();
   expect(survivors.length).toBeGreaterThan(0);
-  await eventually(
-    async () => ((await committedEverything(kafka, group, input)) ? true : undefined),
-    90_000,
-    500,
-  );
+  try {
+    await eventually(
+      async () => ((await committedEverything(kafka, group, input)) ? true : undefined),
+      90_000,
+      500,
+    );
+  } finally {
+    keepLogs(group, fleet);
+  }
   for (const w of survivors) w.signal('SIGTERM');
   for (const w of fleet) {
     const code = await w.exited;
@@ -128,8 +145,8 @@ function expectReplaysOnly(perKey: Map<string, number[]>): void {
   }
 }
 
-// WORKER_CHAOS_CLIENTS=platformatic runs the same chaos against the evaluation-only client (it
-// passes most runs, not all: see docs/benchmarks.md).
+// WORKER_CHAOS_CLIENTS=platformatic runs the same chaos against the evaluation-only client
+// (docs/benchmarks.md says how often it passed).
 const CLIENTS = (process.env.WORKER_CHAOS_CLIENTS ?? 'kafkajs+platformatic,kafkajs').split(',');
 /**
  * The @platformatic/kafka group client rejoins as soon as a heartbeat reports a rebalance, with no

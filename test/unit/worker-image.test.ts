@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { RUNTIME_NODE_OPTIONS } from '../../worker/build.ts';
 
 // The image's build stage installs worker/package.json + its lock, not the repository's: these
 // keep the two from drifting, so the image bundles the versions the tests ran.
@@ -67,5 +69,19 @@ describe('worker image', () => {
       `node:${root.devDependencies.node}-slim`,
       `node:${root.devDependencies.node}-slim`,
     ]);
+  });
+
+  it('caps the whole heap, young generation included, where the worker stays under 256 MB RSS', () => {
+    expect(readFileSync('worker/Dockerfile', 'utf8')).toContain(
+      `ENV NODE_OPTIONS="${RUNTIME_NODE_OPTIONS}"`,
+    );
+    // Node 24 sizes the young generation four times as large as Node 20 did: with the old
+    // generation capped alone the heap may grow to 384 MB.
+    const limit = execFileSync(process.execPath, [
+      ...RUNTIME_NODE_OPTIONS.split(' '),
+      '-p',
+      "require('node:v8').getHeapStatistics().heap_size_limit",
+    ]);
+    expect(Number(limit.toString()) / 2 ** 20).toBeLessThanOrEqual(240);
   });
 });

@@ -1,5 +1,6 @@
 import {
   Consumer,
+  ListOffsetTimestamps,
   type Message,
   type MessagesStream,
   ProduceAcks,
@@ -19,6 +20,7 @@ import {
 } from './kafka-port.ts';
 import { log } from './log.ts';
 import { PartitionPositions } from './partition-positions.ts';
+import { commitAsOf } from './platformatic-commit.ts';
 import { type PlatformaticBase, platformaticBase } from './platformatic-options.ts';
 import { withinTime } from './timebox.ts';
 
@@ -38,9 +40,10 @@ const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
  * @platformatic/kafka 1.35: the message stream is regrouped into per-partition batches, run
  * one at a time per partition and `concurrency` partitions at once. Its group client rejoins as
  * soon as a heartbeat reports a rebalance, without a hook to commit first: a batch still running
- * then may fail to commit and be replayed by the next owner (duplicates, never loss). After each
- * join the stream reads every assigned partition again from its committed offset; records it
- * delivers out of that order (fetched before the join, or by a fetch in flight at it) are
+ * then commits under the generation it was read in, is refused, and is replayed by the next owner
+ * (duplicates, never loss; platformatic-commit.ts). After each join every assigned partition is
+ * read again from its committed offset, which this port reads from the broker; records the
+ * stream delivers out of that order (fetched before the join, or by a fetch in flight at it) are
  * dropped and the stream sent back (partition-positions.ts).
  */
 export class PlatformaticPort implements KafkaPort {
@@ -59,6 +62,11 @@ export class PlatformaticPort implements KafkaPort {
   #idle: Array<() => void> = [];
   #handlers: ConsumeHandlers | undefined;
   readonly #positions = new PartitionPositions();
+  /** The group generation of the last join this port saw. */
+  #generation = -1;
+  /** The generation each running batch's records were read in: its commit is fenced by it. */
+  readonly #batchGeneration = new Map<string, number>();
+  #fromBeginning = true;
 
   constructor(
     brokers: string[],
@@ -89,6 +97,7 @@ export class PlatformaticPort implements KafkaPort {
   async consume(s: ConsumerSettings, handlers: ConsumeHandlers): Promise<void> {
     this.#handlers = handlers;
     this.#concurrency = s.concurrency;
+    this.#fromBeginning = s.fromBeginning;
     const consumer = new Consumer({
       ...this.#base,
       groupId: s.groupId,
@@ -126,8 +135,6 @@ export class PlatformaticPort implements KafkaPort {
     this.#stream = stream;
     // The stream may have joined and loaded its positions before the listeners saw it.
     if (consumer.assignments) this.#onJoin(consumer.assignments);
-    stream.on('offsets', () => this.#onOffsets());
-    this.#onOffsets();
     stream.on('data', (m: Message) => this.#enqueue(m));
     // The stream destroys itself on an error it cannot retry: it will not fetch again.
     stream.on('error', (err: Error) => {
@@ -145,20 +152,56 @@ export class PlatformaticPort implements KafkaPort {
     // The stream reads every assigned partition again from its committed offset: what was
     // fetched before is either not ours any more or read again, in order.
     this.#rebalancing = false;
+    this.#generation = this.#consumer!.generationId;
     this.#positions.resetAll();
     for (const q of this.#queues.values()) this.#drop(q);
     this.#resumeIfRoom();
     this.#handlers!.onAssignment(assigned);
+    void this.#loadPositions(this.#generation, assignments);
   }
 
-  /** The stream loaded the positions it fetches from (after each join). */
-  #onOffsets(): void {
-    const loaded = this.#stream?.offsetsCommitted;
-    for (const a of this.#consumer?.assignments ?? []) {
-      for (const partition of a.partitions) {
-        const k = tpKey(a.topic, partition);
-        const offset = loaded?.get(k);
-        if (offset !== undefined) this.#positions.start(k, offset);
+  /**
+   * Where each assigned partition's reading starts: its committed offset, or the reset position
+   * when it has none. Read from the broker rather than from the stream: the stream keeps the
+   * fetch position of a partition it read before (in an earlier generation, or in a fetch still in
+   * flight at the join) when the partition has no committed offset, and would skip the records
+   * before it. Retried until it succeeds or a newer join takes over.
+   */
+  async #loadPositions(
+    generation: number,
+    assignments: Array<{ topic: string; partitions: number[] }>,
+  ): Promise<void> {
+    const consumer = this.#consumer!;
+    const current = () => !this.#stopping && this.#generation === generation;
+    while (current() && assignments.length > 0) {
+      try {
+        const committed = await consumer.listCommittedOffsets({ topics: assignments });
+        const missing = assignments.some((a) =>
+          a.partitions.some((p) => (committed.get(a.topic)?.[p] ?? -1n) < 0n),
+        );
+        const reset = missing
+          ? await consumer.listOffsets({
+              topics: assignments.map((a) => a.topic),
+              timestamp: this.#fromBeginning
+                ? ListOffsetTimestamps.EARLIEST
+                : ListOffsetTimestamps.LATEST,
+            })
+          : undefined;
+        if (!current()) return;
+        for (const a of assignments) {
+          for (const p of a.partitions) {
+            const c = committed.get(a.topic)?.[p] ?? -1n;
+            const offset = c >= 0n ? c : reset?.get(a.topic)?.[p];
+            if (offset === undefined) continue;
+            const k = tpKey(a.topic, p);
+            this.#positions.start(k, offset);
+            this.#seek(k);
+          }
+        }
+        return;
+      } catch (err) {
+        log('WARN', `reading the committed offsets failed, retrying: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1_000));
       }
     }
   }
@@ -212,6 +255,7 @@ export class PlatformaticPort implements KafkaPort {
     q.running = true;
     this.#running++;
     const k = tpKey(q.topic, q.partition);
+    this.#batchGeneration.set(k, this.#generation);
     const records = q.records.splice(0, MAX_BATCH);
     this.#buffered -= records.length;
     this.#resumeIfRoom();
@@ -236,6 +280,7 @@ export class PlatformaticPort implements KafkaPort {
     } finally {
       q.running = false;
       this.#running--;
+      this.#batchGeneration.delete(k);
       this.#queues.delete(k);
       this.#queues.set(k, q);
       if (this.#running === 0) for (const r of this.#idle.splice(0)) r();
@@ -243,14 +288,24 @@ export class PlatformaticPort implements KafkaPort {
     }
   }
 
+  /**
+   * Each offset is committed under the generation its batch was read in, so the broker refuses
+   * the commit of a batch that outlived its generation (platformatic-commit.ts).
+   */
   async commit(offsets: Array<TopicPartition & { offset: bigint }>): Promise<void> {
-    try {
-      await this.#consumer!.commit({ offsets: offsets.map((o) => ({ ...o, leaderEpoch: -1 })) });
-    } catch (err) {
-      const e = err as { findBy?: (k: string, v: unknown) => unknown };
-      if (e.findBy?.('needsRejoin', true)) throw new CommitRejectedError((err as Error).message);
-      throw err;
+    const byGeneration = new Map<number, Array<TopicPartition & { offset: bigint }>>();
+    for (const o of offsets) {
+      const g = this.#batchGeneration.get(tpKey(o.topic, o.partition)) ?? this.#generation;
+      byGeneration.set(g, [...(byGeneration.get(g) ?? []), o]);
     }
+    const results = await Promise.allSettled(
+      [...byGeneration].map(([g, group]) => commitAsOf(this.#consumer!, g, group)),
+    );
+    // A refusal names the partitions; any other failure is the caller's to retry.
+    const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    const other = failed.find((e) => !(e instanceof CommitRejectedError));
+    if (other) throw other;
+    if (failed.length > 0) throw failed[0];
   }
 
   async produce(records: OutRecord[]): Promise<void> {
