@@ -9,7 +9,7 @@
  */
 
 import type { Recurrence } from './cause.ts';
-import { BURST_RATIO, RECUR_OF } from './recurrence.ts';
+import { BURST_RATIO, type Lookahead, RECUR_OF } from './recurrence.ts';
 import type { EpochMs, Millis, WeeklyPeaks } from './types.ts';
 
 const HOUR_MS = 3_600_000;
@@ -64,9 +64,7 @@ function jumped(kept: WeeklyPeaks, hour: number): number | null {
  */
 export function expectedWeekRate(
   kept: WeeklyPeaks,
-  now: EpochMs,
-  leadMs: Millis,
-  produceRate: number,
+  { now, leadMs, produceRate }: Lookahead,
 ): { rate: number; recurrence: Recurrence } | null {
   if (leadMs <= 0) return null;
   const current = hourOf(now);

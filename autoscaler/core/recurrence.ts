@@ -13,6 +13,13 @@ const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 /** How many past hours are compared, and in how many of them the rate must have come. */
 export const RECUR_HOURS = 4;
+
+/** Where an expectation looks from: now, how far ahead, and the produce rate already here. */
+export interface Lookahead {
+  readonly now: EpochMs;
+  readonly leadMs: Millis;
+  readonly produceRate: number;
+}
 export const RECUR_OF = 3;
 
 const hourOf = (at: EpochMs): number => Math.floor(at / HOUR_MS);
@@ -53,9 +60,7 @@ const median = (xs: readonly number[]): number => {
  */
 export function expectedRate(
   kept: readonly RecurringHour[],
-  now: EpochMs,
-  leadMs: Millis,
-  produceRate: number,
+  { now, leadMs, produceRate }: Lookahead,
 ): { rate: number; minute: number } | null {
   if (leadMs <= 0) return null;
   const hour = hourOf(now);

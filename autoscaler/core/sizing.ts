@@ -91,8 +91,9 @@ export function recurringSizing(
   bounds: { floor: TaskCount; cap: TaskCount },
 ): { sizing: Sizing; recurrence: Recurrence } | null {
   if (!capacity || rules.prescaleLeadMs <= 0 || produceRate === null) return null;
-  const hourly = expectedRate(kept.recurring, now, rules.prescaleLeadMs, produceRate);
-  const weekly = expectedWeekRate(kept.weekly, now, rules.prescaleLeadMs, produceRate);
+  const ahead = { now, leadMs: rules.prescaleLeadMs, produceRate };
+  const hourly = expectedRate(kept.recurring, ahead);
+  const weekly = expectedWeekRate(kept.weekly, ahead);
   const byMinute = hourly && {
     rate: hourly.rate,
     recurrence: {

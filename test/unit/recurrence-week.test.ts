@@ -34,21 +34,53 @@ describe('hour-of-week recurrence', () => {
   it('expects the third highest of the bursts seen at this hour in the last four weeks', () => {
     const sizes = [5_000, 6_000, 4_000, 7_000];
     const kept = history((k) => sizes[k - 1]!);
-    expect(expectedWeekRate(kept, MONDAY_9 - 3 * MINUTE, 3 * MINUTE, 1_000)).toEqual({
+    expect(
+      expectedWeekRate(kept, {
+        now: MONDAY_9 - 3 * MINUTE,
+        leadMs: 3 * MINUTE,
+        produceRate: 1_000,
+      }),
+    ).toEqual({
       rate: 5_000,
       recurrence: { period: 'week', weekday: 1, hour: 9, of: 3, last: 4 },
     });
     // Further ahead than the lead, or already at the expected rate: nothing to do.
-    expect(expectedWeekRate(kept, MONDAY_9 - 10 * MINUTE, 3 * MINUTE, 1_000)).toBeNull();
-    expect(expectedWeekRate(kept, MONDAY_9 - 3 * MINUTE, 3 * MINUTE, 5_000)).toBeNull();
-    expect(expectedWeekRate(kept, MONDAY_9 - 3 * MINUTE, 0, 1_000)).toBeNull();
+    expect(
+      expectedWeekRate(kept, {
+        now: MONDAY_9 - 10 * MINUTE,
+        leadMs: 3 * MINUTE,
+        produceRate: 1_000,
+      }),
+    ).toBeNull();
+    expect(
+      expectedWeekRate(kept, {
+        now: MONDAY_9 - 3 * MINUTE,
+        leadMs: 3 * MINUTE,
+        produceRate: 5_000,
+      }),
+    ).toBeNull();
+    expect(
+      expectedWeekRate(kept, { now: MONDAY_9 - 3 * MINUTE, leadMs: 0, produceRate: 1_000 }),
+    ).toBeNull();
   });
 
   it('needs the burst in 3 of the 4 weeks, and a jump over the hour before it', () => {
     const twice = history((k) => (k % 2 === 0 ? 5_000 : null));
-    expect(expectedWeekRate(twice, MONDAY_9 - 3 * MINUTE, 3 * MINUTE, 1_000)).toBeNull();
+    expect(
+      expectedWeekRate(twice, {
+        now: MONDAY_9 - 3 * MINUTE,
+        leadMs: 3 * MINUTE,
+        produceRate: 1_000,
+      }),
+    ).toBeNull();
     const thrice = history((k) => (k === 2 ? null : 5_000));
-    expect(expectedWeekRate(thrice, MONDAY_9 - 3 * MINUTE, 3 * MINUTE, 1_000)?.rate).toBe(5_000);
+    expect(
+      expectedWeekRate(thrice, {
+        now: MONDAY_9 - 3 * MINUTE,
+        leadMs: 3 * MINUTE,
+        produceRate: 1_000,
+      })?.rate,
+    ).toBe(5_000);
     // A daily rise of 1.4× per hour is a trend the ordinary rules follow, not a burst.
     let rate = 1_000;
     let ramp = EMPTY;
@@ -56,16 +88,40 @@ describe('hour-of-week recurrence', () => {
       rate = new Date(at).getUTCHours() === 0 ? 1_000 : rate * 1.4;
       ramp = recordWeekRate(ramp, at, rate);
     }
-    expect(expectedWeekRate(ramp, MONDAY_9 - 3 * MINUTE, 3 * MINUTE, 1_000)).toBeNull();
+    expect(
+      expectedWeekRate(ramp, {
+        now: MONDAY_9 - 3 * MINUTE,
+        leadMs: 3 * MINUTE,
+        produceRate: 1_000,
+      }),
+    ).toBeNull();
   });
 
   it('ends when the burst came this hour, or with the hour when it did not', () => {
     const kept = history(() => 5_000);
     const came = recordWeekRate(kept, MONDAY_9 + 2 * MINUTE, 5_200);
-    expect(expectedWeekRate(came, MONDAY_9 + 10 * MINUTE, 3 * MINUTE, 1_000)).toBeNull();
+    expect(
+      expectedWeekRate(came, {
+        now: MONDAY_9 + 10 * MINUTE,
+        leadMs: 3 * MINUTE,
+        produceRate: 1_000,
+      }),
+    ).toBeNull();
     const waiting = recordWeekRate(kept, MONDAY_9 + 2 * MINUTE, 1_000);
-    expect(expectedWeekRate(waiting, MONDAY_9 + 50 * MINUTE, 3 * MINUTE, 1_000)?.rate).toBe(5_000);
-    expect(expectedWeekRate(waiting, MONDAY_9 + HOUR + MINUTE, 3 * MINUTE, 1_000)).toBeNull();
+    expect(
+      expectedWeekRate(waiting, {
+        now: MONDAY_9 + 50 * MINUTE,
+        leadMs: 3 * MINUTE,
+        produceRate: 1_000,
+      })?.rate,
+    ).toBe(5_000);
+    expect(
+      expectedWeekRate(waiting, {
+        now: MONDAY_9 + HOUR + MINUTE,
+        leadMs: 3 * MINUTE,
+        produceRate: 1_000,
+      }),
+    ).toBeNull();
   });
 
   it('keeps at most four weeks and two hours of hourly peaks, recorded forward only', () => {
