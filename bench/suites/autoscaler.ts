@@ -85,7 +85,7 @@ async function stepTimes(brokers: string, partitions: number): Promise<StepTimes
     partitions: Array.from({ length: partitions }, (_, partition) => ({ partition, offset: '2' })),
   });
 
-  const lag = new KafkaLagSource(kafka.admin(), {
+  const lag = new KafkaLagSource(kafka, {
     groupId,
     topics: [topic],
     offsetReset: 'earliest',
