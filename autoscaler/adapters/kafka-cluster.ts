@@ -28,12 +28,10 @@ export interface ClusterBroker {
   listOffsets(request: ListOffsetsRequest): Promise<ListOffsetsResponse>;
 }
 
-/** A Metadata response (fresh from a broker, not the cluster's cache). */
-export interface ClusterMetadata {
-  topicMetadata: {
-    topic: string;
-    partitionMetadata: { partitionId: number; leader: number }[];
-  }[];
+/** A partition in the cluster's metadata. */
+export interface PartitionMetadata {
+  partitionId: number;
+  leader: number;
 }
 
 export interface Cluster {
@@ -41,11 +39,24 @@ export interface Cluster {
   disconnect(): Promise<void>;
   findGroupCoordinator(args: { groupId: string }): Promise<ClusterBroker>;
   findBroker(args: { nodeId: number }): Promise<ClusterBroker>;
-  metadata(args: { topics: string[] }): Promise<ClusterMetadata>;
+  /** Adds topics to the ones the metadata covers (a Metadata request when that set grows). */
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  /** One Metadata request for the covered topics; also refreshes the broker list. */
+  refreshMetadata(): Promise<void>;
+  /** From the last Metadata answer. */
+  findTopicPartitionMetadata(topic: string): PartitionMetadata[];
 }
 
 const FACTORY = 'private:Kafka:createCluster';
-const METHODS = ['connect', 'disconnect', 'findGroupCoordinator', 'findBroker', 'metadata'];
+const METHODS = [
+  'connect',
+  'disconnect',
+  'findGroupCoordinator',
+  'findBroker',
+  'addMultipleTargetTopics',
+  'refreshMetadata',
+  'findTopicPartitionMetadata',
+];
 
 /** A new, unconnected cluster of `kafka`; `purpose` names what needs it in the error. */
 export function clusterOf(kafka: Kafka, purpose: string): Cluster {

@@ -130,21 +130,26 @@ export class KafkaLagSource implements LagSource {
       this.admin.fetchOffsets({ groupId, topics: [...topics] }),
       this.admin.describeGroups([groupId]),
     ]);
-    const committedOf = new Map<string, number>();
+    // By topic, then partition: no key string per partition.
+    const committedOf = new Map<string, Map<number, number>>();
+    let anyCommitted = false;
     for (const t of committed) {
+      const byPartition = new Map<number, number>();
       for (const p of t.partitions) {
         const offset = Number(p.offset);
-        if (offset >= 0) committedOf.set(`${t.topic}/${p.partition}`, offset);
+        if (offset >= 0) byPartition.set(p.partition, offset);
       }
+      committedOf.set(t.topic, byPartition);
+      anyCommitted ||= byPartition.size > 0;
     }
     let group = groupStateOf(groups.groups.find((g) => g.groupId === groupId));
     if (group.state === 'Dead' && group.members === 0 && this.options.consumerGroups) {
       group = (await this.options.consumerGroups.describe(groupId)) ?? group;
     }
-    if (group.state === 'Dead' && committedOf.size === 0) throw new GroupNotFoundError(groupId);
+    if (group.state === 'Dead' && !anyCommitted) throw new GroupNotFoundError(groupId);
 
     const partitions: PartitionOffsets[] = logs.map(({ topic, partition, start, end }) => {
-      const c = committedOf.get(`${topic}/${partition}`) ?? null;
+      const c = committedOf.get(topic)?.get(partition) ?? null;
       return {
         topic,
         partition,

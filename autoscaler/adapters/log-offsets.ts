@@ -8,7 +8,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
-import { type Cluster, type ClusterMetadata, LazyCluster } from './kafka-cluster.ts';
+import { type Cluster, LazyCluster, type PartitionMetadata } from './kafka-cluster.ts';
 
 /** ListOffsets timestamps for the end and the start of the log. */
 const LATEST = -1;
@@ -50,14 +50,19 @@ function entry<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   return value;
 }
 
+interface TopicMetadata {
+  topic: string;
+  partitions: PartitionMetadata[];
+}
+
 /** Partition ids by topic. */
 type Partitions = Map<string, number[]>;
 
 /** Per leader broker, the partitions it leads. */
-function byLeader(metadata: ClusterMetadata): Map<number, Partitions> {
+function byLeader(metadata: TopicMetadata[]): Map<number, Partitions> {
   const leaders = new Map<number, Partitions>();
-  for (const { topic, partitionMetadata } of metadata.topicMetadata) {
-    for (const { partitionId, leader } of partitionMetadata) {
+  for (const { topic, partitions } of metadata) {
+    for (const { partitionId, leader } of partitions) {
       entry(
         entry(leaders, leader, () => new Map()),
         topic,
@@ -116,7 +121,7 @@ export class LogOffsetReader {
     this.cluster = new LazyCluster(kafka, 'reading log offsets');
   }
 
-  /** Every partition of `topics`, in the order of the Metadata answer. */
+  /** Every partition of `topics`, by topic in the order given. */
   async read(topics: readonly string[]): Promise<PartitionLog[]> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -133,14 +138,21 @@ export class LogOffsetReader {
   }
 
   private async readOnce(cluster: Cluster, topics: readonly string[]): Promise<PartitionLog[]> {
-    const metadata = await cluster.metadata({ topics: [...topics] });
+    // One Metadata request: kafkajs' `cluster.metadata()` sends two when its cache is stale,
+    // and the admin's cache is stale at every call (its metadataMaxAge is 0).
+    await cluster.addMultipleTargetTopics([...topics]);
+    await cluster.refreshMetadata();
+    const metadata = topics.map((topic) => ({
+      topic,
+      partitions: cluster.findTopicPartitionMetadata(topic),
+    }));
     const leaders = byLeader(metadata);
     const [ends, starts] = await Promise.all([
       listOffsets(cluster, leaders, LATEST),
       listOffsets(cluster, leaders, EARLIEST),
     ]);
-    return metadata.topicMetadata.flatMap(({ topic, partitionMetadata }) =>
-      partitionMetadata.map(({ partitionId: partition }) => ({
+    return metadata.flatMap(({ topic, partitions }) =>
+      partitions.map(({ partitionId: partition }) => ({
         topic,
         partition,
         start: offsetOf(starts, topic, partition, 'earliest'),
