@@ -3,29 +3,18 @@
  * the Kafka object was configured with. lagpilot needs two things the public admin API lacks:
  * ConsumerGroupDescribe, which kafkajs 2.2.4 (its last release) does not have, and ListOffsets
  * for thousands of partitions in time linear in their count (the admin's `fetchTopicOffsets`
- * searches the partition list once per partition). The cluster comes from the private factory
+ * searches the partition list once per partition). Both are sent over a broker's connection
+ * pool, as bytes lagpilot encodes and decodes itself. The cluster comes from the private factory
  * the Kafka object holds; each member is typed only as far as lagpilot uses it.
  */
 
 import type { Kafka } from 'kafkajs';
-
-/** One ListOffsets request, as kafkajs' broker takes it (timestamp -1: latest, -2: earliest). */
-export interface ListOffsetsRequest {
-  isolationLevel: number;
-  topics: { topic: string; partitions: { partition: number; timestamp: number }[] }[];
-}
-
-/** kafkajs answers with every offset as a decimal string (an INT64). */
-export interface ListOffsetsResponse {
-  responses: { topic: string; partitions: { partition: number; offset: string }[] }[];
-}
 
 export interface ClusterBroker {
   versions?: Record<number, { minVersion: number; maxVersion: number }> | null;
   connectionPool: {
     send(request: { request: unknown; response: unknown }): Promise<unknown>;
   };
-  listOffsets(request: ListOffsetsRequest): Promise<ListOffsetsResponse>;
 }
 
 /** A partition in the cluster's metadata. */

@@ -9,6 +9,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { type Cluster, LazyCluster, type PartitionMetadata } from './kafka-cluster.ts';
+import {
+  decodeListOffsets,
+  encodeListOffsets,
+  LIST_OFFSETS,
+  LIST_OFFSETS_VERSION,
+} from './list-offsets.ts';
 
 /** ListOffsets timestamps for the end and the start of the log. */
 const LATEST = -1;
@@ -81,20 +87,27 @@ async function listOffsets(
   const answers = await Promise.all(
     [...leaders].map(async ([nodeId, topics]) => {
       const broker = await cluster.findBroker({ nodeId });
-      return broker.listOffsets({
-        isolationLevel: READ_COMMITTED,
-        topics: [...topics].map(([topic, partitions]) => ({
-          topic,
-          partitions: partitions.map((partition) => ({ partition, timestamp })),
-        })),
-      });
+      const body = encodeListOffsets(READ_COMMITTED, timestamp, topics);
+      return (await broker.connectionPool.send({
+        request: {
+          apiKey: LIST_OFFSETS,
+          apiVersion: LIST_OFFSETS_VERSION,
+          apiName: 'ListOffsets',
+          // kafkajs takes anything shaped like its Encoder.
+          encode: async () => ({ buf: body, buffer: body }),
+        },
+        response: {
+          decode: async (payload: Buffer) => payload,
+          parse: async (payload: Buffer) => decodeListOffsets(payload),
+        },
+      })) as Offsets;
     }),
   );
   const offsets: Offsets = new Map();
-  for (const { responses } of answers) {
-    for (const { topic, partitions } of responses) {
-      const byPartition = entry(offsets, topic, () => new Map<number, number>());
-      for (const { partition, offset } of partitions) byPartition.set(partition, Number(offset));
+  for (const answer of answers) {
+    for (const [topic, byPartition] of answer) {
+      const all = entry(offsets, topic, () => new Map<number, number>());
+      for (const [partition, offset] of byPartition) all.set(partition, offset);
     }
   }
   return offsets;
