@@ -15,6 +15,8 @@ const STALE: Record<number, string> = {
   6: 'NOT_LEADER_FOR_PARTITION',
 };
 
+const TOPIC_AUTHORIZATION_FAILED = 29;
+
 export class ListOffsetsError extends Error {
   /** kafkajs' type name for a stale-metadata code, else undefined. */
   readonly type: string | undefined;
@@ -24,7 +26,9 @@ export class ListOffsetsError extends Error {
     readonly partition: number,
     readonly code: number,
   ) {
-    super(`ListOffsets for ${topic}/${partition} failed with Kafka error code ${code}`);
+    super(
+      `ListOffsets for ${topic}/${partition} failed with Kafka error code ${code}${code === TOPIC_AUTHORIZATION_FAILED ? `: not authorized to describe topic ${topic}; allow DESCRIBE on it (kafka-cluster:DescribeTopic with MSK IAM)` : ''}`,
+    );
     this.name = 'ListOffsetsError';
     this.type = STALE[code];
   }

@@ -185,7 +185,10 @@ describe('ListOffsets v2 codec', () => {
     const denied = failed(29);
     expect(denied).toBeInstanceOf(ListOffsetsError);
     expect(denied).toMatchObject({ code: 29, type: undefined });
-    expect((denied as Error).message).toBe('ListOffsets for a/4 failed with Kafka error code 29');
+    expect((denied as Error).message).toBe(
+      'ListOffsets for a/4 failed with Kafka error code 29: not authorized to describe topic a; allow DESCRIBE on it (kafka-cluster:DescribeTopic with MSK IAM)',
+    );
+    expect((failed(7) as Error).message).toBe('ListOffsets for a/4 failed with Kafka error code 7');
   });
 });
 
