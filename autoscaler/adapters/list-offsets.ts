@@ -4,6 +4,8 @@
  * and three such requests a step is most of the client's CPU time and garbage.
  */
 
+import { LagpilotError } from '../../kit/errors.ts';
+
 /** ListOffsets' API key; v2 is answered by every Kafka from 0.11 to 4.x. */
 export const LIST_OFFSETS = 2;
 export const LIST_OFFSETS_VERSION = 2;
@@ -17,7 +19,7 @@ const STALE: Record<number, string> = {
 
 const TOPIC_AUTHORIZATION_FAILED = 29;
 
-export class ListOffsetsError extends Error {
+export class ListOffsetsError extends LagpilotError {
   /** kafkajs' type name for a stale-metadata code, else undefined. */
   readonly type: string | undefined;
 
@@ -26,10 +28,12 @@ export class ListOffsetsError extends Error {
     readonly partition: number,
     readonly code: number,
   ) {
+    const denied = code === TOPIC_AUTHORIZATION_FAILED;
+    // Stale metadata: read again; a denied topic: grant it; anything else: the broker's to fix.
     super(
-      `ListOffsets for ${topic}/${partition} failed with Kafka error code ${code}${code === TOPIC_AUTHORIZATION_FAILED ? `: not authorized to describe topic ${topic}; allow DESCRIBE on it (kafka-cluster:DescribeTopic with MSK IAM)` : ''}`,
+      STALE[code] ? 'transient' : denied ? 'config' : 'fatal',
+      `ListOffsets for ${topic}/${partition} failed with Kafka error code ${code}${denied ? `: not authorized to describe topic ${topic}; allow DESCRIBE on it (kafka-cluster:DescribeTopic with MSK IAM)` : ''}`,
     );
-    this.name = 'ListOffsetsError';
     this.type = STALE[code];
   }
 }

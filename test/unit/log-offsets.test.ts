@@ -181,14 +181,19 @@ describe('ListOffsets v2 codec', () => {
       partition: 4,
       code: 6,
       type: 'NOT_LEADER_FOR_PARTITION',
+      kind: 'transient',
+      retriable: true,
     });
     const denied = failed(29);
     expect(denied).toBeInstanceOf(ListOffsetsError);
-    expect(denied).toMatchObject({ code: 29, type: undefined });
+    expect(denied).toMatchObject({ code: 29, type: undefined, kind: 'config', retriable: false });
     expect((denied as Error).message).toBe(
       'ListOffsets for a/4 failed with Kafka error code 29: not authorized to describe topic a; allow DESCRIBE on it (kafka-cluster:DescribeTopic with MSK IAM)',
     );
-    expect((failed(7) as Error).message).toBe('ListOffsets for a/4 failed with Kafka error code 7');
+    expect(failed(7)).toMatchObject({
+      kind: 'fatal',
+      message: 'ListOffsets for a/4 failed with Kafka error code 7',
+    });
   });
 });
 
