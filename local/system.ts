@@ -106,7 +106,7 @@ export async function runLocalSystem(options: StartOptions, io: LocalSystemIo): 
     capacity: options.capacity,
     logDir: join(options.outDir, 'workers'),
   });
-  const lag = new KafkaLagSource(kafka.admin(), {
+  const lag = new KafkaLagSource(kafka, {
     groupId,
     topics: [topics.input],
     offsetReset: 'earliest',

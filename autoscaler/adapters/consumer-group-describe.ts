@@ -3,31 +3,19 @@
  * group: DescribeGroups answers it as Dead with no members. Its state and members come from
  * ConsumerGroupDescribe (API key 69), which kafkajs (2.2.4, its last release) does not have.
  * This sends that one request over kafkajs' own connection to the group coordinator, so TLS
- * and SASL (MSK IAM included) are the ones the admin client uses; the connection comes from
- * kafkajs' cluster factory, which its public API does not expose.
+ * and SASL (MSK IAM included) are the ones the admin client uses (see kafka-cluster.ts).
  */
 
 import type { Kafka } from 'kafkajs';
 import { LagpilotError } from '../../kit/errors.ts';
 import type { GroupState, GroupStateName } from '../core/index.ts';
+import { LazyCluster } from './kafka-cluster.ts';
 
 const CONSUMER_GROUP_DESCRIBE = 69;
 /** Not a consumer-protocol group, or none at all. */
 const GROUP_ID_NOT_FOUND = 69;
 /** The broker lists the API but has the consumer protocol off (Kafka 3.x). */
 const UNSUPPORTED_VERSION = 35;
-
-interface Broker {
-  versions?: Record<number, { minVersion: number; maxVersion: number }> | null;
-  connectionPool: {
-    send(request: { request: unknown; response: unknown }): Promise<unknown>;
-  };
-}
-interface Cluster {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  findGroupCoordinator(args: { groupId: string }): Promise<Broker>;
-}
 
 /**
  * A consumer group's states, as the classic names the rest of lagpilot reads: Assigning (the
@@ -142,35 +130,17 @@ export function decodeResponse(groupId: string, payload: Buffer): GroupState | u
   return { state: STATES[state] ?? 'Unknown', members };
 }
 
-function clusterOf(kafka: Kafka): Cluster {
-  const key = Object.getOwnPropertySymbols(kafka).find(
-    (s) => s.description === 'private:Kafka:createCluster',
-  );
-  const create = key && (kafka as unknown as Record<symbol, unknown>)[key];
-  if (typeof create !== 'function') {
-    throw new Error(
-      'kafkajs has no cluster factory where 2.2.4 has it: ConsumerGroupDescribe needs kafkajs 2.2.x',
-    );
-  }
-  return create({ allowAutoTopicCreation: false }) as Cluster;
-}
-
 /** Describes consumer-protocol groups over one lazily connected kafkajs cluster. */
 export class ConsumerGroupDescriber {
-  private cluster: Cluster | undefined;
-  private connected: Promise<void> | undefined;
+  private readonly cluster: LazyCluster;
 
-  constructor(private readonly kafka: Kafka) {}
+  constructor(kafka: Kafka) {
+    this.cluster = new LazyCluster(kafka, 'ConsumerGroupDescribe');
+  }
 
   /** The group's state, or undefined when the broker or the group does not speak KIP-848. */
   async describe(groupId: string): Promise<GroupState | undefined> {
-    this.cluster ??= clusterOf(this.kafka);
-    const cluster = this.cluster;
-    this.connected ??= cluster.connect().catch((error: unknown) => {
-      this.connected = undefined;
-      throw error;
-    });
-    await this.connected;
+    const cluster = await this.cluster.get();
     const coordinator = await cluster.findGroupCoordinator({ groupId });
     if (!coordinator.versions?.[CONSUMER_GROUP_DESCRIBE]) return undefined;
     const body = encodeRequest(groupId);
@@ -190,9 +160,6 @@ export class ConsumerGroupDescriber {
   }
 
   async close(): Promise<void> {
-    const cluster = this.cluster;
-    this.cluster = undefined;
-    this.connected = undefined;
-    await cluster?.disconnect();
+    await this.cluster.close();
   }
 }

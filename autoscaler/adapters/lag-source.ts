@@ -1,8 +1,8 @@
 /**
- * The group's lag from the Kafka admin API (kafkajs): per partition the committed offset
- * (OffsetFetch), the log end and log start (ListOffsets latest / earliest), the partition count
- * (Metadata, re-read every step: kafkajs' admin client never caches it) and the group's state
- * and member count (DescribeGroups; for a group of the consumer rebalance protocol, which
+ * The group's lag from Kafka (kafkajs): per partition the committed offset (admin OffsetFetch),
+ * the log end and log start and the partition count (a fresh Metadata read every step, then
+ * ListOffsets latest / earliest per leader: log-offsets.ts), and the group's state and member
+ * count (admin DescribeGroups; for a group of the consumer rebalance protocol, which
  * DescribeGroups answers as Dead with no members, ConsumerGroupDescribe).
  *
  * Lag per partition, never negative, is what the group's consumers would read from where they
@@ -14,7 +14,7 @@
  *     log (end − start), `latest` jumps to the end and reads nothing (0).
  */
 
-import type { Admin, GroupDescription } from 'kafkajs';
+import type { Admin, GroupDescription, Kafka } from 'kafkajs';
 import {
   AutoscalerError,
   BrokerUnreachableError,
@@ -30,6 +30,7 @@ import {
   TopicNotFoundError,
 } from '../core/index.ts';
 import type { ConsumerGroupDescriber } from './consumer-group-describe.ts';
+import { LogOffsetReader } from './log-offsets.ts';
 
 export interface LagSourceOptions {
   groupId: string;
@@ -90,12 +91,17 @@ function kafkaErrorType(error: unknown): string | undefined {
 }
 
 export class KafkaLagSource implements LagSource {
+  private readonly admin: Admin;
+  private readonly logs: LogOffsetReader;
   private connected: Promise<void> | undefined;
 
   constructor(
-    private readonly admin: Admin,
+    kafka: Kafka,
     private readonly options: LagSourceOptions,
-  ) {}
+  ) {
+    this.admin = kafka.admin();
+    this.logs = new LogOffsetReader(kafka);
+  }
 
   async observe(): Promise<LagSnapshot> {
     try {
@@ -107,63 +113,58 @@ export class KafkaLagSource implements LagSource {
     }
   }
 
-  /** Closes the admin connection (the Lambda keeps it open across warm invocations). */
+  /** Closes the connections (the Lambda keeps them open across warm invocations). */
   async close(): Promise<void> {
     this.connected = undefined;
-    await Promise.all([this.admin.disconnect(), this.options.consumerGroups?.close()]);
+    await Promise.all([
+      this.admin.disconnect(),
+      this.logs.close(),
+      this.options.consumerGroups?.close(),
+    ]);
   }
 
   private async read(): Promise<LagSnapshot> {
     const { groupId, topics, offsetReset } = this.options;
-    const metadata = await this.admin.fetchTopicMetadata({ topics: [...topics] });
     const [logs, committed, groups] = await Promise.all([
-      Promise.all(
-        topics.map(async (topic) => ({
-          topic,
-          offsets: await this.admin.fetchTopicOffsets(topic),
-        })),
-      ),
+      this.logs.read(topics),
       this.admin.fetchOffsets({ groupId, topics: [...topics] }),
       this.admin.describeGroups([groupId]),
     ]);
-    const committedOf = new Map<string, number>();
+    // By topic, then partition: no key string per partition.
+    const committedOf = new Map<string, Map<number, number>>();
+    let anyCommitted = false;
     for (const t of committed) {
+      const byPartition = new Map<number, number>();
       for (const p of t.partitions) {
         const offset = Number(p.offset);
-        if (offset >= 0) committedOf.set(`${t.topic}/${p.partition}`, offset);
+        if (offset >= 0) byPartition.set(p.partition, offset);
       }
+      committedOf.set(t.topic, byPartition);
+      anyCommitted ||= byPartition.size > 0;
     }
     let group = groupStateOf(groups.groups.find((g) => g.groupId === groupId));
     if (group.state === 'Dead' && group.members === 0 && this.options.consumerGroups) {
       group = (await this.options.consumerGroups.describe(groupId)) ?? group;
     }
-    if (group.state === 'Dead' && committedOf.size === 0) throw new GroupNotFoundError(groupId);
+    if (group.state === 'Dead' && !anyCommitted) throw new GroupNotFoundError(groupId);
 
-    const partitions: PartitionOffsets[] = [];
-    for (const { topic, offsets } of logs) {
-      for (const o of offsets) {
-        const end = Number(o.high);
-        const start = Number(o.low);
-        const c = committedOf.get(`${topic}/${o.partition}`) ?? null;
-        partitions.push({
-          topic,
-          partition: o.partition,
-          committed: c,
-          end,
-          start,
-          lag: partitionLag(c, end, start, offsetReset),
-        });
-      }
-    }
+    const partitions: PartitionOffsets[] = logs.map(({ topic, partition, start, end }) => {
+      const c = committedOf.get(topic)?.get(partition) ?? null;
+      return {
+        topic,
+        partition,
+        committed: c,
+        end,
+        start,
+        lag: partitionLag(c, end, start, offsetReset),
+      };
+    });
     partitions.sort((a, b) =>
       a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
     );
-    // The explicit Metadata request is fresh every step (fetchTopicOffsets may answer from
-    // kafkajs' cached metadata, up to metadataMaxAge old); if partitions were added between
-    // the two requests, count the larger view: the cap should never lag behind the cluster.
-    const inMetadata = metadata.topics.reduce((sum, t) => sum + t.partitions.length, 0);
-    const partitionCount = Math.max(inMetadata, partitions.length);
-    return { topics: [...topics], partitions, partitionCount, group };
+    // Every partition of the fresh Metadata answer has its offsets: the count never lags
+    // behind the cluster's partitions.
+    return { topics: [...topics], partitions, partitionCount: partitions.length, group };
   }
 
   private async classify(error: unknown): Promise<AutoscalerError> {

@@ -87,7 +87,7 @@ export async function createDeps(config: LagpilotConfig, options: AppOptions = {
     retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2_000 },
     logLevel: logLevel.NOTHING,
   });
-  const lag = new KafkaLagSource(kafka.admin(), {
+  const lag = new KafkaLagSource(kafka, {
     groupId: config.kafka.groupId,
     topics: config.kafka.topics,
     offsetReset: config.kafka.offsetReset,

@@ -85,7 +85,7 @@ async function stepTimes(brokers: string, partitions: number): Promise<StepTimes
     partitions: Array.from({ length: partitions }, (_, partition) => ({ partition, offset: '2' })),
   });
 
-  const lag = new KafkaLagSource(kafka.admin(), {
+  const lag = new KafkaLagSource(kafka, {
     groupId,
     topics: [topic],
     offsetReset: 'earliest',
@@ -138,11 +138,12 @@ function kafkaGrowth(times: ReadonlyMap<number, StepTimes>): string {
   const [small, large] = [PARTITION_COUNTS[0], PARTITION_COUNTS.at(-1)!];
   const ratio = median(times.get(large)!.kafka) / median(times.get(small)!.kafka);
   return [
-    `The Kafka reads grow ×${ratio.toFixed(0)} for ×${large / small} partitions: kafkajs 2.2.4's \`admin.fetchTopicOffsets\``,
-    'finds each partition by a linear search of the topic, several times per call (`findLeaderForPartitions` and',
-    "the leader filter for each of its two ListOffsets requests, then the earliest offsets' `find`), so its client",
-    'time grows with the square of the partition count (a CPU profile of the client at 10,000 partitions has the `find`',
-    "in kafkajs' cluster `findLeaderForPartitions` as its top self time). decide(), the history and the JSON state are the rest.",
+    `The Kafka reads grow ×${ratio.toFixed(1)} for ×${large / small} partitions. The log offsets take one Metadata request, then per leader`,
+    'one ListOffsets for the ends (read_committed) and one for the starts, written and read by lagpilot',
+    "(autoscaler/adapters/log-offsets.ts): linear in the partitions. kafkajs 2.2.4's `admin.fetchTopicOffsets` found each",
+    "partition's leader by a linear search per partition (quadratic) and its codec allocates a 511-byte buffer per partition.",
+    "The committed offsets still come through kafkajs' admin `fetchOffsets` (with its own Metadata request); the broker's",
+    'work is in the figure too (same machine). decide(), the history and the JSON state are the rest of the step.',
   ].join('\n');
 }
 

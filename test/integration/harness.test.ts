@@ -67,7 +67,7 @@ describe(`harness on Kafka ${inject('kafkaVersion')}`, () => {
     );
     await consumer.disconnect();
 
-    const lag = new KafkaLagSource(kafka.admin(), {
+    const lag = new KafkaLagSource(kafka, {
       groupId,
       topics: [topic],
       offsetReset: 'earliest',

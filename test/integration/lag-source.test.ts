@@ -61,7 +61,7 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
     offsetReset: 'earliest' | 'latest' = 'earliest',
   ) => {
     const client = testKafka('lagpilot-lag');
-    return new KafkaLagSource(client.admin(), {
+    return new KafkaLagSource(client, {
       groupId,
       topics,
       offsetReset,
@@ -149,7 +149,7 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
         expect(stable.partitionCount).toBe(4);
         expect(stable.partitions.reduce((sum, p) => sum + p.lag, 0)).toBe(40);
         // kafkajs' DescribeGroups alone does not see it: the fallback is what reads it.
-        const classicOnly = new KafkaLagSource(testKafka('lagpilot-lag').admin(), {
+        const classicOnly = new KafkaLagSource(testKafka('lagpilot-lag'), {
           groupId,
           topics: [topic],
           offsetReset: 'earliest',
@@ -334,7 +334,7 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
       retry: { retries: 1, initialRetryTime: 100 },
       logLevel: logLevel.NOTHING,
     });
-    const lag = new KafkaLagSource(dead.admin(), {
+    const lag = new KafkaLagSource(dead, {
       groupId: 'g',
       topics: ['t'],
       offsetReset: 'earliest',

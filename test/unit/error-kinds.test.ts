@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import type { Admin } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { KafkaLagSource } from '../../autoscaler/adapters/lag-source.ts';
 import {
@@ -31,12 +31,15 @@ describe("the autoscaler's errors", () => {
 
 describe('KafkaLagSource classifies failures by their type, not their message', () => {
   const failingWith = (error: Error) =>
-    new KafkaLagSource({ connect: () => Promise.reject(error) } as unknown as Admin, {
-      groupId: 'g',
-      topics: ['t'],
-      offsetReset: 'earliest',
-      brokers: ['b:9092'],
-    });
+    new KafkaLagSource(
+      { admin: () => ({ connect: () => Promise.reject(error) }) } as unknown as Kafka,
+      {
+        groupId: 'g',
+        topics: ['t'],
+        offsetReset: 'earliest',
+        brokers: ['b:9092'],
+      },
+    );
   const socketError = (code: string) => Object.assign(new Error('socket closed'), { code });
 
   it.each([
