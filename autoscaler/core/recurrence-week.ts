@@ -10,7 +10,7 @@
 
 import type { Recurrence } from './cause.ts';
 import { BURST_RATIO, type Lookahead, RECUR_OF } from './recurrence.ts';
-import type { EpochMs, Millis, WeeklyPeaks } from './types.ts';
+import type { EpochMs, WeeklyPeaks } from './types.ts';
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
