@@ -9,7 +9,7 @@
 import type { Kafka } from 'kafkajs';
 import { LagpilotError } from '../../kit/errors.ts';
 import type { GroupState, GroupStateName } from '../core/index.ts';
-import { LazyCluster } from './kafka-cluster.ts';
+import { type LazyCluster, sharedCluster } from './kafka-cluster.ts';
 
 const CONSUMER_GROUP_DESCRIBE = 69;
 /** Not a consumer-protocol group, or none at all. */
@@ -130,12 +130,12 @@ export function decodeResponse(groupId: string, payload: Buffer): GroupState | u
   return { state: STATES[state] ?? 'Unknown', members };
 }
 
-/** Describes consumer-protocol groups over one lazily connected kafkajs cluster. */
+/** Describes consumer-protocol groups over the cluster lagpilot's own requests share. */
 export class ConsumerGroupDescriber {
   private readonly cluster: LazyCluster;
 
   constructor(kafka: Kafka) {
-    this.cluster = new LazyCluster(kafka, 'ConsumerGroupDescribe');
+    this.cluster = sharedCluster(kafka);
   }
 
   /** The group's state, or undefined when the broker or the group does not speak KIP-848. */

@@ -64,6 +64,22 @@ export function clusterOf(kafka: Kafka, purpose: string): Cluster {
   return cluster as unknown as Cluster;
 }
 
+const SHARED = new WeakMap<Kafka, LazyCluster>();
+
+/**
+ * The one lazily connected cluster of `kafka` that lagpilot's own requests share (ListOffsets,
+ * ConsumerGroupDescribe): one set of broker connections, and one SASL handshake each on MSK IAM,
+ * instead of one set per reader.
+ */
+export function sharedCluster(kafka: Kafka): LazyCluster {
+  let cluster = SHARED.get(kafka);
+  if (!cluster) {
+    cluster = new LazyCluster(kafka, 'ListOffsets and ConsumerGroupDescribe');
+    SHARED.set(kafka, cluster);
+  }
+  return cluster;
+}
+
 /** One cluster, created and connected on first use; a failed connect is tried again next time. */
 export class LazyCluster {
   private cluster: Cluster | undefined;

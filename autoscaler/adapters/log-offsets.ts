@@ -8,7 +8,12 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
-import { type Cluster, LazyCluster, type PartitionMetadata } from './kafka-cluster.ts';
+import {
+  type Cluster,
+  type LazyCluster,
+  type PartitionMetadata,
+  sharedCluster,
+} from './kafka-cluster.ts';
 import {
   decodeListOffsets,
   encodeListOffsets,
@@ -126,12 +131,12 @@ function errorType(error: unknown): string | undefined {
   return typeof type === 'string' ? type : typeof name === 'string' ? name : undefined;
 }
 
-/** Reads log offsets over one lazily connected kafkajs cluster. */
+/** Reads log offsets over the cluster lagpilot's own requests share. */
 export class LogOffsetReader {
   private readonly cluster: LazyCluster;
 
   constructor(kafka: Kafka) {
-    this.cluster = new LazyCluster(kafka, 'reading log offsets');
+    this.cluster = sharedCluster(kafka);
   }
 
   /** Every partition of `topics`, by topic in the order given. */

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { ConsumerGroupDescriber } from '../../autoscaler/adapters/consumer-group-describe.ts';
 import {
   decodeListOffsets,
   encodeListOffsets,
@@ -106,8 +107,24 @@ function fakeKafka(leaders: Record<string, number[]>, failFirstWith?: number) {
       },
     }),
   };
-  const kafka = { [Symbol('private:Kafka:createCluster')]: () => cluster } as unknown as Kafka;
-  return { kafka, sent, refreshes: () => refreshes };
+  let created = 0;
+  let connects = 0;
+  const connect = cluster.connect;
+  cluster.connect = async () => {
+    connects++;
+    await connect();
+  };
+  const create = () => {
+    created++;
+    return cluster;
+  };
+  const kafka = { [Symbol('private:Kafka:createCluster')]: create } as unknown as Kafka;
+  return {
+    kafka,
+    sent,
+    refreshes: () => refreshes,
+    clusters: () => ({ created, connects }),
+  };
 }
 
 describe('ListOffsets v2 codec', () => {
@@ -241,6 +258,16 @@ describe('LogOffsetReader', () => {
     expect(refreshes()).toBe(2);
   });
 
+  it('shares one cluster, connected once, with ConsumerGroupDescribe on the same Kafka', async () => {
+    const { kafka, clusters } = fakeKafka({ a: [1] });
+    const logs = new LogOffsetReader(kafka);
+    const groups = new ConsumerGroupDescriber(kafka);
+    await logs.read(['a']);
+    await expect(groups.describe('g')).rejects.toThrow('not used');
+    await logs.read(['a']);
+    expect(clusters()).toEqual({ created: 1, connects: 1 });
+  });
+
   it('fails at once on an error that fresh metadata does not cure', async () => {
     const { kafka, refreshes } = fakeKafka({ a: [1] }, 29);
     await expect(new LogOffsetReader(kafka).read(['a'])).rejects.toMatchObject({ code: 29 });
@@ -249,7 +276,7 @@ describe('LogOffsetReader', () => {
 
   it('a kafkajs without the private cluster factory is a clear error naming the version it needs', async () => {
     await expect(new LogOffsetReader({} as Kafka).read(['a'])).rejects.toThrow(
-      /kafkajs lacks private:Kafka:createCluster where 2\.2\.4 has it: reading log offsets needs kafkajs 2\.2\.x/,
+      /kafkajs lacks private:Kafka:createCluster where 2\.2\.4 has it: ListOffsets and ConsumerGroupDescribe needs kafkajs 2\.2\.x/,
     );
   });
 });
