@@ -69,7 +69,8 @@ async function chaos(
     MIRROR_ON_ERROR: 'skip',
     MIRROR_PARTITION: '/user',
     MIRROR_THREADS: '4',
-    MIRROR_CLIENT: client,
+    MIRROR_CLIENT: client.split('/')[0]!,
+    MIRROR_GROUP_PROTOCOL: client.split('/')[1] ?? 'classic',
     MIRROR_CONSUMER_PROPERTIES: JSON.stringify({
       'session.timeout.ms': 10000,
       'heartbeat.interval.ms': 1000,
@@ -146,7 +147,8 @@ function expectReplaysOnly(perKey: Map<string, number[]>): void {
 }
 
 // WORKER_CHAOS_CLIENTS=platformatic runs the same chaos against the evaluation-only client
-// (docs/benchmarks.md says how often it passed).
+// (docs/benchmarks.md says how often it passed); `platformatic/consumer` runs it with the
+// consumer group protocol (KIP-848), which needs KAFKA_VERSION=4.
 const CLIENTS = (process.env.WORKER_CHAOS_CLIENTS ?? 'kafkajs+platformatic,kafkajs').split(',');
 /**
  * The @platformatic/kafka group client rejoins as soon as a heartbeat reports a rebalance, with no

@@ -36,6 +36,7 @@ describe('worker config', () => {
       http_port: 8080,
       shutdown_timeout: 30,
       client: 'kafkajs+platformatic',
+      group_protocol: 'classic',
       consumer_properties: {},
     });
     expect(c.max_rate).toBeUndefined();
@@ -138,5 +139,22 @@ describe('worker config', () => {
       'sasl_password: credentials are never read from the config file; use KAFKA_SASL_MECHANISM',
     );
     expect(text).not.toContain('hunter2');
+  });
+
+  it('refuses the consumer group protocol for a kafkajs consumer, naming the field and the fix', () => {
+    const found = problems({ ...minimal, MIRROR_GROUP_PROTOCOL: 'consumer' });
+    expect(found).toEqual([
+      expect.stringMatching(
+        /^group_protocol: "consumer" needs client "platformatic".*MIRROR_GROUP_PROTOCOL/,
+      ),
+    ]);
+    expect(
+      loadConfig({ ...minimal, MIRROR_CLIENT: 'platformatic', MIRROR_GROUP_PROTOCOL: 'consumer' })
+        .group_protocol,
+    ).toBe('consumer');
+    expect(loadConfig({ ...minimal, MIRROR_GROUP_PROTOCOL: 'auto' }).group_protocol).toBe('auto');
+    expect(problems({ ...minimal, MIRROR_GROUP_PROTOCOL: 'eager' })[0]).toMatch(
+      /^group_protocol: /,
+    );
   });
 });

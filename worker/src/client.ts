@@ -39,5 +39,6 @@ export function consumerSettings(config: Config): ConsumerSettings {
     maxBytesPerPartition: num('max.partition.fetch.bytes', 1_048_576),
     maxBytes: num('fetch.max.bytes', 4_194_304),
     maxWaitMs: num('fetch.max.wait.ms', 500),
+    groupProtocol: config.group_protocol,
   };
 }

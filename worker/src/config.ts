@@ -72,6 +72,16 @@ export type ClientChoice = (typeof CLIENTS)[number];
 /** The fastest pair that passes every test (docs/benchmarks.md, "Client choice"). */
 export const DEFAULT_CLIENT: ClientChoice = 'kafkajs+platformatic';
 
+/**
+ * The consumer group protocol (`group_protocol` / MIRROR_GROUP_PROTOCOL): `classic` (a scaling
+ * action stops every partition), `consumer` (KIP-848, Kafka ≥ 4.0: only the partitions that move
+ * stop; client `platformatic` only), or `auto` (`consumer` when the client and the brokers offer it).
+ */
+export const GROUP_PROTOCOLS = ['classic', 'consumer', 'auto'] as const;
+export type GroupProtocol = (typeof GROUP_PROTOCOLS)[number];
+/** Classic until the consumer protocol is the default client's too (docs/benchmarks.md, "Client choice"). */
+export const DEFAULT_GROUP_PROTOCOL: GroupProtocol = 'classic';
+
 export const ConfigSchema = z
   .object({
     appid: required('the consumer group id, e.g. "orders-mirror"').min(1),
@@ -117,8 +127,18 @@ export const ConfigSchema = z
     metrics_namespace: z.string().min(1).optional(),
     metrics_interval: z.number().positive().default(60),
     client: z.enum(CLIENTS).default(DEFAULT_CLIENT),
+    group_protocol: z.enum(GROUP_PROTOCOLS).default(DEFAULT_GROUP_PROTOCOL),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.group_protocol === 'consumer' && c.client !== 'platformatic') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['group_protocol'],
+        message: `"consumer" needs client "platformatic" (kafkajs speaks the classic protocol only): set client "platformatic" (MIRROR_CLIENT) or group_protocol "classic"`,
+      });
+    }
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -65,6 +65,8 @@ export interface ConsumerSettings {
   maxBytesPerPartition: number;
   maxBytes: number;
   maxWaitMs: number;
+  /** Consumer group protocol; kafkajs speaks `classic` only (config.ts refuses `consumer` for it). */
+  groupProtocol: 'classic' | 'consumer' | 'auto';
 }
 
 export interface ProducerSettings {

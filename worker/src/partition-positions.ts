@@ -28,6 +28,13 @@ export class PartitionPositions {
     this.#reading.clear();
   }
 
+  /** The partition left this member (consumer group protocol): read it from scratch if it comes back. */
+  forget(key: string): void {
+    this.#set(key, 0n);
+    this.#next.delete(key);
+    this.#mirrored.delete(key);
+  }
+
   /** The client loaded `offset` as the position; a batch of ours committed since counts too. */
   start(key: string, offset: bigint): void {
     if (this.#next.has(key)) return;

@@ -1,6 +1,5 @@
 import {
   Consumer,
-  ListOffsetTimestamps,
   type Message,
   type MessagesStream,
   ProduceAcks,
@@ -19,9 +18,13 @@ import {
   type TopicPartition,
 } from './kafka-port.ts';
 import { log } from './log.ts';
+import { PartitionOwnership } from './partition-ownership.ts';
 import { PartitionPositions } from './partition-positions.ts';
-import { commitAsOf } from './platformatic-commit.ts';
+import { commitAsOf, commitOwned } from './platformatic-commit.ts';
+import { groupProtocol, type Membership, watchMembership } from './platformatic-membership.ts';
 import { type PlatformaticBase, platformaticBase } from './platformatic-options.ts';
+import { type Assignments, byTopic, startOffsets, toPartitions } from './platformatic-positions.ts';
+import { sleep } from './sleep.ts';
 import { withinTime } from './timebox.ts';
 
 /** Records held in memory before the stream is paused (backpressure). */
@@ -37,14 +40,20 @@ interface PartitionQueue extends TopicPartition {
 const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
 
 /**
- * @platformatic/kafka 1.35: the message stream is regrouped into per-partition batches, run
- * one at a time per partition and `concurrency` partitions at once. Its group client rejoins as
- * soon as a heartbeat reports a rebalance, without a hook to commit first: a batch still running
- * then commits under the generation it was read in, is refused, and is replayed by the next owner
- * (duplicates, never loss; platformatic-commit.ts). After each join every assigned partition is
- * read again from its committed offset, which this port reads from the broker; records the
- * stream delivers out of that order (fetched before the join, or by a fetch in flight at it) are
- * dropped and the stream sent back (partition-positions.ts).
+ * @platformatic/kafka: the message stream is regrouped into per-partition batches, run one at a
+ * time per partition and `concurrency` partitions at once. Records the stream delivers out of
+ * order (fetched before an assignment change, or by a fetch in flight at it) are dropped and the
+ * stream sent back (partition-positions.ts); each newly assigned partition is read from its
+ * committed offset, which this port reads from the broker.
+ *
+ * Classic protocol: the client rejoins as soon as a heartbeat reports a rebalance, without a hook
+ * to commit first: a batch still running commits under the generation it was read in, is
+ * refused, and is replayed by the next owner (duplicates, never loss; platformatic-commit.ts).
+ *
+ * Consumer protocol (KIP-848): the broker gives a revoked partition to its next owner only once
+ * this member acknowledges the revocation, and that acknowledgement waits here until the
+ * partition's running batch has been produced and committed (platformatic-membership.ts); the
+ * partitions that stay keep being processed meanwhile.
  */
 export class PlatformaticPort implements KafkaPort {
   readonly writesNullHeaders = true;
@@ -57,15 +66,20 @@ export class PlatformaticPort implements KafkaPort {
   #running = 0;
   #concurrency = 1;
   #stopping = false;
-  /** From a rebalance reported by a heartbeat to the rejoin's end: no batch starts. */
+  /** Classic protocol, from a rebalance reported by a heartbeat to the rejoin's end: no batch starts. */
   #rebalancing = false;
   #idle: Array<() => void> = [];
   #handlers: ConsumeHandlers | undefined;
   readonly #positions = new PartitionPositions();
-  /** The group generation of the last join this port saw. */
+  /** The group generation of the last join this port saw (classic protocol). */
   #generation = -1;
-  /** The generation each running batch's records were read in: its commit is fenced by it. */
-  readonly #batchGeneration = new Map<string, number>();
+  /** Consumer protocol: the membership hooks and what this member owns. */
+  #membership: Membership | undefined;
+  readonly #ownership = new PartitionOwnership();
+  readonly #isRunning = (k: string) => this.#queues.get(k)?.running === true;
+  #drainTimeoutMs = 30_000;
+  /** What each running batch's commit is fenced by: its generation (classic) or ownership token. */
+  readonly #batchFence = new Map<string, number | undefined>();
   #fromBeginning = true;
 
   constructor(
@@ -98,6 +112,10 @@ export class PlatformaticPort implements KafkaPort {
     this.#handlers = handlers;
     this.#concurrency = s.concurrency;
     this.#fromBeginning = s.fromBeginning;
+    // Past the rebalance timeout the broker fences a member that has not acknowledged.
+    this.#drainTimeoutMs = s.rebalanceTimeoutMs / 2;
+    const protocol = await groupProtocol(this.#producer, s.groupProtocol);
+    log('INFO', `consumer group protocol: ${protocol}`, { event: 'group_protocol', protocol });
     const consumer = new Consumer({
       ...this.#base,
       groupId: s.groupId,
@@ -105,23 +123,26 @@ export class PlatformaticPort implements KafkaPort {
       heartbeatInterval: s.heartbeatIntervalMs,
       rebalanceTimeout: s.rebalanceTimeoutMs,
       autocreateTopics: false,
+      ...(protocol === 'consumer' ? { groupProtocol: 'consumer' as const } : {}),
     });
     this.#consumer = consumer;
-    consumer.on('consumer:group:join', ({ assignments }) => this.#onJoin(assignments ?? []));
+    if (protocol === 'consumer') {
+      this.#membership = watchMembership(consumer, {
+        onAssignment: (a) => this.#onAssignment(a),
+        beforeHeartbeat: () =>
+          this.#ownership.released(this.#isRunning, this.#drainTimeoutMs, () =>
+            log('WARN', 'revoked partitions still running at the drain timeout: released anyway', {
+              event: 'revocation_drain_timeout',
+            }),
+          ),
+        onFenced: () => this.#onFenced(),
+      });
+    } else this.#watchClassic(consumer);
     // A rejoin that failed for good is emitted as 'error' (unhandled, it would kill the process):
     // out of the group, the stream reads nothing more.
     consumer.on('error', (err: Error) => {
       if (this.#stopping) log('WARN', `consumer error while stopping: ${err.message}`);
       else handlers.onCrash(err);
-    });
-    // The client rejoins at once, with no hook to finish running batches first: at least no
-    // batch starts whose commit the new generation would refuse after it was produced.
-    consumer.on('consumer:group:rebalance', () => {
-      this.#rebalancing = true;
-    });
-    consumer.on('consumer:rejoin', () => {
-      this.#rebalancing = false;
-      this.#schedule();
     });
     const stream = await consumer.consume({
       topics: s.topics,
@@ -134,7 +155,7 @@ export class PlatformaticPort implements KafkaPort {
     });
     this.#stream = stream;
     // The stream may have joined and loaded its positions before the listeners saw it.
-    if (consumer.assignments) this.#onJoin(consumer.assignments);
+    if (protocol === 'classic' && consumer.assignments) this.#onJoin(consumer.assignments);
     stream.on('data', (m: Message) => this.#enqueue(m));
     // The stream destroys itself on an error it cannot retry: it will not fetch again.
     stream.on('error', (err: Error) => {
@@ -145,63 +166,78 @@ export class PlatformaticPort implements KafkaPort {
     });
   }
 
-  #onJoin(assignments: Array<{ topic: string; partitions: number[] }>): void {
-    const assigned = assignments.flatMap((a) =>
-      a.partitions.map((partition) => ({ topic: a.topic, partition })),
-    );
+  #watchClassic(consumer: Consumer): void {
+    consumer.on('consumer:group:join', ({ assignments }) => this.#onJoin(assignments ?? []));
+    // The client rejoins at once, with no hook to finish running batches first: at least no
+    // batch starts whose commit the new generation would refuse after it was produced.
+    consumer.on('consumer:group:rebalance', () => {
+      this.#rebalancing = true;
+    });
+    consumer.on('consumer:rejoin', () => {
+      this.#rebalancing = false;
+      this.#schedule();
+    });
+  }
+
+  #onJoin(assignments: Assignments): void {
     // The stream reads every assigned partition again from its committed offset: what was
     // fetched before is either not ours any more or read again, in order.
     this.#rebalancing = false;
-    this.#generation = this.#consumer!.generationId;
+    const generation = this.#consumer!.generationId;
+    this.#generation = generation;
     this.#positions.resetAll();
     for (const q of this.#queues.values()) this.#drop(q);
     this.#resumeIfRoom();
-    this.#handlers!.onAssignment(assigned);
-    void this.#loadPositions(this.#generation, assignments);
+    this.#handlers!.onAssignment(toPartitions(assignments));
+    void this.#loadPositions(() => this.#generation === generation, assignments);
   }
 
   /**
-   * Where each assigned partition's reading starts: its committed offset, or the reset position
-   * when it has none. Read from the broker rather than from the stream: the stream keeps the
-   * fetch position of a partition it read before (in an earlier generation, or in a fetch still in
-   * flight at the join) when the partition has no committed offset, and would skip the records
-   * before it. Retried until it succeeds or a newer join takes over.
+   * Consumer protocol: the client's new assignment, before it acknowledges anything. Revoked
+   * partitions start nothing more; their acknowledgement waits for their running batches.
    */
-  async #loadPositions(
-    generation: number,
-    assignments: Array<{ topic: string; partitions: number[] }>,
-  ): Promise<void> {
-    const consumer = this.#consumer!;
-    const current = () => !this.#stopping && this.#generation === generation;
-    while (current() && assignments.length > 0) {
+  #onAssignment(assignments: Assignments): void {
+    const assigned = toPartitions(assignments);
+    const { gained, revoked } = this.#ownership.assign(
+      assigned.map((tp) => tpKey(tp.topic, tp.partition)),
+    );
+    for (const k of [...revoked, ...gained]) {
+      this.#positions.forget(k);
+      const q = this.#queues.get(k);
+      if (q) this.#drop(q);
+    }
+    this.#resumeIfRoom();
+    this.#handlers!.onAssignment(assigned);
+    if (gained.length === 0) return;
+    const tokens = new Map(gained.map((k) => [k, this.#ownership.token(k)]));
+    const current = () => [...tokens].every(([k, t]) => this.#ownership.holds(k, t));
+    void this.#loadPositions(current, byTopic(gained));
+  }
+
+  /** Consumer protocol: the broker dropped this member; it owns nothing until it is given partitions again. */
+  #onFenced(): void {
+    log('WARN', 'fenced by the group coordinator: every partition is lost', { event: 'fenced' });
+    this.#ownership.fence();
+    this.#positions.resetAll();
+    for (const q of this.#queues.values()) this.#drop(q);
+    this.#resumeIfRoom();
+  }
+
+  /** Reads where each partition starts; retried until it succeeds or `current` turns false. */
+  async #loadPositions(current: () => boolean, assignments: Assignments): Promise<void> {
+    const live = () => !this.#stopping && current();
+    while (live() && assignments.length > 0) {
       try {
-        const committed = await consumer.listCommittedOffsets({ topics: assignments });
-        const missing = assignments.some((a) =>
-          a.partitions.some((p) => (committed.get(a.topic)?.[p] ?? -1n) < 0n),
-        );
-        const reset = missing
-          ? await consumer.listOffsets({
-              topics: assignments.map((a) => a.topic),
-              timestamp: this.#fromBeginning
-                ? ListOffsetTimestamps.EARLIEST
-                : ListOffsetTimestamps.LATEST,
-            })
-          : undefined;
-        if (!current()) return;
-        for (const a of assignments) {
-          for (const p of a.partitions) {
-            const c = committed.get(a.topic)?.[p] ?? -1n;
-            const offset = c >= 0n ? c : reset?.get(a.topic)?.[p];
-            if (offset === undefined) continue;
-            const k = tpKey(a.topic, p);
-            this.#positions.start(k, offset);
-            this.#seek(k);
-          }
+        const starts = await startOffsets(this.#consumer!, assignments, this.#fromBeginning);
+        if (!live()) return;
+        for (const [k, offset] of starts) {
+          this.#positions.start(k, offset);
+          this.#seek(k);
         }
         return;
       } catch (err) {
         log('WARN', `reading the committed offsets failed, retrying: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 1_000));
+        await sleep(1_000);
       }
     }
   }
@@ -255,7 +291,7 @@ export class PlatformaticPort implements KafkaPort {
     q.running = true;
     this.#running++;
     const k = tpKey(q.topic, q.partition);
-    this.#batchGeneration.set(k, this.#generation);
+    this.#batchFence.set(k, this.#membership ? this.#ownership.token(k) : this.#generation);
     const records = q.records.splice(0, MAX_BATCH);
     this.#buffered -= records.length;
     this.#resumeIfRoom();
@@ -280,22 +316,29 @@ export class PlatformaticPort implements KafkaPort {
     } finally {
       q.running = false;
       this.#running--;
-      this.#batchGeneration.delete(k);
+      this.#batchFence.delete(k);
       this.#queues.delete(k);
       this.#queues.set(k, q);
+      this.#ownership.settle(this.#isRunning);
       if (this.#running === 0) for (const r of this.#idle.splice(0)) r();
       this.#schedule();
     }
   }
 
   /**
-   * Each offset is committed under the generation its batch was read in, so the broker refuses
-   * the commit of a batch that outlived its generation (platformatic-commit.ts).
+   * Classic protocol: each offset is committed under the generation its batch was read in, so
+   * the broker refuses the commit of a batch that outlived its generation (platformatic-commit.ts).
    */
   async commit(offsets: Array<TopicPartition & { offset: bigint }>): Promise<void> {
+    const membership = this.#membership;
+    if (membership) {
+      return commitOwned(this.#consumer!, membership.memberEpoch, offsets, (k) =>
+        this.#ownership.holds(k, this.#batchFence.get(k) ?? this.#ownership.token(k)),
+      );
+    }
     const byGeneration = new Map<number, Array<TopicPartition & { offset: bigint }>>();
     for (const o of offsets) {
-      const g = this.#batchGeneration.get(tpKey(o.topic, o.partition)) ?? this.#generation;
+      const g = this.#batchFence.get(tpKey(o.topic, o.partition)) ?? this.#generation;
       byGeneration.set(g, [...(byGeneration.get(g) ?? []), o]);
     }
     const results = await Promise.allSettled(

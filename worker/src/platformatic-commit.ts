@@ -1,5 +1,6 @@
 import { type Consumer, kGetApi, kGetConnection, type offsetCommitV8 } from '@platformatic/kafka';
 import { CommitRejectedError, type TopicPartition } from './kafka-port.ts';
+import { sleep } from './sleep.ts';
 
 type OffsetCommitRequestTopic = offsetCommitV8.OffsetCommitRequestTopic;
 type OffsetCommitResponse = offsetCommitV8.OffsetCommitResponse;
@@ -82,5 +83,42 @@ export async function commitAsOf(
     const e = err as { findBy?: (k: string, v: unknown) => unknown };
     if (e.findBy?.('needsRejoin', true)) throw new CommitRejectedError((err as Error).message);
     throw err;
+  }
+}
+
+/** Commits sent again after an assignment change moved the member epoch on. */
+const STALE_EPOCH_RETRIES = 20;
+
+/**
+ * Consumer group protocol (KIP-848): commits only while `owns` says this member still owns each
+ * partition the batch was read in (the caller holds a revocation's acknowledgement until its
+ * batches committed, and ends ownership at once on a fence), under the current member epoch. The
+ * epoch moves on with every assignment change, even one that leaves these partitions here: a
+ * commit refused as stale is sent again with the new epoch.
+ */
+export async function commitOwned(
+  consumer: Consumer,
+  memberEpoch: () => number | undefined,
+  offsets: Array<TopicPartition & { offset: bigint }>,
+  owns: (key: string) => boolean,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const lost = offsets.filter((o) => !owns(`${o.topic}:${o.partition}`));
+    if (lost.length > 0) {
+      const names = lost.map((o) => `${o.topic}[${o.partition}]`).join(', ');
+      throw new CommitRejectedError(`${names} no longer owned by this member`);
+    }
+    const epoch = memberEpoch();
+    if (epoch === undefined) throw new CommitRejectedError('not a member of the group');
+    try {
+      await commitAsOf(consumer, epoch, offsets);
+      return;
+    } catch (err) {
+      const e = err as { findBy?: (k: string, v: unknown) => unknown };
+      if (!e.findBy?.('apiId', 'STALE_MEMBER_EPOCH')) throw err;
+      if (attempt >= STALE_EPOCH_RETRIES) throw new CommitRejectedError((err as Error).message);
+      // The new epoch arrives with the heartbeat response that changed the assignment.
+      await sleep(250);
+    }
   }
 }
