@@ -1,12 +1,15 @@
 /**
  * One consumer-group member for the rebalance benchmark (bench/suites/rebalance.ts), in its own
- * process: `tsx bench/rebalance-member.ts <classic|consumer> <brokers> <topic> <group>`.
+ * process: `tsx bench/rebalance-member.ts <classic|consumer|worker> <brokers> <topic> <group>`.
  * `classic`: kafkajs (the worker's default client, classic eager protocol, its default timeouts);
- * `consumer`: @platformatic/kafka with groupProtocol 'consumer' (KIP-848). Prints one JSON line
+ * `consumer`: @platformatic/kafka with groupProtocol 'consumer' (KIP-848); `worker`: the worker's
+ * own Kafka port on the consumer protocol (worker/src/platformatic-adapter.ts: each batch
+ * committed before the next, a revocation acknowledged only once its batches committed). Prints one JSON line
  * per 50 ms with the partitions it consumed records from; SIGTERM leaves the group and exits.
  */
 import { Consumer, type MessagesStream } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
+import { PlatformaticPort } from '../worker/src/platformatic-adapter.ts';
 
 const [protocol, brokers, topic, groupId] = process.argv.slice(2) as [
   string,
@@ -60,7 +63,46 @@ async function kip848(): Promise<() => Promise<void>> {
     );
 }
 
-const stop = await (protocol === 'consumer' ? kip848() : classic());
+async function worker(): Promise<() => Promise<void>> {
+  const port = new PlatformaticPort([brokers], { tls: false }, 'bench-member', {
+    compression: 'none',
+    requestTimeoutMs: 30_000,
+  });
+  await port.consume(
+    {
+      groupId,
+      topics: [topic],
+      concurrency: 4,
+      fromBeginning: false,
+      sessionTimeoutMs: 45_000,
+      heartbeatIntervalMs: 5_000,
+      rebalanceTimeoutMs: 60_000,
+      maxBytesPerPartition: 1_048_576,
+      maxBytes: 4_194_304,
+      maxWaitMs: 100,
+      groupProtocol: 'consumer',
+    },
+    {
+      onBatch: async (batch) => {
+        seen.add(batch.partition);
+        const offset = batch.records.at(-1)!.offset + 1n;
+        await port.commit([{ topic: batch.topic, partition: batch.partition, offset }]);
+      },
+      onAssignment: () => {},
+      onCrash: (error) => {
+        process.stderr.write(`${error.message}\n`);
+        process.exit(1);
+      },
+    },
+  );
+  return async () => {
+    await port.stopConsuming();
+    await port.disconnect();
+  };
+}
+
+const members = { classic, consumer: kip848, worker };
+const stop = await members[protocol as keyof typeof members]();
 process.stdout.write(`${JSON.stringify({ t: Date.now(), ready: true })}\n`);
 process.once('SIGTERM', async () => {
   clearInterval(flush);

@@ -11,7 +11,12 @@ import { ConfigError, type ConfigIssue } from '../kit/params/config-error.ts';
 import { envNameOf } from '../kit/params/names.ts';
 import { type CrossCheck, defineParameters, type Values } from '../kit/params/registry.ts';
 import { commaList, wholeNumber as int } from '../kit/params/schemas.ts';
-import { CLIENTS, DEFAULT_CLIENT } from '../worker/src/config.ts';
+import {
+  CLIENTS,
+  DEFAULT_CLIENT,
+  DEFAULT_GROUP_PROTOCOL,
+  GROUP_PROTOCOLS,
+} from '../worker/src/config.ts';
 import { authIssues } from './auth-parameters.ts';
 import { labelled, standIn, toEnvValue } from './parameters.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
@@ -95,6 +100,10 @@ const DEPLOY_SPECS = {
   workerClient: {
     schema: z.enum(CLIENTS, { error: `must be ${CLIENTS.join(', ')}` }).optional(),
     doc: `Kafka client library of the worker (\`MIRROR_CLIENT\`): ${CLIENTS.join(', ')}; default: the worker's (${DEFAULT_CLIENT})`,
+  },
+  workerGroupProtocol: {
+    schema: z.enum(GROUP_PROTOCOLS, { error: `must be ${GROUP_PROTOCOLS.join(', ')}` }).optional(),
+    doc: `consumer group protocol of the worker (\`MIRROR_GROUP_PROTOCOL\`): ${GROUP_PROTOCOLS.join(', ')}; consumer (KIP-848, Kafka 4.0+) needs workerClient platformatic; default: the worker's (${DEFAULT_GROUP_PROTOCOL})`,
   },
   workerShutdownSeconds: {
     schema: int(1, 115).default(30),

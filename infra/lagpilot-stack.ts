@@ -65,6 +65,7 @@ export class LagpilotStack extends Stack {
       maxRate: d.workerMaxRate,
       threads: d.workerThreads,
       client: d.workerClient,
+      groupProtocol: d.workerGroupProtocol,
       shutdownTimeout: Duration.seconds(d.workerShutdownSeconds),
       cpu: d.workerCpu,
       memoryLimitMiB: d.workerMemory,

@@ -11,7 +11,7 @@ import {
   WORKER_METRIC_DIMENSION,
   type WorkerMetricName,
 } from '../worker/src/cloudwatch-metrics.ts';
-import type { ClientChoice } from '../worker/src/config.ts';
+import type { ClientChoice, GroupProtocol } from '../worker/src/config.ts';
 import { TaskExecutionRole } from './execution-role.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
 import { DEFAULT_METRICS_NAMESPACE } from './lag-autoscaler.ts';
@@ -85,6 +85,12 @@ export interface MirrorWorkerServiceProps {
    * @default 'kafkajs+platformatic'
    */
   readonly client?: ClientChoice;
+  /**
+   * Consumer group protocol (`MIRROR_GROUP_PROTOCOL`): `consumer` (KIP-848, Kafka 4.0+) pauses only
+   * the partitions that move in a scaling action; it needs `client: 'platformatic'`.
+   * @default 'classic'
+   */
+  readonly groupProtocol?: GroupProtocol;
   /**
    * Extra consumer properties (`MIRROR_CONSUMER_PROPERTIES`, JSON).
    * @default - none
@@ -348,6 +354,7 @@ function workerEnvironment(
     MIRROR_MAX_RATE: props.maxRate?.toString(),
     MIRROR_THREADS: props.threads?.toString(),
     MIRROR_CLIENT: props.client,
+    MIRROR_GROUP_PROTOCOL: props.groupProtocol,
     MIRROR_CONSUMER_PROPERTIES: json(props.consumerProperties),
     MIRROR_PRODUCER_PROPERTIES: json(props.producerProperties),
     MIRROR_SHUTDOWN_TIMEOUT: String(shutdownTimeout.toSeconds()),

@@ -3,8 +3,9 @@
  * leaving cleanly on SIGTERM (6 → 4), a member SIGKILLed (4 → 3) — to every partition consuming
  * again, and how many partitions stopped, for the classic protocol with kafkajs (the worker's
  * default client) and for the consumer protocol (KIP-848) with @platformatic/kafka. Members are
- * plain consumers in child processes (bench/rebalance-member.ts): the figure is the protocol's
- * and the client's, not the worker's.
+ * plain consumers in child processes (bench/rebalance-member.ts), whose figure is the protocol's
+ * and the client's, and the worker's own Kafka port on the consumer protocol, whose figure adds
+ * its drain (a revoked partition is acknowledged only once its running batch committed).
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -15,6 +16,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DEFAULT_KAFKA_VERSION, resolveKafkaVersion, startBroker } from '../../dev/kafka-broker.ts';
 import { formatDuration } from '../../kit/duration.ts';
 import { exitOf, sleep } from '../../kit/process.ts';
+import image from '../../worker/package.json' with { type: 'json' };
 
 export const title = 'Rebalance: pause per scaling action, classic vs consumer protocol';
 
@@ -29,7 +31,7 @@ const STEADY_MS = 3_000;
 const SETTLE_TIMEOUT_MS = 150_000;
 const REPEATS = 3;
 
-type Protocol = 'classic' | 'consumer';
+type Protocol = 'classic' | 'consumer' | 'worker';
 
 class Member {
   readonly child: ChildProcess;
@@ -255,12 +257,20 @@ async function scenario(protocol: Protocol, brokers: string, kafka: Kafka): Prom
 
 const s = (ms: number) => (ms / 1000).toFixed(1);
 
+const platformatic = `@platformatic/kafka ${image.dependencies['@platformatic/kafka']}`;
+const CLIENT_LABELS: Record<Protocol, string> = {
+  classic: `classic (eager), kafkajs ${image.dependencies.kafkajs}`,
+  consumer: `consumer (KIP-848), ${platformatic}`,
+  worker: `consumer (KIP-848), the worker's port on ${platformatic}`,
+};
+
 export async function run(): Promise<string> {
   const kafka4 = resolveKafkaVersion('4');
   const runs: { version: string; protocol: Protocol }[] = [
     { version: DEFAULT_KAFKA_VERSION, protocol: 'classic' },
     { version: kafka4, protocol: 'classic' },
     { version: kafka4, protocol: 'consumer' },
+    { version: kafka4, protocol: 'worker' },
   ];
   const measured: { key: string; a: Action }[] = [];
   for (const version of [...new Set(runs.map((r) => r.version))]) {
@@ -272,10 +282,7 @@ export async function run(): Promise<string> {
         logLevel: logLevel.NOTHING,
       });
       for (const { protocol } of runs.filter((r) => r.version === version)) {
-        const client =
-          protocol === 'classic'
-            ? 'classic (eager), kafkajs 2.2.4'
-            : 'consumer (KIP-848), @platformatic/kafka 1.35';
+        const client = CLIENT_LABELS[protocol];
         for (let repeat = 1; repeat <= REPEATS; repeat++) {
           process.stderr.write(
             `[bench] rebalance: ${protocol} on Kafka ${version}, run ${repeat}\n`,
@@ -300,7 +307,7 @@ export async function run(): Promise<string> {
     )} |`;
   });
   return [
-    `One group consuming a ${PARTITIONS}-partition topic fed 20 records/s per partition (a record every 50 ms); members are plain consumers, one per child process (bench/rebalance-member.ts), committing as they go. A partition *moved* when its owner after the action is not its owner before it; it *stopped* when no member consumed from it for more than ${GAP_MS} ms after the action; *all consuming* is from the action (members spawned, signal sent) to the moment the last stopped partition consumed again; *longest pause* is the longest any one partition stood still; *partition-seconds* sums every stopped partition's pause. Classic members use kafkajs' defaults (session timeout 30 s, heartbeat 3 s); consumer-protocol members the broker's (group.consumer.session.timeout.ms 45 s, heartbeat 5 s). The next action starts once every partition has been owned by one live member with no gap for ${formatDuration(STEADY_MS)}. Each cell: the median of ${REPEATS} runs (each run's figure in brackets).`,
+    `One group consuming a ${PARTITIONS}-partition topic fed 20 records/s per partition (a record every 50 ms); members are plain consumers, one per child process (bench/rebalance-member.ts), committing as they go; the worker rows run the worker's own Kafka port instead (each batch committed before the next of its partition, a revocation acknowledged only once the revoked partitions' batches committed), without producing. A partition *moved* when its owner after the action is not its owner before it; it *stopped* when no member consumed from it for more than ${GAP_MS} ms after the action; *all consuming* is from the action (members spawned, signal sent) to the moment the last stopped partition consumed again; *longest pause* is the longest any one partition stood still; *partition-seconds* sums every stopped partition's pause. Classic members use kafkajs' defaults (session timeout 30 s, heartbeat 3 s); consumer-protocol members the broker's (group.consumer.session.timeout.ms 45 s, heartbeat 5 s). The next action starts once every partition has been owned by one live member with no gap for ${formatDuration(STEADY_MS)}. Each cell: the median of ${REPEATS} runs (each run's figure in brackets).`,
     '',
     `How to read it: with the classic protocol every membership change revokes every partition from every member (eager assignment): each member stops when it learns of the change, at its next heartbeat, until the last member has rejoined and the group has synced, so the members that learn first pause longest (up to a heartbeat interval plus the join and sync) and those that learn last may pause under the ${GAP_MS} ms threshold. With the consumer protocol the broker moves only the partitions it reassigns, and reconciles through heartbeats: a moved partition waits for its old owner to revoke it and its new owner to receive it, each at a heartbeat. A SIGKILLed member holds its partitions until its session times out, in both protocols.`,
     '',

@@ -101,11 +101,14 @@ export async function groupProtocol(
   requested: 'classic' | 'consumer' | 'auto',
 ): Promise<'classic' | 'consumer'> {
   if (requested === 'classic') return 'classic';
-  // ConsumerGroupHeartbeat is listed by brokers that run the protocol (Kafka 4.0 or later).
+  // Kafka 3.7–3.9 list ConsumerGroupHeartbeat v0 (early access) and refuse it unless the
+  // protocol was enabled by hand; v1 came with 4.0, where the protocol is generally available.
   await client.metadata({ topics: [] });
   const internals = client as unknown as Internals;
   const offered = await new Promise<boolean>((resolve) =>
-    internals[kGetApi]('ConsumerGroupHeartbeat', (error) => resolve(!error)),
+    internals[kGetApi]('ConsumerGroupHeartbeat', (error, api) =>
+      resolve(!error && (api?.version ?? 0) >= 1),
+    ),
   );
   if (offered) return 'consumer';
   if (requested === 'auto') return 'classic';

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { ConfigError } from '../../kit/params/config-error.ts';
 import { sleep } from '../../kit/process.ts';
 import type { ConsumerSettings, InBatch } from '../../worker/src/kafka-port.ts';
 import { PlatformaticPort } from '../../worker/src/platformatic-adapter.ts';
@@ -121,6 +122,50 @@ describe.skipIf(!kafka4)(
       expect(firstOfB.first).toBeGreaterThan(0n);
       expect(firstOfB.at).toBeGreaterThan(last.at);
       expect(firstOfB.at - open_).toBeGreaterThan(12_000);
+    });
+  },
+);
+
+describe.skipIf(kafka4)(
+  `consumer group protocol on a broker without it (Kafka ${inject('kafkaVersion')})`,
+  () => {
+    it('refuses "consumer" at start with a configuration error naming the field, and "auto" joins with the classic protocol', async () => {
+      const kafka = testKafka();
+      const topic = uniqueName('protocol-in');
+      const group = uniqueName('protocol-g');
+      await createTopics(kafka, { [topic]: 1 });
+      const port = () =>
+        new PlatformaticPort([inject('kafkaBrokers')], { tls: false }, 'protocol-test', {
+          compression: 'none',
+          requestTimeoutMs: 30_000,
+        });
+      const handlers = { onBatch: async () => {}, onAssignment: () => {}, onCrash: () => {} };
+      const refused = port();
+      try {
+        const start = refused.consume(settings(group, topic), handlers);
+        await expect(start).rejects.toBeInstanceOf(ConfigError);
+        await expect(start).rejects.toThrow(/group_protocol="consumer": the brokers do not offer/);
+      } finally {
+        await refused.disconnect();
+      }
+      const auto = port();
+      try {
+        await auto.consume({ ...settings(group, topic), groupProtocol: 'auto' }, handlers);
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          // A classic group: DescribeGroups knows it (a consumer-protocol group answers Dead).
+          await eventually(async () => {
+            const [g] = (await admin.describeGroups([group])).groups;
+            return g?.state === 'Stable' && g.members.length === 1 ? true : undefined;
+          }, 30_000);
+        } finally {
+          await admin.disconnect();
+        }
+      } finally {
+        await auto.stopConsuming();
+        await auto.disconnect();
+      }
     });
   },
 );
