@@ -87,8 +87,9 @@ export interface MirrorWorkerServiceProps {
   readonly client?: ClientChoice;
   /**
    * Consumer group protocol (`MIRROR_GROUP_PROTOCOL`): `consumer` (KIP-848, Kafka 4.0+) pauses only
-   * the partitions that move in a scaling action; it needs `client: 'platformatic'`.
-   * @default 'classic'
+   * the partitions that move in a scaling action; it needs `client: 'platformatic'`. `auto`: the
+   * consumer protocol when the client and the brokers offer it.
+   * @default 'auto'
    */
   readonly groupProtocol?: GroupProtocol;
   /**

@@ -36,7 +36,7 @@ describe('worker config', () => {
       http_port: 8080,
       shutdown_timeout: 30,
       client: 'kafkajs+platformatic',
-      group_protocol: 'classic',
+      group_protocol: 'auto',
       consumer_properties: {},
     });
     expect(c.max_rate).toBeUndefined();
