@@ -100,7 +100,7 @@ describe('watchMembership (consumer group protocol on @platformatic/kafka)', () 
     expect(membership.memberEpoch()).toBe(8);
   });
 
-  it('a fencing answer ends the membership at once', async () => {
+  it('a fencing answer ends the membership at once; a forgotten member rejoins like a fenced one', async () => {
     const { consumer, sent } = member();
     consumers.push(consumer);
     let fenced = 0;
@@ -114,10 +114,20 @@ describe('watchMembership (consumer group protocol on @platformatic/kafka)', () 
     await first;
     expect(membership.memberEpoch()).toBe(3);
     const second = send(consumer, 3);
-    const err = Object.assign(new Error('fenced'), { response: { errorCode: 110 } });
-    sent[1]!.reply(err);
+    sent[1]!.reply(Object.assign(new Error('fenced'), { response: { errorCode: 110 } }));
     await expect(second).rejects.toThrow('fenced');
     expect(fenced).toBe(1);
     expect(membership.memberEpoch()).toBeUndefined();
+
+    const rejoined = send(consumer, 0);
+    sent[2]!.reply(null, { memberEpoch: 5 });
+    await rejoined;
+    const third = send(consumer, 5);
+    const forgotten = Object.assign(new Error('unknown member'), { response: { errorCode: 25 } });
+    sent[3]!.reply(forgotten);
+    await expect(third).rejects.toThrow('unknown member');
+    expect(fenced).toBe(2);
+    // The client takes its fenced path (rejoin with epoch 0) on FENCED_MEMBER_EPOCH only.
+    expect(forgotten.response.errorCode).toBe(110);
   });
 });

@@ -14,8 +14,9 @@ interface HeartbeatResponse {
 const EPOCH_ARG = 3;
 /** A heartbeat that leaves the group. */
 const LEAVE_EPOCH = -1;
-/** Heartbeat errors (FENCED_MEMBER_EPOCH, UNKNOWN_MEMBER_ID) after which the broker counts this member as owning nothing. */
-const FENCED = new Set([110, 25]);
+/** Heartbeat errors after which the broker counts this member as owning nothing. */
+const FENCED_MEMBER_EPOCH = 110;
+const UNKNOWN_MEMBER_ID = 25;
 
 export interface MembershipHooks {
   /** The client's assignment changed (synchronously, before it tells the broker anything). */
@@ -72,11 +73,16 @@ export function watchMembership(consumer: Consumer, hooks: MembershipHooks): Mem
       const held = (...args: unknown[]) => {
         const done = args.pop() as Callback<HeartbeatResponse>;
         const send = () =>
-          api!(...args, (err: Error | null, response?: HeartbeatResponse) => {
-            if (response && !err) epoch = response.memberEpoch;
-            else if (isFenced(err)) {
+          api!(...args, (err: HeartbeatError | null, response?: HeartbeatResponse) => {
+            if (response && !err)
+              epoch = response.memberEpoch > 0 ? response.memberEpoch : undefined;
+            else if (fencedBy(err)) {
               epoch = undefined;
               hooks.onFenced();
+              // The client rejoins on FENCED_MEMBER_EPOCH only, and would resend the same epoch
+              // forever to a broker that forgot the member (session expired): rejoin on both, as
+              // the Java client does.
+              err!.response!.errorCode = FENCED_MEMBER_EPOCH;
             }
             done(err, response);
           });
@@ -90,9 +96,11 @@ export function watchMembership(consumer: Consumer, hooks: MembershipHooks): Mem
   return { memberEpoch: () => epoch };
 }
 
-function isFenced(err: Error | null): boolean {
-  const code = (err as { response?: { errorCode?: number } } | null)?.response?.errorCode;
-  return code !== undefined && FENCED.has(code);
+type HeartbeatError = Error & { response?: { errorCode?: number } };
+
+function fencedBy(err: HeartbeatError | null): boolean {
+  const code = err?.response?.errorCode;
+  return code === FENCED_MEMBER_EPOCH || code === UNKNOWN_MEMBER_ID;
 }
 
 /** The protocol to join with: `consumer` when asked for (or `auto`) and the brokers offer it. */
