@@ -1,5 +1,6 @@
 import { Consumer, kGetApi } from '@platformatic/kafka';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../kit/params/config-error.ts';
 import { watchMembership } from '../../worker/src/platformatic-membership.ts';
 
 type Callback = (error: Error | null, value?: unknown) => void;
@@ -60,6 +61,15 @@ afterEach(async () => {
 });
 
 describe('watchMembership (consumer group protocol on @platformatic/kafka)', () => {
+  it('refuses to start, naming the field and the client version, when the client lacks the seams it hooks', () => {
+    const hooks = { onAssignment: () => {}, beforeHeartbeat: () => undefined, onFenced: () => {} };
+    const withoutField = { [kGetApi]: () => {} } as unknown as Consumer;
+    expect(() => watchMembership(withoutField, hooks)).toThrow(ConfigError);
+    expect(() => watchMembership(withoutField, hooks)).toThrow(
+      /group_protocol: @platformatic\/kafka \d+\.\d+\.\d+ has no assignments field.*set group_protocol "classic"/,
+    );
+  });
+
   it('reports every assignment the client sets, synchronously', () => {
     const { consumer } = member();
     consumers.push(consumer);
