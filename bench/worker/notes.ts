@@ -48,7 +48,7 @@ mirror, bad-input and scaling-chaos tests on Kafka 3.9 and 4.1.
   selectable for evaluation, not the default.
 - **The consumer group protocol (KIP-848) with @platformatic/kafka** (\`client\` \`platformatic\`,
   \`group_protocol\` \`consumer\` or \`auto\`; Kafka 4.0+) passes the scaling-chaos test with no
-  loss, per-key order and **no duplicates on SIGTERM**: 4 of 4 runs on Kafka 4.1.1 (each a
+  loss, per-key order and **no duplicates on SIGTERM**: 6 of 6 runs on Kafka 4.1.1 (each a
   SIGTERM and a SIGKILL scenario), where the classic protocol with this client replays the
   batches running at each rebalance. The client acknowledges a revocation in the heartbeat it
   sends right after its metadata refresh (consumer.js \`#revokePartitions\` →
