@@ -202,6 +202,15 @@ const DEPLOY_CHECKS: readonly CrossCheck<DeploySpecs>[] = [
         }
       : undefined,
   (p) =>
+    p.workerGroupProtocol === 'consumer' && p.workerClient !== 'platformatic'
+      ? {
+          field: 'workerGroupProtocol',
+          related: ['workerClient'],
+          message:
+            'needs workerClient=platformatic (kafkajs speaks the classic protocol only): set workerClient=platformatic, or workerGroupProtocol=auto',
+        }
+      : undefined,
+  (p) =>
     p.workerCpu && p.workerMemory ? fargateMemoryIssue(p.workerCpu, p.workerMemory) : undefined,
   (p) =>
     p.vpcId && (!p.vpcAzs || !p.vpcPrivateSubnetIds)

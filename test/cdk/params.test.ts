@@ -204,6 +204,17 @@ describe('readParameters', () => {
     );
   });
 
+  it('takes the consumer group protocol only with the client that runs it, naming the fix', () => {
+    expect(read({ workerGroupProtocol: 'auto' }).deploy.workerGroupProtocol).toBe('auto');
+    expect(
+      read({ workerGroupProtocol: 'consumer', workerClient: 'platformatic' }).deploy
+        .workerGroupProtocol,
+    ).toBe('consumer');
+    expect(() => read({ workerGroupProtocol: 'consumer' })).toThrow(
+      /workerGroupProtocol \(LAGPILOT_WORKER_GROUP_PROTOCOL\)="consumer": needs workerClient=platformatic/,
+    );
+  });
+
   it("takes every client the worker runs, and documents the worker's own default", () => {
     const workerClient = ConfigSchema.shape.client;
     for (const client of workerClient.unwrap().options) {
