@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { PartitionOwnership } from '../../worker/src/partition-ownership.ts';
+import { PartitionOwnership, type Release } from '../../worker/src/partition-ownership.ts';
 
 const never = () => false;
 
@@ -11,11 +11,12 @@ describe('PartitionOwnership (consumer group protocol)', () => {
     expect(o.assign(['t:0'])).toEqual({ gained: [], revoked: ['t:1'] });
     const running = new Set(['t:1']);
     let released = false;
+    const reports: Release[] = [];
     void o
       .released(
         (k) => running.has(k),
         10_000,
-        () => {},
+        (r) => reports.push(r),
       )!
       .then(() => {
         released = true;
@@ -28,6 +29,7 @@ describe('PartitionOwnership (consumer group protocol)', () => {
     o.settle((k) => running.has(k));
     await Promise.resolve();
     expect(released).toBe(true);
+    expect(reports).toEqual([{ partitions: ['t:1'], heldMs: expect.any(Number), timedOut: false }]);
     expect(o.holds('t:1', batchToken)).toBe(false);
     expect(o.leaving.size).toBe(0);
     // Nothing left to release: a heartbeat goes at once.
@@ -41,14 +43,18 @@ describe('PartitionOwnership (consumer group protocol)', () => {
       o.assign(['t:0']);
       const token = o.token('t:0');
       o.assign([]);
-      const onTimeout = vi.fn();
-      const wait = o.released(() => true, 5_000, onTimeout)!;
+      const report = vi.fn();
+      const wait = o.released(() => true, 5_000, report)!;
       await vi.advanceTimersByTimeAsync(4_999);
-      expect(onTimeout).not.toHaveBeenCalled();
+      expect(report).not.toHaveBeenCalled();
       expect(o.holds('t:0', token)).toBe(true);
       await vi.advanceTimersByTimeAsync(1);
       await wait;
-      expect(onTimeout).toHaveBeenCalledOnce();
+      expect(report).toHaveBeenCalledExactlyOnceWith({
+        partitions: ['t:0'],
+        heldMs: 5_000,
+        timedOut: true,
+      });
       expect(o.holds('t:0', token)).toBe(false);
     } finally {
       vi.useRealTimers();

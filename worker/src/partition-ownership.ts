@@ -5,6 +5,14 @@
  * until this member acknowledges the revocation to the broker: only then may another member
  * read it, so until then its last batch may still commit.
  */
+/** A revocation acknowledged: the partitions (`topic:partition`) and how long it was held. */
+export interface Release {
+  partitions: string[];
+  heldMs: number;
+  /** Acknowledged at the timeout with a batch of theirs still running. */
+  timedOut: boolean;
+}
+
 export class PartitionOwnership {
   readonly #owned = new Map<string, number>();
   readonly #leaving = new Set<string>();
@@ -50,13 +58,14 @@ export class PartitionOwnership {
 
   /**
    * Resolves once no leaving partition has a batch `running` (the caller reports each batch's end
-   * through `settle`), or after `timeoutMs` (`onTimeout` is told): the leaving partitions are then
-   * released, so a batch of theirs still running can no longer commit. Undefined: nothing leaves.
+   * through `settle`), or after `timeoutMs`: the leaving partitions are then released, so a batch
+   * of theirs still running can no longer commit, and `report` is told which, after how long.
+   * Undefined: nothing leaves.
    */
   released(
     running: (key: string) => boolean,
     timeoutMs: number,
-    onTimeout: () => void,
+    report: (release: Release) => void,
   ): Promise<void> | undefined {
     if (this.#leaving.size === 0) return undefined;
     if (!this.#release) {
@@ -64,14 +73,18 @@ export class PartitionOwnership {
       const promise = new Promise<void>((r) => {
         resolve = r;
       });
+      const started = Date.now();
+      let timedOut = false;
       const timer = setTimeout(() => {
-        onTimeout();
+        timedOut = true;
         this.#release?.done();
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
         this.#release = undefined;
+        const partitions = [...this.#leaving];
         this.#releaseLeaving();
+        report({ partitions, heldMs: Date.now() - started, timedOut });
         resolve();
       };
       this.#release = { promise, done };
@@ -89,9 +102,9 @@ export class PartitionOwnership {
 
   /** The broker fenced this member: it owns nothing, whatever the client reassigns later. */
   fence(): void {
+    this.#release?.done();
     this.#owned.clear();
     this.#leaving.clear();
-    this.#release?.done();
   }
 
   #releaseLeaving(): void {

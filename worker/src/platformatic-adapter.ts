@@ -130,10 +130,16 @@ export class PlatformaticPort implements KafkaPort {
       this.#membership = watchMembership(consumer, {
         onAssignment: (a) => this.#onAssignment(a),
         beforeHeartbeat: () =>
-          this.#ownership.released(this.#isRunning, this.#drainTimeoutMs, () =>
-            log('WARN', 'revoked partitions still running at the drain timeout: released anyway', {
-              event: 'revocation_drain_timeout',
-            }),
+          this.#ownership.released(this.#isRunning, this.#drainTimeoutMs, (r) =>
+            r.timedOut
+              ? log('WARN', 'revoked partitions still running at the drain timeout: released', {
+                  event: 'revocation_drain_timeout',
+                  ...r,
+                })
+              : log('INFO', 'revoked partitions drained and committed: released', {
+                  event: 'revocation_released',
+                  ...r,
+                }),
           ),
         onFenced: () => this.#onFenced(),
       });
