@@ -1,4 +1,4 @@
-import { Coalescer } from './coalescer.ts';
+import { type Admission, Coalescer } from './coalescer.ts';
 import {
   type BatchContext,
   CommitRejectedError,
@@ -11,7 +11,7 @@ import {
 import { log } from './log.ts';
 import { partitionForKey } from './murmur2.ts';
 import { OffsetTracker } from './offset-tracker.ts';
-import type { Outcome, Pipeline, RejectReason } from './pipeline.ts';
+import { headerBytes, type Outcome, type Pipeline, type RejectReason } from './pipeline.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { sleep } from './sleep.ts';
 import type { Stats } from './stats.ts';
@@ -44,7 +44,41 @@ const CHUNK_RECORDS = 4000;
 const COMMIT_ATTEMPTS = 3;
 const COMMIT_BACKOFF_MS = 200;
 
+/** Bytes a record batch adds to its records (header of the v2 format). */
+const BATCH_OVERHEAD = 61;
+/** Most bytes a v2 record adds to its key and value (length, attributes, deltas, varints). */
+const RECORD_OVERHEAD = 40;
+/** Most bytes a header adds to its name and value (two varint lengths). */
+const HEADER_OVERHEAD = 10;
+
 type CommitOffset = TopicPartition & { offset: bigint };
+
+/**
+ * One produce request writes one record batch per partition, and the broker refuses a batch
+ * over the topic's max.message.bytes: merged records of a partition stay within `maxBytes`
+ * (max_message_bytes, which must not exceed it), the rest waits for the next request.
+ */
+function batchBytesAtMost(maxBytes: number): () => Admission<OutRecord> {
+  return () => {
+    const used = new Map<string, number[]>();
+    return (r) => {
+      const perPartition = used.get(r.topic) ?? [];
+      used.set(r.topic, perPartition);
+      // Records the client places itself (dead letters) count as one partition's: a stricter bound.
+      const p = r.partition ?? 0;
+      const before = perPartition[p] ?? BATCH_OVERHEAD;
+      const size =
+        RECORD_OVERHEAD +
+        (r.key?.length ?? 0) +
+        (r.value?.length ?? 0) +
+        (r.headers.length === 0 ? 0 : headerBytes(r.headers) + HEADER_OVERHEAD * r.headers.length);
+      // A record alone in its batch always goes: the pipeline held it to max_message_bytes.
+      if (before > BATCH_OVERHEAD && before + size > maxBytes) return false;
+      perPartition[p] = before + size;
+      return true;
+    };
+  };
+}
 
 /** The last offset per partition (a merged commit request names each partition once). */
 function latestPerPartition(offsets: CommitOffset[]): CommitOffset[] {
@@ -74,7 +108,10 @@ export class BatchProcessor {
     private readonly options: BatchProcessorOptions = {},
   ) {
     this.#writesNullHeaders = port.writesNullHeaders;
-    this.#produce = new Coalescer((records) => port.produce(records));
+    this.#produce = new Coalescer(
+      (records) => port.produce(records),
+      batchBytesAtMost(pipeline.maxMessageBytes),
+    );
     this.#commit = new Coalescer((offsets) => port.commit(latestPerPartition(offsets)));
   }
 
