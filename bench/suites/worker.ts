@@ -29,7 +29,7 @@ import {
   type Row,
   table,
 } from '../worker/measure.ts';
-import { CLIENT_CHOICE, CONDITIONS } from '../worker/notes.ts';
+import { CLIENT_CHOICE, CONDITIONS, targetCheck } from '../worker/notes.ts';
 
 export const title = 'Mirroring worker throughput (1 worker, 12 partitions, ~250-byte JSON)';
 
@@ -202,7 +202,10 @@ export async function run(): Promise<string> {
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({
-      topics: [{ topic: 'bench-src', numPartitions: PARTITIONS }],
+      topics: ['bench-src', 'bench-ceiling'].map((topic) => ({
+        topic,
+        numPartitions: PARTITIONS,
+      })),
       waitForLeaders: true,
     });
     await admin.disconnect();
@@ -212,7 +215,7 @@ export async function run(): Promise<string> {
     await writeFile(payloadFile, text);
     const bytesPerRecord = Buffer.byteLength(text) / 10_000 - 1;
 
-    const rows = await brokerCeiling(tools, payloadFile);
+    const rows = await brokerCeiling(tools, payloadFile, 'bench-ceiling');
     rows.push(...(await workerRows(bundle, broker.brokers, kafka, bytesPerRecord)));
     process.stderr.write('[bench] MirrorMaker 2\n');
     rows.push(await runMirrorMaker(tools, kafka, bytesPerRecord));
@@ -222,6 +225,8 @@ export async function run(): Promise<string> {
       `Worker: one process running the container's bundle (\`node ${RUNTIME_NODE_OPTIONS} worker/dist/main.js\`, built by worker/build.ts), \`threads\` = 12, output topic 12 partitions, idempotent producer (acks=all, one request in flight), commit after ack per batch. Rates are measured from the first record processed to the last (start-up excluded; wall time includes it); MB/s counts input bytes. Peak RSS is the process's VmHWM.`,
       '',
       table(rows),
+      '',
+      targetCheck(rows),
       '',
       CONDITIONS,
       '',
