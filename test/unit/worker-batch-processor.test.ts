@@ -133,24 +133,24 @@ describe('batch processor', () => {
   it('keeps each output partition of a merged produce request within max_message_bytes, records in order', async () => {
     const port = new RecordingPort();
     const { p } = processor(port, { maxMessageBytes: 1000 });
-    // ~300-byte records of one user: every record of both batches goes to one output partition.
+    // ~330-byte records of one user: every record of both batches goes to one output partition.
     const values = (from: number) =>
       Array.from({ length: 10 }, (_, i) =>
-        JSON.stringify({ user: 'u', seq: from + i, pad: 'x'.repeat(260) }),
+        JSON.stringify({ user: 'u', seq: from + i, pad: 'x'.repeat(300) }),
       );
     await Promise.all([
       p.process(batch(values(0), 0n, 3), ctx),
       p.process(batch(values(100), 0n, 4), ctx),
     ]);
     for (const request of port.produced) {
-      // Record batch header 61 bytes, at most 40 a record besides key and value.
-      const bytes = request.reduce((n, r) => n + 40 + r.key!.length + r.value!.length, 61);
+      // Record batch header 61 bytes, at most 20 a record besides key and value.
+      const bytes = request.reduce((n, r) => n + 20 + r.key!.length + r.value!.length, 61);
       expect(bytes).toBeLessThanOrEqual(1000);
     }
     const seqs = port.produced.flat().map((r) => JSON.parse(r.value!.toString()).seq as number);
     expect(seqs.filter((s) => s < 100)).toEqual([...Array(10).keys()]);
     expect(seqs.filter((s) => s >= 100)).toEqual([...Array(10).keys()].map((i) => 100 + i));
-    // Merged where they fit: two ~300-byte records a request, not one.
+    // Merged where they fit: two ~330-byte records a request, not one.
     expect(port.produced.length).toBe(10);
   });
 

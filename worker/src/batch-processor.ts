@@ -46,8 +46,12 @@ const COMMIT_BACKOFF_MS = 200;
 
 /** Bytes a record batch adds to its records (header of the v2 format). */
 const BATCH_OVERHEAD = 61;
-/** Most bytes a v2 record adds to its key and value (length, attributes, deltas, varints). */
-const RECORD_OVERHEAD = 40;
+/**
+ * Most bytes a v2 record adds to its key and value when both are under 1 MiB and the batch
+ * spans under 2^20 offsets and milliseconds: length, key and value lengths, offset and
+ * timestamp deltas (3-byte varints each), attributes and the header count.
+ */
+const RECORD_OVERHEAD = 20;
 /** Most bytes a header adds to its name and value (two varint lengths). */
 const HEADER_OVERHEAD = 10;
 
