@@ -112,10 +112,10 @@ export class BatchProcessor {
     private readonly options: BatchProcessorOptions = {},
   ) {
     this.#writesNullHeaders = port.writesNullHeaders;
-    this.#produce = new Coalescer(
-      (records) => port.produce(records),
-      batchBytesAtMost(pipeline.maxMessageBytes),
-    );
+    this.#produce = new Coalescer((records) => port.produce(records), {
+      admission: batchBytesAtMost(pipeline.maxMessageBytes),
+      inFlight: port.producesInFlight ?? 1,
+    });
     this.#commit = new Coalescer((offsets) => port.commit(latestPerPartition(offsets)));
   }
 
@@ -123,7 +123,10 @@ export class BatchProcessor {
     const tracker = new OffsetTracker();
     let failure: { error: unknown; first: bigint; last: bigint } | undefined;
     for (let i = 0; i < batch.records.length; i += CHUNK_RECORDS) {
-      const chunk = batch.records.slice(i, i + CHUNK_RECORDS);
+      const chunk =
+        batch.records.length <= CHUNK_RECORDS
+          ? batch.records
+          : batch.records.slice(i, i + CHUNK_RECORDS);
       const first = chunk[0]!.offset;
       tracker.track(first, chunk[chunk.length - 1]!.offset);
       if (this.options.limiter) {
@@ -153,16 +156,13 @@ export class BatchProcessor {
     let filtered = 0;
     let bad = 0;
     for (const record of chunk) {
-      const outcome = this.#guarded(batch, record);
+      const outcome = this.#guarded(batch, record, out);
       if (outcome.kind === 'filtered') filtered++;
       else if (outcome.kind === 'rejected') {
         bad++;
         if (this.policy.onError === 'dlq')
           out.push(this.#deadLetter(batch, record, outcome.reason, outcome.detail));
-      } else {
-        mirrored++;
-        out.push(...outcome.out);
-      }
+      } else mirrored++;
     }
     if (out.length > 0) await this.#produce.push(out);
     // Counted once acknowledged, so processed = filtered + completed + errors at every stats line.
@@ -176,13 +176,12 @@ export class BatchProcessor {
   }
 
   /**
-   * One record through the pipeline and onto its output partitions. Whatever fails here is this
-   * record's fault, never the worker's: it becomes a bad record with the error as its detail.
+   * One record through the pipeline and onto its output partitions, appended to `out`. Whatever
+   * fails here is this record's fault, never the worker's: it becomes a bad record with the
+   * error as its detail, and `out` is left as it was.
    */
-  #guarded(
-    batch: InBatch,
-    record: InRecord,
-  ): { kind: 'mirror'; out: OutRecord[] } | Exclude<Outcome, { kind: 'mirror' }> {
+  #guarded(batch: InBatch, record: InRecord, out: OutRecord[]): Outcome {
+    const before = out.length;
     try {
       const outcome = this.pipeline.run(record);
       if (outcome.kind !== 'mirror') return outcome;
@@ -194,15 +193,16 @@ export class BatchProcessor {
           detail: `null value in header(s) ${unwritable}: this client's producer cannot write one (client kafkajs+platformatic can)`,
         };
       }
-      const out = outcome.out.map((r) => {
+      for (const r of outcome.out) {
         const count = this.partitions.get(r.topic)!;
         // Keyless records keep their input partition (as MirrorMaker 2 does): order holds and
         // each input batch becomes one output batch.
         const partition = r.key ? partitionForKey(r.key, count) : batch.partition % count;
-        return { topic: r.topic, partition, key: r.key, value: r.value, headers: r.headers };
-      });
-      return { kind: 'mirror', out };
+        out.push({ topic: r.topic, partition, key: r.key, value: r.value, headers: r.headers });
+      }
+      return outcome;
     } catch (err) {
+      out.length = before;
       const detail = `${(err as Error).name}: ${(err as Error).message}`;
       log('WARN', `record not processable: ${detail}`, {
         topic: batch.topic,

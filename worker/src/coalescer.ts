@@ -6,77 +6,103 @@ export type Admission<T> = (item: T) => boolean;
 
 interface Waiting<T> {
   readonly items: T[];
-  /** Items of this caller already sent in earlier requests. */
+  /** Items already taken into requests. */
   sent: number;
+  /** Requests holding some of its items that have not answered yet. */
+  inFlight: number;
+  failed: boolean;
   readonly done: (err?: unknown) => void;
 }
 
+export interface CoalescerOptions<T> {
+  /**
+   * Bounds each request.
+   * @default every waiting item goes into the next request
+   */
+  readonly admission?: () => Admission<T>;
+  /**
+   * Requests sent before the previous ones answered. Above 1 only for a send that keeps the
+   * order of its calls (an idempotent producer numbering records when called, one connection).
+   * @default 1
+   */
+  readonly inFlight?: number;
+}
+
 /**
- * Turns requests from concurrent callers (one per partition being processed) into one request
- * in flight at a time, merging whatever queued meanwhile into the next one: fewer, larger
- * produce and commit requests, and an idempotent producer never sees concurrent sends (some
- * clients assign sequence numbers per call). Items are sent in the order they were pushed, so
- * each caller's items keep their order, also when `admission` splits them over requests.
+ * Turns requests from concurrent callers (one per partition being processed) into few
+ * requests in flight, merging whatever queued meanwhile into the next one: fewer, larger
+ * produce and commit requests. Items are sent in the order they were pushed, so each caller's
+ * items keep their order, also when the admission splits them over requests. A caller resolves
+ * once every request holding its items succeeded, and fails with the first that failed; its
+ * items not yet sent then never are.
  */
 export class Coalescer<T> {
   #waiting: Array<Waiting<T>> = [];
-  #busy = false;
+  #lanes = 0;
 
   constructor(
     private readonly send: (items: T[]) => Promise<void>,
-    /** @default every waiting item goes into the next request */
-    private readonly admission?: () => Admission<T>,
+    private readonly options: CoalescerOptions<T> = {},
   ) {}
 
   push(items: T[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ items, sent: 0, done: (err) => (err ? reject(err) : resolve()) });
-      if (!this.#busy) void this.#drain();
+      this.#waiting.push({
+        items,
+        sent: 0,
+        inFlight: 0,
+        failed: false,
+        done: (err) => (err ? reject(err) : resolve()),
+      });
+      if (this.#lanes < (this.options.inFlight ?? 1)) void this.#lane();
     });
   }
 
-  async #drain(): Promise<void> {
-    this.#busy = true;
+  async #lane(): Promise<void> {
+    this.#lanes++;
     while (this.#waiting.length > 0) {
-      const { request, whole, partial } = this.#next();
+      const { request, callers } = this.#next();
       try {
         await this.send(request);
-        for (const g of whole) g.done();
+        for (const g of callers) {
+          g.inFlight--;
+          if (!g.failed && g.inFlight === 0 && g.sent === g.items.length) g.done();
+        }
       } catch (err) {
-        for (const g of whole) g.done(err);
-        // A caller whose items were partly sent gets the error too, and the rest is not sent.
-        if (partial) {
-          partial.done(err);
-          this.#waiting.shift();
+        for (const g of callers) {
+          g.inFlight--;
+          if (g.failed) continue;
+          g.failed = true;
+          g.done(err);
+          const at = this.#waiting.indexOf(g);
+          if (at >= 0) this.#waiting.splice(at, 1);
         }
       }
     }
-    this.#busy = false;
+    this.#lanes--;
   }
 
-  /**
-   * The next request, from the front of the queue: `whole` are the callers whose last items it
-   * holds (taken off the queue), `partial` the one it holds some of (left at the front).
-   */
-  #next(): { request: T[]; whole: Array<Waiting<T>>; partial: Waiting<T> | undefined } {
-    const admit = this.admission?.();
+  /** The next request from the front of the queue, and the callers with items in it. */
+  #next(): { request: T[]; callers: Array<Waiting<T>> } {
+    const admit = this.options.admission?.();
     const request: T[] = [];
+    const callers: Array<Waiting<T>> = [];
     let taken = 0;
-    let partial: Waiting<T> | undefined;
     for (const g of this.#waiting) {
-      let i = g.sent;
-      for (; i < g.items.length; i++) {
-        const item = g.items[i]!;
+      const from = g.sent;
+      for (; g.sent < g.items.length; g.sent++) {
+        const item = g.items[g.sent]!;
         if (admit && !admit(item) && request.length > 0) break;
         request.push(item);
       }
-      if (i < g.items.length) {
-        if (i > g.sent) partial = g;
-        g.sent = i;
-        break;
+      if (g.sent > from || g.items.length === 0) {
+        g.inFlight++;
+        callers.push(g);
       }
+      if (g.sent < g.items.length) break;
       taken++;
     }
-    return { request, whole: this.#waiting.splice(0, taken), partial };
+    this.#waiting.splice(0, taken);
+    return { request, callers };
   }
 }
