@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort } from '../../dev/cache.ts';
@@ -182,7 +182,11 @@ async function workerRows(
   });
 }
 
+/** The machine's 1-minute load average: the table is from a loaded machine when it exceeds the cores. */
+const load = () => loadavg()[0]!.toFixed(1);
+
 export async function run(): Promise<string> {
+  const loadAtStart = load();
   const broker = await startBroker({ heapMb: 1024 });
   const dir = await mkdtemp(join(tmpdir(), 'lagpilot-bench-worker-'));
   const kafka = new Kafka({
@@ -225,6 +229,8 @@ export async function run(): Promise<string> {
       `Worker: one process running the container's bundle (\`node ${RUNTIME_NODE_OPTIONS} worker/dist/main.js\`, built by worker/build.ts), \`threads\` = 12, output topic 12 partitions, idempotent producer (acks=all, one request in flight), commit after ack per batch. Rates are measured from the first record processed to the last (start-up excluded; wall time includes it); MB/s counts input bytes. Peak RSS is the process's VmHWM.`,
       '',
       table(rows),
+      '',
+      `1-minute load average ${loadAtStart} at the start, ${load()} at the end, on ${cpus().length} cores (a load above the core count means other work shared the machine).`,
       '',
       targetCheck(rows),
       '',
