@@ -32,23 +32,51 @@ workloads on this machine, so absolute figures move between runs (MirrorMaker 2 
 runs twice, in opposite orders, and the better round is shown. Before the fetch size was bounded
 (4 MiB) and the heap capped, the worker's peak RSS was 300–475 MB.
 
-**Node 24 and memory.** Node 24 sizes V8's young generation at up to 3 × 64 MB (Node 20:
-3 × 16 MB), so \`--max-old-space-size=192\` alone let the heap reach 384 MB: in alternating rounds
-of 1,000,000 records (pure mirroring, default client, Node 24.21) the worker peaked at 314–324 MB
-RSS (63,122–67,521 msg/s). The runtime now also passes \`--max-semi-space-size=16\`, the heap shape
-the table above was measured with on Node 20: 209–256 MB peak RSS over four rounds
-(34,399–73,133 msg/s; the broker's own consumer read 282,486–572,082 msg/s in the same rounds,
-so both moved with the machine's load). With that old space of 192 MB the worker still peaked
-above 256 MB in some rows (259–273 MB); the runtime now passes \`--max-old-space-size=128\`:
-in alternating rounds on a loaded machine (default client) 241–247 MB against 233–266 MB with
-192, at the same throughput (pure mirroring 139,301–163,118 msg/s against 76,032–137,931;
-filter+transform+re-key 90,603–91,259 against 93,460–96,925). test/unit/worker-image.test.ts
-holds the heap limit at 176 MB or less.`;
+**The broker's ceiling for a mirror.** A mirror must have the broker accept every record it
+reads, so on one machine its bound is what the broker sustains reading and writing at once, not
+its consume ceiling alone. The "for a mirror" row runs Kafka's consumer perf test (reading the
+input topic) and its producer perf test with the worker's producer settings (writing another
+topic) at the same time and shows the slower of the two. First measured on 2026-11-30 on a
+loaded machine: consume alone 745,156 msg/s, produce alone with the worker's settings 496,524,
+both at once 295,072 for the slower, 40 % of the consume ceiling. A target of 50 % of the consume
+ceiling is above what any mirror, MirrorMaker 2 included, can reach on this machine; "Against the targets"
+above states the worker's rate against both.
+
+**Throughput changes** (alternating rounds of 1,000,000 records, default client, same broker and
+minutes; 1-minute load average 4–8 on 2 cores, so absolute figures are low). The platformatic
+producer now gets a second produce call while the first is on the wire (the client numbers a
+call's records when called and keeps one request in flight, so the second is encoded meanwhile
+and order holds), and each mirrored record is built once: pure mirroring 49,407–68,186 →
+82,038–114,497 msg/s, worker CPU 12.6–14.0 → 9.9–10.7 s per million records; filter + transform
++ re-key 31,293–47,649 → 44,687–55,201 msg/s, CPU 17.7–18.5 → 14.8–16.4 s. Profile of pure
+mirroring (\`node --cpu-prof\`) before → after: idle 14.5 → 10.8 %, garbage collection 27.6 →
+26.3 %; the rest is the clients' own work: @platformatic/kafka's record encoding (it copies each
+request twice, \`Buffer.concat\` 7.7 %) and kafkajs's fetch decoding (a 64-bit \`Long\` per offset
+and timestamp). Tried and dropped: \`--max-semi-space-size=32\` (same rate, peak RSS 263–269 MB),
+\`fetch.max.bytes\` 8 MiB (no faster, 259–261 MB). What idle remains is kafkajs's: it fetches again
+only once every batch of the previous fetch has finished (consumer/fetcher.js).
+
+**Memory.** Node 24 sizes V8's young generation at up to 3 × 64 MB (Node 20: 3 × 16 MB), so
+\`--max-old-space-size=192\` alone let the heap reach 384 MB (314–324 MB peak RSS); with
+\`--max-semi-space-size=16\` as well the worker still peaked at 259–273 MB in some rows. The
+runtime now passes \`--max-old-space-size=128 --max-semi-space-size=16\`: in alternating rounds
+(default client, loaded machine) 241–247 MB against 233–266 MB with 192, at the same throughput.
+test/unit/worker-image.test.ts holds the heap limit at 176 MB or less. What the worker holds is
+bounded in bytes, not records: kafkajs fetches at most \`fetch.max.bytes\` (4 MiB) a request,
+\`max.partition.fetch.bytes\` (1 MiB) a partition, or one record batch when a single one is
+larger (up to the broker's \`message.max.bytes\`); the next fetch waits for every batch of this
+one, and each produce request holds what that fetch yielded, with each partition's record batch
+kept within \`max_message_bytes\`. test/integration/worker-large-records.test.ts mirrors 48
+records of ~900 KB through filter, transform and re-key under these flags with each client, at
+256 MB peak RSS or less; before produce requests were bounded, several such records merged into
+one output partition's batch exceeded the broker's \`message.max.bytes\` and failed the batch. The
+\`platformatic\` consumer (not the default) bounds what it buffers in records (20,000), not bytes:
+with records near 1 MB its backlog could outgrow any heap (read from the code, not measured).`;
 
 export const CLIENT_CHOICE = `**Client choice: \`kafkajs+platformatic\`** (the default; \`client\` / \`MIRROR_CLIENT\`
 switches): kafkajs 2.2.4 runs the consumer group, the fetches and the commits; @platformatic/kafka
-1.35 produces (idempotent, acks=all, one request in flight, behind the worker's request
-coalescer). The rule is "the fastest client that passes every test", and this pair passes the
+2.12.1 produces (idempotent, acks=all, one request in flight, a second produce call encoded
+meanwhile, behind the worker's request coalescer). The rule is "the fastest client that passes every test", and this pair passes the
 mirror, bad-input and scaling-chaos tests on Kafka 3.9 and 4.1.
 
 - **kafkajs alone** passes every test but mirrors more slowly than MirrorMaker 2: its producer is
@@ -71,8 +99,8 @@ mirror, bad-input and scaling-chaos tests on Kafka 3.9 and 4.1.
   a partition with no committed offset (messages-stream.js \`#assignOffsets\`, 1.35 and 2.12.1
   alike), which would skip the records before it, a likely cause of the 111 records that 2.12.1
   lost in one run. With both fixes 2.12.1 passed 4 of 4 chaos runs on Kafka 4.1.1 and the
-  faithful-mirroring and bad-input tests on 3.9.2; the worker stays on 1.35 until the throughput
-  table is measured with it. It is not exactly-once on SIGTERM: its group
+  faithful-mirroring and bad-input tests on 3.9.2; the table above measures 2.12.1. It is not
+  exactly-once on SIGTERM: its group
   client rejoins as soon as a heartbeat reports a rebalance, with no hook to drain and commit
   first, so a batch running then is produced, refused at commit and mirrored again. It stays
   selectable for evaluation, not the default.
