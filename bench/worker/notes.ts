@@ -38,9 +38,9 @@ its consume ceiling alone. The "for a mirror" row runs Kafka's consumer perf tes
 input topic) and its producer perf test with the worker's producer settings (writing another
 topic) at the same time and shows the slower of the two. First measured on 2026-11-30 on a
 loaded machine: consume alone 745,156 msg/s, produce alone with the worker's settings 496,524,
-both at once 295,072 for the slower, 40 % of the consume ceiling. A target of 50 % of the consume
-ceiling is above what any mirror, MirrorMaker 2 included, can reach on this machine; "Against the targets"
-above states the worker's rate against both.
+both at once 295,072 for the slower: 40 % of the consume ceiling, so by that measure no mirror
+(MirrorMaker 2 included) reaches 50 % of the consume ceiling here. "Against the targets" above
+states the worker's rate against both figures of the run.
 
 **Throughput changes** (alternating rounds of 1,000,000 records, default client, same broker and
 minutes; 1-minute load average 4–8 on 2 cores, so absolute figures are low). The platformatic
