@@ -25,7 +25,7 @@ import { type PlatformaticBase, platformaticBase } from './platformatic-options.
 import { withinTime } from './timebox.ts';
 
 /** Records held in memory before the stream is paused (backpressure). */
-const MAX_BUFFERED = 20_000;
+const MAX_BUFFERED = 10_000;
 /** Records handed to one onBatch call. */
 const MAX_BATCH = 10_000;
 
