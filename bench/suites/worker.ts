@@ -18,6 +18,7 @@ import {
   brokerCeiling,
   type JavaTools,
   javaLogConfig,
+  readCeilings,
   runMirrorMaker,
 } from '../worker/java-tools.ts';
 import {
@@ -221,6 +222,7 @@ export async function run(): Promise<string> {
 
     const rows = await brokerCeiling(tools, payloadFile, 'bench-ceiling');
     rows.push(...(await workerRows(bundle, broker.brokers, kafka, bytesPerRecord)));
+    rows.push(...(await readCeilings(tools, payloadFile, 'bench-ceiling', 'after')));
     process.stderr.write('[bench] MirrorMaker 2\n');
     rows.push(await runMirrorMaker(tools, kafka, bytesPerRecord));
 

@@ -105,10 +105,42 @@ async function consumerPerf(tools: JavaTools, topic: string) {
 }
 
 /**
- * The broker's ceilings, from Kafka's own perf tools: produce (writing the input topic from
- * `payloadFile`), consume, produce with the worker's producer settings, and the two at once on
- * two topics (`ceilingTopic` is written), which bounds what any mirror on this broker can reach:
- * a mirror must have the broker accept every record it reads.
+ * The broker's read ceilings, `when` (before or after the worker rows: the machine's load moves
+ * during a run): the consumer perf test alone, and for a mirror the consumer and producer perf
+ * tests at once on two topics (`ceilingTopic` is written) — a mirror must have the broker accept
+ * every record it reads, so this bounds what any mirror on this broker can reach.
+ */
+export async function readCeilings(
+  tools: JavaTools,
+  payloadFile: string,
+  ceilingTopic: string,
+  when: 'before' | 'after',
+): Promise<Row[]> {
+  process.stderr.write(`[bench] kafka-consumer-perf-test (${when} the worker rows)\n`);
+  const consume = await consumerPerf(tools, 'bench-src');
+  process.stderr.write('[bench] consumer and producer perf tests at once\n');
+  const [c, p] = await Promise.all([
+    consumerPerf(tools, 'bench-src'),
+    producerPerf(tools, ceilingTopic, payloadFile, WORKER_PRODUCER_PROPS),
+  ]);
+  const mirror = c.msgPerSec < p.msgPerSec ? c : p;
+  return [
+    {
+      what: `Broker ceiling: kafka-consumer-perf-test, ${when} the worker rows`,
+      ...consume,
+      note: 'read only',
+    },
+    {
+      what: `Broker ceiling for a mirror: consumer and producer perf tests at once, two topics, ${when} the worker rows`,
+      ...mirror,
+      note: `the slower of the two: consumer ${Math.round(c.msgPerSec).toLocaleString('en-US')} msg/s, producer (worker's settings) ${Math.round(p.msgPerSec).toLocaleString('en-US')} msg/s`,
+    },
+  ];
+}
+
+/**
+ * The broker's write ceilings (Kafka's producer perf test writing the input topic from
+ * `payloadFile`, then with the worker's producer settings), and its read ceilings.
  */
 export async function brokerCeiling(
   tools: JavaTools,
@@ -121,33 +153,20 @@ export async function brokerCeiling(
     'linger.ms=5',
     'batch.size=131072',
   ]);
-  process.stderr.write('[bench] kafka-consumer-perf-test\n');
-  const consume = await consumerPerf(tools, 'bench-src');
   process.stderr.write("[bench] kafka-producer-perf-test with the worker's producer settings\n");
   const workerLike = await producerPerf(tools, ceilingTopic, payloadFile, WORKER_PRODUCER_PROPS);
-  process.stderr.write('[bench] consumer and producer perf tests at once\n');
-  const [c, p] = await Promise.all([
-    consumerPerf(tools, 'bench-src'),
-    producerPerf(tools, ceilingTopic, payloadFile, WORKER_PRODUCER_PROPS),
-  ]);
-  const mirror = c.msgPerSec < p.msgPerSec ? c : p;
   return [
     {
       what: 'Broker ceiling: kafka-producer-perf-test (acks=all, linger.ms=5, batch.size=128k)',
       ...produce,
       note: 'writes the input topic',
     },
-    { what: 'Broker ceiling: kafka-consumer-perf-test', ...consume, note: 'read only' },
     {
       what: "Broker ceiling: kafka-producer-perf-test with the worker's producer settings",
       ...workerLike,
       note: 'idempotent, acks=all, 1 request in flight, linger.ms=0, batch.size=1M, no compression',
     },
-    {
-      what: 'Broker ceiling for a mirror: consumer and producer perf tests at once, two topics',
-      ...mirror,
-      note: `the slower of the two: consumer ${Math.round(c.msgPerSec).toLocaleString('en-US')} msg/s, producer (worker's settings) ${Math.round(p.msgPerSec).toLocaleString('en-US')} msg/s`,
-    },
+    ...(await readCeilings(tools, payloadFile, ceilingTopic, 'before')),
   ];
 }
 
