@@ -46,11 +46,12 @@ reads, so on one machine its bound is what the broker sustains reading and writi
 its consume ceiling alone. The "for a mirror" rows run Kafka's consumer perf test (reading the
 input topic) and its producer perf test with the worker's producer settings (writing another
 topic) at the same time and show the slower of the two; they and the consume ceiling are
-measured before and after the worker rows, since the machine's load moves during a run. First measured on 2026-11-30 on a
-loaded machine: consume alone 745,156 msg/s, produce alone with the worker's settings 496,524,
-both at once 295,072 for the slower: 40 % of the consume ceiling, so by that measure no mirror
-(MirrorMaker 2 included) reaches 50 % of the consume ceiling here. "Against the targets" above
-states the worker's rate against both figures of the run.
+measured before and after the worker rows, since the machine's load moves during a run. On 2026-11-30, on a loaded
+machine, it was 40–48 % of the consume ceiling measured just before it in four runs (295,072 of
+745,156 msg/s, 172,176 of 361,664, 340,483 of 704,722, 251,826 of 558,971) and 24 % in one
+(215,008 of 890,472): 50 % of the consume ceiling is more than the broker sustained for any
+mirror here, MirrorMaker 2 included. "Against the targets" above states the worker's rate
+against both figures of the run.
 
 **Throughput changes** (alternating rounds of 1,000,000 records, default client, same broker and
 minutes; 1-minute load average 4–8 on 2 cores, so absolute figures are low). The platformatic
@@ -69,9 +70,12 @@ only once every batch of the previous fetch has finished (consumer/fetcher.js).
 **Memory.** Node 24 sizes V8's young generation at up to 3 × 64 MB (Node 20: 3 × 16 MB), so
 \`--max-old-space-size=192\` alone let the heap reach 384 MB (314–324 MB peak RSS); with
 \`--max-semi-space-size=16\` as well the worker still peaked at 259–273 MB in some rows. The
-runtime now passes \`--max-old-space-size=128 --max-semi-space-size=16\`: in alternating rounds
-(default client, loaded machine) 241–247 MB against 233–266 MB with 192, at the same throughput.
-test/unit/worker-image.test.ts holds the heap limit at 176 MB or less. What the worker holds is
+runtime now passes \`--max-old-space-size=96 --max-semi-space-size=16\`. In alternating rounds
+(default client, loaded machine) an old space of 128 MB peaked at 241–247 MB against 233–266 MB
+with 192, at the same throughput (and at up to 253 MB in a full run); 96 MB peaked at 209–218 MB
+against 223–247 MB with 128, no slower in any of six pairs (pure mirroring 112,344–132,426
+against 105,915–111,863 msg/s; filter + transform + re-key 81,747–95,707 against
+71,758–88,833). test/unit/worker-image.test.ts holds the heap limit at 144 MB or less. What the worker holds is
 bounded in bytes, not records: kafkajs fetches at most \`fetch.max.bytes\` (4 MiB) a request,
 \`max.partition.fetch.bytes\` (1 MiB) a partition, or one record batch when a single one is
 larger (up to the broker's \`message.max.bytes\`); the next fetch waits for every batch of this
