@@ -15,9 +15,13 @@ const HERE = dirname(fileURLToPath(import.meta.url));
  * The node flags the container runs with (worker/Dockerfile sets the same NODE_OPTIONS): a
  * capped heap makes V8 collect sooner, holding the worker's RSS under 256 MB. The young
  * generation is capped too: Node 24 sizes it at up to 3 × 64 MB (Node 20: 3 × 16 MB), which let
- * the heap reach 384 MB and the worker's RSS 314–324 MB in pure mirroring.
+ * the heap reach 384 MB and the worker's RSS 314–324 MB in pure mirroring. With an old space of
+ * 192 MB the worker peaked at 259–273 MB, with 128 MB at up to 253 MB; 96 MB holds it at
+ * 209–218 MB, no slower (docs/benchmarks.md). What a batch holds is bounded by the fetch size (fetch.max.bytes), not
+ * by the record count, so records up to max_message_bytes fit the same heap
+ * (test/integration/worker-large-records.test.ts).
  */
-export const RUNTIME_NODE_OPTIONS = '--max-old-space-size=192 --max-semi-space-size=16';
+export const RUNTIME_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=16';
 
 /** @platformatic/kafka's compression helpers read `../dist/native.wasm` beside their module: point them beside the bundle. */
 const wasmBesideBundle: Plugin = {

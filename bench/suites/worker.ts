@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort } from '../../dev/cache.ts';
@@ -18,6 +18,7 @@ import {
   brokerCeiling,
   type JavaTools,
   javaLogConfig,
+  readCeilings,
   runMirrorMaker,
 } from '../worker/java-tools.ts';
 import {
@@ -29,7 +30,7 @@ import {
   type Row,
   table,
 } from '../worker/measure.ts';
-import { CLIENT_CHOICE, CONDITIONS } from '../worker/notes.ts';
+import { CLIENT_CHOICE, CONDITIONS, targetCheck } from '../worker/notes.ts';
 
 export const title = 'Mirroring worker throughput (1 worker, 12 partitions, ~250-byte JSON)';
 
@@ -182,7 +183,11 @@ async function workerRows(
   });
 }
 
+/** The machine's 1-minute load average: the table is from a loaded machine when it exceeds the cores. */
+const load = () => loadavg()[0]!.toFixed(1);
+
 export async function run(): Promise<string> {
+  const loadAtStart = load();
   const broker = await startBroker({ heapMb: 1024 });
   const dir = await mkdtemp(join(tmpdir(), 'lagpilot-bench-worker-'));
   const kafka = new Kafka({
@@ -202,7 +207,10 @@ export async function run(): Promise<string> {
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({
-      topics: [{ topic: 'bench-src', numPartitions: PARTITIONS }],
+      topics: ['bench-src', 'bench-ceiling'].map((topic) => ({
+        topic,
+        numPartitions: PARTITIONS,
+      })),
       waitForLeaders: true,
     });
     await admin.disconnect();
@@ -212,8 +220,9 @@ export async function run(): Promise<string> {
     await writeFile(payloadFile, text);
     const bytesPerRecord = Buffer.byteLength(text) / 10_000 - 1;
 
-    const rows = await brokerCeiling(tools, payloadFile);
+    const rows = await brokerCeiling(tools, payloadFile, 'bench-ceiling');
     rows.push(...(await workerRows(bundle, broker.brokers, kafka, bytesPerRecord)));
+    rows.push(...(await readCeilings(tools, payloadFile, 'bench-ceiling', 'after')));
     process.stderr.write('[bench] MirrorMaker 2\n');
     rows.push(await runMirrorMaker(tools, kafka, bytesPerRecord));
 
@@ -222,6 +231,10 @@ export async function run(): Promise<string> {
       `Worker: one process running the container's bundle (\`node ${RUNTIME_NODE_OPTIONS} worker/dist/main.js\`, built by worker/build.ts), \`threads\` = 12, output topic 12 partitions, idempotent producer (acks=all, one request in flight), commit after ack per batch. Rates are measured from the first record processed to the last (start-up excluded; wall time includes it); MB/s counts input bytes. Peak RSS is the process's VmHWM.`,
       '',
       table(rows),
+      '',
+      `1-minute load average ${loadAtStart} at the start, ${load()} at the end, on ${cpus().length} cores (a load above the core count means other work shared the machine).`,
+      '',
+      targetCheck(rows),
       '',
       CONDITIONS,
       '',

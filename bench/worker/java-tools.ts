@@ -50,13 +50,22 @@ async function java(classpath: string, log4j: string, main: string, args: string
   return r.stdout;
 }
 
-/** Kafka's perf tools: the producer writes the input topic from `payloadFile`, the consumer reads it. */
-export async function brokerCeiling(tools: JavaTools, payloadFile: string): Promise<Row[]> {
-  const { cp, log4j, brokers } = tools;
-  process.stderr.write(`[bench] producing ${RECORDS} records with kafka-producer-perf-test\n`);
-  const prod = await java(cp, log4j, PRODUCER_PERF, [
+/** The producer settings of the worker's default producer, for Kafka's producer perf tool. */
+const WORKER_PRODUCER_PROPS = [
+  'acks=all',
+  'enable.idempotence=true',
+  'max.in.flight.requests.per.connection=1',
+  // The worker sends what queued while the previous request was in flight: no linger, and
+  // batches as large as one fetch's worth of a partition.
+  'linger.ms=0',
+  'batch.size=1048576',
+  'compression.type=none',
+];
+
+function producerPerf(tools: JavaTools, topic: string, payloadFile: string, props: string[]) {
+  return java(tools.cp, tools.log4j, PRODUCER_PERF, [
     '--topic',
-    'bench-src',
+    topic,
     '--num-records',
     String(RECORDS),
     '--throughput',
@@ -64,44 +73,100 @@ export async function brokerCeiling(tools: JavaTools, payloadFile: string): Prom
     '--payload-file',
     payloadFile,
     '--producer-props',
-    `bootstrap.servers=${brokers}`,
-    'acks=all',
-    'linger.ms=5',
-    'batch.size=131072',
-  ]);
-  const p = /([\d.]+) records\/sec \(([\d.]+) MB\/sec\)/.exec(prod.trim().split('\n').at(-1) ?? '');
+    `bootstrap.servers=${tools.brokers}`,
+    ...props,
+  ]).then((out) => {
+    const m = /([\d.]+) records\/sec \(([\d.]+) MB\/sec\)/.exec(
+      out.trim().split('\n').at(-1) ?? '',
+    );
+    return { msgPerSec: Number(m?.[1] ?? Number.NaN), mbPerSec: Number(m?.[2] ?? Number.NaN) };
+  });
+}
 
-  process.stderr.write('[bench] kafka-consumer-perf-test\n');
-  const cons = await java(cp, log4j, CONSUMER_PERF, [
+async function consumerPerf(tools: JavaTools, topic: string) {
+  const out = await java(tools.cp, tools.log4j, CONSUMER_PERF, [
     '--bootstrap-server',
-    brokers,
+    tools.brokers,
     '--topic',
-    'bench-src',
+    topic,
     '--messages',
     String(RECORDS),
     '--timeout',
     '60000',
   ]);
   // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, …
-  const c = cons
+  const c = out
     .trim()
     .split('\n')
     .at(-1)!
     .split(',')
     .map((s) => s.trim());
+  return { msgPerSec: Number(c[5]), mbPerSec: Number(c[3]) };
+}
+
+/**
+ * The broker's read ceilings, `when` (before or after the worker rows: the machine's load moves
+ * during a run): the consumer perf test alone, and for a mirror the consumer and producer perf
+ * tests at once on two topics (`ceilingTopic` is written) — a mirror must have the broker accept
+ * every record it reads, so this bounds what any mirror on this broker can reach.
+ */
+export async function readCeilings(
+  tools: JavaTools,
+  payloadFile: string,
+  ceilingTopic: string,
+  when: 'before' | 'after',
+): Promise<Row[]> {
+  process.stderr.write(`[bench] kafka-consumer-perf-test (${when} the worker rows)\n`);
+  const consume = await consumerPerf(tools, 'bench-src');
+  process.stderr.write('[bench] consumer and producer perf tests at once\n');
+  const [c, p] = await Promise.all([
+    consumerPerf(tools, 'bench-src'),
+    producerPerf(tools, ceilingTopic, payloadFile, WORKER_PRODUCER_PROPS),
+  ]);
+  const mirror = c.msgPerSec < p.msgPerSec ? c : p;
+  return [
+    {
+      what: `Broker ceiling: kafka-consumer-perf-test, ${when} the worker rows`,
+      ...consume,
+      note: 'read only',
+    },
+    {
+      what: `Broker ceiling for a mirror: consumer and producer perf tests at once, two topics, ${when} the worker rows`,
+      ...mirror,
+      note: `the slower of the two: consumer ${Math.round(c.msgPerSec).toLocaleString('en-US')} msg/s, producer (worker's settings) ${Math.round(p.msgPerSec).toLocaleString('en-US')} msg/s`,
+    },
+  ];
+}
+
+/**
+ * The broker's write ceilings (Kafka's producer perf test writing the input topic from
+ * `payloadFile`, then with the worker's producer settings), and its read ceilings.
+ */
+export async function brokerCeiling(
+  tools: JavaTools,
+  payloadFile: string,
+  ceilingTopic: string,
+): Promise<Row[]> {
+  process.stderr.write(`[bench] producing ${RECORDS} records with kafka-producer-perf-test\n`);
+  const produce = await producerPerf(tools, 'bench-src', payloadFile, [
+    'acks=all',
+    'linger.ms=5',
+    'batch.size=131072',
+  ]);
+  process.stderr.write("[bench] kafka-producer-perf-test with the worker's producer settings\n");
+  const workerLike = await producerPerf(tools, ceilingTopic, payloadFile, WORKER_PRODUCER_PROPS);
   return [
     {
       what: 'Broker ceiling: kafka-producer-perf-test (acks=all, linger.ms=5, batch.size=128k)',
-      msgPerSec: Number(p?.[1] ?? Number.NaN),
-      mbPerSec: Number(p?.[2] ?? Number.NaN),
+      ...produce,
       note: 'writes the input topic',
     },
     {
-      what: 'Broker ceiling: kafka-consumer-perf-test',
-      msgPerSec: Number(c[5]),
-      mbPerSec: Number(c[3]),
-      note: 'read only',
+      what: "Broker ceiling: kafka-producer-perf-test with the worker's producer settings",
+      ...workerLike,
+      note: 'idempotent, acks=all, 1 request in flight, linger.ms=0, batch.size=1M, no compression',
     },
+    ...(await readCeilings(tools, payloadFile, ceilingTopic, 'before')),
   ];
 }
 

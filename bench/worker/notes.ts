@@ -1,4 +1,39 @@
 /** What the worker benchmark's numbers rest on, printed under its table. */
+import type { Row } from './measure.ts';
+
+const rate = (rows: Row[], what: string) => rows.find((r) => r.what.startsWith(what))?.msgPerSec;
+const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(0)} %`;
+
+/**
+ * The targets, from this run's rows: the default client's pure mirroring against the broker's
+ * consume ceiling (≥ 50 %) and its ceiling for a mirror, each measured before and after the
+ * worker rows, against MirrorMaker 2 (≥ 1.5×), and every worker row's peak RSS (≤ 256 MB).
+ */
+export function targetCheck(rows: Row[]): string {
+  const worker = rate(rows, 'lagpilot worker, kafkajs+platformatic, pure mirroring');
+  const mm2 = rate(rows, 'Kafka MirrorMaker 2');
+  const ceiling = (what: string, when: string) =>
+    rows.find((r) => r.what.startsWith(what) && r.what.endsWith(`${when} the worker rows`))
+      ?.msgPerSec;
+  const ceilings = (['before', 'after'] as const).map((when) => ({
+    when,
+    consume: ceiling('Broker ceiling: kafka-consumer-perf-test', when),
+    mirror: ceiling('Broker ceiling for a mirror', when),
+  }));
+  if (!worker || !mm2 || ceilings.some((c) => !c.consume || !c.mirror)) return '';
+  const peak = Math.max(
+    ...rows.filter((r) => r.what.startsWith('lagpilot worker')).map((r) => r.peakRssMb ?? 0),
+  );
+  const against = ceilings
+    .map((c) => `${pct(worker, c.consume!)} / ${pct(worker, c.mirror!)} ${c.when}`)
+    .join(', ');
+  return [
+    `**Against the targets (this run).** Default client, pure mirroring, as a share of the`,
+    `broker's consume ceiling (target ≥ 50 %) / of its ceiling for a mirror, measured before and`,
+    `after the worker rows: ${against}; ${(worker / mm2).toFixed(2)}× MirrorMaker 2 (target ≥ 1.5×);`,
+    `highest peak RSS of any worker row ${peak.toFixed(0)} MB (target ≤ 256 MB).`,
+  ].join('\n');
+}
 
 export const CONDITIONS = `**Conditions.** Broker, worker, load generators and MirrorMaker 2 share 2 cores with other
 workloads on this machine, so absolute figures move between runs (MirrorMaker 2 measured from
@@ -6,19 +41,60 @@ workloads on this machine, so absolute figures move between runs (MirrorMaker 2 
 runs twice, in opposite orders, and the better round is shown. Before the fetch size was bounded
 (4 MiB) and the heap capped, the worker's peak RSS was 300–475 MB.
 
-**Node 24 and memory.** Node 24 sizes V8's young generation at up to 3 × 64 MB (Node 20:
-3 × 16 MB), so \`--max-old-space-size=192\` alone let the heap reach 384 MB: in alternating rounds
-of 1,000,000 records (pure mirroring, default client, Node 24.21) the worker peaked at 314–324 MB
-RSS (63,122–67,521 msg/s). The runtime now also passes \`--max-semi-space-size=16\`, the heap shape
-the table above was measured with on Node 20: 209–256 MB peak RSS over four rounds
-(34,399–73,133 msg/s; the broker's own consumer read 282,486–572,082 msg/s in the same rounds,
-so both moved with the machine's load). test/unit/worker-image.test.ts holds the heap limit at
-240 MB or less.`;
+**The broker's ceiling for a mirror.** A mirror must have the broker accept every record it
+reads, so on one machine its bound is what the broker sustains reading and writing at once, not
+its consume ceiling alone. The "for a mirror" rows run Kafka's consumer perf test (reading the
+input topic) and its producer perf test with the worker's producer settings (writing another
+topic) at the same time and show the slower of the two; they and the consume ceiling are
+measured before and after the worker rows, since the machine's load moves during a run. On 2026-11-30, on a loaded
+machine, it was 40–48 % of the consume ceiling measured just before it in four runs (295,072 of
+745,156 msg/s, 172,176 of 361,664, 340,483 of 704,722, 251,826 of 558,971) and 24 % in one
+(215,008 of 890,472): 50 % of the consume ceiling is more than the broker sustained for any
+mirror here, MirrorMaker 2 included. "Against the targets" above states the worker's rate
+against both figures of the run.
+
+**Throughput changes** (alternating rounds of 1,000,000 records, default client, same broker and
+minutes; 1-minute load average 4–8 on 2 cores, so absolute figures are low). The platformatic
+producer now gets a second produce call while the first is on the wire (the client numbers a
+call's records when called and keeps one request in flight, so the second is encoded meanwhile
+and order holds), and each mirrored record is built once: pure mirroring 49,407–68,186 →
+82,038–114,497 msg/s, worker CPU 12.6–14.0 → 9.9–10.7 s per million records; filter + transform
++ re-key 31,293–47,649 → 44,687–55,201 msg/s, CPU 17.7–18.5 → 14.8–16.4 s. Profile of pure
+mirroring (\`node --cpu-prof\`) before → after: idle 14.5 → 10.8 %, garbage collection 27.6 →
+26.3 %; the rest is the clients' own work: @platformatic/kafka's record encoding (it copies each
+request twice, \`Buffer.concat\` 7.7 %) and kafkajs's fetch decoding (a 64-bit \`Long\` per offset
+and timestamp). Tried and dropped: \`--max-semi-space-size=32\` (same rate, peak RSS 263–269 MB),
+\`fetch.max.bytes\` 8 MiB (no faster, 259–261 MB). What idle remains is kafkajs's: it fetches again
+only once every batch of the previous fetch has finished (consumer/fetcher.js).
+
+**Memory.** Node 24 sizes V8's young generation at up to 3 × 64 MB (Node 20: 3 × 16 MB), so
+\`--max-old-space-size=192\` alone let the heap reach 384 MB (314–324 MB peak RSS); with
+\`--max-semi-space-size=16\` as well the worker still peaked at 259–273 MB in some rows. The
+runtime now passes \`--max-old-space-size=96 --max-semi-space-size=16\`. In alternating rounds
+(default client, loaded machine) an old space of 128 MB peaked at 241–247 MB against 233–266 MB
+with 192, at the same throughput (and at up to 253 MB in a full run); 96 MB peaked at 209–218 MB
+against 223–247 MB with 128, no slower in any of six pairs (pure mirroring 112,344–132,426
+against 105,915–111,863 msg/s; filter + transform + re-key 81,747–95,707 against
+71,758–88,833). test/unit/worker-image.test.ts holds the heap limit at 144 MB or less. What the worker holds is
+bounded in bytes, not records: kafkajs fetches at most \`fetch.max.bytes\` (4 MiB) a request,
+\`max.partition.fetch.bytes\` (1 MiB) a partition, or one record batch when a single one is
+larger (up to the broker's \`message.max.bytes\`); the next fetch waits for every batch of this
+one, and each produce request holds what that fetch yielded, with each partition's record batch
+kept within \`max_message_bytes\`. test/integration/worker-large-records.test.ts mirrors 48
+records of ~900 KB through filter, transform and re-key under these flags with each client, at
+256 MB peak RSS or less; before produce requests were bounded, several such records merged into
+one output partition's batch exceeded the broker's \`message.max.bytes\` and failed the batch. The
+\`platformatic\` consumer (not the default) bounds what it buffers in records, not bytes: with
+records near 1 MB its backlog could outgrow any heap (read from the code, not measured). Its
+bound is now 10,000 records (was 20,000), which held it at 226–242 MB against 252–254 MB in
+alternating rounds (pure mirroring 73,752–96,102 against 56,185–114,692 msg/s; filter +
+transform + re-key 56,306–60,408 against 65,423–68,203, a cost within this machine's noise but
+seen in both rounds).`;
 
 export const CLIENT_CHOICE = `**Client choice: \`kafkajs+platformatic\`** (the default; \`client\` / \`MIRROR_CLIENT\`
 switches): kafkajs 2.2.4 runs the consumer group, the fetches and the commits; @platformatic/kafka
-1.35 produces (idempotent, acks=all, one request in flight, behind the worker's request
-coalescer). The rule is "the fastest client that passes every test", and this pair passes the
+2.12.1 produces (idempotent, acks=all, one request in flight, a second produce call encoded
+meanwhile, behind the worker's request coalescer). The rule is "the fastest client that passes every test", and this pair passes the
 mirror, bad-input and scaling-chaos tests on Kafka 3.9 and 4.1.
 
 - **kafkajs alone** passes every test but mirrors more slowly than MirrorMaker 2: its producer is
@@ -41,8 +117,8 @@ mirror, bad-input and scaling-chaos tests on Kafka 3.9 and 4.1.
   a partition with no committed offset (messages-stream.js \`#assignOffsets\`, 1.35 and 2.12.1
   alike), which would skip the records before it, a likely cause of the 111 records that 2.12.1
   lost in one run. With both fixes 2.12.1 passed 4 of 4 chaos runs on Kafka 4.1.1 and the
-  faithful-mirroring and bad-input tests on 3.9.2; the worker stays on 1.35 until the throughput
-  table is measured with it. It is not exactly-once on SIGTERM: its group
+  faithful-mirroring and bad-input tests on 3.9.2; the table above measures 2.12.1. It is not
+  exactly-once on SIGTERM: its group
   client rejoins as soon as a heartbeat reports a rebalance, with no hook to drain and commit
   first, so a batch running then is produced, refused at commit and mirrored again. It stays
   selectable for evaluation, not the default.

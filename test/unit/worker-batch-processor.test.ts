@@ -123,10 +123,35 @@ describe('batch processor', () => {
   it('on a failed produce commits only the acknowledged chunks and stops with a fatal error', async () => {
     const port = new RecordingPort();
     port.failProduceAt = 1; // the second chunk of 4,000 fails
-    const { p } = processor(port);
+    // Room for a whole chunk in one request (each holds ~14 bytes a record for 6 partitions).
+    const { p } = processor(port, { maxMessageBytes: 1_000_000 });
     const values = Array.from({ length: 10_000 }, (_, i) => `{"user":"u${i}"}`);
     await expect(p.process(batch(values, 0n), ctx)).rejects.toThrow(FatalDeliveryError);
     expect(port.commits).toEqual([{ topic: 'in', partition: 3, offset: 4000n }]);
+  });
+
+  it('keeps each output partition of a merged produce request within max_message_bytes, records in order', async () => {
+    const port = new RecordingPort();
+    const { p } = processor(port, { maxMessageBytes: 1000 });
+    // ~330-byte records of one user: every record of both batches goes to one output partition.
+    const values = (from: number) =>
+      Array.from({ length: 10 }, (_, i) =>
+        JSON.stringify({ user: 'u', seq: from + i, pad: 'x'.repeat(300) }),
+      );
+    await Promise.all([
+      p.process(batch(values(0), 0n, 3), ctx),
+      p.process(batch(values(100), 0n, 4), ctx),
+    ]);
+    for (const request of port.produced) {
+      // Record batch header 61 bytes, at most 20 a record besides key and value.
+      const bytes = request.reduce((n, r) => n + 20 + r.key!.length + r.value!.length, 61);
+      expect(bytes).toBeLessThanOrEqual(1000);
+    }
+    const seqs = port.produced.flat().map((r) => JSON.parse(r.value!.toString()).seq as number);
+    expect(seqs.filter((s) => s < 100)).toEqual([...Array(10).keys()]);
+    expect(seqs.filter((s) => s >= 100)).toEqual([...Array(10).keys()].map((i) => 100 + i));
+    // Merged where they fit: two ~330-byte records a request, not one.
+    expect(port.produced.length).toBe(10);
   });
 
   it('skips bad records when configured, still committing past them', async () => {

@@ -82,6 +82,6 @@ describe('worker image', () => {
       '-p',
       "require('node:v8').getHeapStatistics().heap_size_limit",
     ]);
-    expect(Number(limit.toString()) / 2 ** 20).toBeLessThanOrEqual(240);
+    expect(Number(limit.toString()) / 2 ** 20).toBeLessThanOrEqual(144);
   });
 });

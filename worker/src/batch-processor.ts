@@ -1,4 +1,4 @@
-import { Coalescer } from './coalescer.ts';
+import { type Admission, Coalescer } from './coalescer.ts';
 import {
   type BatchContext,
   CommitRejectedError,
@@ -11,7 +11,7 @@ import {
 import { log } from './log.ts';
 import { partitionForKey } from './murmur2.ts';
 import { OffsetTracker } from './offset-tracker.ts';
-import type { Outcome, Pipeline, RejectReason } from './pipeline.ts';
+import { headerBytes, type Outcome, type Pipeline, type RejectReason } from './pipeline.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { sleep } from './sleep.ts';
 import type { Stats } from './stats.ts';
@@ -44,7 +44,45 @@ const CHUNK_RECORDS = 4000;
 const COMMIT_ATTEMPTS = 3;
 const COMMIT_BACKOFF_MS = 200;
 
+/** Bytes a record batch adds to its records (header of the v2 format). */
+const BATCH_OVERHEAD = 61;
+/**
+ * Most bytes a v2 record adds to its key and value when both are under 1 MiB and the batch
+ * spans under 2^20 offsets and milliseconds: length, key and value lengths, offset and
+ * timestamp deltas (3-byte varints each), attributes and the header count.
+ */
+const RECORD_OVERHEAD = 20;
+/** Most bytes a header adds to its name and value (two varint lengths). */
+const HEADER_OVERHEAD = 10;
+
 type CommitOffset = TopicPartition & { offset: bigint };
+
+/**
+ * One produce request writes one record batch per partition, and the broker refuses a batch
+ * over the topic's max.message.bytes: merged records of a partition stay within `maxBytes`
+ * (max_message_bytes, which must not exceed it), the rest waits for the next request.
+ */
+function batchBytesAtMost(maxBytes: number): () => Admission<OutRecord> {
+  return () => {
+    const used = new Map<string, number[]>();
+    return (r) => {
+      const perPartition = used.get(r.topic) ?? [];
+      used.set(r.topic, perPartition);
+      // Records the client places itself (dead letters) count as one partition's: a stricter bound.
+      const p = r.partition ?? 0;
+      const before = perPartition[p] ?? BATCH_OVERHEAD;
+      const size =
+        RECORD_OVERHEAD +
+        (r.key?.length ?? 0) +
+        (r.value?.length ?? 0) +
+        (r.headers.length === 0 ? 0 : headerBytes(r.headers) + HEADER_OVERHEAD * r.headers.length);
+      // A record alone in its batch always goes: the pipeline held it to max_message_bytes.
+      if (before > BATCH_OVERHEAD && before + size > maxBytes) return false;
+      perPartition[p] = before + size;
+      return true;
+    };
+  };
+}
 
 /** The last offset per partition (a merged commit request names each partition once). */
 function latestPerPartition(offsets: CommitOffset[]): CommitOffset[] {
@@ -74,7 +112,10 @@ export class BatchProcessor {
     private readonly options: BatchProcessorOptions = {},
   ) {
     this.#writesNullHeaders = port.writesNullHeaders;
-    this.#produce = new Coalescer((records) => port.produce(records));
+    this.#produce = new Coalescer((records) => port.produce(records), {
+      admission: batchBytesAtMost(pipeline.maxMessageBytes),
+      inFlight: port.producesInFlight ?? 1,
+    });
     this.#commit = new Coalescer((offsets) => port.commit(latestPerPartition(offsets)));
   }
 
@@ -82,7 +123,10 @@ export class BatchProcessor {
     const tracker = new OffsetTracker();
     let failure: { error: unknown; first: bigint; last: bigint } | undefined;
     for (let i = 0; i < batch.records.length; i += CHUNK_RECORDS) {
-      const chunk = batch.records.slice(i, i + CHUNK_RECORDS);
+      const chunk =
+        batch.records.length <= CHUNK_RECORDS
+          ? batch.records
+          : batch.records.slice(i, i + CHUNK_RECORDS);
       const first = chunk[0]!.offset;
       tracker.track(first, chunk[chunk.length - 1]!.offset);
       if (this.options.limiter) {
@@ -112,16 +156,13 @@ export class BatchProcessor {
     let filtered = 0;
     let bad = 0;
     for (const record of chunk) {
-      const outcome = this.#guarded(batch, record);
+      const outcome = this.#guarded(batch, record, out);
       if (outcome.kind === 'filtered') filtered++;
       else if (outcome.kind === 'rejected') {
         bad++;
         if (this.policy.onError === 'dlq')
           out.push(this.#deadLetter(batch, record, outcome.reason, outcome.detail));
-      } else {
-        mirrored++;
-        out.push(...outcome.out);
-      }
+      } else mirrored++;
     }
     if (out.length > 0) await this.#produce.push(out);
     // Counted once acknowledged, so processed = filtered + completed + errors at every stats line.
@@ -135,13 +176,12 @@ export class BatchProcessor {
   }
 
   /**
-   * One record through the pipeline and onto its output partitions. Whatever fails here is this
-   * record's fault, never the worker's: it becomes a bad record with the error as its detail.
+   * One record through the pipeline and onto its output partitions, appended to `out`. Whatever
+   * fails here is this record's fault, never the worker's: it becomes a bad record with the
+   * error as its detail, and `out` is left as it was.
    */
-  #guarded(
-    batch: InBatch,
-    record: InRecord,
-  ): { kind: 'mirror'; out: OutRecord[] } | Exclude<Outcome, { kind: 'mirror' }> {
+  #guarded(batch: InBatch, record: InRecord, out: OutRecord[]): Outcome {
+    const before = out.length;
     try {
       const outcome = this.pipeline.run(record);
       if (outcome.kind !== 'mirror') return outcome;
@@ -153,15 +193,16 @@ export class BatchProcessor {
           detail: `null value in header(s) ${unwritable}: this client's producer cannot write one (client kafkajs+platformatic can)`,
         };
       }
-      const out = outcome.out.map((r) => {
+      for (const r of outcome.out) {
         const count = this.partitions.get(r.topic)!;
         // Keyless records keep their input partition (as MirrorMaker 2 does): order holds and
         // each input batch becomes one output batch.
         const partition = r.key ? partitionForKey(r.key, count) : batch.partition % count;
-        return { topic: r.topic, partition, key: r.key, value: r.value, headers: r.headers };
-      });
-      return { kind: 'mirror', out };
+        out.push({ topic: r.topic, partition, key: r.key, value: r.value, headers: r.headers });
+      }
+      return outcome;
     } catch (err) {
+      out.length = before;
       const detail = `${(err as Error).name}: ${(err as Error).message}`;
       log('WARN', `record not processable: ${detail}`, {
         topic: batch.topic,

@@ -1,34 +1,108 @@
 /**
- * Turns requests from concurrent callers (one per partition being processed) into one request
- * in flight at a time, merging whatever queued meanwhile into the next one: fewer, larger
- * produce and commit requests, and an idempotent producer never sees concurrent sends (some
- * clients assign sequence numbers per call). Each caller's items keep their order.
+ * Admits items into one request, in order; false when `item` must wait for the next request.
+ * A fresh admission is made per request, and it must admit the request's first item.
+ */
+export type Admission<T> = (item: T) => boolean;
+
+interface Waiting<T> {
+  readonly items: T[];
+  /** Items already taken into requests. */
+  sent: number;
+  /** Requests holding some of its items that have not answered yet. */
+  inFlight: number;
+  failed: boolean;
+  readonly done: (err?: unknown) => void;
+}
+
+export interface CoalescerOptions<T> {
+  /**
+   * Bounds each request.
+   * @default every waiting item goes into the next request
+   */
+  readonly admission?: () => Admission<T>;
+  /**
+   * Requests sent before the previous ones answered. Above 1 only for a send that keeps the
+   * order of its calls (an idempotent producer numbering records when called, one connection).
+   * @default 1
+   */
+  readonly inFlight?: number;
+}
+
+/**
+ * Turns requests from concurrent callers (one per partition being processed) into few
+ * requests in flight, merging whatever queued meanwhile into the next one: fewer, larger
+ * produce and commit requests. Items are sent in the order they were pushed, so each caller's
+ * items keep their order, also when the admission splits them over requests. A caller resolves
+ * once every request holding its items succeeded, and fails with the first that failed; its
+ * items not yet sent then never are.
  */
 export class Coalescer<T> {
-  #waiting: Array<{ items: T[]; done: (err?: unknown) => void }> = [];
-  #busy = false;
+  #waiting: Array<Waiting<T>> = [];
+  #lanes = 0;
 
-  constructor(private readonly send: (items: T[]) => Promise<void>) {}
+  constructor(
+    private readonly send: (items: T[]) => Promise<void>,
+    private readonly options: CoalescerOptions<T> = {},
+  ) {}
 
   push(items: T[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ items, done: (err) => (err ? reject(err) : resolve()) });
-      if (!this.#busy) void this.#drain();
+      this.#waiting.push({
+        items,
+        sent: 0,
+        inFlight: 0,
+        failed: false,
+        done: (err) => (err ? reject(err) : resolve()),
+      });
+      if (this.#lanes < (this.options.inFlight ?? 1)) void this.#lane();
     });
   }
 
-  async #drain(): Promise<void> {
-    this.#busy = true;
+  async #lane(): Promise<void> {
+    this.#lanes++;
     while (this.#waiting.length > 0) {
-      const group = this.#waiting;
-      this.#waiting = [];
+      const { request, callers } = this.#next();
       try {
-        await this.send(group.flatMap((g) => g.items));
-        for (const g of group) g.done();
+        await this.send(request);
+        for (const g of callers) {
+          g.inFlight--;
+          if (!g.failed && g.inFlight === 0 && g.sent === g.items.length) g.done();
+        }
       } catch (err) {
-        for (const g of group) g.done(err);
+        for (const g of callers) {
+          g.inFlight--;
+          if (g.failed) continue;
+          g.failed = true;
+          g.done(err);
+          const at = this.#waiting.indexOf(g);
+          if (at >= 0) this.#waiting.splice(at, 1);
+        }
       }
     }
-    this.#busy = false;
+    this.#lanes--;
+  }
+
+  /** The next request from the front of the queue, and the callers with items in it. */
+  #next(): { request: T[]; callers: Array<Waiting<T>> } {
+    const admit = this.options.admission?.();
+    const request: T[] = [];
+    const callers: Array<Waiting<T>> = [];
+    let taken = 0;
+    for (const g of this.#waiting) {
+      const from = g.sent;
+      for (; g.sent < g.items.length; g.sent++) {
+        const item = g.items[g.sent]!;
+        if (admit && !admit(item) && request.length > 0) break;
+        request.push(item);
+      }
+      if (g.sent > from || g.items.length === 0) {
+        g.inFlight++;
+        callers.push(g);
+      }
+      if (g.sent < g.items.length) break;
+      taken++;
+    }
+    this.#waiting.splice(0, taken);
+    return { request, callers };
   }
 }

@@ -70,6 +70,11 @@ export class Pipeline {
     this.#parses = Boolean(this.#filter || this.#transform || this.#key || this.#routes.length);
   }
 
+  /** The largest record (key + value + headers) it lets through. */
+  get maxMessageBytes(): number {
+    return this.#maxBytes;
+  }
+
   /** Output topics this pipeline can write to. */
   get outputs(): string[] {
     return [
@@ -156,7 +161,7 @@ function keyText(k: unknown): string {
   return k instanceof LosslessNumber ? k.text : stringifyJson(k);
 }
 
-function headerBytes(headers: Headers): number {
+export function headerBytes(headers: Headers): number {
   let n = 0;
   for (const [name, value] of headers) n += Buffer.byteLength(name) + (value?.length ?? 0);
   return n;

@@ -28,7 +28,7 @@ import { sleep } from './sleep.ts';
 import { withinTime } from './timebox.ts';
 
 /** Records held in memory before the stream is paused (backpressure). */
-const MAX_BUFFERED = 20_000;
+const MAX_BUFFERED = 10_000;
 /** Records handed to one onBatch call. */
 const MAX_BATCH = 10_000;
 
@@ -57,6 +57,11 @@ const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
  */
 export class PlatformaticPort implements KafkaPort {
   readonly writesNullHeaders = true;
+  /**
+   * The idempotent producer numbers a send's records when called and keeps one request in
+   * flight per connection: a second send is encoded while the first is on the wire.
+   */
+  readonly producesInFlight = 2;
   readonly #base: PlatformaticBase;
   readonly #producer: Producer;
   #consumer: Consumer | undefined;
@@ -366,10 +371,13 @@ export class PlatformaticPort implements KafkaPort {
         value: r.value ?? undefined,
         // Without serialisers the client takes Buffers only, header names included.
         // One Buffer per name, so repeated names stay separate; undefined is written as null.
-        headers: new Map(r.headers.map(([k, v]) => [Buffer.from(k), v ?? undefined])) as Map<
-          Buffer,
-          Buffer
-        >,
+        headers:
+          r.headers.length === 0
+            ? undefined
+            : (new Map(r.headers.map(([k, v]) => [Buffer.from(k), v ?? undefined])) as Map<
+                Buffer,
+                Buffer
+              >),
       })),
     });
   }

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { type Admission, Coalescer } from '../../worker/src/coalescer.ts';
+
+/** A send that holds each request until `release()`; `failAt` fails the n-th request. */
+function gatedSend(failAt = -1) {
+  const requests: number[][] = [];
+  let release: () => void = () => {};
+  const send = (items: number[]) => {
+    requests.push(items);
+    return new Promise<void>((resolve, reject) => {
+      release = () => (requests.length - 1 === failAt ? reject(new Error('refused')) : resolve());
+    });
+  };
+  return { requests, send, release: () => release() };
+}
+
+/** A send whose requests each wait for their own `answer`. */
+function answeredSend() {
+  const requests: Array<{ items: number[]; answer: (err?: Error) => void }> = [];
+  const send = (items: number[]) =>
+    new Promise<void>((resolve, reject) => {
+      requests.push({ items, answer: (err) => (err ? reject(err) : resolve()) });
+    });
+  return { requests, send };
+}
+
+/** At most `max` summed item values per request. */
+const atMost = (max: number) => (): Admission<number> => {
+  let used = 0;
+  return (n) => {
+    if (used > 0 && used + n > max) return false;
+    used += n;
+    return true;
+  };
+};
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('coalescer', () => {
+  it('merges what queued while a request was in flight into one request, in push order', async () => {
+    const s = gatedSend();
+    const c = new Coalescer(s.send);
+    const a = c.push([1, 2]);
+    const b = c.push([3]);
+    const d = c.push([4, 5]);
+    await tick();
+    s.release();
+    await a;
+    await tick();
+    s.release();
+    await Promise.all([b, d]);
+    expect(s.requests).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
+  });
+
+  it('splits callers over requests the admission allows, in order, resolving each after its last item', async () => {
+    const s = gatedSend();
+    const c = new Coalescer(s.send, { admission: atMost(10) });
+    const resolved: string[] = [];
+    const a = c.push([4, 4, 4]).then(() => resolved.push('a'));
+    const b = c.push([3, 20, 1]).then(() => resolved.push('b'));
+    for (let i = 0; i < 4; i++) {
+      await tick();
+      s.release();
+    }
+    await Promise.all([a, b]);
+    // [4, 4] fill the first; 20 alone exceeds the bound but goes alone (a request takes at least one).
+    expect(s.requests).toEqual([[4, 4], [4, 3], [20], [1]]);
+    expect(resolved).toEqual(['a', 'b']);
+  });
+
+  it('fails a caller whose items were partly sent and sends none of its rest; later callers go on', async () => {
+    const s = gatedSend(1);
+    const c = new Coalescer(s.send, { admission: atMost(5) });
+    const a = c.push([5, 5, 5]);
+    const b = c.push([1]);
+    const outcomes = Promise.allSettled([a, b]);
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      s.release();
+    }
+    const [ra, rb] = await outcomes;
+    expect(ra.status).toBe('rejected');
+    expect(rb.status).toBe('fulfilled');
+    expect(s.requests).toEqual([[5], [5], [1]]);
+  });
+
+  it('with two requests in flight, resolves a caller only after every request holding its items answered', async () => {
+    const { requests, send } = answeredSend();
+    const c = new Coalescer(send, { admission: atMost(5), inFlight: 2 });
+    let aDone = false;
+    const a = c.push([5, 5]).then(() => {
+      aDone = true;
+    });
+    const b = c.push([1]);
+    await tick();
+    // Both of a's items are on the wire in two requests; b waits for a free lane.
+    expect(requests.map((r) => r.items)).toEqual([[5], [5]]);
+    requests[1]!.answer();
+    await tick();
+    expect(aDone).toBe(false);
+    expect(requests.map((r) => r.items)).toEqual([[5], [5], [1]]);
+    requests[0]!.answer();
+    requests[2]!.answer();
+    await Promise.all([a, b]);
+    expect(aDone).toBe(true);
+  });
+
+  it('with two requests in flight, a failed one fails its callers once and sends none of their rest', async () => {
+    const { requests, send } = answeredSend();
+    const c = new Coalescer(send, { admission: atMost(5), inFlight: 2 });
+    const a = c.push([5, 5, 5]);
+    const b = c.push([1]);
+    const outcomes = Promise.allSettled([a, b]);
+    await tick();
+    requests[0]!.answer(new Error('refused'));
+    await tick();
+    requests[1]!.answer();
+    await tick();
+    for (const r of requests.slice(2)) r.answer();
+    const [ra, rb] = await outcomes;
+    expect(ra.status).toBe('rejected');
+    expect(rb.status).toBe('fulfilled');
+    // a's third item was never sent; b went on.
+    expect(requests.map((r) => r.items)).toEqual([[5], [5], [1]]);
+  });
+});
