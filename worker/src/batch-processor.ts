@@ -114,7 +114,6 @@ export class BatchProcessor {
     this.#writesNullHeaders = port.writesNullHeaders;
     this.#produce = new Coalescer((records) => port.produce(records), {
       admission: batchBytesAtMost(pipeline.maxMessageBytes),
-      inFlight: port.producesInFlight ?? 1,
     });
     this.#commit = new Coalescer((offsets) => port.commit(latestPerPartition(offsets)));
   }

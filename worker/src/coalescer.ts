@@ -20,21 +20,18 @@ export interface CoalescerOptions<T> {
    * @default every waiting item goes into the next request
    */
   readonly admission?: () => Admission<T>;
-  /**
-   * Requests sent before the previous ones answered. Above 1 only for a send that keeps the
-   * order of its calls (an idempotent producer numbering records when called, one connection).
-   * @default 1
-   */
-  readonly inFlight?: number;
 }
 
 /**
- * Turns requests from concurrent callers (one per partition being processed) into few
- * requests in flight, merging whatever queued meanwhile into the next one: fewer, larger
+ * Turns requests from concurrent callers (one per partition being processed) into one request
+ * in flight at a time, merging whatever queued meanwhile into the next one: fewer, larger
  * produce and commit requests. Items are sent in the order they were pushed, so each caller's
  * items keep their order, also when the admission splits them over requests. A caller resolves
  * once every request holding its items succeeded, and fails with the first that failed; its
- * items not yet sent then never are.
+ * items not yet sent then never are. One at a time because the idempotent producers number a
+ * partition's records when they encode a request and advance the number only on its answer
+ * (@platformatic/kafka 2.12.1): a second request in flight would reuse it — refused as out of
+ * order, or dropped by the broker as a duplicate and acknowledged.
  */
 export class Coalescer<T> {
   #waiting: Array<Waiting<T>> = [];
@@ -54,7 +51,7 @@ export class Coalescer<T> {
         failed: false,
         done: (err) => (err ? reject(err) : resolve()),
       });
-      if (this.#lanes < (this.options.inFlight ?? 1)) void this.#lane();
+      if (this.#lanes === 0) void this.#lane();
     });
   }
 

@@ -82,12 +82,6 @@ export class CommitRejectedError extends Error {
 export interface KafkaPort {
   /** Whether produce can write a header with a null value (the kafkajs 2.2.4 producer cannot). */
   readonly writesNullHeaders: boolean;
-  /**
-   * Produce calls that may be pending at once: the records of each are numbered and sent in
-   * call order, so a later call never lands before an earlier one.
-   * @default 1
-   */
-  readonly producesInFlight?: number;
   /** Partition count of a topic; throws if the topic does not exist. */
   partitionCount(topic: string): Promise<number>;
   /** Joins the group and starts delivering batches; resolves once consumption started. */

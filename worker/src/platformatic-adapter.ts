@@ -57,11 +57,6 @@ const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
  */
 export class PlatformaticPort implements KafkaPort {
   readonly writesNullHeaders = true;
-  /**
-   * The idempotent producer numbers a send's records when called and keeps one request in
-   * flight per connection: a second send is encoded while the first is on the wire.
-   */
-  readonly producesInFlight = 2;
   readonly #base: PlatformaticBase;
   readonly #producer: Producer;
   #consumer: Consumer | undefined;

@@ -20,10 +20,6 @@ export class SplitPort implements KafkaPort {
     return this.producerSide.writesNullHeaders;
   }
 
-  get producesInFlight(): number | undefined {
-    return this.producerSide.producesInFlight;
-  }
-
   /** From the consumer side: kafkajs reports a missing topic at once. */
   partitionCount(topic: string): Promise<number> {
     return this.consumerSide.partitionCount(topic);
