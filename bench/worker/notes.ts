@@ -79,16 +79,15 @@ bounded in bytes, not records: kafkajs fetches at most \`fetch.max.bytes\` (4 Mi
 \`max.partition.fetch.bytes\` (1 MiB) a partition, or one record batch when a single one is
 larger (up to the broker's \`message.max.bytes\`); the next fetch waits for every batch of this
 one, and each produce request holds what that fetch yielded, with each partition's record batch
-kept within \`max_message_bytes\`. test/integration/worker-large-records.test.ts mirrors 48
-records of ~900 KB through filter, transform and re-key under these flags with each client, at
-256 MB peak RSS or less; before produce requests were bounded, several such records merged into
-one output partition's batch exceeded the broker's \`message.max.bytes\` and failed the batch. The
-\`platformatic\` consumer (not the default) bounds what it buffers in records, not bytes: with
-records near 1 MB its backlog could outgrow any heap (read from the code, not measured). Its
-bound is now 10,000 records (was 20,000), which held it at 226–242 MB against 252–254 MB in
-alternating rounds (pure mirroring 73,752–96,102 against 56,185–114,692 msg/s; filter +
-transform + re-key 56,306–60,408 against 65,423–68,203, a cost within this machine's noise but
-seen in both rounds). The second produce call in flight was then withdrawn: @platformatic/kafka
+kept within \`max_message_bytes\`. test/integration/worker-large-records.test.ts mirrors 160
+records of ~900 KB (144 MB, more than the heap) through filter, transform and re-key under these
+flags with each client, at 256 MB peak RSS or less; before produce requests were bounded, several
+such records merged into one output partition's batch exceeded the broker's
+\`message.max.bytes\` and failed the batch. The \`platformatic\` consumer's stream pauses when
+what it buffers weighs 8 MiB (key, value and headers plus 512 bytes a record: ~11,000 records of
+this benchmark, or 8 records near 1 MB; worker/src/buffer-weight.ts). It was bounded by count
+(20,000, then 10,000 records): 10,000 held it at 226–242 MB against 252–254 MB for 20,000 here,
+but the 160 large records took it to 304 MB. The second produce call in flight was then withdrawn: @platformatic/kafka
 2.12.1 numbers a partition's records when it encodes a request and advances the number only on
 its answer, so the second request reused it — Kafka 4.1 refused it (OUT_OF_ORDER_SEQUENCE_NUMBER,
 the large-records test), and a request of the same size would have been dropped as a duplicate

@@ -5,7 +5,7 @@ import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { createTopics } from '../helpers/worker-data.ts';
 import { endOffset, readAll, WorkerProcess } from '../helpers/worker-process.ts';
 
-const RECORDS = 48;
+const RECORDS = 160;
 /** Close to the worker's max_message_bytes (1,000,000) once transformed and re-keyed. */
 const PAD = 900_000;
 

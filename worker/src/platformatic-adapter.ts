@@ -5,6 +5,7 @@ import {
   ProduceAcks,
   Producer,
 } from '@platformatic/kafka';
+import { MAX_BUFFERED_WEIGHT, recordWeight, weightOf } from './buffer-weight.ts';
 import type { KafkaCredentials } from './kafka-credentials.ts';
 import {
   CommitRejectedError,
@@ -27,8 +28,6 @@ import { type Assignments, byTopic, startOffsets, toPartitions } from './platfor
 import { sleep } from './sleep.ts';
 import { withinTime } from './timebox.ts';
 
-/** Records held in memory before the stream is paused (backpressure). */
-const MAX_BUFFERED = 10_000;
 /** Records handed to one onBatch call. */
 const MAX_BATCH = 10_000;
 
@@ -62,6 +61,7 @@ export class PlatformaticPort implements KafkaPort {
   #consumer: Consumer | undefined;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   readonly #queues = new Map<string, PartitionQueue>();
+  /** The queued records' weight (buffer-weight.ts): the stream pauses above the bound. */
   #buffered = 0;
   #running = 0;
   #concurrency = 1;
@@ -249,12 +249,12 @@ export class PlatformaticPort implements KafkaPort {
   }
 
   #drop(q: PartitionQueue): void {
-    this.#buffered -= q.records.length;
+    this.#buffered -= weightOf(q.records);
     q.records = [];
   }
 
   #resumeIfRoom(): void {
-    if (this.#stopping || this.#buffered >= MAX_BUFFERED / 2) return;
+    if (this.#stopping || this.#buffered >= MAX_BUFFERED_WEIGHT / 2) return;
     if (this.#stream?.isPaused()) this.#stream.resume();
   }
 
@@ -280,8 +280,10 @@ export class PlatformaticPort implements KafkaPort {
     // The client's header map is keyed by Buffer objects: repeated names stay separate entries.
     const headers: Header[] = [];
     for (const [hk, hv] of m.headers) headers.push([hk.toString(), hv ?? null]);
-    q.records.push({ offset: m.offset, key: m.key ?? null, value: m.value ?? null, headers });
-    if (++this.#buffered >= MAX_BUFFERED) this.#stream?.pause();
+    const record = { offset: m.offset, key: m.key ?? null, value: m.value ?? null, headers };
+    q.records.push(record);
+    this.#buffered += recordWeight(record);
+    if (this.#buffered >= MAX_BUFFERED_WEIGHT) this.#stream?.pause();
     this.#schedule();
   }
 
@@ -299,7 +301,7 @@ export class PlatformaticPort implements KafkaPort {
     const k = tpKey(q.topic, q.partition);
     this.#batchFence.set(k, this.#membership ? this.#ownership.token(k) : this.#generation);
     const records = q.records.splice(0, MAX_BATCH);
-    this.#buffered -= records.length;
+    this.#buffered -= weightOf(records);
     this.#resumeIfRoom();
     try {
       await this.#handlers!.onBatch(
@@ -309,9 +311,8 @@ export class PlatformaticPort implements KafkaPort {
       // Read again after a join while the batch ran, its records must not be mirrored twice.
       const end = records.at(-1)!.offset + 1n;
       this.#positions.mirrored(k, end);
-      const before = q.records.length;
+      this.#buffered -= weightOf(q.records.filter((r) => r.offset < end));
       q.records = q.records.filter((r) => r.offset >= end);
-      this.#buffered -= before - q.records.length;
     } catch (err) {
       log('ERROR', `batch of ${q.topic}[${q.partition}] failed: ${(err as Error).message}`);
       // Nothing after it may be mirrored (and committed) before it: read it all again.
