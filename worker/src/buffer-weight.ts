@@ -1,4 +1,5 @@
 import type { InRecord } from './kafka-port.ts';
+import { headerBytes } from './pipeline.ts';
 
 /**
  * What one buffered record costs beside its key and value: the record object, its header
@@ -15,9 +16,7 @@ export const MAX_BUFFERED_WEIGHT = 8 * 1024 * 1024;
 
 /** A record's weight in the stream's buffer: its key, value and headers plus the overhead. */
 export function recordWeight(r: InRecord): number {
-  let weight = RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  for (const [name, value] of r.headers) weight += name.length + (value?.length ?? 0);
-  return weight;
+  return RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0) + headerBytes(r.headers);
 }
 
 export function weightOf(records: readonly InRecord[]): number {

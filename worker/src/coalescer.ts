@@ -8,9 +8,6 @@ interface Waiting<T> {
   readonly items: T[];
   /** Items already taken into requests. */
   sent: number;
-  /** Requests holding some of its items that have not answered yet. */
-  inFlight: number;
-  failed: boolean;
   readonly done: (err?: unknown) => void;
 }
 
@@ -35,7 +32,7 @@ export interface CoalescerOptions<T> {
  */
 export class Coalescer<T> {
   #waiting: Array<Waiting<T>> = [];
-  #lanes = 0;
+  #busy = false;
 
   constructor(
     private readonly send: (items: T[]) => Promise<void>,
@@ -44,39 +41,29 @@ export class Coalescer<T> {
 
   push(items: T[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({
-        items,
-        sent: 0,
-        inFlight: 0,
-        failed: false,
-        done: (err) => (err ? reject(err) : resolve()),
-      });
-      if (this.#lanes === 0) void this.#lane();
+      this.#waiting.push({ items, sent: 0, done: (err) => (err ? reject(err) : resolve()) });
+      if (!this.#busy) void this.#drain();
     });
   }
 
-  async #lane(): Promise<void> {
-    this.#lanes++;
+  async #drain(): Promise<void> {
+    this.#busy = true;
     while (this.#waiting.length > 0) {
       const { request, callers } = this.#next();
       try {
         await this.send(request);
-        for (const g of callers) {
-          g.inFlight--;
-          if (!g.failed && g.inFlight === 0 && g.sent === g.items.length) g.done();
-        }
+        // Requests go one at a time: the one holding a caller's last item answers last.
+        for (const g of callers) if (g.sent === g.items.length) g.done();
       } catch (err) {
         for (const g of callers) {
-          g.inFlight--;
-          if (g.failed) continue;
-          g.failed = true;
           g.done(err);
+          // Its items not yet sent never are (only the last caller of a request can have some).
           const at = this.#waiting.indexOf(g);
           if (at >= 0) this.#waiting.splice(at, 1);
         }
       }
     }
-    this.#lanes--;
+    this.#busy = false;
   }
 
   /** The next request from the front of the queue, and the callers with items in it. */
@@ -92,10 +79,7 @@ export class Coalescer<T> {
         if (admit && !admit(item) && request.length > 0) break;
         request.push(item);
       }
-      if (g.sent > from || g.items.length === 0) {
-        g.inFlight++;
-        callers.push(g);
-      }
+      if (g.sent > from || g.items.length === 0) callers.push(g);
       if (g.sent < g.items.length) break;
       taken++;
     }

@@ -24,7 +24,13 @@ import { PartitionPositions } from './partition-positions.ts';
 import { commitAsOf, commitOwned } from './platformatic-commit.ts';
 import { groupProtocol, type Membership, watchMembership } from './platformatic-membership.ts';
 import { type PlatformaticBase, platformaticBase } from './platformatic-options.ts';
-import { type Assignments, byTopic, startOffsets, toPartitions } from './platformatic-positions.ts';
+import {
+  type Assignments,
+  byTopic,
+  startOffsets,
+  toPartitions,
+  tpKey,
+} from './platformatic-positions.ts';
 import { sleep } from './sleep.ts';
 import { withinTime } from './timebox.ts';
 
@@ -35,8 +41,6 @@ interface PartitionQueue extends TopicPartition {
   records: InRecord[];
   running: boolean;
 }
-
-const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
 
 /**
  * @platformatic/kafka: the message stream is regrouped into per-partition batches, run one at a

@@ -1,5 +1,6 @@
 import { type Consumer, kGetApi, kGetConnection, type offsetCommitV8 } from '@platformatic/kafka';
 import { CommitRejectedError, type TopicPartition } from './kafka-port.ts';
+import { tpKey } from './platformatic-positions.ts';
 import { sleep } from './sleep.ts';
 
 type OffsetCommitRequestTopic = offsetCommitV8.OffsetCommitRequestTopic;
@@ -103,7 +104,7 @@ export async function commitOwned(
   owns: (key: string) => boolean,
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const lost = offsets.filter((o) => !owns(`${o.topic}:${o.partition}`));
+    const lost = offsets.filter((o) => !owns(tpKey(o.topic, o.partition)));
     if (lost.length > 0) {
       const names = lost.map((o) => `${o.topic}[${o.partition}]`).join(', ');
       throw new CommitRejectedError(`${names} no longer owned by this member`);

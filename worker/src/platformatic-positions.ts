@@ -3,6 +3,9 @@ import type { TopicPartition } from './kafka-port.ts';
 
 export type Assignments = Array<{ topic: string; partitions: number[] }>;
 
+/** A partition's key in this port's maps (`byTopic` reads it back). */
+export const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
+
 /**
  * Where each partition's reading starts: its committed offset, or the reset position (earliest
  * or latest) when it has none, keyed `topic:partition`. Read from the broker rather than from
@@ -29,7 +32,7 @@ export async function startOffsets(
     for (const p of a.partitions) {
       const c = committed.get(a.topic)?.[p] ?? -1n;
       const offset = c >= 0n ? c : reset?.get(a.topic)?.[p];
-      if (offset !== undefined) starts.set(`${a.topic}:${p}`, offset);
+      if (offset !== undefined) starts.set(tpKey(a.topic, p), offset);
     }
   }
   return starts;
