@@ -145,8 +145,8 @@ mirror, bad-input and scaling-chaos tests on Kafka 3.9 and 4.1.
   while the old owner's batch is still running). Kafka 3.7–3.9 list ConsumerGroupHeartbeat v0
   (early access) and refuse it: there \`consumer\` stops the worker at start naming the field,
   and \`auto\` joins with the classic protocol. \`auto\` is the default: a \`platformatic\` worker on Kafka 4 uses it. It is not the
-  default client, by the numbers: in the table above it mirrors 125,001 msg/s against the
-  default's 146,298 (93,302 against 88,984 with filter, transform and re-key); on the consumer
+  default client, by the numbers: in the table above it mirrors 119,496 msg/s against the
+  default's 145,423 (84,210 against 86,586 with filter, transform and re-key); on the consumer
   protocol it stops fewer partitions per action (3 → 6: 4 against 6, 10.6 partition-seconds
   against 11.1; 6 → 4: 4 against 8, 8.6 against 13.9) but the group is whole again later (7.4 s
   against 6.4 s after 3 → 6) and a SIGKILLed member's partitions wait for the broker's 45 s
