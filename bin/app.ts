@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readParameters } from '../infra/deploy-params.ts';
-import { LagpilotStack } from '../infra/lagpilot-stack.ts';
+import { readParameters } from '../lib/deploy-params.ts';
+import { LagpilotStack } from '../lib/lagpilot-stack.ts';
 
 const app = new App();
 try {

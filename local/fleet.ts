@@ -16,9 +16,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ScalingTarget, ServiceSnapshot, TaskCount } from '../autoscaler/core/index.ts';
 import { freePort } from '../dev/cache.ts';
 import { exitOf, hasExited } from '../kit/process.ts';
+import type { ScalingTarget, ServiceSnapshot, TaskCount } from '../lambda/core/index.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READY_TIMEOUT_MS = 1_000;

@@ -1,7 +1,7 @@
 /** The live view: one line per control step, and the row the report keeps of it. */
 
-import type { Cause, StepReport } from '../autoscaler/core/index.ts';
-import { headline } from '../autoscaler/lambda/index.ts';
+import type { Cause, StepReport } from '../lambda/core/index.ts';
+import { headline } from '../lambda/handler/index.ts';
 
 /** One control step as the report keeps it. */
 export interface StepRow {

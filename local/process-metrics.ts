@@ -7,7 +7,7 @@
  * CPU is the process time used since the previous reading, over the wall time between them.
  */
 import { readFileSync } from 'node:fs';
-import type { EpochMs, MetricsSource, ResourceSample } from '../autoscaler/core/index.ts';
+import type { EpochMs, MetricsSource, ResourceSample } from '../lambda/core/index.ts';
 
 export const NOMINAL_TASK = { vcpu: 1, memoryMiB: 1024 } as const;
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */

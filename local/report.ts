@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ScalingRules } from '../autoscaler/core/index.ts';
+import type { ScalingRules } from '../lambda/core/index.ts';
 import { localChartSvg } from './chart.ts';
 import type { WorkerRecord } from './fleet.ts';
 import type { StepRow } from './live-line.ts';

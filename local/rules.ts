@@ -3,9 +3,10 @@
  * same defaults) with every window and cooldown divided by the time scale, so a run of a few
  * minutes shows what an hour does on AWS (scale 12: the 5-minute up-window lasts 25 s).
  */
-import { parseScalingRulesAt, type ScalingRules } from '../autoscaler/core/index.ts';
+
 import { UsageError } from '../kit/cli.ts';
 import { durationText, formatDuration } from '../kit/duration.ts';
+import { parseScalingRulesAt, type ScalingRules } from '../lambda/core/index.ts';
 
 export function localRules(
   env: Record<string, string | undefined>,

@@ -12,16 +12,16 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { startBroker } from '../dev/kafka-broker.ts';
+import { formatDuration } from '../kit/duration.ts';
+import { sleep } from '../kit/process.ts';
 import {
   ConsumerGroupDescriber,
   KafkaLagSource,
   MemoryStateStore,
-} from '../autoscaler/adapters/index.ts';
-import { type ControlStepDeps, controlStep } from '../autoscaler/core/index.ts';
-import { JsonLineReporter } from '../autoscaler/lambda/index.ts';
-import { startBroker } from '../dev/kafka-broker.ts';
-import { formatDuration } from '../kit/duration.ts';
-import { sleep } from '../kit/process.ts';
+} from '../lambda/adapters/index.ts';
+import { type ControlStepDeps, controlStep } from '../lambda/core/index.ts';
+import { JsonLineReporter } from '../lambda/handler/index.ts';
 import { LocalFleet } from './fleet.ts';
 import { liveLine, type StepRow, stepRow } from './live-line.ts';
 import { ProcessMetricsSource } from './process-metrics.ts';

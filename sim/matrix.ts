@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { parseScalingRules } from '../autoscaler/core/index.ts';
+import { parseScalingRules } from '../lambda/core/index.ts';
 import { lowerBounds } from './bound.ts';
 import { compare } from './compare.ts';
 import type { FleetParams } from './fleet.ts';

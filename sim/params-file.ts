@@ -5,9 +5,9 @@
  * deploys. Unknown names are an error that names them.
  */
 import { readFileSync } from 'node:fs';
-import { AUTOSCALER_PARAMETERS } from '../autoscaler/core/index.ts';
 import { LagpilotError } from '../kit/errors.ts';
 import { type ConfigIssue, issueText } from '../kit/params/config-error.ts';
+import { AUTOSCALER_PARAMETERS } from '../lambda/core/index.ts';
 
 /** A params file that cannot be read or holds a bad line or value: the user must fix it. */
 export class ParamsError extends LagpilotError {

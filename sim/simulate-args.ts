@@ -4,7 +4,6 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseScalingRules, type ScalingRules } from '../autoscaler/core/index.ts';
 import {
   count,
   isWholeNumber,
@@ -16,6 +15,7 @@ import {
 } from '../kit/cli.ts';
 import { durationText, formatDuration } from '../kit/duration.ts';
 import { ConfigError } from '../kit/params/config-error.ts';
+import { parseScalingRules, type ScalingRules } from '../lambda/core/index.ts';
 import { DEFAULT_FLEET, type FleetParams } from './fleet.ts';
 import { locateProblems, type ParamLines, ParamsError, readParamsFile } from './params-file.ts';
 import { type PeerSettings, tunedKedaThreshold } from './policies/all.ts';

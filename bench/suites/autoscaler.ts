@@ -12,10 +12,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { KafkaLagSource, MemoryStateStore } from '../../autoscaler/adapters/index.ts';
-import { controlStep, parseScalingRules } from '../../autoscaler/core/index.ts';
 import { startBroker } from '../../dev/kafka-broker.ts';
 import { pollUntil } from '../../kit/process.ts';
+import { KafkaLagSource, MemoryStateStore } from '../../lambda/adapters/index.ts';
+import { controlStep, parseScalingRules } from '../../lambda/core/index.ts';
 
 export const title = 'Autoscaler: control step, bundle, cold init';
 
@@ -140,18 +140,18 @@ function kafkaGrowth(times: ReadonlyMap<number, StepTimes>): string {
   return [
     `The Kafka reads grow ×${ratio.toFixed(1)} for ×${large / small} partitions. The log offsets take one Metadata request, then per leader`,
     'one ListOffsets for the ends (read_committed) and one for the starts, written and read by lagpilot',
-    "(autoscaler/adapters/log-offsets.ts): linear in the partitions. kafkajs 2.2.4's `admin.fetchTopicOffsets` found each",
+    "(lambda/adapters/log-offsets.ts): linear in the partitions. kafkajs 2.2.4's `admin.fetchTopicOffsets` found each",
     "partition's leader by a linear search per partition (quadratic) and its codec allocates a 511-byte buffer per partition.",
     "The committed offsets still come through kafkajs' admin `fetchOffsets` (with its own Metadata request); the broker's",
     'work is in the figure too (same machine). decide(), the history and the JSON state are the rest of the step.',
   ].join('\n');
 }
 
-/** Bundles autoscaler/lambda/handler.ts with the CDK NodejsFunction settings (ESM, minified, SDK included). */
+/** Bundles lambda/handler/handler.ts with the CDK NodejsFunction settings (ESM, minified, SDK included). */
 async function bundle(outdir: string): Promise<string> {
   const outfile = join(outdir, 'index.mjs');
   await build({
-    entryPoints: [join(ROOT, 'autoscaler', 'lambda', 'handler.ts')],
+    entryPoints: [join(ROOT, 'lambda', 'handler', 'handler.ts')],
     outfile,
     bundle: true,
     platform: 'node',

@@ -4,8 +4,8 @@
  * matrix (`simulate --matrix`: every built-in trace × 16 fleets, two threads), target under 60 s.
  */
 import { loadavg } from 'node:os';
-import { parseScalingRules } from '../../autoscaler/core/index.ts';
 import { formatDuration } from '../../kit/duration.ts';
+import { parseScalingRules } from '../../lambda/core/index.ts';
 import { lowerBound } from '../../sim/bound.ts';
 import { simulate } from '../../sim/engine.ts';
 import { DEFAULT_FLEET } from '../../sim/fleet.ts';

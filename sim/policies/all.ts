@@ -1,5 +1,5 @@
 /** The policies compared by `lagpilot simulate`, in table order. */
-import type { ScalingRules } from '../../autoscaler/core/index.ts';
+import type { ScalingRules } from '../../lambda/core/index.ts';
 import type { PolicyFactory } from '../policy.ts';
 import { KEDA_DEFAULT_LAG_THRESHOLD, kedaHpa } from './keda-hpa.ts';
 import { lagpilot } from './lagpilot.ts';

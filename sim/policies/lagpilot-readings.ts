@@ -10,7 +10,7 @@ import {
   partitionLag,
   type Readings,
   type ResourceSample,
-} from '../../autoscaler/core/index.ts';
+} from '../../lambda/core/index.ts';
 import type { FleetView } from '../policy.ts';
 
 /** Simulated seconds map onto epoch milliseconds from a fixed instant: runs are reproducible. */
@@ -21,7 +21,7 @@ const RESOURCE_POINTS = 20;
 
 /**
  * Which CloudWatch statistic of the service's CPU/memory the metrics source reads: `maximum`
- * (what autoscaler/adapters/metrics-source.ts reads: the busiest task, so a saturated worker on a hot
+ * (what lambda/adapters/metrics-source.ts reads: the busiest task, so a saturated worker on a hot
  * partition is not averaged away) or `average` (the service mean, for comparison).
  */
 export type ResourceStatistic = 'average' | 'maximum';

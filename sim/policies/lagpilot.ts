@@ -11,7 +11,7 @@ import {
   type ScalerState,
   type ScalingRules,
   step,
-} from '../../autoscaler/core/index.ts';
+} from '../../lambda/core/index.ts';
 import type { FleetView, Policy, PolicyFactory } from '../policy.ts';
 import {
   type FailedReadings,

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { LagAutoscaler } from '../../infra/lag-autoscaler.ts';
+import { LagAutoscaler } from '../../lib/lag-autoscaler.ts';
 
 /** The one test that bundles for real: the function's code is what Lambda will load. */
 describe('LagAutoscaler bundle', () => {

@@ -4,18 +4,18 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
-import { PARAMETERS, parseConfig, parseScalingRules } from '../../autoscaler/core/config.ts';
-import { controlStep } from '../../autoscaler/core/control-step.ts';
-import type { StepReport } from '../../autoscaler/core/ports.ts';
-import type { LagSnapshot, ServiceSnapshot } from '../../autoscaler/core/types.ts';
+import { MemoryStateStore } from '../../lambda/adapters/state-store.ts';
+import { PARAMETERS, parseConfig, parseScalingRules } from '../../lambda/core/config.ts';
+import { controlStep } from '../../lambda/core/control-step.ts';
+import type { StepReport } from '../../lambda/core/ports.ts';
+import type { LagSnapshot, ServiceSnapshot } from '../../lambda/core/types.ts';
 import {
   METRIC_UNITS,
   type MetricName,
   metricsOf,
   PowertoolsReporter,
-} from '../../autoscaler/lambda/report.ts';
-import { LagpilotStack } from '../../infra/lagpilot-stack.ts';
+} from '../../lambda/handler/report.ts';
+import { LagpilotStack } from '../../lib/lagpilot-stack.ts';
 import {
   CloudWatchMetrics,
   WORKER_METRIC_DIMENSION,
@@ -334,7 +334,7 @@ const IAM_PREFIX: Record<string, string> = {
 
 /** The IAM actions of every AWS SDK command the Lambda's code imports (and so sends). */
 function actionsTheLambdaSends(): string[] {
-  const dir = new URL('../../autoscaler/', import.meta.url);
+  const dir = new URL('../../lambda/', import.meta.url);
   const actions = new Set<string>();
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' });
   for (const file of files.filter((f) => f.endsWith('.ts'))) {

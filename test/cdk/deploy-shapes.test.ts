@@ -6,10 +6,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CfnLintFinding, cfnLint } from '../../dev/cfn-lint.ts';
-import { LagAlarms } from '../../infra/lag-alarms.ts';
-import { LagAutoscaler } from '../../infra/lag-autoscaler.ts';
-import { LagDashboard } from '../../infra/lag-dashboard.ts';
-import { LagpilotStack } from '../../infra/lagpilot-stack.ts';
+import { LagAlarms } from '../../lib/lag-alarms.ts';
+import { LagAutoscaler } from '../../lib/lag-autoscaler.ts';
+import { LagDashboard } from '../../lib/lag-dashboard.ts';
+import { LagpilotStack } from '../../lib/lagpilot-stack.ts';
 import { nagFindings, testApp, testParameters } from './fixtures.ts';
 
 /**

@@ -2,7 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import cdkJson from '../../cdk.json' with { type: 'json' };
-import { readParameters } from '../../infra/deploy-params.ts';
+import { readParameters } from '../../lib/deploy-params.ts';
 
 /**
  * An app with the project's `cdk.json` context (feature flags and example deployment values),

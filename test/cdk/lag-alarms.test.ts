@@ -1,9 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { LagAlarms, type LagAlarmsProps } from '../../infra/lag-alarms.ts';
-import { LagAutoscaler } from '../../infra/lag-autoscaler.ts';
-import { LagDashboard } from '../../infra/lag-dashboard.ts';
+import { LagAlarms, type LagAlarmsProps } from '../../lib/lag-alarms.ts';
+import { LagAutoscaler } from '../../lib/lag-autoscaler.ts';
+import { LagDashboard } from '../../lib/lag-dashboard.ts';
 import { nagFindings, testApp } from './fixtures.ts';
 
 function alarmsFor(

@@ -4,8 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
-import { KafkaAuth } from '../../infra/kafka-connection.ts';
-import { LagAutoscaler, type LagAutoscalerProps } from '../../infra/lag-autoscaler.ts';
+import { KafkaAuth } from '../../lib/kafka-connection.ts';
+import { LagAutoscaler, type LagAutoscalerProps } from '../../lib/lag-autoscaler.ts';
 import { nagFindings, testApp } from './fixtures.ts';
 
 const SERVICE_ARN = 'arn:aws:ecs:eu-west-1:111122223333:service/prod/orders-mirror';

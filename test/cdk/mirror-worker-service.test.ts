@@ -7,11 +7,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
-import { KafkaAuth } from '../../infra/kafka-connection.ts';
+import { KafkaAuth } from '../../lib/kafka-connection.ts';
 import {
   MirrorWorkerService,
   type MirrorWorkerServiceProps,
-} from '../../infra/mirror-worker-service.ts';
+} from '../../lib/mirror-worker-service.ts';
 import { nagFindings, testApp } from './fixtures.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:kafka-AbCdEf';

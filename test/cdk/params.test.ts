@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { PARAMETERS } from '../../autoscaler/core/config.ts';
-import type { PropEnvName } from '../../autoscaler/core/parameters.ts';
 import cdkJson from '../../cdk.json' with { type: 'json' };
 import {
   END_MARKER,
@@ -15,9 +13,11 @@ import {
   START_MARKER,
   withParameterTable,
 } from '../../dev/parameter-docs.ts';
-import { DEPLOY_PARAMETERS, readParameters } from '../../infra/deploy-params.ts';
-import type { ScalingRuleProps } from '../../infra/scaling-rule-props.ts';
 import { type ContextKey, contextKeyOf, envNameOf } from '../../kit/params/names.ts';
+import { PARAMETERS } from '../../lambda/core/config.ts';
+import type { PropEnvName } from '../../lambda/core/parameters.ts';
+import { DEPLOY_PARAMETERS, readParameters } from '../../lib/deploy-params.ts';
+import type { ScalingRuleProps } from '../../lib/scaling-rule-props.ts';
 import { ConfigSchema } from '../../worker/src/config.ts';
 
 const read = (values: Record<string, unknown> = {}, env: Record<string, string> = {}) =>

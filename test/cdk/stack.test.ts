@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
-import { LagpilotStack } from '../../infra/lagpilot-stack.ts';
+import { LagpilotStack } from '../../lib/lagpilot-stack.ts';
 import {
   acknowledgements,
   nagFindings,

@@ -2,8 +2,8 @@
  * Drives the core's step() through a scripted world, one step per minute, the way the
  * control step does: the service's desired count follows each action.
  */
-import type { ScalingRules } from '../../autoscaler/core/config.ts';
-import { type Readings, step } from '../../autoscaler/core/step.ts';
+import type { ScalingRules } from '../../lambda/core/config.ts';
+import { type Readings, step } from '../../lambda/core/step.ts';
 import {
   type Decision,
   EMPTY_STATE,
@@ -11,7 +11,7 @@ import {
   type Observed,
   type PartitionOffsets,
   type ScalerState,
-} from '../../autoscaler/core/types.ts';
+} from '../../lambda/core/types.ts';
 
 export const MINUTE = 60_000;
 
@@ -95,7 +95,7 @@ export function run(
   worlds.forEach((w, i) => {
     const now = start + i * stepMs;
     if (w.desired !== undefined) desired = w.desired;
-    let lag: Observed<import('../../autoscaler/core/types.ts').LagSnapshot>;
+    let lag: Observed<import('../../lambda/core/types.ts').LagSnapshot>;
     if (typeof w.lag === 'string') {
       lag = failed(w.lag);
     } else {

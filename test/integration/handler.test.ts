@@ -11,10 +11,10 @@ import {
 import type { Context } from 'aws-lambda';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { parseConfig } from '../../autoscaler/core/config.ts';
-import { createHandler, type StepSummary } from '../../autoscaler/lambda/app.ts';
 import { ConfigError } from '../../kit/params/config-error.ts';
 import { sleep } from '../../kit/process.ts';
+import { parseConfig } from '../../lambda/core/config.ts';
+import { createHandler, type StepSummary } from '../../lambda/handler/app.ts';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 const MINUTE = 60_000;
@@ -296,7 +296,7 @@ describe(`autoscaler handler end to end on Kafka ${inject('kafkaVersion')} and m
     vi.stubEnv('LAGPILOT_MAX_TASKS', '3');
     vi.stubEnv('LAGPILOT_UP_WINDOW', 'soon');
     try {
-      const error = await import('../../autoscaler/lambda/handler.ts').catch((e) => e);
+      const error = await import('../../lambda/handler/handler.ts').catch((e) => e);
       expect(error).toBeInstanceOf(ConfigError);
       expect(error.problems).toEqual(
         expect.arrayContaining([

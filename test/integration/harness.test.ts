@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { KafkaLagSource } from '../../autoscaler/adapters/lag-source.ts';
+import { KafkaLagSource } from '../../lambda/adapters/lag-source.ts';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 // Proves the harness: a real broker, keyed produce, a consumer group that commits, and the

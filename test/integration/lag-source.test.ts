@@ -1,19 +1,19 @@
 import { Consumer, type MessagesStream } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ConsumerGroupDescriber } from '../../autoscaler/adapters/consumer-group-describe.ts';
-import { KafkaLagSource } from '../../autoscaler/adapters/lag-source.ts';
-import { MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
-import { parseScalingRules } from '../../autoscaler/core/config.ts';
-import { controlStep } from '../../autoscaler/core/control-step.ts';
+import { sleep } from '../../kit/process.ts';
+import { ConsumerGroupDescriber } from '../../lambda/adapters/consumer-group-describe.ts';
+import { KafkaLagSource } from '../../lambda/adapters/lag-source.ts';
+import { MemoryStateStore } from '../../lambda/adapters/state-store.ts';
+import { parseScalingRules } from '../../lambda/core/config.ts';
+import { controlStep } from '../../lambda/core/control-step.ts';
 import {
   BrokerUnreachableError,
   GroupNotFoundError,
   TopicNotFoundError,
-} from '../../autoscaler/core/errors.ts';
-import type { StepReport } from '../../autoscaler/core/ports.ts';
-import { metricsOf } from '../../autoscaler/lambda/report.ts';
-import { sleep } from '../../kit/process.ts';
+} from '../../lambda/core/errors.ts';
+import type { StepReport } from '../../lambda/core/ports.ts';
+import { metricsOf } from '../../lambda/handler/report.ts';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 // The lag source against the real broker: lag checked against the offsets actually produced

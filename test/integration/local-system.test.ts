@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { groupCapacity } from '../../autoscaler/core/capacity.ts';
+import { groupCapacity } from '../../lambda/core/capacity.ts';
 import type { WorkerRecord } from '../../local/fleet.ts';
 import type { StepRow } from '../../local/live-line.ts';
 

@@ -10,15 +10,15 @@ import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-s
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { EcsScalingTarget } from '../../autoscaler/adapters/ecs-target.ts';
-import { kafkaSecurity } from '../../autoscaler/adapters/kafka-auth.ts';
-import { CloudWatchMetricsSource, clusterName } from '../../autoscaler/adapters/metrics-source.ts';
-import { DynamoStateStore, MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
-import type { LagpilotConfig } from '../../autoscaler/core/config.ts';
-import { ServiceNotFoundError, StateConflictError } from '../../autoscaler/core/errors.ts';
-import { partitionLag } from '../../autoscaler/core/measure.ts';
-import { EMPTY_STATE, type ScalerState } from '../../autoscaler/core/types.ts';
 import { ConfigError } from '../../kit/params/config-error.ts';
+import { EcsScalingTarget } from '../../lambda/adapters/ecs-target.ts';
+import { kafkaSecurity } from '../../lambda/adapters/kafka-auth.ts';
+import { CloudWatchMetricsSource, clusterName } from '../../lambda/adapters/metrics-source.ts';
+import { DynamoStateStore, MemoryStateStore } from '../../lambda/adapters/state-store.ts';
+import type { LagpilotConfig } from '../../lambda/core/config.ts';
+import { ServiceNotFoundError, StateConflictError } from '../../lambda/core/errors.ts';
+import { partitionLag } from '../../lambda/core/measure.ts';
+import { EMPTY_STATE, type ScalerState } from '../../lambda/core/types.ts';
 
 const ecs = mockClient(ECSClient);
 const cw = mockClient(CloudWatchClient);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStateStore } from '../../autoscaler/adapters/state-store.ts';
-import { parseScalingRules } from '../../autoscaler/core/config.ts';
-import { type ControlStepDeps, controlStep } from '../../autoscaler/core/control-step.ts';
-import { BrokerUnreachableError } from '../../autoscaler/core/errors.ts';
-import { explain } from '../../autoscaler/core/explain.ts';
-import type { StepReport } from '../../autoscaler/core/ports.ts';
-import type { LagSnapshot, ServiceSnapshot } from '../../autoscaler/core/types.ts';
-import { headline, JsonLineReporter, metricsOf } from '../../autoscaler/lambda/report.ts';
+import { MemoryStateStore } from '../../lambda/adapters/state-store.ts';
+import { parseScalingRules } from '../../lambda/core/config.ts';
+import { type ControlStepDeps, controlStep } from '../../lambda/core/control-step.ts';
+import { BrokerUnreachableError } from '../../lambda/core/errors.ts';
+import { explain } from '../../lambda/core/explain.ts';
+import type { StepReport } from '../../lambda/core/ports.ts';
+import type { LagSnapshot, ServiceSnapshot } from '../../lambda/core/types.ts';
+import { headline, JsonLineReporter, metricsOf } from '../../lambda/handler/report.ts';
 
 const MINUTE = 60_000;
 const rules = parseScalingRules({

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../kit/params/config-error.ts';
 import {
   PARAMETERS,
   parseConfig,
   parseRawConfig,
   parseScalingRules,
-} from '../../autoscaler/core/config.ts';
-import { ConfigError } from '../../kit/params/config-error.ts';
+} from '../../lambda/core/config.ts';
 
 const REQUIRED = {
   LAGPILOT_BROKERS: 'b1:9092, b2:9092',

@@ -3,7 +3,7 @@ import {
   ConsumerGroupDescribeError,
   decodeResponse,
   encodeRequest,
-} from '../../autoscaler/adapters/consumer-group-describe.ts';
+} from '../../lambda/adapters/consumer-group-describe.ts';
 
 const compact = (s: string | null) =>
   s === null ? [0] : [Buffer.byteLength(s) + 1, ...Buffer.from(s)];

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CORE = join(ROOT, 'autoscaler/core');
+const CORE = join(ROOT, 'lambda/core');
 const KIT = join(ROOT, 'kit');
 
 /** Module specifiers of static imports, re-exports, dynamic imports and requires. */

@@ -1,14 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  CAPACITY_SAMPLES,
-  estimate,
-  groupCapacity,
-  learn,
-} from '../../autoscaler/core/capacity.ts';
-import { parseScalingRules } from '../../autoscaler/core/config.ts';
-import { explain } from '../../autoscaler/core/explain.ts';
-import type { CapacityMemory } from '../../autoscaler/core/types.ts';
+import { CAPACITY_SAMPLES, estimate, groupCapacity, learn } from '../../lambda/core/capacity.ts';
+import { parseScalingRules } from '../../lambda/core/config.ts';
+import { explain } from '../../lambda/core/explain.ts';
+import type { CapacityMemory } from '../../lambda/core/types.ts';
 import { repeat, run, spread, type World } from '../helpers/scaler.ts';
 
 // The defaults, with a 12-partition topic and 1-minute steps. A world's `produced` is per

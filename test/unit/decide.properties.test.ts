@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { groupCapacity } from '../../autoscaler/core/capacity.ts';
-import { parseScalingRules, type ScalingRules } from '../../autoscaler/core/config.ts';
-import { balancedCounts } from '../../autoscaler/core/counts.ts';
-import { windowSlack } from '../../autoscaler/core/history.ts';
-import type { Decision } from '../../autoscaler/core/types.ts';
+import { groupCapacity } from '../../lambda/core/capacity.ts';
+import { parseScalingRules, type ScalingRules } from '../../lambda/core/config.ts';
+import { balancedCounts } from '../../lambda/core/counts.ts';
+import { windowSlack } from '../../lambda/core/history.ts';
+import type { Decision } from '../../lambda/core/types.ts';
 import { run, type World } from '../helpers/scaler.ts';
 
 const START = 1_000_000_000_000;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseScalingRules, type ScalingRules } from '../../autoscaler/core/config.ts';
-import { balancedCounts } from '../../autoscaler/core/counts.ts';
-import { decide } from '../../autoscaler/core/decide.ts';
-import { explain } from '../../autoscaler/core/explain.ts';
-import { maxSampleGap, recordStep } from '../../autoscaler/core/history.ts';
-import { lagSeconds } from '../../autoscaler/core/measure.ts';
-import { EMPTY_STATE, type Observations } from '../../autoscaler/core/types.ts';
+import { parseScalingRules, type ScalingRules } from '../../lambda/core/config.ts';
+import { balancedCounts } from '../../lambda/core/counts.ts';
+import { decide } from '../../lambda/core/decide.ts';
+import { explain } from '../../lambda/core/explain.ts';
+import { maxSampleGap, recordStep } from '../../lambda/core/history.ts';
+import { lagSeconds } from '../../lambda/core/measure.ts';
+import { EMPTY_STATE, type Observations } from '../../lambda/core/types.ts';
 import {
   MINUTE,
   OPERATORS_GUIDE,

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { KafkaLagSource } from '../../autoscaler/adapters/lag-source.ts';
+import { exitCodeOf, LagpilotError } from '../../kit/errors.ts';
+import { ConfigError } from '../../kit/params/config-error.ts';
+import { KafkaLagSource } from '../../lambda/adapters/lag-source.ts';
 import {
   BrokerUnreachableError,
   GroupNotFoundError,
@@ -9,9 +11,7 @@ import {
   ServiceNotFoundError,
   StateConflictError,
   TopicNotFoundError,
-} from '../../autoscaler/core/errors.ts';
-import { exitCodeOf, LagpilotError } from '../../kit/errors.ts';
-import { ConfigError } from '../../kit/params/config-error.ts';
+} from '../../lambda/core/errors.ts';
 import { ParamsError } from '../../sim/params-file.ts';
 import { credentialsFromEnv } from '../../worker/src/kafka-credentials.ts';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Cause, Hold, Veto } from '../../autoscaler/core/cause.ts';
-import { parseScalingRules } from '../../autoscaler/core/config.ts';
-import { decide } from '../../autoscaler/core/decide.ts';
-import { explain } from '../../autoscaler/core/explain.ts';
-import { overrule } from '../../autoscaler/core/step.ts';
-import { type Decision, EMPTY_STATE } from '../../autoscaler/core/types.ts';
+import type { Cause, Hold, Veto } from '../../lambda/core/cause.ts';
+import { parseScalingRules } from '../../lambda/core/config.ts';
+import { decide } from '../../lambda/core/decide.ts';
+import { explain } from '../../lambda/core/explain.ts';
+import { overrule } from '../../lambda/core/step.ts';
+import { type Decision, EMPTY_STATE } from '../../lambda/core/types.ts';
 
 /** The measures of a step that observed nothing. */
 const { measures: MEASURES } = decide(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseScalingRules } from '../../autoscaler/core/config.ts';
 import { UsageError } from '../../kit/cli.ts';
+import { parseScalingRules } from '../../lambda/core/config.ts';
 import { localRules } from '../../local/rules.ts';
 import { parseStartArgs } from '../../local/start-args.ts';
 import { loadProfile } from '../../local/traffic-profile.ts';

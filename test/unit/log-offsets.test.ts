@@ -1,13 +1,13 @@
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { ConsumerGroupDescriber } from '../../autoscaler/adapters/consumer-group-describe.ts';
+import { ConsumerGroupDescriber } from '../../lambda/adapters/consumer-group-describe.ts';
 import {
   decodeListOffsets,
   encodeListOffsets,
   LIST_OFFSETS,
   ListOffsetsError,
-} from '../../autoscaler/adapters/list-offsets.ts';
-import { LogOffsetReader } from '../../autoscaler/adapters/log-offsets.ts';
+} from '../../lambda/adapters/list-offsets.ts';
+import { LogOffsetReader } from '../../lambda/adapters/log-offsets.ts';
 
 interface AskedTopic {
   topic: string;

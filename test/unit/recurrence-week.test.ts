@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseScalingRules } from '../../autoscaler/core/config.ts';
-import { explain } from '../../autoscaler/core/explain.ts';
-import {
-  expectedWeekRate,
-  KEEP_HOURS,
-  recordWeekRate,
-} from '../../autoscaler/core/recurrence-week.ts';
-import { EMPTY_STATE, type WeeklyPeaks } from '../../autoscaler/core/types.ts';
+import { parseScalingRules } from '../../lambda/core/config.ts';
+import { explain } from '../../lambda/core/explain.ts';
+import { expectedWeekRate, KEEP_HOURS, recordWeekRate } from '../../lambda/core/recurrence-week.ts';
+import { EMPTY_STATE, type WeeklyPeaks } from '../../lambda/core/types.ts';
 import { run, spread, type World } from '../helpers/scaler.ts';
 
 const MINUTE = 60_000;

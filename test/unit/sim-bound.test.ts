@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScalingRules } from '../../autoscaler/core/config.ts';
+import { parseScalingRules } from '../../lambda/core/config.ts';
 import { leastExcess, lowerBound } from '../../sim/bound.ts';
 import { simulate } from '../../sim/engine.ts';
 import { DEFAULT_FLEET, seeded } from '../../sim/fleet.ts';

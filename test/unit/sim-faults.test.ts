@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseScalingRules } from '../../autoscaler/core/config.ts';
-import type { Decision } from '../../autoscaler/core/types.ts';
+import { parseScalingRules } from '../../lambda/core/config.ts';
+import type { Decision } from '../../lambda/core/types.ts';
 import { simulate } from '../../sim/engine.ts';
 import { DEFAULT_FLEET } from '../../sim/fleet.ts';
 import { type LagpilotOptions, lagpilot } from '../../sim/policies/lagpilot.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseScalingRules } from '../../autoscaler/core/config.ts';
-import { runSteps, STEP_RESERVE_MS } from '../../autoscaler/lambda/step-loop.ts';
+import { parseScalingRules } from '../../lambda/core/config.ts';
+import { runSteps, STEP_RESERVE_MS } from '../../lambda/handler/step-loop.ts';
 
 /** A fake invocation: a clock that only sleep and the steps advance, and a function timeout. */
 function invocation({ timeoutMs = 58_000, stepMs = 50 } = {}) {

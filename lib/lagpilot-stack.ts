@@ -15,7 +15,7 @@ import { MirrorWorkerService } from './mirror-worker-service.ts';
 import { workerImageFrom } from './worker-image.ts';
 
 export interface LagpilotStackProps extends StackProps {
-  /** The validated app parameters (`infra/deploy-params.ts`). */
+  /** The validated app parameters (`lib/deploy-params.ts`). */
   readonly parameters: AppParameters;
 }
 

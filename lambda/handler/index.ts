@@ -1,7 +1,7 @@
 /**
  * The Lambda: its handler, the wiring of adapters and Powertools around the control steps, the
  * decision log line and metrics, and the loop of steps in one invocation. Callers outside
- * autoscaler/lambda import from here.
+ * lambda/handler import from here.
  */
 
 export {

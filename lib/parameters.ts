@@ -1,18 +1,18 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type { z } from 'zod';
+import { durationText } from '../kit/duration.ts';
+import type { ConfigError, ConfigIssue } from '../kit/params/config-error.ts';
 import {
   AUTOSCALER_PARAMETERS,
   type PARAMETERS,
   PROP_PARAMETERS,
   type PropEnvName,
-} from '../autoscaler/core/index.ts';
-import { durationText } from '../kit/duration.ts';
-import type { ConfigError, ConfigIssue } from '../kit/params/config-error.ts';
+} from '../lambda/core/index.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
 
 /**
  * How the CDK side writes the autoscaler's `LAGPILOT_*` parameters. The registry in
- * `autoscaler/core/parameters.ts` is the single source: construct props, `cdk.json` context keys
+ * `lambda/core/parameters.ts` is the single source: construct props, `cdk.json` context keys
  * and the README table are all derived from its environment names and docs.
  */
 

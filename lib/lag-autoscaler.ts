@@ -11,10 +11,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { PARAMETERS, parseRawConfig, type RawConfig } from '../autoscaler/core/index.ts';
-import type { MetricName } from '../autoscaler/lambda/index.ts';
-import { SCHEDULE_PERIOD_MS, STEP_RESERVE_MS } from '../autoscaler/lambda/index.ts';
 import { ConfigError } from '../kit/params/config-error.ts';
+import { PARAMETERS, parseRawConfig, type RawConfig } from '../lambda/core/index.ts';
+import type { MetricName } from '../lambda/handler/index.ts';
+import { SCHEDULE_PERIOD_MS, STEP_RESERVE_MS } from '../lambda/handler/index.ts';
 import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
 import { forValidation, labelled, ruleEnvironment } from './parameters.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
@@ -222,7 +222,7 @@ export class LagAutoscaler extends Construct {
     }
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: `${ROOT}autoscaler/lambda/handler.ts`,
+      entry: `${ROOT}lambda/handler/handler.ts`,
       handler: 'handler',
       projectRoot: ROOT,
       depsLockFilePath: `${ROOT}package-lock.json`,

@@ -1,6 +1,6 @@
 /**
  * The autoscaler's adapters: the core's ports on Kafka (kafkajs admin), CloudWatch, ECS and
- * DynamoDB, and the Kafka auth settings they connect with. Callers outside autoscaler/adapters
+ * DynamoDB, and the Kafka auth settings they connect with. Callers outside lambda/adapters
  * import from here.
  */
 

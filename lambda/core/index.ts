@@ -1,7 +1,7 @@
 /**
  * The autoscaler's rules, pure: no SDK, no Kafka client, no clock, no I/O (a test holds it to
  * that). Observations come in through the ports, one step() decides and records, and explain()
- * says the decision in sentences. Callers outside autoscaler/core import from here.
+ * says the decision in sentences. Callers outside lambda/core import from here.
  */
 
 export type * from './cause.ts';

@@ -1,16 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../kit/params/config-error.ts';
+import { envNameOf } from '../kit/params/names.ts';
+import { type CrossCheck, defineParameters, type Values } from '../kit/params/registry.ts';
+import { commaList, wholeNumber as int } from '../kit/params/schemas.ts';
 import {
   AUTOSCALER_PARAMETERS,
   PROP_PARAMETERS,
   parseRawConfig,
   type RawConfig,
   RESOURCE_PARAMETERS,
-} from '../autoscaler/core/index.ts';
-import { ConfigError, type ConfigIssue } from '../kit/params/config-error.ts';
-import { envNameOf } from '../kit/params/names.ts';
-import { type CrossCheck, defineParameters, type Values } from '../kit/params/registry.ts';
-import { commaList, wholeNumber as int } from '../kit/params/schemas.ts';
+} from '../lambda/core/index.ts';
 import {
   CLIENTS,
   DEFAULT_CLIENT,
@@ -27,7 +27,7 @@ import { unknownNames } from './unknown-names.ts';
  * environment wins: `LAGPILOT_LAG_HIGH=20000 npx cdk deploy`). Context keys are the camelCase
  * of the variable minus its prefix (`LAGPILOT_LAG_HIGH` ↔ `lagHigh`).
  *
- * Two registries of one kind: the autoscaler's own (`autoscaler/core/parameters.ts`, the same
+ * Two registries of one kind: the autoscaler's own (`lambda/core/parameters.ts`, the same
  * code the Lambda runs at cold start) and the deployment's below (sizes, network, alarms, the
  * worker's topics and processing). A bad value fails synth with every bad field named.
  */

@@ -34,7 +34,7 @@ export interface PartitionOffsets {
   /**
    * Offsets behind, never negative: end − committed; a never-committed or out-of-range
    * committed offset (below the log start or past the end) follows the group's reset policy,
-   * as the consumer would (autoscaler/adapters/lag-source.ts). It counts offsets, not records delivered:
+   * as the consumer would (lambda/adapters/lag-source.ts). It counts offsets, not records delivered:
    * an aborted transaction's records and each transaction's commit or abort marker take one
    * offset each and count until the consumer passes them (it skips them without delivering).
    * Lag is for read_committed consumers (kafkajs' and @platformatic/kafka's default); a

@@ -1,7 +1,7 @@
-import type { RawConfig } from '../autoscaler/core/index.ts';
-import { AUTOSCALER_PARAMETERS } from '../autoscaler/core/index.ts';
 import type { ConfigIssue } from '../kit/params/config-error.ts';
 import { envNameOf } from '../kit/params/names.ts';
+import type { RawConfig } from '../lambda/core/index.ts';
+import { AUTOSCALER_PARAMETERS } from '../lambda/core/index.ts';
 
 /**
  * What the chosen Kafka auth needs across the autoscaler's and the deployment's parameters: a
