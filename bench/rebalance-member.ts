@@ -8,7 +8,7 @@
  * per 50 ms with the partitions it consumed records from; SIGTERM leaves the group and exits.
  */
 import { Consumer, type MessagesStream } from '@platformatic/kafka';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../kit/kafkajs.ts';
 import { PlatformaticPort } from '../worker/src/platformatic-adapter.ts';
 
 const [protocol, brokers, topic, groupId] = process.argv.slice(2) as [

@@ -4,7 +4,7 @@ import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../kit/kafkajs.ts';
 import { pollUntil, stopChild } from '../kit/process.ts';
 import { CACHE_DIR, cached, freePort, progress, run } from './cache.ts';
 import { type Artifact, fetchJars, requireJava } from './maven.ts';

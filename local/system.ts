@@ -11,9 +11,9 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { startBroker } from '../dev/kafka-broker.ts';
 import { formatDuration } from '../kit/duration.ts';
+import { type Admin, Kafka, logLevel } from '../kit/kafkajs.ts';
 import { sleep } from '../kit/process.ts';
 import {
   ConsumerGroupDescriber,

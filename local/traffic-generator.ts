@@ -3,7 +3,7 @@
  * a fixed tick. A tick that falls behind (a slow broker) sends what is due, capped at one
  * second's worth, so the generator never bursts far beyond the profile.
  */
-import { type Kafka, Partitioners } from 'kafkajs';
+import { type Kafka, Partitioners } from '../kit/kafkajs.ts';
 import { sleep } from '../kit/process.ts';
 
 const TICK_MS = 100;

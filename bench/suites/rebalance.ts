@@ -12,9 +12,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DEFAULT_KAFKA_VERSION, resolveKafkaVersion, startBroker } from '../../dev/kafka-broker.ts';
 import { formatDuration } from '../../kit/duration.ts';
+import { Kafka, logLevel, type Producer } from '../../kit/kafkajs.ts';
 import { exitOf, sleep } from '../../kit/process.ts';
 import image from '../../worker/package.json' with { type: 'json' };
 

@@ -8,10 +8,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { freePort } from '../../dev/cache.ts';
 import { startBroker } from '../../dev/kafka-broker.ts';
 import { kafkaToolsClasspath } from '../../dev/kafka-tools.ts';
+import { Kafka, logLevel } from '../../kit/kafkajs.ts';
 import { sleep, stopChild } from '../../kit/process.ts';
 import { bundleWorker, RUNTIME_NODE_OPTIONS } from '../../worker/build.ts';
 import {

@@ -14,7 +14,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../../kit/kafkajs.ts';
 import { sleep } from '../../kit/process.ts';
 import {
   CloudWatchMetricsSource,

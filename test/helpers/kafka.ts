@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
+import { Kafka, logLevel } from '../../kit/kafkajs.ts';
 import { pollUntil } from '../../kit/process.ts';
 
 /** A kafkajs client on the integration tier's broker, quiet unless a test fails. */

@@ -6,7 +6,7 @@
  * @platformatic/kafka: the message stream is destroyed with an error.
  */
 import { Consumer } from '@platformatic/kafka';
-import { type EachBatchPayload, Kafka } from 'kafkajs';
+import { type EachBatchPayload, Kafka } from '../../kit/kafkajs.ts';
 
 const CRASH_HEADER = 'lagpilot.test.crash';
 

@@ -1,6 +1,6 @@
 import { Consumer, type MessagesStream } from '@platformatic/kafka';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Kafka, logLevel } from '../../kit/kafkajs.ts';
 import { sleep } from '../../kit/process.ts';
 import { ConsumerGroupDescriber } from '../../lambda/adapters/consumer-group-describe.ts';
 import { KafkaLagSource } from '../../lambda/adapters/lag-source.ts';

@@ -10,7 +10,7 @@ import {
   Partitioners,
   type Producer,
   type SASLOptions,
-} from 'kafkajs';
+} from '../../kit/kafkajs.ts';
 import { leaveGroup, SocketGate } from './group-exit.ts';
 import type { KafkaCredentials } from './kafka-credentials.ts';
 import {
