@@ -51,6 +51,8 @@ export async function bundleWorker(outDir = join(HERE, 'dist')): Promise<string>
       js: "import { createRequire as lagpilotCreateRequire } from 'node:module'; const require = lagpilotCreateRequire(import.meta.url);",
     },
     outfile,
+    // In the image kit/ sits beside worker/, not under it: its imports (kafkajs) resolve here.
+    nodePaths: [join(HERE, 'node_modules')],
     plugins: [wasmBesideBundle],
     logLevel: 'warning',
   });
