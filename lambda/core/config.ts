@@ -55,6 +55,8 @@ export interface LagpilotConfig {
     auth: KafkaAuth;
     secretArn: string | undefined;
     tls: boolean;
+    /** Secret holding the PEM CA bundle of a private CA; undefined: the public CAs. */
+    caSecretArn?: string | undefined;
     offsetReset: 'earliest' | 'latest';
   };
   target: { cluster: string; service: string };
@@ -125,6 +127,7 @@ export function parseConfig(env: Env): LagpilotConfig {
       auth: c.LAGPILOT_KAFKA_AUTH,
       secretArn: c.LAGPILOT_KAFKA_SECRET_ARN,
       tls: c.LAGPILOT_KAFKA_TLS,
+      caSecretArn: c.LAGPILOT_KAFKA_CA_SECRET_ARN,
       offsetReset: c.LAGPILOT_OFFSET_RESET,
     },
     target: { cluster: c.LAGPILOT_CLUSTER, service: c.LAGPILOT_SERVICE },

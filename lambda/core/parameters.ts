@@ -96,6 +96,11 @@ export const PARAMETERS = {
     schema: bool(false),
     doc: 'connect to the brokers over TLS (implied by tls, msk-iam)',
   },
+  LAGPILOT_KAFKA_CA_SECRET_ARN: {
+    role: 'connection',
+    schema: z.string().optional(),
+    doc: "Secrets Manager secret whose string is the PEM bundle of the CA(s) that signed the brokers' certificates, for a private CA; default: the public CAs",
+  },
   LAGPILOT_OFFSET_RESET: {
     role: 'option',
     schema: z
