@@ -7,7 +7,7 @@ import { feasibilityWarning } from './feasibility.ts';
 import { fleetLabel } from './fleet-label.ts';
 import { allPolicies } from './policies/all.ts';
 import { type ComparisonJson, comparisonJson } from './results-json.ts';
-import type { SimulateOptions } from './simulate-args.ts';
+import { fleetFor, type SimulateOptions } from './simulate-args.ts';
 import { checkTargets, resultsTable, verdict } from './table.ts';
 
 export function describeFleet(o: SimulateOptions): string {
@@ -23,6 +23,7 @@ export function section(c: Comparison, chartPath: string | undefined, heading = 
     '',
     c.trace.description,
     '',
+    ...(c.trace.source ? [`Source: ${c.trace.source}.`, ''] : []),
     ...(warning ? [`**Warning:** ${warning}.`, ''] : []),
     resultsTable(c.scores, c.bound),
     '',
@@ -62,11 +63,12 @@ export function runSimulate(options: SimulateOptions): { text: string; files: st
   const names = uniqueNames(options.traces.map((t) => t.name));
   const json: ComparisonJson[] = [];
   options.traces.forEach((trace, i) => {
-    const comparison = compare(trace, options.fleet, policies);
+    const fleet = fleetFor(options, trace);
+    const comparison = compare(trace, fleet, policies);
     json.push(comparisonJson(comparison));
     const svgName = `${names[i]}.svg`;
     const svgPath = join(options.outDir, svgName);
-    writeFileSync(svgPath, chartSvg(comparison, fleetLabel(options.fleet)));
+    writeFileSync(svgPath, chartSvg(comparison, fleetLabel(fleet)));
     files.push(svgPath);
     printed.push(section(comparison, undefined), `chart: ${relative(process.cwd(), svgPath)}`, '');
     report.push(section(comparison, svgName), '', actionLog(comparison), '');

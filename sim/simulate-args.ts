@@ -21,9 +21,10 @@ import { locateProblems, type ParamLines, ParamsError, readParamsFile } from './
 import { type PeerSettings, tunedKedaThreshold } from './policies/all.ts';
 import { HPA_DEFAULTS } from './policies/keda-hpa.ts';
 import { TARGET_TRACKING_DEFAULTS } from './policies/target-tracking.ts';
+import { REAL_TRACE_TICK_S, REAL_TRACES } from './real-traces.ts';
 import { type Trace, traceDurationS } from './trace.ts';
 import { TraceError } from './trace-csv.ts';
-import { BUILT_IN_TRACES, LONG_TRACES, loadTrace } from './traces.ts';
+import { ALL_TRACE_NAMES, BUILT_IN_TRACES, LONG_TRACES, loadTrace } from './traces.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -33,6 +34,7 @@ export const MATRIX_TICK_S = 15;
 export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… [--matrix] [--json] [options]
 
   --trace <t>             built-in (${Object.keys(BUILT_IN_TRACES).join(', ')};
+                          real: ${Object.keys(REAL_TRACES).join(', ')};
                           ${Object.keys(LONG_TRACES).join(', ')} by name only), a CSV of
                           timestamp,produce_rate, or all (default; repeatable)
   --params <file>         LAGPILOT_*=value lines, as the Lambda's environment
@@ -50,7 +52,7 @@ export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… 
   --metric-delay <s>      CloudWatch datapoint delay (${DEFAULT_FLEET.metricDelayS})
   --commit-lag <s>        committed offset trails consumption by (${DEFAULT_FLEET.commitLagS})
   --skew <s>              produce skew: partition i gets weight 1/(i+1)^s (${DEFAULT_FLEET.skew})
-  --tick <s>              simulation step: 1, 3, 5 or 15 (${DEFAULT_FLEET.tickS})
+  --tick <s>              simulation step: 1, 3, 5 or 15 (${DEFAULT_FLEET.tickS}; real traces ${REAL_TRACE_TICK_S})
   --step-seconds <s>      lagpilot control-step cadence: sets LAGPILOT_STEP_INTERVAL (60)
   --keda-lag-threshold <n> KEDA's tuned lagThreshold (default: capacity × SLO / 4); KEDA
                           also runs at its documented default, 10
@@ -76,6 +78,15 @@ export interface SimulateOptions {
   readonly outDir: string;
   readonly matrix: boolean;
   readonly json: boolean;
+  /** --tick was given: it holds for every trace, else a trace may run at its own tick. */
+  readonly tickGiven: boolean;
+}
+
+/** The fleet a trace runs on: the options' fleet at the trace's own tick unless --tick is given. */
+export function fleetFor(options: SimulateOptions, trace: Trace): FleetParams {
+  return options.tickGiven || trace.tickS === undefined
+    ? options.fleet
+    : { ...options.fleet, tickS: trace.tickS };
 }
 
 /** Numeric fleet options: flag → FleetParams field, its check, and what a good value is. */
@@ -202,20 +213,20 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     const value = numberFlag(flag, get(flag), check, what);
     if (value !== undefined) fleet[key] = value;
   }
-  if ((rules.stepIntervalMs / 1000) % fleet.tickS !== 0) {
-    throw new UsageError(
-      `LAGPILOT_STEP_INTERVAL (--step-seconds) ${durationText(rules.stepIntervalMs)}: must be a multiple of the ${durationText(fleet.tickS * 1000)} tick`,
-    );
-  }
+  checkStep(rules, fleet.tickS);
   const { peers, kedaLagThreshold } = peersFrom(get, fleet);
 
   const specs = (values.trace as string[] | undefined) ?? ['all'];
   if (matrix && values.trace) {
     throw new UsageError('--matrix runs every built-in trace: drop --trace, or drop --matrix');
   }
-  const names = specs.flatMap((s) => (s === 'all' ? Object.keys(BUILT_IN_TRACES) : [s]));
+  const names = specs.flatMap((s) => (s === 'all' ? ALL_TRACE_NAMES : [s]));
   const traces = names.map((spec) => loadTrace(spec));
-  for (const trace of traces) checkLongEnough(trace, rules);
+  const tickGiven = get('tick') !== undefined || matrix;
+  for (const trace of traces) {
+    checkLongEnough(trace, rules);
+    if (!tickGiven && trace.tickS !== undefined) checkStep(rules, trace.tickS, trace.name);
+  }
   return {
     traces,
     fleet,
@@ -226,7 +237,17 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     outDir: resolve(get('out') ?? join(ROOT, 'docs', 'reports')),
     matrix,
     json: values.json === true,
+    tickGiven,
   };
+}
+
+/** lagpilot steps on tick ends: its cadence must be a multiple of the tick (of `trace`'s, if named). */
+function checkStep(rules: ScalingRules, tickS: number, trace?: string): void {
+  if ((rules.stepIntervalMs / 1000) % tickS !== 0) {
+    throw new UsageError(
+      `LAGPILOT_STEP_INTERVAL (--step-seconds) ${durationText(rules.stepIntervalMs)}: must be a multiple of the ${durationText(tickS * 1000)} tick${trace ? ` trace ${trace} runs at (or give --tick)` : ''}`,
+    );
+  }
 }
 
 /** A trace must be long enough for every policy's longest window to elapse twice. */

@@ -8,6 +8,12 @@ export interface Trace {
   readonly rates: readonly number[];
   /** Partition count from a given second on (a topic's partitions can be increased mid-run). */
   readonly partitionChanges?: readonly PartitionChange[];
+  /** Where the data comes from and under which licence (a real trace's first `#` line). */
+  readonly source?: string;
+  /** The tick this trace runs at unless --tick is given. @default - the fleet's tick */
+  readonly tickS?: number;
+  /** Samples of measured traffic: noise within a sample and a random phase apply by default. */
+  readonly measured?: boolean;
 }
 
 export interface PartitionChange {

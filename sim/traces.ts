@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { seeded } from './fleet.ts';
+import { REAL_TRACES } from './real-traces.ts';
 import type { Trace } from './trace.ts';
 import { parseTraceCsv, TraceError } from './trace-csv.ts';
 
@@ -223,13 +224,16 @@ export const LONG_TRACES: Readonly<Record<string, () => Trace>> = {
   'weekly-burst': weeklyBurst,
 };
 
-/** A built-in trace by name, or a CSV file by path. */
+/** The traces `--trace all` runs: the shapes, then the real traces. */
+export const ALL_TRACE_NAMES = [...Object.keys(BUILT_IN_TRACES), ...Object.keys(REAL_TRACES)];
+
+/** A built-in trace by name (shape, long shape or real trace), or a CSV file by path. */
 export function loadTrace(spec: string): Trace {
-  const builtIn = BUILT_IN_TRACES[spec] ?? LONG_TRACES[spec];
+  const builtIn = BUILT_IN_TRACES[spec] ?? LONG_TRACES[spec] ?? REAL_TRACES[spec];
   if (builtIn) return builtIn();
   if (!spec.toLowerCase().endsWith('.csv')) {
     throw new TraceError(
-      `unknown trace "${spec}": give a built-in (${[...Object.keys(BUILT_IN_TRACES), ...Object.keys(LONG_TRACES)].join(', ')}) or a .csv file of timestamp,produce_rate`,
+      `unknown trace "${spec}": give a built-in (${[...ALL_TRACE_NAMES, ...Object.keys(LONG_TRACES)].join(', ')}) or a .csv file of timestamp,produce_rate`,
     );
   }
   let text: string;
