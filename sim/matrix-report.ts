@@ -1,6 +1,6 @@
 /** The matrix scoreboard: one row per trace × fleet, one cell per policy, lagpilot's verdict. */
 import { MATRIX_AXES, type MatrixCell } from './matrix.ts';
-import { TARGETS } from './table.ts';
+import { attained, TARGETS } from './table.ts';
 
 const pct = (value: number, base: number): string =>
   base > 0 ? `${value >= base ? '+' : ''}${Math.round((value / base - 1) * 100)}` : '—';
@@ -22,8 +22,8 @@ export function matrixScoreboard(cells: readonly MatrixCell[]): string {
   if (!first) return '';
   const names = first.policies.map((p) => p.policy);
   const header = [
-    `| trace | fleet | ${names.map(short).join(' | ')} | bound | lagpilot meets target |`,
-    `|---|---|${names.map(() => '--:|').join('')}--:|---|`,
+    `| trace | fleet | ${names.map(short).join(' | ')} | bound | lagpilot in SLO | lagpilot meets target |`,
+    `|---|---|${names.map(() => '--:|').join('')}--:|--:|---|`,
   ];
   const rows = cells.map((c) => {
     const reference = c.policies.find((p) => p.policy === 'reference')?.instanceMinutes ?? 0;
@@ -36,7 +36,8 @@ export function matrixScoreboard(cells: readonly MatrixCell[]): string {
       : c.verdict?.met
         ? 'yes'
         : `no: ${(c.verdict?.misses ?? []).map(missKind).join(', ')}`;
-    return `| ${c.trace} | ${fleetColumn(c)} | ${policies.join(' | ')} | ${c.bound.unavoidableViolationMinutes > 0 ? `≥ ${c.bound.unavoidableViolationMinutes} viol., ` : ''}${c.bound.instanceMinutes} (${pct(c.bound.instanceMinutes, reference)}) | ${verdict} |`;
+    const ours = c.policies.find((p) => p.policy === 'lagpilot');
+    return `| ${c.trace} | ${fleetColumn(c)} | ${policies.join(' | ')} | ${c.bound.unavoidableViolationMinutes > 0 ? `≥ ${c.bound.unavoidableViolationMinutes} viol., ` : ''}${c.bound.instanceMinutes} (${pct(c.bound.instanceMinutes, reference)}) | ${ours ? attained(ours.sloAttainment) : '—'} | ${verdict} |`;
   });
   const feasible = cells.filter((c) => c.feasible);
   const met = feasible.filter((c) => c.verdict?.met).length;

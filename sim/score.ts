@@ -5,6 +5,8 @@ export interface Score {
   readonly policy: string;
   /** Minutes in which the oldest unconsumed message got older than the SLO. */
   readonly sloViolationMinutes: number;
+  /** Share of the trace's minutes in which the SLO held, in percent (3 decimals). */
+  readonly sloAttainment: number;
   readonly peakLag: number;
   readonly peakLagSeconds: number;
   /** Σ provisioned (pending + running) tasks × minutes: what Fargate bills. */
@@ -27,9 +29,15 @@ export function score(run: Run, sloS: number): Score {
   return {
     policy: run.policy,
     sloViolationMinutes: violations,
+    sloAttainment: attainment(violations, run.lag.length),
     peakLag: Math.round(peakLag),
     peakLagSeconds: Math.round(peakLagSeconds),
     instanceMinutes: Math.round(instanceMinutes),
     actions: run.actions.length,
   };
+}
+
+/** Percent of `minutes` in which the SLO held, to 3 decimals (100 for an empty run). */
+export function attainment(violationMinutes: number, minutes: number): number {
+  return minutes > 0 ? Math.round((1 - violationMinutes / minutes) * 100_000) / 1000 : 100;
 }

@@ -4,6 +4,8 @@ import type { Feasibility } from './feasibility.ts';
 import type { Score } from './score.ts';
 
 const n = (v: number): string => v.toLocaleString('en-US');
+/** SLO attainment as a table shows it: percent with 3 decimals. */
+export const attained = (percent: number): string => `${percent.toFixed(3)} %`;
 const relative = (value: number, base: number): string =>
   base > 0 ? `${value >= base ? '+' : ''}${Math.round((value / base - 1) * 100)} %` : '—';
 
@@ -22,16 +24,16 @@ export function resultsTable(scores: readonly Score[], bound?: Bound): string {
   const reference = scores.find((s) => s.policy === REFERENCE);
   const rows = scores.map(
     (s) =>
-      `| ${s.policy} | ${n(s.sloViolationMinutes)} | ${n(s.peakLag)} | ${n(s.peakLagSeconds)} | ${n(s.instanceMinutes)} | ${reference ? relative(s.instanceMinutes, reference.instanceMinutes) : '—'} | ${bound ? relative(s.instanceMinutes, bound.instanceMinutes) : '—'} | ${n(s.actions)} |`,
+      `| ${s.policy} | ${n(s.sloViolationMinutes)} | ${attained(s.sloAttainment)} | ${n(s.peakLag)} | ${n(s.peakLagSeconds)} | ${n(s.instanceMinutes)} | ${reference ? relative(s.instanceMinutes, reference.instanceMinutes) : '—'} | ${bound ? relative(s.instanceMinutes, bound.instanceMinutes) : '—'} | ${n(s.actions)} |`,
   );
   if (bound) {
     rows.push(
-      `| lower bound | ≥ ${n(bound.unavoidableViolationMinutes)} | | | ${n(Math.floor(bound.instanceMinutes))} | ${reference ? relative(bound.instanceMinutes, reference.instanceMinutes) : '—'} | +0 % | |`,
+      `| lower bound | ≥ ${n(bound.unavoidableViolationMinutes)} | | | | ${n(Math.floor(bound.instanceMinutes))} | ${reference ? relative(bound.instanceMinutes, reference.instanceMinutes) : '—'} | +0 % | |`,
     );
   }
   return [
-    '| policy | SLO-violation min | peak lag (msgs) | peak lag (s) | instance-min | vs reference | vs bound | actions |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| policy | SLO-violation min | in SLO (of minutes) | peak lag (msgs) | peak lag (s) | instance-min | vs reference | vs bound | actions |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...rows,
   ].join('\n');
 }

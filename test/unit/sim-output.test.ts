@@ -36,11 +36,17 @@ describe('--json', () => {
           'peakLagSeconds',
           'policy',
           'sloViolationMinutes',
+          'sloAttainment',
         ].sort(),
       );
     }
     const reference = result.policies.at(-1);
     expect(reference.sloViolationMinutes).toBe(0);
+    expect(reference.sloAttainment).toBe(100);
+    const minutes = 180;
+    for (const p of result.policies) {
+      expect(p.sloAttainment).toBeCloseTo(100 * (1 - p.sloViolationMinutes / minutes), 3);
+    }
     expect(result.bound.instanceMinutes).toBeLessThanOrEqual(reference.instanceMinutes);
     expect(result.bound.unavoidableViolationMinutes).toBe(0);
     expect(typeof result.verdict.met).toBe('boolean');

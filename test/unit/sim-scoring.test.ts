@@ -11,6 +11,7 @@ import { BUILT_IN_TRACES } from '../../sim/traces.ts';
 const row = (policy: string, slo: number, cost: number, actions: number): Score => ({
   policy,
   sloViolationMinutes: slo,
+  sloAttainment: 100 - slo / 10,
   peakLag: 0,
   peakLagSeconds: 0,
   instanceMinutes: cost,
@@ -51,12 +52,12 @@ describe('lagpilot targets', () => {
   });
 
   it('show cost relative to the reference and the bound in the table', () => {
-    const table = resultsTable([row('lagpilot', 0, 1250, 1), row('reference', 0, 1000, 1)], {
+    const table = resultsTable([row('lagpilot', 5, 1250, 1), row('reference', 0, 1000, 1)], {
       instanceMinutes: 800.6,
       unavoidableViolationMinutes: 0,
     });
-    expect(table).toContain('| lagpilot | 0 | 0 | 0 | 1,250 | +25 % | +56 % | 1 |');
-    expect(table).toContain('| lower bound | ≥ 0 | | | 800 | -20 % | +0 % | |');
+    expect(table).toContain('| lagpilot | 5 | 99.500 % | 0 | 0 | 1,250 | +25 % | +56 % | 1 |');
+    expect(table).toContain('| lower bound | ≥ 0 | | | | 800 | -20 % | +0 % | |');
   });
 
   it('state their thresholds in the verdict, and say when the trace cannot be carried', () => {
