@@ -93,6 +93,8 @@ export function capacitySample(
   // would take a burst, and the median outvotes a rare one.
   const floor = Math.max(rules.lagLow, m.consumeRate * SATURATED_BACKLOG_S, 1);
   if ((previous.scalingLag ?? 0) < floor || m.scalingLag < floor) return null;
+  // A share group's members take records, not partitions: none waits on a busiest share.
+  if (group.type === 'share') return m.consumeRate / n;
   const partitions = obs.lag.value.partitionCount;
   return (m.consumeRate * busiestShare(partitions, n)) / Math.max(partitions, 1);
 }

@@ -47,9 +47,13 @@ interface Bounds {
 
 /**
  * min ≤ desired ≤ min(max, partitions). When min exceeds the partition count, min wins: it
- * is the operator's floor, and the extra tasks idle as standbys.
+ * is the operator's floor, and the extra tasks idle as standbys. A share group's members share
+ * partitions: max alone caps it, and no count is unbalanced.
  */
 function boundsOf(rules: ScalingRules, obs: Observations): Bounds {
+  if (obs.lag.ok && obs.lag.value.group.type === 'share') {
+    return { floor: rules.minTasks, cap: rules.maxTasks, capBy: 'max', partitions: null };
+  }
   const partitions = obs.lag.ok ? obs.lag.value.partitionCount : obs.state.partitionCount;
   const byPartitions = partitions !== null && partitions <= rules.maxTasks;
   const upper = byPartitions ? partitions : rules.maxTasks;

@@ -56,10 +56,19 @@ export type GroupStateName =
   | 'Dead'
   | 'Unknown';
 
+/**
+ * How the group's members share its partitions, as the broker reports it (ListGroups v5): a
+ * classic or consumer (KIP-848) group gives each partition to one member, so members past the
+ * partition count idle; a share group (KIP-932) hands a partition's records to many members.
+ */
+export type GroupType = 'classic' | 'consumer' | 'share';
+
 export interface GroupState {
   state: GroupStateName;
   /** Members currently in the group (one per consumer instance). */
   members: number;
+  /** @default 'classic' (and its rules: a member per partition at most) */
+  type?: GroupType;
 }
 
 /** The group's lag over all its topics at one instant. */

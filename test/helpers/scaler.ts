@@ -8,6 +8,7 @@ import {
   type Decision,
   EMPTY_STATE,
   type GroupState,
+  type GroupType,
   type Observed,
   type PartitionOffsets,
   type ScalerState,
@@ -46,6 +47,8 @@ export interface World {
   cpu?: number | null | string;
   memory?: number | null | string;
   group?: GroupState;
+  /** The default group's type (its members follow the running count). */
+  groupType?: GroupType;
   deploying?: boolean;
   /** Running tasks; default: the desired count. */
   running?: number;
@@ -113,7 +116,11 @@ export function run(
         topics: ['t'],
         partitions,
         partitionCount: partitions.length,
-        group: w.group ?? { state: 'Stable', members: w.running ?? desired },
+        group: w.group ?? {
+          state: 'Stable',
+          members: w.running ?? desired,
+          ...(w.groupType ? { type: w.groupType } : {}),
+        },
       });
     }
     const sample = (v: number | null | string | undefined, fallback: number) =>
