@@ -19,7 +19,7 @@
  * the simulator can cost less (test/unit/sim-bound.test.ts checks both).
  */
 import type { FleetParams } from './fleet.ts';
-import { partitionsAt, rateAt, type Trace, traceDurationS } from './trace.ts';
+import { partitionsAt, type Trace, traceDurationS } from './trace.ts';
 
 export interface Bound {
   /** No policy keeping the SLO in every minute where it can be kept spends fewer. */
@@ -28,19 +28,19 @@ export interface Bound {
   readonly unavoidableViolationMinutes: number;
 }
 
-/** Cumulative messages produced at each of `times` (ascending), tick by tick as the engine does. */
-function producedAt(trace: Trace, tickS: number, times: readonly number[]): number[] {
-  // When ticks tile the trace's intervals the rate is constant within each: integrate per interval.
-  const step = trace.intervalS % tickS === 0 ? trace.intervalS : tickS;
+/** Cumulative messages produced at each of `times` (ascending): the trace's rates integrated exactly, as the engine produces them. */
+function producedAt(trace: Trace, times: readonly number[]): number[] {
+  const I = trace.intervalS;
+  const last = trace.rates.length - 1;
   const out: number[] = [];
   let i = 0;
   let before = 0;
   for (const t of times) {
-    while ((i + 1) * step <= t) {
-      before += rateAt(trace, i * step) * step;
+    while (i < last && (i + 1) * I <= t) {
+      before += trace.rates[i]! * I;
       i++;
     }
-    out.push(t <= 0 ? 0 : before + rateAt(trace, i * step) * (t - i * step));
+    out.push(t <= 0 ? 0 : before + (trace.rates[i] ?? 0) * (t - i * I));
   }
   return out;
 }
@@ -68,8 +68,8 @@ export function lowerBounds(
     ends.push(Math.min(duration, (m + 1) * 60));
     deadlines.push(Math.max(0, ends[m]! - fleet.sloS));
   }
-  const upper = producedAt(trace, fleet.tickS, ends);
-  const due = producedAt(trace, fleet.tickS, deadlines);
+  const upper = producedAt(trace, ends);
+  const due = producedAt(trace, deadlines);
   const ceiling: number[] = [];
   const free: number[] = [];
   for (let m = 0; m < minutes; m++) {

@@ -19,7 +19,7 @@ import {
 import { cpuPercent, type FleetParams, memoryPercent, seeded } from './fleet.ts';
 import { MessageAge } from './message-age.ts';
 import type { MetricPoint, Policy, PolicyFactory } from './policy.ts';
-import { partitionsAt, rateAt, type Trace, traceDurationS } from './trace.ts';
+import { forEachPiece, partitionsAt, type Trace, traceDurationS } from './trace.ts';
 import { View, type ViewSources } from './view.ts';
 
 /** One scaling action: the desired count changed (each one costs a rebalance). */
@@ -37,7 +37,7 @@ export interface Run {
   readonly produceRate: Float64Array;
   /** Highest committed-offset lag (messages) seen within the minute. */
   readonly lag: Float64Array;
-  /** Highest age of the oldest unconsumed message (seconds) within the minute. */
+  /** Highest age of the oldest unconsumed message (seconds) reached within the minute (exact). */
   readonly lagSeconds: Float64Array;
   /** Tasks provisioned (pending + running) averaged over the minute: the cost basis. */
   readonly tasks: Float64Array;
@@ -93,6 +93,8 @@ class Simulation implements ViewSources {
   pausedUntil = 0;
   /** Age of the oldest unconsumed message after the last tick. */
   oldest = 0;
+  /** The highest age any partition reached within the current tick (not only at its end). */
+  private tickPeak = 0;
 
   readonly cpuPoints: MetricPoint[] = [];
   readonly memoryPoints: MetricPoint[] = [];
@@ -200,17 +202,21 @@ class Simulation implements ViewSources {
   }
 
   private produce(t: number, dt: number): void {
-    const rate = rateAt(this.trace, t);
-    for (let i = 0; i < this.partitions; i++) {
-      this.ages[i]!.produce(t, t + dt, rate * this.shares[i]! * dt);
-    }
-    this.minute.produced += rate * dt;
+    forEachPiece(this.trace, t, t + dt, (from, to, rate) => {
+      for (let i = 0; i < this.partitions; i++) {
+        this.ages[i]!.produce(from, to, rate * this.shares[i]! * (to - from));
+      }
+      this.minute.produced += rate * (to - from);
+    });
   }
 
   /** Each worker spends its capacity × the unpaused part of the tick on the partitions it owns. */
   private consume(t: number, dt: number): void {
     const active = Math.min(1, Math.max(0, (t + dt - this.pausedUntil) / dt));
+    // Consumption runs steadily over the unpaused end of the tick: [start, t + dt].
+    const start = t + dt - active * dt;
     this.consumed.fill(0);
+    this.tickPeak = 0;
     let cpu = 0;
     let memory = 0;
     for (let w = 0; w < this.running; w++) {
@@ -221,7 +227,8 @@ class Simulation implements ViewSources {
       if (active > 0 && owned.length > 0) {
         used = spend(owned, this.ages, budget * active, this.demand, this.grant);
         for (let k = 0; k < owned.length; k++) {
-          this.ages[owned[k]!]!.consume(this.grant[k]!);
+          const peak = this.ages[owned[k]!]!.consumeOver(this.grant[k]!, start, t + dt);
+          if (peak > this.tickPeak) this.tickPeak = peak;
           this.consumed[owned[k]!] = this.grant[k]!;
         }
       }
@@ -252,7 +259,8 @@ class Simulation implements ViewSources {
     this.oldest = oldest;
     const r = this.result;
     r.lag[m] = Math.max(r.lag[m]!, lag);
-    r.lagSeconds[m] = Math.max(r.lagSeconds[m]!, oldest);
+    // The minute is scored by the highest age reached in it, within a tick as well as at its end.
+    r.lagSeconds[m] = Math.max(r.lagSeconds[m]!, oldest, this.tickPeak);
     return lag;
   }
 

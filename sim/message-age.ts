@@ -50,6 +50,29 @@ export class MessageAge {
     }
   }
 
+  /**
+   * Consumes `count` at a steady rate over [fromS, toS] and returns the highest age of the oldest
+   * unconsumed message within it, exactly: the age is linear in time between the moments the
+   * consumer passes a segment's end (where the oldest message jumps to the next segment), so its
+   * peak is at `fromS` (consumption starts: the age has grown since the tick began), just before
+   * one of those moments, or at `toS`.
+   */
+  consumeOver(count: number, fromS: number, toS: number): number {
+    let peak = this.ageAt(fromS);
+    if (count > 0 && toS > fromS) {
+      const rate = count / (toS - fromS);
+      const target = Math.min(this.produced, this.consumed + count);
+      for (let k = this.head; k < this.segments.length; k++) {
+        const s = this.segments[k]!;
+        if (s.c1 > target) break;
+        // Just before the consumer reaches c1 the oldest message is this segment's last (made at t1).
+        peak = Math.max(peak, fromS + (s.c1 - this.consumed) / rate - s.t1);
+      }
+    }
+    this.consume(count);
+    return Math.max(peak, this.ageAt(toS));
+  }
+
   get backlog(): number {
     return this.produced - this.consumed;
   }

@@ -7,6 +7,7 @@ import { feasibilityWarning } from './feasibility.ts';
 import { fleetLabel } from './fleet-label.ts';
 import { allPolicies } from './policies/all.ts';
 import { type ComparisonJson, comparisonJson } from './results-json.ts';
+import { samplingText } from './sampling.ts';
 import { fleetFor, type SimulateOptions } from './simulate-args.ts';
 import { checkTargets, resultsTable, verdict } from './table.ts';
 
@@ -24,6 +25,7 @@ export function section(c: Comparison, chartPath: string | undefined, heading = 
     c.trace.description,
     '',
     ...(c.trace.source ? [`Source: ${c.trace.source}.`, ''] : []),
+    ...(c.trace.sampling ? [`Tick ${c.fleet.tickS} s. ${samplingText(c.trace.sampling)}`, ''] : []),
     ...(warning ? [`**Warning:** ${warning}.`, ''] : []),
     resultsTable(c.scores, c.bound),
     '',

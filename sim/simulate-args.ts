@@ -22,6 +22,7 @@ import { type PeerSettings, tunedKedaThreshold } from './policies/all.ts';
 import { HPA_DEFAULTS } from './policies/keda-hpa.ts';
 import { TARGET_TRACKING_DEFAULTS } from './policies/target-tracking.ts';
 import { REAL_TRACE_TICK_S, REAL_TRACES } from './real-traces.ts';
+import { MEASURED_DEFAULT, type SamplingFlags, samplingFor, withSampling } from './sampling.ts';
 import { type Trace, traceDurationS } from './trace.ts';
 import { TraceError } from './trace-csv.ts';
 import { ALL_TRACE_NAMES, BUILT_IN_TRACES, LONG_TRACES, loadTrace } from './traces.ts';
@@ -44,7 +45,11 @@ export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… 
   --cpu-at-capacity <pct> a saturated worker's CPU % (${DEFAULT_FLEET.cpuAtCapacity}; 40: bound by round trips)
   --capacity-noise <f>    each task's capacity × (1 ± f), drawn at its start (${DEFAULT_FLEET.capacityNoise})
   --rebalance-spread <f>  each pause lasts rebalance × (1 ± f) (${DEFAULT_FLEET.rebalanceSpread})
-  --seed <n>              seed of the fleet's random draws (${DEFAULT_FLEET.seed})
+  --seed <n>              seed of the fleet's and the sampling's random draws (${DEFAULT_FLEET.seed})
+  --sample-noise <f>      each quarter of a trace sample × (1 ± f), its mean kept (real
+                          traces ${MEASURED_DEFAULT.noise}, others 0)
+  --sample-phase <s>      shift the samples by s seconds against the policies' evaluations, or
+                          random (real traces random, others 0)
   --min <n>, --max <n>    task bounds for every policy (LAGPILOT_MIN_TASKS / _MAX_TASKS: 1, 12)
   --start-delay <s>       desired count raised → new task consuming (${DEFAULT_FLEET.startDelayS})
   --rebalance-seconds <s> group-wide consumption pause per membership change (${DEFAULT_FLEET.rebalanceS};
@@ -133,6 +138,8 @@ const STRING_OPTIONS = [
   'capacity-noise',
   'rebalance-spread',
   'seed',
+  'sample-noise',
+  'sample-phase',
 ] as const;
 
 const optionValues = (argv: readonly string[]) =>
@@ -221,7 +228,11 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     throw new UsageError('--matrix runs every built-in trace: drop --trace, or drop --matrix');
   }
   const names = specs.flatMap((s) => (s === 'all' ? ALL_TRACE_NAMES : [s]));
-  const traces = names.map((spec) => loadTrace(spec));
+  const flags = samplingFlags(get);
+  const traces = names.map((spec) => {
+    const trace = loadTrace(spec);
+    return withSampling(trace, samplingFor(trace, flags, fleet.seed));
+  });
   const tickGiven = get('tick') !== undefined || matrix;
   for (const trace of traces) {
     checkLongEnough(trace, rules);
@@ -239,6 +250,21 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     json: values.json === true,
     tickGiven,
   };
+}
+
+function samplingFlags(get: (k: string) => string | undefined): SamplingFlags {
+  const noise = numberFlag(
+    'sample-noise',
+    get('sample-noise'),
+    (n) => n >= 0 && n < 1,
+    'a fraction in [0, 1)',
+  );
+  const phase = get('sample-phase');
+  const phaseS =
+    phase?.trim() === 'random'
+      ? ('random' as const)
+      : numberFlag('sample-phase', phase, isWholeNumber, 'whole seconds ≥ 0, or random');
+  return { noise, phaseS };
 }
 
 /** lagpilot steps on tick ends: its cadence must be a multiple of the tick (of `trace`'s, if named). */

@@ -1,3 +1,5 @@
+import type { AppliedSampling } from './sampling.ts';
+
 /** A traffic trace: the produce rate over time, and optionally partition-count changes. */
 export interface Trace {
   readonly name: string;
@@ -14,6 +16,8 @@ export interface Trace {
   readonly tickS?: number;
   /** Samples of measured traffic: noise within a sample and a random phase apply by default. */
   readonly measured?: boolean;
+  /** The noise and phase this trace was resampled with (sampling.ts). @default - none */
+  readonly sampling?: AppliedSampling;
 }
 
 export interface PartitionChange {
@@ -23,6 +27,26 @@ export interface PartitionChange {
 
 export function traceDurationS(trace: Trace): number {
   return trace.rates.length * trace.intervalS;
+}
+
+/**
+ * Calls `piece(fromS, toS, rate)` for each stretch of constant rate within [t0, t1], in order: a
+ * tick may span several samples (a fine or phase-shifted trace), and each keeps its own rate.
+ */
+export function forEachPiece(
+  trace: Trace,
+  t0: number,
+  t1: number,
+  piece: (fromS: number, toS: number, rate: number) => void,
+): void {
+  const last = trace.rates.length - 1;
+  let from = t0;
+  while (from < t1) {
+    const i = Math.min(last, Math.max(0, Math.floor(from / trace.intervalS)));
+    const to = i === last ? t1 : Math.min(t1, (i + 1) * trace.intervalS);
+    piece(from, to, trace.rates[i] ?? 0);
+    from = to;
+  }
 }
 
 export function rateAt(trace: Trace, tS: number): number {
