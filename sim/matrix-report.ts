@@ -1,6 +1,7 @@
 /** The matrix scoreboard: one row per trace × fleet, one cell per policy, lagpilot's verdict. */
 import { MATRIX_AXES, type MatrixCell } from './matrix.ts';
-import { attained, TARGETS } from './table.ts';
+import { MATRIX_COST_VS_REFERENCE } from './matrix-verdict.ts';
+import { attained } from './table.ts';
 
 const pct = (value: number, base: number): string =>
   base > 0 ? `${value >= base ? '+' : ''}${Math.round((value / base - 1) * 100)}` : '—';
@@ -33,36 +34,46 @@ export function matrixScoreboard(cells: readonly MatrixCell[]): string {
     );
     const verdict = !c.feasible
       ? `infeasible (peak ${c.peakRate} > ${c.ceilingRate} msg/s)`
-      : c.verdict?.met
+      : c.matrixVerdict?.met
         ? 'yes'
-        : `no: ${(c.verdict?.misses ?? []).map(missKind).join(', ')}`;
+        : `no: ${misses(c).join('; ')}`;
     const ours = c.policies.find((p) => p.policy === 'lagpilot');
     return `| ${c.trace} | ${fleetColumn(c)} | ${policies.join(' | ')} | ${c.bound.unavoidableViolationMinutes > 0 ? `≥ ${c.bound.unavoidableViolationMinutes} viol., ` : ''}${c.bound.instanceMinutes} (${pct(c.bound.instanceMinutes, reference)}) | ${ours ? attained(ours.sloAttainment) : '—'} | ${verdict} |`;
   });
   const feasible = cells.filter((c) => c.feasible);
-  const met = feasible.filter((c) => c.verdict?.met).length;
-  const kinds = new Map<string, number>();
-  for (const c of feasible)
-    for (const m of c.verdict?.misses ?? [])
-      kinds.set(missKind(m), (kinds.get(missKind(m)) ?? 0) + 1);
+  const met = feasible.filter((c) => c.matrixVerdict?.met).length;
+  const by = new Map<string, number>();
+  let dominated = 0;
+  let costly = 0;
+  for (const c of feasible) {
+    const v = c.matrixVerdict;
+    if (!v) continue;
+    if (v.dominatedBy.length > 0) dominated++;
+    if (v.costVsReference > MATRIX_COST_VS_REFERENCE) costly++;
+    for (const p of v.dominatedBy) by.set(short(p), (by.get(short(p)) ?? 0) + 1);
+  }
   const thresholds = [
     ...new Set(cells.map((c) => c.policies.find((p) => p.policy.startsWith('keda-tuned'))?.policy)),
   ].join(', ');
   return [
-    `Each policy cell: SLO-violation minutes · instance-minutes vs the reference/vs the bound (%) · actions. KEDA tuned: ${thresholds}. Target: SLO-violation minutes ≤ every peer's, instance-minutes ≤ ${TARGETS.costVsReference} × reference, actions ≤ ${TARGETS.actionsVsKeda} × KEDA tuned.`,
+    `Each policy cell: SLO-violation minutes · instance-minutes vs the reference/vs the bound (%) · actions. KEDA tuned: ${thresholds}. Target: lagpilot's default is not dominated by any peer in the cell (no more SLO-violation minutes and no more instance-minutes, one strictly fewer) and costs ≤ ${MATRIX_COST_VS_REFERENCE} × the reference.`,
     '',
     ...header,
     ...rows,
     '',
-    `lagpilot meets its target in ${met} of ${feasible.length} feasible cells (${cells.length - feasible.length} infeasible); misses: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}. The bound held in ${cells.filter((c) => c.boundHolds).length} of ${cells.length} cells.`,
+    `lagpilot meets its target in ${met} of ${feasible.length} feasible cells (${cells.length - feasible.length} infeasible). Dominated in ${dominated} (by ${[...by].map(([k, n]) => `${k} in ${n}`).join(', ') || 'no peer'}); over ${MATRIX_COST_VS_REFERENCE} × the reference in ${costly}. The bound held in ${cells.filter((c) => c.boundHolds).length} of ${cells.length} cells.`,
   ].join('\n');
 }
 
-/** The kind of a miss, for the scoreboard: SLO, cost or actions. */
-function missKind(miss: string): string {
-  if (miss.startsWith('more SLO')) return 'SLO';
-  if (miss.startsWith('instance-minutes')) return 'cost';
-  return 'actions';
+/** Why a cell misses: the peers that dominate lagpilot there, and a cost over the limit. */
+function misses(c: MatrixCell): string[] {
+  const v = c.matrixVerdict;
+  if (!v) return ['no lagpilot row'];
+  const out: string[] = [];
+  if (v.dominatedBy.length > 0) out.push(`dominated by ${v.dominatedBy.map(short).join(', ')}`);
+  if (v.costVsReference > MATRIX_COST_VS_REFERENCE)
+    out.push(`cost ${v.costVsReference.toFixed(2)} × reference`);
+  return out;
 }
 
 const AXIS_LABELS: Record<keyof typeof MATRIX_AXES, (v: number) => string> = {
@@ -73,7 +84,7 @@ const AXIS_LABELS: Record<keyof typeof MATRIX_AXES, (v: number) => string> = {
 };
 
 const metIn = (cells: readonly MatrixCell[]) =>
-  `${cells.filter((c) => c.feasible && c.verdict?.met).length}/${cells.length}`;
+  `${cells.filter((c) => c.feasible && c.matrixVerdict?.met).length}/${cells.length}`;
 
 /**
  * Where lagpilot meets its target: one line of cells met per trace and per value of each axis,

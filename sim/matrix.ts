@@ -1,17 +1,20 @@
 /**
- * The robustness matrix: every built-in trace on every fleet of MATRIX_AXES, one scoreboard.
- * Cells are split between this thread and one worker thread (the reference machine has 2 cores).
+ * The robustness matrix: every built-in trace (shapes and real traces) on every fleet of
+ * MATRIX_AXES, one scoreboard. Cells are split between this thread and one worker thread (the
+ * reference machine has 2 cores).
  */
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { parseScalingRules } from '../lambda/core/index.ts';
 import { lowerBounds } from './bound.ts';
 import { compare } from './compare.ts';
 import type { FleetParams } from './fleet.ts';
+import { type CellVerdict, cellVerdict } from './matrix-verdict.ts';
 import { allPolicies, type PeerSettings, tunedKedaThreshold } from './policies/all.ts';
+import { runPool } from './pool.ts';
 import { type ComparisonJson, comparisonJson } from './results-json.ts';
+import { samplingFor, withSampling } from './sampling.ts';
 import type { SimulateOptions } from './simulate-args.ts';
-import { BUILT_IN_TRACES } from './traces.ts';
+import { type Trace, traceDurationS } from './trace.ts';
+import { ALL_TRACE_NAMES, loadTrace } from './traces.ts';
 
 /** The fleets the matrix crosses (16): each axis is a doubt the default fleet hides. */
 export const MATRIX_AXES = {
@@ -44,13 +47,28 @@ export interface MatrixCell extends ComparisonJson {
   readonly fleetParams: FleetParams;
   /** Every policy spent at least the bound given the minutes it violated. */
   readonly boundHolds: boolean;
+  /** lagpilot's default against the peers there and the reference. */
+  readonly matrixVerdict: CellVerdict | null;
+}
+
+/** Traces built once per thread and seed: a real trace is parsed and resampled once, not per cell. */
+const built = new Map<string, Trace>();
+
+/** A matrix trace by name, sampled as `--trace <name>` samples it with the fleet's seed. */
+export function matrixTrace(name: string, seed: number): Trace {
+  const key = `${name}:${seed}`;
+  let trace = built.get(key);
+  if (!trace) {
+    const plain = loadTrace(name);
+    trace = withSampling(plain, samplingFor(plain, {}, seed));
+    built.set(key, trace);
+  }
+  return trace;
 }
 
 export function runCell(job: CellJob): MatrixCell {
-  const make = BUILT_IN_TRACES[job.trace];
-  if (!make) throw new Error(`unknown built-in trace ${job.trace}`);
-  const trace = make();
   const f = job.fleet;
+  const trace = matrixTrace(job.trace, f.seed);
   const peers = {
     ...job.peers,
     kedaLagThreshold: job.kedaLagThreshold ?? tunedKedaThreshold(f.capacity, f.sloS),
@@ -64,7 +82,7 @@ export function runCell(job: CellJob): MatrixCell {
   const boundHolds = c.runs.every(
     (run, i) => run.tasks.reduce((a, b) => a + b, 0) >= bounds[i]!.instanceMinutes - 1e-6,
   );
-  return { ...comparisonJson(c), fleetParams: f, boundHolds };
+  return { ...comparisonJson(c), fleetParams: f, boundHolds, matrixVerdict: cellVerdict(c.scores) };
 }
 
 export function matrixJobs(
@@ -72,9 +90,10 @@ export function matrixJobs(
   env: Readonly<Record<string, string>>,
   peers: PeerSettings,
   kedaLagThreshold: number | undefined,
+  traces: readonly string[] = ALL_TRACE_NAMES,
 ): CellJob[] {
   const jobs: CellJob[] = [];
-  for (const trace of Object.keys(BUILT_IN_TRACES)) {
+  for (const trace of traces) {
     for (const fleet of matrixFleets(base))
       jobs.push({ trace, fleet, env, peers, kedaLagThreshold });
   }
@@ -86,45 +105,16 @@ export function runMatrixFor(options: SimulateOptions): Promise<MatrixCell[]> {
   return runMatrix(matrixJobs(options.fleet, options.env, options.peers, options.kedaLagThreshold));
 }
 
-/** Runs the jobs on this thread and one worker, each taking the next job when free; keeps order. */
-export async function runMatrix(jobs: readonly CellJob[]): Promise<MatrixCell[]> {
-  const results: MatrixCell[] = new Array(jobs.length);
-  // Longest first, so neither thread is left with one long trace at the end.
-  const length = new Map(
-    Object.entries(BUILT_IN_TRACES).map(([k, make]) => [k, make().rates.length]),
+/** Runs the cells on this thread and one worker thread, longest traces first; keeps order. */
+export function runMatrix(jobs: readonly CellJob[]): Promise<MatrixCell[]> {
+  const seconds = new Map<string, number>();
+  const cost = (job: CellJob) => {
+    if (!seconds.has(job.trace)) seconds.set(job.trace, traceDurationS(loadTrace(job.trace)));
+    return seconds.get(job.trace)! / job.fleet.tickS;
+  };
+  return runPool(
+    jobs.map((job) => ({ kind: 'cell' as const, job })),
+    (task) => runCell(task.job),
+    (task) => cost(task.job),
   );
-  const cost = (job: CellJob) => length.get(job.trace) ?? 0;
-  const order = jobs.map((_, i) => i).sort((a, b) => cost(jobs[b]!) - cost(jobs[a]!));
-  let next = 0;
-  // A worker thread does not inherit the main thread's TypeScript loader: it loads its module
-  // through tsx's API.
-  const file = fileURLToPath(new URL('./matrix-worker.ts', import.meta.url));
-  const worker = new Worker(
-    `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(file)}, ${JSON.stringify(import.meta.url)}))`,
-    { eval: true },
-  );
-  const remote = new Promise<void>((resolve, reject) => {
-    const feed = () => {
-      if (next >= order.length) {
-        void worker.terminate().then(() => resolve());
-        return;
-      }
-      const i = order[next++]!;
-      worker.once('message', (cell: MatrixCell) => {
-        results[i] = cell;
-        feed();
-      });
-      worker.postMessage(jobs[i]);
-    };
-    worker.once('error', reject);
-    feed();
-  });
-  // This thread takes jobs between the worker's, yielding so the worker's replies are handled.
-  while (next < order.length) {
-    const i = order[next++]!;
-    results[i] = runCell(jobs[i]!);
-    await new Promise((r) => setImmediate(r));
-  }
-  await remote;
-  return results;
 }

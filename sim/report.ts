@@ -45,7 +45,7 @@ function actionLog(c: Comparison): string {
 }
 
 /** A file name per trace that no other trace of the run takes (same names get -2, -3, …). */
-function uniqueNames(names: readonly string[]): string[] {
+export function uniqueNames(names: readonly string[]): string[] {
   const seen = new Map<string, number>();
   return names.map((name) => {
     const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_');

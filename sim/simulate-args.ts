@@ -68,6 +68,9 @@ export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… 
   --matrix                every built-in trace on 16 fleets (capacity 1000/3000, CPU at
                           capacity 100/40 %, rebalance 5/15 s, start delay 30/120 s), one
                           scoreboard; tick ${MATRIX_TICK_S} s unless --tick is given
+  --frontier              per trace, every policy along its main knob (KEDA lagThreshold,
+                          CPU target, the guide's lag thresholds, lagpilot's cost/SLO knobs),
+                          a dominance verdict for lagpilot's defaults and an SVG of the frontier
   --json                  print the results as JSON instead of tables
 `;
 
@@ -82,6 +85,7 @@ export interface SimulateOptions {
   readonly kedaLagThreshold: number | undefined;
   readonly outDir: string;
   readonly matrix: boolean;
+  readonly frontier: boolean;
   readonly json: boolean;
   /** --tick was given: it holds for every trace, else a trace may run at its own tick. */
   readonly tickGiven: boolean;
@@ -147,6 +151,7 @@ const optionValues = (argv: readonly string[]) =>
     trace: { type: 'string', multiple: true },
     ...Object.fromEntries(STRING_OPTIONS.map((o) => [o, { type: 'string' as const }])),
     matrix: { type: 'boolean' },
+    frontier: { type: 'boolean' },
     json: { type: 'boolean' },
   });
 
@@ -224,6 +229,11 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
   const { peers, kedaLagThreshold } = peersFrom(get, fleet);
 
   const specs = (values.trace as string[] | undefined) ?? ['all'];
+  if (matrix && values.frontier) {
+    throw new UsageError(
+      '--frontier sweeps the given traces, --matrix the fixed fleets: give one of them',
+    );
+  }
   if (matrix && values.trace) {
     throw new UsageError('--matrix runs every built-in trace: drop --trace, or drop --matrix');
   }
@@ -247,6 +257,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     kedaLagThreshold,
     outDir: resolve(get('out') ?? join(ROOT, 'docs', 'reports')),
     matrix,
+    frontier: values.frontier === true,
     json: values.json === true,
     tickGiven,
   };

@@ -5,6 +5,7 @@
  */
 import { runCommand } from '../kit/cli.ts';
 import { ConfigError } from '../kit/params/config-error.ts';
+import { runFrontier } from './frontier-report.ts';
 import { runMatrixFor } from './matrix.ts';
 import { matrixScoreboard } from './matrix-report.ts';
 import { ParamsError } from './params-file.ts';
@@ -12,6 +13,7 @@ import { runSimulate } from './report.ts';
 import { parseSimulateArgs, type SimulateOptions, USAGE } from './simulate-args.ts';
 
 async function run(options: SimulateOptions): Promise<string> {
+  if (options.frontier) return (await runFrontier(options)).text;
   if (!options.matrix) return runSimulate(options).text;
   const started = performance.now();
   const cpu = process.cpuUsage();

@@ -51,6 +51,18 @@ export class OperatorsGuide implements Policy {
   private lags: number[] = [];
   private changedAtS = Number.NEGATIVE_INFINITY;
   private reason = '';
+  private readonly lagUp: number;
+  private readonly lagDown: number;
+
+  /**
+   * `lagScale` multiplies the guide's two lag thresholds (10K up, 1K down), its only knob in
+   * messages: the frontier reads the guide at ½× and 2× as well as verbatim (1). CPU and memory
+   * stay verbatim (a percentage cannot double). @default 1
+   */
+  constructor(lagScale = 1) {
+    this.lagUp = GUIDE.lagUp * lagScale;
+    this.lagDown = GUIDE.lagDown * lagScale;
+  }
 
   evaluate(view: FleetView): number | undefined {
     const n = GUIDE.sustainedMinutes;
@@ -62,7 +74,7 @@ export class OperatorsGuide implements Policy {
     const cpu = sustained(view.cpu, n, this.changedAtS);
     const memory = sustained(view.memory, n, this.changedAtS);
     const up: string[] = [];
-    if (this.lags.every((l) => l > GUIDE.lagUp)) up.push('lag > 10K');
+    if (this.lags.every((l) => l > this.lagUp)) up.push(`lag > ${this.lagUp / 1000}K`);
     if (cpu?.every((v) => v > GUIDE.cpuUp)) up.push('CPU > 80%');
     if (memory?.every((v) => v > GUIDE.memoryUp)) up.push('memory > 80%');
     let next: number | undefined;
@@ -70,12 +82,12 @@ export class OperatorsGuide implements Policy {
       next = Math.min(view.desired * GUIDE.factor, view.partitions);
       this.reason = `${up.join(', ')} for ${n} min: ×${GUIDE.factor}`;
     } else if (
-      this.lags.every((l) => l < GUIDE.lagDown) &&
+      this.lags.every((l) => l < this.lagDown) &&
       cpu?.every((v) => v < GUIDE.cpuDown) &&
       memory?.every((v) => v < GUIDE.memoryDown)
     ) {
       next = Math.ceil(view.desired / GUIDE.factor);
-      this.reason = `lag < 1K, CPU < 30%, memory < 50% for ${n} min: ÷${GUIDE.factor}`;
+      this.reason = `lag < ${this.lagDown / 1000}K, CPU < 30%, memory < 50% for ${n} min: ÷${GUIDE.factor}`;
     }
     if (next === undefined || next === view.desired) return undefined;
     this.changedAtS = view.nowS;
@@ -92,3 +104,8 @@ export const operatorsGuide: PolicyFactory = {
   name: 'operators-guide',
   create: () => new OperatorsGuide(),
 };
+
+/** The guide with its lag thresholds × `lagScale` (the frontier's sweep). */
+export function operatorsGuideScaled(lagScale: number): PolicyFactory {
+  return { name: 'operators-guide', create: () => new OperatorsGuide(lagScale) };
+}

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { matrixFleets, matrixJobs, runMatrix } from '../../sim/matrix.ts';
 import { matrixScoreboard } from '../../sim/matrix-report.ts';
+import { cellVerdict } from '../../sim/matrix-verdict.ts';
 import { runSimulate } from '../../sim/report.ts';
+import type { Score } from '../../sim/score.ts';
 import { parseSimulateArgs } from '../../sim/simulate-args.ts';
-import { BUILT_IN_TRACES } from '../../sim/traces.ts';
+import { ALL_TRACE_NAMES, BUILT_IN_TRACES } from '../../sim/traces.ts';
 
 const out = () => mkdtempSync(join(tmpdir(), 'lagpilot-sim-out-'));
 
@@ -121,15 +123,19 @@ describe('the robustness matrix', () => {
       ).size,
     ).toBe(16);
     expect(matrixJobs(options.fleet, options.env, options.peers, undefined)).toHaveLength(
-      16 * Object.keys(BUILT_IN_TRACES).length,
+      16 * ALL_TRACE_NAMES.length,
     );
+    expect(ALL_TRACE_NAMES).toContain('tweets-ibm');
   });
 
   it('never sees a policy beat the bound on any built-in trace × fleet', {
     timeout: 300_000,
   }, async () => {
     const options = parseSimulateArgs(['--matrix']);
-    const cells = await runMatrix(matrixJobs(options.fleet, options.env, options.peers, undefined));
+    const shapes = Object.keys(BUILT_IN_TRACES);
+    const cells = await runMatrix(
+      matrixJobs(options.fleet, options.env, options.peers, undefined, shapes),
+    );
     expect(cells).toHaveLength(16 * Object.keys(BUILT_IN_TRACES).length);
     const beaten = cells.filter((c) => !c.boundHolds).map((c) => `${c.trace} on ${c.fleet}`);
     expect(beaten).toEqual([]);
@@ -145,5 +151,35 @@ describe('the robustness matrix', () => {
     const board = matrixScoreboard(cells);
     expect(board).toMatch(/^Each policy cell: SLO-violation minutes/);
     expect(board).toMatch(/The bound held in (\d+) of \1 cells\./);
+    const feasible = cells.filter((c) => c.feasible);
+    const met = feasible.filter((c) => c.matrixVerdict?.met).length;
+    expect(board).toContain(
+      `lagpilot meets its target in ${met} of ${feasible.length} feasible cells`,
+    );
+  });
+
+  it("meets a cell's target only when no peer dominates lagpilot and it costs ≤ 1.5 × the reference", () => {
+    const row = (policy: string, v: number, im: number): Score => ({
+      policy,
+      sloViolationMinutes: v,
+      sloAttainment: 100,
+      peakLag: 0,
+      peakLagSeconds: 0,
+      instanceMinutes: im,
+      actions: 0,
+    });
+    const reference = row('reference', 0, 1000);
+    const keda = row('keda-tuned (lagThreshold 15000)', 5, 1400);
+    expect(cellVerdict([row('lagpilot', 5, 1450), keda, reference])).toEqual({
+      met: false,
+      dominatedBy: ['keda-tuned (lagThreshold 15000)'],
+      costVsReference: 1.45,
+    });
+    expect(cellVerdict([row('lagpilot', 4, 1450), keda, reference])?.met).toBe(true);
+    expect(cellVerdict([row('lagpilot', 0, 1600), keda, reference])).toEqual({
+      met: false,
+      dominatedBy: [],
+      costVsReference: 1.6,
+    });
   });
 });
