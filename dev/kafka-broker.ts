@@ -9,12 +9,16 @@ import { pollUntil, stopChild } from '../kit/process.ts';
 import { CACHE_DIR, cached, freePort, progress, run } from './cache.ts';
 import { type Artifact, fetchJars, requireJava } from './maven.ts';
 
-/** Default broker: what most clusters and MSK run. `KAFKA_VERSION=4` picks the 4.x line. */
-export const DEFAULT_KAFKA_VERSION = '3.9.2';
+/**
+ * Default broker: the newest Kafka 4.x Maven Central serves (share groups are GA from 4.2).
+ * `KAFKA_VERSION=3` picks the 3.9 line, what MSK runs.
+ */
+export const DEFAULT_KAFKA_VERSION = '4.4.0';
 const ALIASES: Record<string, string> = {
   '3': '3.9.2',
   '3.9': '3.9.2',
-  '4': '4.1.1',
+  '4': DEFAULT_KAFKA_VERSION,
+  '4.4': DEFAULT_KAFKA_VERSION,
   '4.1': '4.1.1',
 };
 
@@ -31,7 +35,7 @@ export function resolveKafkaVersion(requested = process.env.KAFKA_VERSION): stri
   const resolved = ALIASES[v] ?? v;
   if (!/^[34]\.\d+\.\d+$/.test(resolved)) {
     throw new Error(
-      `KAFKA_VERSION=${v} is not a Kafka 3.x/4.x version: use e.g. 3.9.2, 4.1.1, 3 or 4.`,
+      `KAFKA_VERSION=${v} is not a Kafka 3.x/4.x version: use e.g. 3.9.2, 4.4.0, 3 or 4.`,
     );
   }
   return resolved;

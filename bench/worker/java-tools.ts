@@ -8,7 +8,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { run as runCommand } from '../../dev/cache.ts';
-import { CONSUMER_PERF, MIRROR_MAKER_2, PRODUCER_PERF } from '../../dev/kafka-tools.ts';
+import {
+  CONSUMER_PERF,
+  MIRROR_MAKER_2,
+  mirrorMakerClasspath,
+  PRODUCER_PERF,
+} from '../../dev/kafka-tools.ts';
 import { stopChild } from '../../kit/process.ts';
 import { endOffsets, measure, peakRssMb, RECORDS, type Row } from './measure.ts';
 
@@ -197,7 +202,8 @@ export async function runMirrorMaker(
   kafka: Kafka,
   bytesPerRecord: number,
 ): Promise<Row> {
-  const { cp, log4j, dir } = tools;
+  const { log4j, dir } = tools;
+  const cp = await mirrorMakerClasspath();
   const props = join(dir, 'mm2.properties');
   await writeFile(props, MM2_PROPERTIES(tools.brokers));
   const out = openSync(join(dir, 'mm2.out'), 'a');

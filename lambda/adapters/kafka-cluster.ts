@@ -1,10 +1,11 @@
 /**
  * kafkajs' cluster: its connections to the brokers, with the TLS and SASL (MSK IAM included)
- * the Kafka object was configured with. lagpilot needs two things the public admin API lacks:
- * ConsumerGroupDescribe, which kafkajs 2.2.4 (its last release) does not have, and ListOffsets
- * for thousands of partitions in time linear in their count (the admin's `fetchTopicOffsets`
- * searches the partition list once per partition). Both are sent over a broker's connection
- * pool, as bytes lagpilot encodes and decodes itself. The cluster comes from the private factory
+ * the Kafka object was configured with. lagpilot needs what the public admin API lacks: the
+ * requests of groups kafkajs 2.2.4 (its last release) predates (ConsumerGroupDescribe,
+ * ShareGroupDescribe, ListGroups v5, DescribeShareGroupOffsets), and ListOffsets for thousands of
+ * partitions in time linear in their count (the admin's `fetchTopicOffsets` searches the
+ * partition list once per partition). They are sent over a broker's connection pool, as bytes
+ * lagpilot encodes and decodes itself (kafka-wire.ts). The cluster comes from the private factory
  * the Kafka object holds; each member is typed only as far as lagpilot uses it.
  */
 
@@ -67,14 +68,16 @@ export function clusterOf(kafka: Kafka, purpose: string): Cluster {
 const SHARED = new WeakMap<Kafka, LazyCluster>();
 
 /**
- * The one lazily connected cluster of `kafka` that lagpilot's own requests share (ListOffsets,
- * ConsumerGroupDescribe): one set of broker connections, and one SASL handshake each on MSK IAM,
+ * The one lazily connected cluster of `kafka` that lagpilot's own requests share: one set of broker connections, and one SASL handshake each on MSK IAM,
  * instead of one set per reader.
  */
 export function sharedCluster(kafka: Kafka): LazyCluster {
   let cluster = SHARED.get(kafka);
   if (!cluster) {
-    cluster = new LazyCluster(kafka, 'ListOffsets and ConsumerGroupDescribe');
+    cluster = new LazyCluster(
+      kafka,
+      "lagpilot's own requests (ListOffsets, ListGroups, group and share-offset describes)",
+    );
     SHARED.set(kafka, cluster);
   }
   return cluster;

@@ -5,6 +5,12 @@
  * count (admin DescribeGroups; for a group of the consumer rebalance protocol, which
  * DescribeGroups answers as Dead with no members, ConsumerGroupDescribe).
  *
+ * The group's type comes from its coordinator (ListGroups v5, group-type.ts), never from
+ * configuration. A share group (KIP-932) commits no offsets: its members come from
+ * ShareGroupDescribe and each partition's start offset (as `committed`) and lag from
+ * DescribeShareGroupOffsets (share-offsets.ts); the broker's own lag (v1, KIP-1226) is taken as
+ * is, and a partition no member has fetched yet follows the reset policy below.
+ *
  * Lag per partition, never negative, is what the group's consumers would read from where they
  * stand to the end (see PartitionOffsets in types.ts for which end):
  *   - committed within [log start, end] → end − committed;
@@ -21,6 +27,7 @@ import {
   GroupNotFoundError,
   type GroupState,
   type GroupStateName,
+  type GroupType,
   KafkaError,
   type LagSnapshot,
   type LagSource,
@@ -29,8 +36,14 @@ import {
   partitionLag,
   TopicNotFoundError,
 } from '../core/index.ts';
-import type { ConsumerGroupDescriber } from './consumer-group-describe.ts';
-import { LogOffsetReader } from './log-offsets.ts';
+import {
+  type ConsumerGroupDescriber,
+  GroupDescriber,
+  SHARE_GROUP_DESCRIBE,
+} from './consumer-group-describe.ts';
+import { GroupTypeReader } from './group-type.ts';
+import { entry, LogOffsetReader, type PartitionLog } from './log-offsets.ts';
+import { ShareOffsetReader } from './share-offsets.ts';
 
 export interface LagSourceOptions {
   groupId: string;
@@ -90,9 +103,45 @@ function kafkaErrorType(error: unknown): string | undefined {
   return undefined;
 }
 
+/** A request's answer or its error, to be unwrapped only when it is needed. */
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settled = <T>(p: Promise<T>): Promise<Settled<T>> =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+function unwrap<T>(s: Settled<T>): T {
+  if (!s.ok) throw s.error;
+  return s.value;
+}
+
+/** Committed offsets by topic, then partition (no key string per partition), and whether any. */
+interface Committed {
+  byTopic: Map<string, Map<number, number>>;
+  any: boolean;
+}
+
+function committedOf(fetched: Awaited<ReturnType<Admin['fetchOffsets']>>): Committed {
+  const byTopic = new Map<string, Map<number, number>>();
+  let any = false;
+  for (const t of fetched) {
+    const byPartition = new Map<number, number>();
+    for (const p of t.partitions) {
+      const offset = Number(p.offset);
+      if (offset >= 0) byPartition.set(p.partition, offset);
+    }
+    byTopic.set(t.topic, byPartition);
+    any ||= byPartition.size > 0;
+  }
+  return { byTopic, any };
+}
+
 export class KafkaLagSource implements LagSource {
   private readonly admin: Admin;
   private readonly logs: LogOffsetReader;
+  private readonly types: GroupTypeReader;
+  private readonly shareGroups: GroupDescriber;
+  private readonly shareOffsets: ShareOffsetReader;
   private connected: Promise<void> | undefined;
 
   constructor(
@@ -101,6 +150,9 @@ export class KafkaLagSource implements LagSource {
   ) {
     this.admin = kafka.admin();
     this.logs = new LogOffsetReader(kafka);
+    this.types = new GroupTypeReader(kafka);
+    this.shareGroups = new GroupDescriber(kafka, SHARE_GROUP_DESCRIBE);
+    this.shareOffsets = new ShareOffsetReader(kafka);
   }
 
   async observe(): Promise<LagSnapshot> {
@@ -124,39 +176,82 @@ export class KafkaLagSource implements LagSource {
   }
 
   private async read(): Promise<LagSnapshot> {
-    const { groupId, topics, offsetReset } = this.options;
-    const [logs, committed, groups] = await Promise.all([
+    const { groupId, topics } = this.options;
+    // The classic reads go out with the type's: a classic group, the usual one, waits for no
+    // extra round trip; a share group ignores them (OffsetFetch does not know it).
+    const [logs, type, committed, groups] = await Promise.all([
       this.logs.read(topics),
-      this.admin.fetchOffsets({ groupId, topics: [...topics] }),
-      this.admin.describeGroups([groupId]),
+      this.types.typeOf(groupId),
+      settled(this.admin.fetchOffsets({ groupId, topics: [...topics] })),
+      settled(this.admin.describeGroups([groupId])),
     ]);
-    // By topic, then partition: no key string per partition.
-    const committedOf = new Map<string, Map<number, number>>();
-    let anyCommitted = false;
-    for (const t of committed) {
-      const byPartition = new Map<number, number>();
-      for (const p of t.partitions) {
-        const offset = Number(p.offset);
-        if (offset >= 0) byPartition.set(p.partition, offset);
-      }
-      committedOf.set(t.topic, byPartition);
-      anyCommitted ||= byPartition.size > 0;
-    }
-    let group = groupStateOf(groups.groups.find((g) => g.groupId === groupId));
-    if (group.state === 'Dead' && group.members === 0 && this.options.consumerGroups) {
-      group = (await this.options.consumerGroups.describe(groupId)) ?? group;
-    }
-    if (group.state === 'Dead' && !anyCommitted) throw new GroupNotFoundError(groupId);
+    if (type === 'share') return this.readShare(logs);
+    const group = await this.classicGroup(type, unwrap(groups).groups);
+    return this.snapshot(logs, committedOf(unwrap(committed)), group);
+  }
 
+  /** The group's state: DescribeGroups, or for a consumer-protocol group ConsumerGroupDescribe. */
+  private async classicGroup(
+    type: GroupType | undefined,
+    described: GroupDescription[],
+  ): Promise<GroupState> {
+    const { groupId, consumerGroups } = this.options;
+    const group = groupStateOf(described.find((g) => g.groupId === groupId));
+    if (group.state === 'Dead' && group.members === 0 && consumerGroups) {
+      const consumer = await consumerGroups.describe(groupId);
+      if (consumer) return { ...consumer, type: 'consumer' };
+    }
+    return { ...group, type: type ?? 'classic' };
+  }
+
+  /** A share group: its members (ShareGroupDescribe) and per partition its start and lag. */
+  private async readShare(logs: PartitionLog[]): Promise<LagSnapshot> {
+    const { groupId } = this.options;
+    const partitions = new Map<string, number[]>();
+    for (const { topic, partition } of logs) entry(partitions, topic, () => []).push(partition);
+    const [offsets, described] = await Promise.all([
+      this.shareOffsets.read(groupId, partitions),
+      this.shareGroups.describe(groupId),
+    ]);
+    if (!described) throw new GroupNotFoundError(groupId);
+    const starts = new Map<string, Map<number, number>>();
+    const lags = new Map<string, Map<number, number>>();
+    for (const [topic, byPartition] of offsets) {
+      for (const [partition, { start, lag }] of byPartition) {
+        if (start !== null) entry(starts, topic, () => new Map()).set(partition, start);
+        if (lag !== null) entry(lags, topic, () => new Map()).set(partition, lag);
+      }
+    }
+    return this.snapshot(
+      logs,
+      { byTopic: starts, any: true },
+      { ...described, type: 'share' },
+      lags,
+    );
+  }
+
+  /**
+   * Per partition its offsets and lag: `lags` where the broker counted it (a share group's,
+   * KIP-1226), else from the committed (or share start) offset by partitionLag.
+   */
+  private snapshot(
+    logs: PartitionLog[],
+    committed: Committed,
+    group: GroupState,
+    lags?: Map<string, Map<number, number>>,
+  ): LagSnapshot {
+    const { groupId, topics, offsetReset } = this.options;
+    if (group.state === 'Dead' && !committed.any) throw new GroupNotFoundError(groupId);
     const partitions: PartitionOffsets[] = logs.map(({ topic, partition, start, end }) => {
-      const c = committedOf.get(topic)?.get(partition) ?? null;
+      const c = committed.byTopic.get(topic)?.get(partition) ?? null;
+      const counted = lags?.get(topic)?.get(partition);
       return {
         topic,
         partition,
         committed: c,
         end,
         start,
-        lag: partitionLag(c, end, start, offsetReset),
+        lag: counted ?? partitionLag(c, end, start, offsetReset),
       };
     });
     partitions.sort((a, b) =>

@@ -52,7 +52,7 @@ export interface PartitionLog {
 type Offsets = Map<string, Map<number, number>>;
 
 /** The value at `key`, first set to `create()` when there is none. */
-function entry<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+export function entry<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   let value = map.get(key);
   if (value === undefined) {
     value = create();

@@ -77,7 +77,7 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
     const earliest = source(groupId, [topic]);
     const snapshot = await earliest.observe();
     expect(snapshot.partitionCount).toBe(4);
-    expect(snapshot.group).toEqual({ state: 'Empty', members: 0 });
+    expect(snapshot.group).toEqual({ state: 'Empty', members: 0, type: 'classic' });
     expect(snapshot.partitions).toEqual([
       { topic, partition: 0, committed: 10, end: 30, start: 0, lag: 20 },
       { topic, partition: 1, committed: 20, end: 20, start: 0, lag: 0 },
@@ -106,7 +106,7 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
         await sleep(200);
         snapshot = await lag.observe();
       }
-      expect(snapshot.group).toEqual({ state: 'Stable', members: 1 });
+      expect(snapshot.group).toEqual({ state: 'Stable', members: 1, type: 'classic' });
       expect(snapshot.partitionCount).toBe(5);
       expect(snapshot.partitions.reduce((s, p) => s + p.lag, 0)).toBe(16);
       await lag.close();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ConsumerGroupDescribeError,
   decodeResponse,
   encodeRequest,
+  GroupDescribeError,
 } from '../../lambda/adapters/consumer-group-describe.ts';
 
 const compact = (s: string | null) =>
@@ -53,7 +53,7 @@ describe('ConsumerGroupDescribe (v0)', () => {
         return e;
       }
     })();
-    expect(error).toBeInstanceOf(ConsumerGroupDescribeError);
+    expect(error).toBeInstanceOf(GroupDescribeError);
     expect(error).toMatchObject({ retriable: true, code: 16 });
     expect(() => decodeResponse('g', response(30, '', 0, 'denied'))).toThrow(
       'ConsumerGroupDescribe for group g failed with Kafka error code 30: denied',

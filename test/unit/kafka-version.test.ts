@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_KAFKA_VERSION, resolveKafkaVersion } from '../../dev/kafka-broker.ts';
 
 describe('resolveKafkaVersion', () => {
-  it('defaults to the 3.9 line', () => {
+  it('defaults to the newest 4.x line, with share groups (4.2+)', () => {
     expect(resolveKafkaVersion(undefined)).toBe(DEFAULT_KAFKA_VERSION);
-    expect(DEFAULT_KAFKA_VERSION).toMatch(/^3\.9\.\d+$/);
+    expect(resolveKafkaVersion('')).toBe(DEFAULT_KAFKA_VERSION);
+    expect(DEFAULT_KAFKA_VERSION).toBe('4.4.0');
   });
 
   it('maps major aliases to pinned releases', () => {
-    expect(resolveKafkaVersion('4')).toMatch(/^4\.\d+\.\d+$/);
-    expect(resolveKafkaVersion('3')).toBe(DEFAULT_KAFKA_VERSION);
+    expect(resolveKafkaVersion('4')).toBe(DEFAULT_KAFKA_VERSION);
+    expect(resolveKafkaVersion('3')).toMatch(/^3\.9\.\d+$/);
+    expect(resolveKafkaVersion('4.1')).toBe('4.1.1');
     expect(resolveKafkaVersion('4.0.0')).toBe('4.0.0');
   });
 

@@ -276,7 +276,7 @@ describe('LogOffsetReader', () => {
 
   it('a kafkajs without the private cluster factory is a clear error naming the version it needs', async () => {
     await expect(new LogOffsetReader({} as Kafka).read(['a'])).rejects.toThrow(
-      /kafkajs lacks private:Kafka:createCluster where 2\.2\.4 has it: ListOffsets and ConsumerGroupDescribe needs kafkajs 2\.2\.x/,
+      /kafkajs lacks private:Kafka:createCluster where 2\.2\.4 has it: lagpilot.s own requests \(ListOffsets, ListGroups, group and share-offset describes\) needs kafkajs 2\.2\.x/,
     );
   });
 });
