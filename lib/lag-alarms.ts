@@ -32,6 +32,7 @@ export interface LagAlarmsProps {
   readonly lagGrowingFloor?: number;
   /**
    * Prefix of the alarm names (`<prefix>-LagHigh`), so runbooks and filters can name them.
+   * Alarm names are unique per account and region: a second LagAlarms in the stack needs its own.
    * @default - the stack name
    */
   readonly alarmNamePrefix?: string;
@@ -58,12 +59,14 @@ export interface LagAlarmsProps {
    */
   readonly cpuThreshold?: number;
   /**
-   * Service memory % that alarms when it holds for 15 minutes.
-   * @default 90
+   * Service memory % that alarms when it holds for 15 minutes (the worker's heap is full at
+   * about 84 %, lib/worker-heap.ts: a threshold above that could only fire after a crash).
+   * @default - the autoscaler's scale-up threshold (LAGPILOT_MEMORY_HIGH)
    */
   readonly memoryThreshold?: number;
   /**
-   * Topic the alarms notify (on ALARM and on OK).
+   * Topic the alarms notify when they go into ALARM (never on OK: a fresh deploy would mail one
+   * OK per alarm).
    * @default - a new KMS-encrypted, TLS-only topic when `alarmEmail` is given; otherwise none
    */
   readonly alarmTopic?: sns.ITopic;
@@ -81,6 +84,9 @@ export interface LagAlarmSet {
   readonly lagSecondsSlo: cloudwatch.Alarm;
   readonly autoscalerErrors: cloudwatch.Alarm;
   readonly autoscalerSilent: cloudwatch.Alarm;
+  /** The function's own failures (AWS/Lambda Errors), init failures included. */
+  readonly functionErrors: cloudwatch.Alarm;
+  readonly functionThrottles: cloudwatch.Alarm;
   readonly cpuHigh: cloudwatch.Alarm;
   readonly memoryHigh: cloudwatch.Alarm;
   readonly tasksNotRunning: cloudwatch.Alarm;
@@ -111,6 +117,7 @@ export class LagAlarms extends Construct {
     const lagMinutes = (props.lagDuration ?? Duration.minutes(15)).toMinutes();
     const lagFloor = props.lagGrowingFloor ?? this.lagThreshold;
     this.alarmNamePrefix = props.alarmNamePrefix ?? Stack.of(this).stackName;
+    this.refuseNameCollision();
 
     this.alarms = {
       lagHigh: this.alarm('LagHigh', {
@@ -168,11 +175,12 @@ export class LagAlarms extends Construct {
         evaluationPeriods: 2,
         treatMissingData: cloudwatch.TreatMissingData.MISSING,
       }),
+      ...functionAlarms(scaler, (id, alarmProps) => this.alarm(id, alarmProps)),
       cpuHigh: this.usageAlarm('CpuHigh', 'CPUUtilization', props.cpuThreshold ?? 90, scaler),
       memoryHigh: this.usageAlarm(
         'MemoryHigh',
         'MemoryUtilization',
-        props.memoryThreshold ?? 90,
+        props.memoryThreshold ?? scaler.config.LAGPILOT_MEMORY_HIGH,
         scaler,
       ),
       tasksNotRunning: this.alarm('TasksNotRunning', {
@@ -212,11 +220,22 @@ export class LagAlarms extends Construct {
     }
     if (this.topic) {
       const action = new actions.SnsAction(this.topic);
-      for (const alarm of Object.values(this.alarms)) {
-        alarm?.addAlarmAction(action);
-        alarm?.addOkAction(action);
-      }
+      for (const alarm of Object.values(this.alarms)) alarm?.addAlarmAction(action);
       this.alarms.autoscalerSilent.addInsufficientDataAction(action);
+    }
+  }
+
+  /** Alarm names are unique per account and region: a second set with the same prefix fails. */
+  private refuseNameCollision(): void {
+    const other = Stack.of(this)
+      .node.findAll()
+      .find(
+        (c) => c instanceof LagAlarms && c !== this && c.alarmNamePrefix === this.alarmNamePrefix,
+      );
+    if (other) {
+      throw new Error(
+        `${this.node.path}: its alarm names (${this.alarmNamePrefix}-LagHigh, …) collide with ${other.node.path}'s: give each LagAlarms its own alarmNamePrefix`,
+      );
     }
   }
 
@@ -272,6 +291,8 @@ export class LagAlarms extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        // Only this account's alarms: no other account's CloudWatch may use the key.
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
     const topic = new sns.Topic(this, 'Topic', {
@@ -291,4 +312,36 @@ export class LagAlarms extends Construct {
     );
     return topic;
   }
+}
+
+type AlarmFactory = (id: string, props: cloudwatch.AlarmProps) => cloudwatch.Alarm;
+
+/**
+ * The function's own AWS/Lambda failures. An init that fails (a denied secret or KMS call, an
+ * unreachable endpoint, a bad LAGPILOT_* value) emits none of the autoscaler's metrics, so its
+ * Errors alarm and the silent alarm never hear it; Lambda counts it in Errors all the same.
+ */
+function functionAlarms(scaler: LagAutoscaler, alarm: AlarmFactory) {
+  const everyMinute = { statistic: 'Sum', period: MINUTE };
+  const often = {
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 3,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  };
+  return {
+    functionErrors: alarm('FunctionErrors', {
+      alarmDescription:
+        'The autoscaler function failed (AWS/Lambda Errors) in 3 of the last 5 minutes, so nothing scales the service. At init (first deploy): a denied Secrets Manager or KMS call, an unreachable endpoint or broker, a bad LAGPILOT_* value. Its log group has the error (errorType, errorMessage; INIT_REPORT … Status: error).',
+      metric: scaler.function.metricErrors(everyMinute),
+      ...often,
+    }),
+    functionThrottles: alarm('FunctionThrottles', {
+      alarmDescription:
+        "The autoscaler function was throttled (AWS/Lambda Throttles) in 3 of the last 5 minutes: the account's concurrency is exhausted and control steps are skipped.",
+      metric: scaler.function.metricThrottles(everyMinute),
+      ...often,
+    }),
+  };
 }

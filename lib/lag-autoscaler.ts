@@ -14,8 +14,13 @@ import { Construct } from 'constructs';
 import { ConfigError } from '../kit/params/config-error.ts';
 import { PARAMETERS, parseRawConfig, type RawConfig } from '../lambda/core/index.ts';
 import type { MetricName } from '../lambda/handler/index.ts';
-import { SCHEDULE_PERIOD_MS, STEP_RESERVE_MS } from '../lambda/handler/index.ts';
-import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
+import { checkSchedule, checkTimeout, defaultTimeout } from './autoscaler-cadence.ts';
+import {
+  grantReadKafkaSecrets,
+  type KafkaAuth,
+  type KafkaConnection,
+  resolveKafka,
+} from './kafka-connection.ts';
 import { forValidation, labelled, ruleEnvironment } from './parameters.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
 import { resolveTarget } from './scaling-target.ts';
@@ -62,7 +67,8 @@ export interface LagAutoscalerProps extends ScalingRuleProps {
    */
   readonly metricsNamespace?: string;
   /**
-   * When to run a control step.
+   * When to invoke the function: once a minute is the only cadence the step loop supports
+   * (`stepInterval` runs several steps within the minute); any other schedule fails synth.
    * @default Schedule.rate(Duration.minutes(1))
    */
   readonly schedule?: events.Schedule;
@@ -107,25 +113,6 @@ export interface LagAutoscalerProps extends ScalingRuleProps {
 }
 
 /**
- * One step per invocation needs well under a minute; several (LAGPILOT_STEP_INTERVAL below a
- * minute) run until 60 s − interval, so the last one gets its reserve before the next invocation.
- */
-function defaultTimeout(stepIntervalMs: number): Duration {
-  return Duration.seconds(stepIntervalMs < SCHEDULE_PERIOD_MS ? 58 : 50);
-}
-
-/** A timeout that would cut the invocation's last step short: the fix named. */
-function checkTimeout(path: string, timeout: Duration, stepIntervalMs: number): void {
-  if (stepIntervalMs >= SCHEDULE_PERIOD_MS) return;
-  const needS = (SCHEDULE_PERIOD_MS - stepIntervalMs + STEP_RESERVE_MS) / 1000;
-  if (timeout.toSeconds() < needS) {
-    throw new Error(
-      `${path}: timeout ${timeout.toSeconds()} s is too short for stepInterval ${stepIntervalMs / 1000} s: the last step of an invocation starts at ${(SCHEDULE_PERIOD_MS - stepIntervalMs) / 1000} s and needs ${STEP_RESERVE_MS / 1000} s; give at least ${needS} s (or leave the default)`,
-    );
-  }
-}
-
-/**
  * Lag-driven autoscaling for an existing ECS service: a Lambda that, on a schedule, reads the
  * consumer group's lag and the service's CPU and memory, applies the scaling rules and sets
  * the service's desired count. One decision at a time (the state table's version check refuses
@@ -162,13 +149,16 @@ export class LagAutoscaler extends Construct {
       : target.clusterName.slice(target.clusterName.lastIndexOf('/') + 1);
     this.serviceArn = target.serviceArn;
     this.metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
-    const auth = props.kafka.auth ?? KafkaAuth.none();
     if (props.kafka.brokers.length === 0) {
       throw new Error(`${this.node.path}: kafka.brokers must name at least one broker`);
     }
     if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
       throw new Error(`${this.node.path}: vpcSubnets and securityGroups need \`vpc\``);
     }
+    const kafka = resolveKafka(this, props.kafka);
+    const auth = kafka.auth;
+    const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(1));
+    checkSchedule(this.node.path, schedule);
 
     this.stateTable = new dynamodb.Table(this, 'State', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -184,8 +174,9 @@ export class LagAutoscaler extends Construct {
       LAGPILOT_CLUSTER: this.clusterName,
       LAGPILOT_SERVICE: this.serviceName,
       LAGPILOT_KAFKA_AUTH: auth.kind,
-      LAGPILOT_KAFKA_TLS: String(auth.tls),
+      LAGPILOT_KAFKA_TLS: String(kafka.tls),
       ...(auth.secret ? { LAGPILOT_KAFKA_SECRET_ARN: auth.secret.secretArn } : {}),
+      ...(kafka.caBundle ? { LAGPILOT_KAFKA_CA_SECRET_ARN: kafka.caBundle.secretArn } : {}),
       LAGPILOT_METRICS_NAMESPACE: this.metricsNamespace,
       LAGPILOT_STATE_TABLE: this.stateTable.tableName,
       ...ruleEnvironment(props),
@@ -209,8 +200,9 @@ export class LagAutoscaler extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `lagpilot autoscaler ${this.node.path}`,
     });
+    let vpcAccess: iam.Policy | undefined;
     if (props.vpc) {
-      const vpcAccess = new iam.Policy(this, 'VpcAccessPolicy', {
+      vpcAccess = new iam.Policy(this, 'VpcAccessPolicy', {
         roles: [this.role],
         document: vpcAccessPolicy(),
       });
@@ -255,9 +247,12 @@ export class LagAutoscaler extends Construct {
       },
     });
 
+    // Lambda checks the role's network-interface rights when it creates a VPC function.
+    if (vpcAccess) this.function.node.addDependency(vpcAccess);
+
     this.schedule = new events.Rule(this, 'Schedule', {
       description: `lagpilot control step ${this.node.path}`,
-      schedule: props.schedule ?? events.Schedule.rate(Duration.minutes(1)),
+      schedule,
       targets: [
         new targets.LambdaFunction(this.function, {
           retryAttempts: 0,
@@ -266,7 +261,21 @@ export class LagAutoscaler extends Construct {
       ],
     });
 
-    this.grantPermissions(auth, props);
+    this.grantPermissions(kafka.auth, props);
+    grantReadKafkaSecrets(kafka, this.role);
+  }
+
+  /**
+   * The function's security groups, to admit at the brokers
+   * (`brokerGroup.connections.allowFrom(autoscaler, ec2.Port.tcp(9096))`); needs `vpc`.
+   */
+  get connections(): ec2.Connections {
+    if (!this.function.isBoundToVpc) {
+      throw new Error(
+        `${this.node.path}: the autoscaler runs outside a VPC and has no security group: give \`vpc\` to admit it at the brokers`,
+      );
+    }
+    return this.function.connections;
   }
 
   /** One of the autoscaler's metrics, in its namespace with the `service` dimension. */
@@ -302,7 +311,6 @@ export class LagAutoscaler extends Construct {
     this.logGroup.grantWrite(this.role);
     // The state store reads with GetItem and writes whole items with a conditional PutItem.
     this.stateTable.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem');
-    auth.grantReadSecret(this.role);
     if (auth.kind === 'msk-iam') this.grantMskDescribe(auth, props);
 
     // Metrics are published as EMF log lines (the log group grant covers them): no

@@ -1,13 +1,10 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import type * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { AppParameters } from './deploy-params.ts';
-import { KafkaAuth } from './kafka-connection.ts';
+import type { AppParameters, DeploySettings } from './deploy-params.ts';
+import { KafkaSecrets } from './kafka-secrets.ts';
 import { LagAlarms } from './lag-alarms.ts';
 import { LagAutoscaler } from './lag-autoscaler.ts';
 import { LagDashboard } from './lag-dashboard.ts';
@@ -44,12 +41,15 @@ export class LagpilotStack extends Stack {
           privateSubnetIds: d.vpcPrivateSubnetIds,
         })
       : newVpc(this, logRetention);
+    // The worker enables the Fargate capacity providers it uses, and waits for them.
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
-      enableFargateCapacityProviders: d.capacityProvider === 'FARGATE_SPOT',
     });
-    const kafka = { brokers: p.brokers, auth: kafkaAuth(this, p) };
+    const secrets = new KafkaSecrets(this, p);
+    const caBundle = secrets.caBundle;
+    const kafka = { brokers: p.brokers, auth: secrets.workerAuth, caBundle };
+    const groups = existingGroups(this, d);
 
     this.worker = new MirrorWorkerService(this, 'Worker', {
       cluster: this.cluster,
@@ -69,27 +69,26 @@ export class LagpilotStack extends Stack {
       shutdownTimeout: Duration.seconds(d.workerShutdownSeconds),
       cpu: d.workerCpu,
       memoryLimitMiB: d.workerMemory,
-      cpuArchitecture:
-        d.workerArch === 'arm64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+      // Unset: ARM64, or X86_64 on Spot (the only architecture Spot runs).
+      cpuArchitecture: d.workerArch && ARCHITECTURES[d.workerArch],
       image: d.workerImage ? workerImageFrom(this, d.workerImage) : undefined,
-      capacityProvider: d.capacityProvider,
+      capacityProviderStrategies: capacityMix(d),
+      securityGroups: groups?.worker,
       metricsNamespace: p.metricsNamespace,
       logRetention,
     });
     this.autoscaler = new LagAutoscaler(this, 'Autoscaler', {
       ...p.rules,
       service: this.worker.service,
-      kafka,
+      kafka: { ...kafka, auth: secrets.autoscalerAuth },
       groupId: p.groupId,
       topics: p.topics,
       metricsNamespace: p.metricsNamespace,
       vpc: this.vpc,
+      securityGroups: groups?.autoscaler,
       logRetention,
     });
-    this.grantAmbiguousSecret(p, kafka.auth, [
-      this.worker.taskDefinition.obtainExecutionRole(),
-      this.autoscaler.role,
-    ]);
+    secrets.grantIfPartial(this.worker.taskDefinition.obtainExecutionRole(), this.autoscaler.role);
     this.alarms = new LagAlarms(this, 'Alarms', {
       autoscaler: this.autoscaler,
       worker: this.worker,
@@ -101,19 +100,25 @@ export class LagpilotStack extends Stack {
       autoscaler: this.autoscaler,
       alarms: this.alarms,
       worker: this.worker,
+      dashboardName: this.stackName,
     });
-    const groups = {
-      WorkerSecurityGroupId: this.worker.service.connections,
-      AutoscalerSecurityGroupId: this.autoscaler.function.connections,
+    const clients = {
+      WorkerSecurityGroupId: this.worker.connections,
+      AutoscalerSecurityGroupId: this.autoscaler.connections,
     };
-    if (d.brokerSecurityGroupId) this.admitToBrokers(d.brokerSecurityGroupId, p.brokers, groups);
-    for (const [id, connections] of Object.entries(groups)) {
+    for (const [index, groupId] of (d.brokerSecurityGroupIds ?? []).entries()) {
+      this.admitToBrokers(index, groupId, p.brokers, clients);
+    }
+    for (const [id, connections] of Object.entries(clients)) {
       new CfnOutput(this, id, {
-        description:
-          'Admit this group on the broker ports (done for you with brokerSecurityGroupId)',
+        description: 'Security group of these clients (admitted at brokerSecurityGroupIds)',
         value: connections.securityGroups.map((g) => g.securityGroupId).join(','),
       });
     }
+    new CfnOutput(this, 'DashboardName', {
+      description: 'CloudWatch → Dashboards: the fleet, its lag and the autoscaler',
+      value: this.stackName,
+    });
     new CfnOutput(this, 'AutoscalerFunctionName', {
       description: 'Retune: edit this function’s LAGPILOT_* environment (see README)',
       value: this.autoscaler.function.functionName,
@@ -121,20 +126,18 @@ export class LagpilotStack extends Stack {
     new CfnOutput(this, 'WorkerServiceName', { value: this.worker.service.serviceName });
   }
 
-  /** The brokers' group admits the worker's and the autoscaler's on every port in `brokers`. */
+  /** A brokers' group admits the worker's and the autoscaler's on every port in `brokers`. */
   private admitToBrokers(
+    index: number,
     groupId: string,
     brokers: readonly string[],
     clients: Record<string, ec2.Connections>,
   ): void {
-    const brokerGroup = ec2.SecurityGroup.fromSecurityGroupId(
-      this,
-      'BrokerSecurityGroup',
-      groupId,
-      {
-        allowAllOutbound: false,
-      },
-    );
+    // The first keeps the id a single group always had, so its rules are not replaced.
+    const id = index === 0 ? 'BrokerSecurityGroup' : `BrokerSecurityGroup${index + 1}`;
+    const brokerGroup = ec2.SecurityGroup.fromSecurityGroupId(this, id, groupId, {
+      allowAllOutbound: false,
+    });
     const ports = [...new Set(brokers.map((b) => Number(b.slice(b.lastIndexOf(':') + 1))))];
     for (const [name, connections] of Object.entries(clients)) {
       for (const port of ports) {
@@ -146,25 +149,6 @@ export class LagpilotStack extends Stack {
       }
     }
   }
-
-  /**
-   * A secret ARN ending in `-` and six characters may be the complete ARN or a partial one whose
-   * name happens to end that way; it was imported as complete, so also grant the partial form
-   * (`<arn>-??????`) rather than guess, and the first deploy works either way.
-   */
-  private grantAmbiguousSecret(p: AppParameters, auth: KafkaAuth, roles: iam.IRole[]): void {
-    if (!auth.secret || !p.kafkaSecretArn || !looksComplete(p.kafkaSecretArn)) return;
-    const partial = secretsmanager.Secret.fromSecretAttributes(this, 'KafkaSecretIfPartial', {
-      secretPartialArn: p.kafkaSecretArn,
-    });
-    // The key grant was made with the first form; the second form needs only the secret.
-    for (const role of roles) partial.grantRead(role);
-  }
-}
-
-/** Secrets Manager appends `-` and six characters to the name in a complete ARN. */
-function looksComplete(arn: string): boolean {
-  return /-[A-Za-z0-9]{6}$/.test(arn);
 }
 
 function newVpc(scope: Construct, retention: logs.RetentionDays): ec2.Vpc {
@@ -184,24 +168,31 @@ function newVpc(scope: Construct, retention: logs.RetentionDays): ec2.Vpc {
   });
 }
 
-function kafkaAuth(scope: Construct, p: AppParameters): KafkaAuth {
-  switch (p.kafkaAuth) {
-    case 'none':
-      return p.kafkaTls ? KafkaAuth.tls() : KafkaAuth.none();
-    case 'tls':
-      return KafkaAuth.tls();
-    case 'scram-sha-256':
-    case 'scram-sha-512': {
-      const arn = p.kafkaSecretArn!;
-      const keyArn = p.deploy.kafkaSecretKmsKeyArn;
-      const secret = secretsmanager.Secret.fromSecretAttributes(scope, 'KafkaSecret', {
-        ...(looksComplete(arn) ? { secretCompleteArn: arn } : { secretPartialArn: arn }),
-        // KafkaAuth.grantReadSecret gives each reader kms:Decrypt on it, via Secrets Manager.
-        encryptionKey: keyArn ? kms.Key.fromKeyArn(scope, 'KafkaSecretKey', keyArn) : undefined,
-      });
-      return KafkaAuth.scram(secret, { mechanism: p.kafkaAuth, tls: p.kafkaTls });
-    }
-    case 'msk-iam':
-      return KafkaAuth.mskIam(p.deploy.mskClusterArn!);
-  }
+const ARCHITECTURES = { arm64: ecs.CpuArchitecture.ARM64, x86_64: ecs.CpuArchitecture.X86_64 };
+
+/** FARGATE_SPOT, with `onDemandBase` tasks (and `onDemandWeight` per Spot task) on FARGATE. */
+function capacityMix(d: DeploySettings): ecs.CapacityProviderStrategy[] | undefined {
+  if (d.capacityProvider !== 'FARGATE_SPOT') return undefined;
+  const onDemand = d.onDemandBase > 0 || d.onDemandWeight > 0;
+  return [
+    ...(onDemand
+      ? [{ capacityProvider: 'FARGATE', base: d.onDemandBase, weight: d.onDemandWeight }]
+      : []),
+    { capacityProvider: 'FARGATE_SPOT', weight: 1 },
+  ];
+}
+
+/** Security groups made (and admitted at the brokers) before the deploy, when given. */
+function existingGroups(
+  scope: Construct,
+  d: DeploySettings,
+): { worker: ec2.ISecurityGroup[]; autoscaler: ec2.ISecurityGroup[] } | undefined {
+  if (!d.workerSecurityGroupId || !d.autoscalerSecurityGroupId) return undefined;
+  // Not mutable: their rules are the owner's, the stack adds none.
+  const group = (id: string, groupId: string) =>
+    ec2.SecurityGroup.fromSecurityGroupId(scope, id, groupId, { mutable: false });
+  return {
+    worker: [group('WorkerSecurityGroup', d.workerSecurityGroupId)],
+    autoscaler: [group('AutoscalerSecurityGroup', d.autoscalerSecurityGroupId)],
+  };
 }

@@ -1,8 +1,6 @@
-import { fileURLToPath } from 'node:url';
-import { Aws, Duration, IgnoreMode, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,23 +11,24 @@ import {
 } from '../worker/src/cloudwatch-metrics.ts';
 import type { ClientChoice, GroupProtocol } from '../worker/src/config.ts';
 import { TaskExecutionRole } from './execution-role.ts';
-import { KafkaAuth, type KafkaConnection } from './kafka-connection.ts';
+import {
+  grantReadKafkaSecrets,
+  type KafkaAuth,
+  type KafkaConnection,
+  resolveKafka,
+} from './kafka-connection.ts';
 import { DEFAULT_METRICS_NAMESPACE } from './lag-autoscaler.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import {
+  HEALTH_CHECK_COMMAND,
+  workerEnvironment,
+  workerImage,
+  workerSecrets,
+} from './worker-container.ts';
 
 /** Fargate stops a task at most 120 s after SIGTERM. */
 const MAX_STOP_TIMEOUT = Duration.seconds(120);
 /** Time between the worker's drain deadline and SIGKILL, for the process to exit. */
 const EXIT_GRACE = Duration.seconds(5);
-
-/** The worker's health check: its own `/healthz`, with Node (the image has no curl). */
-const HEALTH_CHECK_COMMAND = [
-  'CMD',
-  'node',
-  '-e',
-  "fetch('http://127.0.0.1:'+(process.env.MIRROR_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
-];
 
 /** Props of {@link MirrorWorkerService}. Each worker setting maps to its `MIRROR_*` variable. */
 export interface MirrorWorkerServiceProps {
@@ -119,8 +118,9 @@ export interface MirrorWorkerServiceProps {
    */
   readonly memoryLimitMiB?: number;
   /**
-   * CPU architecture of the tasks (and of the image built for them).
-   * @default ecs.CpuArchitecture.ARM64
+   * CPU architecture of the tasks (and of the image built for them). Fargate Spot runs x86_64
+   * only: ARM64 with Spot in the capacity mix fails synth.
+   * @default ecs.CpuArchitecture.ARM64; X86_64 when Spot is in the capacity mix
    */
   readonly cpuArchitecture?: ecs.CpuArchitecture;
   /**
@@ -139,10 +139,20 @@ export interface MirrorWorkerServiceProps {
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
   /**
-   * Where the tasks run. FARGATE_SPOT needs the cluster's Fargate capacity providers enabled.
+   * Where the tasks run: FARGATE, or FARGATE_SPOT (x86_64 only). Shorthand for
+   * `capacityProviderStrategies` with one provider.
    * @default 'FARGATE'
    */
   readonly capacityProvider?: 'FARGATE' | 'FARGATE_SPOT';
+  /**
+   * The capacity provider mix, as aws-ecs-patterns takes it: e.g. a base on FARGATE and the rest
+   * on Spot, `[{ capacityProvider: 'FARGATE', base: 1, weight: 0 }, { capacityProvider:
+   * 'FARGATE_SPOT', weight: 1 }]`. With an `ecs.Cluster` of this stack, its Fargate capacity
+   * providers are enabled and the service waits for their association; an imported cluster
+   * must have them associated already.
+   * @default - from `capacityProvider`
+   */
+  readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
   /**
    * CloudWatch namespace of the worker's counters (records in and out, filtered,
    * dead-lettered, errors; the group id as the `group` dimension), published every minute.
@@ -171,10 +181,13 @@ export class MirrorWorkerService extends Construct {
   readonly groupId: string;
   /** The container's stop timeout: the drain plus a margin to exit. */
   readonly stopTimeout: Duration;
+  /** The tasks' CPU architecture. */
+  readonly cpuArchitecture: ecs.CpuArchitecture;
 
   constructor(scope: Construct, id: string, props: MirrorWorkerServiceProps) {
     super(scope, id);
-    const auth = props.kafka.auth ?? KafkaAuth.none();
+    const kafka = resolveKafka(this, props.kafka);
+    const auth = kafka.auth;
     this.metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     this.groupId = props.groupId;
     this.shutdownTimeout = props.shutdownTimeout ?? Duration.seconds(30);
@@ -191,7 +204,10 @@ export class MirrorWorkerService extends Construct {
         `${this.node.path}: onError 'dlq' needs a dlqTopic: name the dead-letter topic, or set onError 'skip'`,
       );
     }
-    const cpuArchitecture = props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64;
+    const placement = capacityPlacement(this.node.path, props);
+    const cpuArchitecture = placement.cpuArchitecture;
+    this.cpuArchitecture = cpuArchitecture;
+    const memoryLimitMiB = props.memoryLimitMiB ?? 1024;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -199,21 +215,16 @@ export class MirrorWorkerService extends Construct {
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       executionRole: new TaskExecutionRole(this, 'ExecutionRole'),
       cpu: props.cpu ?? 512,
-      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+      memoryLimitMiB,
       runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     this.container = this.taskDefinition.addContainer('worker', {
       image: props.image ?? workerImage(cpuArchitecture),
       environment: {
-        ...workerEnvironment(props, auth, this.onError, this.shutdownTimeout),
+        ...workerEnvironment(props, kafka, this.onError, this.shutdownTimeout, memoryLimitMiB),
         MIRROR_METRICS_NAMESPACE: this.metricsNamespace,
       },
-      secrets: auth.secret
-        ? {
-            KAFKA_SASL_USERNAME: ecs.Secret.fromSecretsManager(auth.secret, 'username'),
-            KAFKA_SASL_PASSWORD: ecs.Secret.fromSecretsManager(auth.secret, 'password'),
-          }
-        : undefined,
+      secrets: workerSecrets(this.node.path, kafka),
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'worker', logGroup: this.logGroup }),
       healthCheck: {
         command: HEALTH_CHECK_COMMAND,
@@ -241,15 +252,29 @@ export class MirrorWorkerService extends Construct {
       maxHealthyPercent: 200,
       enableECSManagedTags: true,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
-      capacityProviderStrategies:
-        props.capacityProvider === 'FARGATE_SPOT'
-          ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]
-          : undefined,
+      capacityProviderStrategies: placement.strategies,
     });
-    // ECS reads the SCRAM secret (and its key) with the execution role, before the task starts.
-    auth.grantReadSecret(this.taskDefinition.obtainExecutionRole());
+    if (placement.strategies) this.awaitCapacityProviders(props.cluster);
+    // ECS reads the secrets (and their key) with the execution role, before the task starts.
+    grantReadKafkaSecrets(kafka, this.taskDefinition.obtainExecutionRole());
     this.grantMetrics();
     if (auth.kind === 'msk-iam') this.grantMsk(auth, props);
+  }
+
+  /** The tasks' security groups: admit them at the brokers (`brokerGroup.connections.allowFrom`). */
+  get connections(): ec2.Connections {
+    return this.service.connections;
+  }
+
+  /**
+   * CreateService fails ("capacity provider … not associated") if it runs before the cluster's
+   * capacity-provider association: with a cluster of this stack, enable Fargate's providers and
+   * depend on the whole cluster, whose association CDK adds at synth.
+   */
+  private awaitCapacityProviders(cluster: ecs.ICluster): void {
+    if (!(cluster instanceof ecs.Cluster)) return;
+    cluster.enableFargateCapacityProviders();
+    this.service.node.addDependency(cluster);
   }
 
   /** One of the worker's counters, summed over the fleet (namespace and `group` dimension). */
@@ -323,50 +348,26 @@ export class MirrorWorkerService extends Construct {
   }
 }
 
-function workerImage(cpuArchitecture: ecs.CpuArchitecture): ecs.ContainerImage {
-  return ecs.ContainerImage.fromAsset(ROOT, {
-    file: 'worker/Dockerfile',
-    platform:
-      cpuArchitecture === ecs.CpuArchitecture.ARM64 ? Platform.LINUX_ARM64 : Platform.LINUX_AMD64,
-    // Only what the image is built from: an edit elsewhere must not rebuild and roll the fleet.
-    ignoreMode: IgnoreMode.DOCKER,
-    exclude: ['*', '!worker', '!kit', 'worker/dist', 'worker/node_modules'],
-  });
-}
-
-/** The `MIRROR_*` / `KAFKA_*` environment: the settings given, the error policy and the drain. */
-function workerEnvironment(
+/**
+ * The capacity mix and the architecture it allows: Fargate Spot places x86_64 tasks only, so an
+ * ARM64 service on Spot would never start a task.
+ */
+function capacityPlacement(
+  path: string,
   props: MirrorWorkerServiceProps,
-  auth: KafkaAuth,
-  onError: 'dlq' | 'skip',
-  shutdownTimeout: Duration,
-): Record<string, string> {
-  const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
-  const settings: Record<string, string | undefined> = {
-    MIRROR_APPID: props.groupId,
-    MIRROR_BOOTSTRAP: props.kafka.brokers.join(','),
-    MIRROR_INPUT: props.inputTopics.join(','),
-    MIRROR_OUTPUT: props.outputTopic,
-    MIRROR_PARTITION: props.partitionKey,
-    MIRROR_FILTER: props.filter,
-    MIRROR_TRANSFORM: json(props.transform),
-    MIRROR_ON_ERROR: onError,
-    MIRROR_DLQ_TOPIC: props.dlqTopic,
-    MIRROR_MAX_RATE: props.maxRate?.toString(),
-    MIRROR_THREADS: props.threads?.toString(),
-    MIRROR_CLIENT: props.client,
-    MIRROR_GROUP_PROTOCOL: props.groupProtocol,
-    MIRROR_CONSUMER_PROPERTIES: json(props.consumerProperties),
-    MIRROR_PRODUCER_PROPERTIES: json(props.producerProperties),
-    MIRROR_SHUTDOWN_TIMEOUT: String(shutdownTimeout.toSeconds()),
-    KAFKA_TLS: auth.tls ? 'true' : undefined,
-    // The mechanism is not a credential; username and password arrive as ECS secrets.
-    KAFKA_SASL_MECHANISM:
-      auth.kind === 'msk-iam' ? 'aws-msk-iam' : auth.secret ? auth.kind : undefined,
-    // The MSK IAM token is signed for the cluster's region, which is the stack's.
-    AWS_REGION: auth.kind === 'msk-iam' ? Aws.REGION : undefined,
-  };
-  return Object.fromEntries(
-    Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
+): { strategies?: ecs.CapacityProviderStrategy[]; cpuArchitecture: ecs.CpuArchitecture } {
+  const strategies =
+    props.capacityProviderStrategies ??
+    (props.capacityProvider === 'FARGATE_SPOT'
+      ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]
+      : undefined);
+  const spot = strategies?.some((s) => s.capacityProvider === 'FARGATE_SPOT') ?? false;
+  const cpuArchitecture =
+    props.cpuArchitecture ?? (spot ? ecs.CpuArchitecture.X86_64 : ecs.CpuArchitecture.ARM64);
+  if (spot && cpuArchitecture === ecs.CpuArchitecture.ARM64) {
+    throw new Error(
+      `${path}: Fargate Spot runs x86_64 tasks only, and cpuArchitecture is ARM64: set cpuArchitecture to ecs.CpuArchitecture.X86_64 (or leave it unset), or drop FARGATE_SPOT from the capacity providers`,
+    );
+  }
+  return { strategies, cpuArchitecture };
 }

@@ -3,7 +3,8 @@
  * from a Secrets Manager secret `{"username","password"}` at cold start and cached for the life
  * of the execution environment (never from plain environment variables, never logged), or MSK
  * IAM: SASL/OAUTHBEARER with a token signed by AWS's MSK IAM signer from the function's own
- * role credentials (over TLS), fetched anew whenever kafkajs (re)authenticates.
+ * role credentials (over TLS), fetched anew whenever kafkajs (re)authenticates. A private CA's
+ * PEM bundle (LAGPILOT_KAFKA_CA_SECRET_ARN) is read once at cold start too, and trusted for TLS.
  */
 
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -18,11 +19,16 @@ interface ScramSecret {
   password: string;
 }
 
-async function readScramSecret(client: SecretsManagerClient, arn: string): Promise<ScramSecret> {
+async function secretString(client: SecretsManagerClient, arn: string): Promise<string> {
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+  return SecretString ?? '';
+}
+
+async function readScramSecret(client: SecretsManagerClient, arn: string): Promise<ScramSecret> {
+  const text = await secretString(client, arn);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(SecretString ?? '');
+    parsed = JSON.parse(text);
   } catch {
     parsed = undefined;
   }
@@ -40,22 +46,48 @@ async function readScramSecret(client: SecretsManagerClient, arn: string): Promi
   return { username: secret.username, password: secret.password };
 }
 
-/** The kafkajs `ssl`/`sasl` options for the configured auth; SCRAM reads its secret once. */
+/** The PEM bundle of a private CA, checked for at least one certificate (never echoed). */
+async function readCaBundle(client: SecretsManagerClient, arn: string): Promise<string> {
+  const pem = await secretString(client, arn);
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw AUTOSCALER_PARAMETERS.error([
+      {
+        field: 'LAGPILOT_KAFKA_CA_SECRET_ARN',
+        value: arn,
+        message:
+          'the secret must hold PEM certificates (-----BEGIN CERTIFICATE----- …) as its string',
+      },
+    ]);
+  }
+  return pem;
+}
+
+/** The kafkajs `ssl`/`sasl` options for the configured auth; secrets are read once. */
 export async function kafkaSecurity(
   kafka: LagpilotConfig['kafka'],
   secrets: () => SecretsManagerClient,
   region: string | undefined,
 ): Promise<KafkaSecurity> {
+  const { sasl, tls } = await kafkaSasl(kafka, secrets, region);
+  if (!tls) return sasl ? { ssl: false, sasl } : { ssl: false };
+  const ssl = kafka.caSecretArn ? { ca: [await readCaBundle(secrets(), kafka.caSecretArn)] } : true;
+  return sasl ? { ssl, sasl } : { ssl };
+}
+
+async function kafkaSasl(
+  kafka: LagpilotConfig['kafka'],
+  secrets: () => SecretsManagerClient,
+  region: string | undefined,
+): Promise<{ tls: boolean; sasl?: SASLOptions }> {
   switch (kafka.auth) {
     case 'none':
-      return { ssl: kafka.tls };
+      return { tls: kafka.tls };
     case 'tls':
-      return { ssl: true };
+      return { tls: true };
     case 'scram-sha-256':
     case 'scram-sha-512': {
       const { username, password } = await readScramSecret(secrets(), kafka.secretArn ?? '');
-      const sasl: SASLOptions = { mechanism: kafka.auth, username, password };
-      return { ssl: kafka.tls, sasl };
+      return { tls: kafka.tls, sasl: { mechanism: kafka.auth, username, password } };
     }
     case 'msk-iam': {
       if (!region) {
@@ -70,7 +102,7 @@ export async function kafkaSecurity(
         mechanism: 'oauthbearer',
         oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
       };
-      return { ssl: true, sasl };
+      return { tls: true, sasl };
     }
   }
 }

@@ -249,10 +249,13 @@ describe('autoscaler Lambda → alarms and dashboard: the metrics they watch are
       // Powertools sets the `service` dimension from LAGPILOT_SERVICE.
       expect(w.dimensions, w.name).toEqual({ service: env.LAGPILOT_SERVICE });
     }
-    // The rest are the service's own ECS metrics.
-    expect(
-      new Set(watched.filter((w) => !ours.includes(w) && !isWorkers(w)).map((w) => w.namespace)),
-    ).toEqual(new Set(['AWS/ECS']));
+    // The rest are the service's own ECS metrics and the function's own Lambda metrics.
+    const others = watched.filter((w) => !ours.includes(w) && !isWorkers(w));
+    expect(new Set(others.map((w) => w.namespace))).toEqual(new Set(['AWS/ECS', 'AWS/Lambda']));
+    for (const w of others.filter((o) => o.namespace === 'AWS/Lambda')) {
+      expect(['Errors', 'Throttles'], w.name).toContain(w.name);
+      expect(Object.keys(w.dimensions), w.name).toEqual(['FunctionName']);
+    }
   });
 });
 
@@ -433,11 +436,14 @@ const WORKER_VARIABLES = [
   'MIRROR_SHUTDOWN_TIMEOUT',
   'MIRROR_CLIENT',
   'KAFKA_TLS',
+  'KAFKA_TLS_CA',
   'KAFKA_SASL_MECHANISM',
   'KAFKA_SASL_USERNAME',
   'KAFKA_SASL_PASSWORD',
   'MIRROR_METRICS_NAMESPACE',
   'AWS_REGION',
+  // Node's own: the heap sized from the task memory.
+  'NODE_OPTIONS',
 ];
 
 describe('CDK app → worker container: the environment it sets is what the worker reads', () => {
@@ -453,6 +459,7 @@ describe('CDK app → worker container: the environment it sets is what the work
   };
   const mskIam = {
     kafkaAuth: 'msk-iam',
+    brokers: 'b-1.orders.abc123.c2.kafka.eu-west-1.amazonaws.com:9098',
     mskClusterArn:
       'arn:aws:kafka:eu-west-1:111122223333:cluster/orders/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2',
   };

@@ -1,130 +1,40 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CfnLintFinding, cfnLint } from '../../dev/cfn-lint.ts';
-import { LagAlarms } from '../../lib/lag-alarms.ts';
-import { LagAutoscaler } from '../../lib/lag-autoscaler.ts';
-import { LagDashboard } from '../../lib/lag-dashboard.ts';
-import { LagpilotStack } from '../../lib/lagpilot-stack.ts';
-import { nagFindings, testApp, testParameters } from './fixtures.ts';
+import type { LagpilotStack } from '../../lib/lagpilot-stack.ts';
+import { firstDeployProblems } from './first-deploy-read.ts';
+import { nagFindings } from './fixtures.ts';
+import {
+  ACCOUNT,
+  AUTOSCALER_SG,
+  actions,
+  BROKER_SG,
+  BROKER_SG_2,
+  CA_SECRET,
+  KEY,
+  MSK_CLUSTER,
+  REGION,
+  resourcesOf,
+  roleId,
+  SCALER_SECRET,
+  SECRET,
+  SHAPES,
+  type ShapeName,
+  type Synthesized,
+  statementsOf,
+  synthImportedService,
+  synthShape,
+  WORKER_SG,
+} from './shapes.ts';
 
 /**
  * Every deployment shape docs/deploy.md describes, synthesized once and read as an AWS engineer
  * would before a first deploy: the grants that deploy needs are there, cfn-lint finds no error
  * in any template (one cfn-lint run for all of them), and the AWS Solutions checks pass.
  */
-
-const ACCOUNT = '111122223333';
-const REGION = 'eu-west-1';
-const BROKER_SG = 'sg-0b0b0b0b0b0b0b0b0';
-const MSK_CLUSTER = `arn:aws:kafka:${REGION}:${ACCOUNT}:cluster/orders/0a1b2c3d-e4f5-6789-abcd-ef0123456789-2`;
-const msk = (port: number) =>
-  [1, 2].map((n) => `b-${n}.orders.abc123.c2.kafka.${REGION}.amazonaws.com:${port}`).join(',');
-const SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:AmazonMSK_orders-AbCdEf`;
-const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-const EXISTING_VPC = {
-  vpcId: 'vpc-0123456789abcdef0',
-  vpcAzs: `${REGION}a,${REGION}b`,
-  vpcPrivateSubnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0aaaaaaaaaaaaaaa2',
-};
-const ALARMS = { alarmEmail: 'oncall@example.com' };
-
-const SHAPES = {
-  plaintext: { ...ALARMS },
-  tls: { ...ALARMS, kafkaAuth: 'tls', brokers: msk(9094), brokerSecurityGroupId: BROKER_SG },
-  scramKms: {
-    ...ALARMS,
-    ...EXISTING_VPC,
-    kafkaAuth: 'scram-sha-512',
-    kafkaTls: true,
-    kafkaSecretArn: SECRET,
-    kafkaSecretKmsKeyArn: KEY,
-    brokers: msk(9096),
-    brokerSecurityGroupId: BROKER_SG,
-  },
-  mskIam: {
-    ...ALARMS,
-    ...EXISTING_VPC,
-    kafkaAuth: 'msk-iam',
-    mskClusterArn: MSK_CLUSTER,
-    brokers: msk(9098),
-    brokerSecurityGroupId: BROKER_SG,
-  },
-  existingVpc: { ...ALARMS, ...EXISTING_VPC, brokerSecurityGroupId: BROKER_SG },
-  privateImage: {
-    ...ALARMS,
-    workerImage: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/lagpilot/worker:1.4.0`,
-    capacityProvider: 'FARGATE_SPOT',
-  },
-} as const;
-
-type ShapeName = keyof typeof SHAPES | 'importedService';
-
-interface Synthesized {
-  readonly stack: Stack;
-  readonly template: Template;
-}
-
-function synthShape(context: Record<string, unknown>): Synthesized {
-  const app = testApp(context);
-  const stack = new LagpilotStack(app, 'Lagpilot', {
-    parameters: testParameters(app),
-    env: { account: ACCOUNT, region: REGION },
-  });
-  return { stack, template: Template.fromStack(stack) };
-}
-
-/** Adopting a service the stack does not own: named by ARN, as `aws ecs list-services` prints. */
-function synthImportedService(): Synthesized {
-  const app = testApp();
-  const stack = new Stack(app, 'Adopted', { env: { account: ACCOUNT, region: REGION } });
-  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-    vpcId: EXISTING_VPC.vpcId,
-    availabilityZones: EXISTING_VPC.vpcAzs.split(','),
-    privateSubnetIds: EXISTING_VPC.vpcPrivateSubnetIds.split(','),
-  });
-  const autoscaler = new LagAutoscaler(stack, 'Autoscaler', {
-    clusterName: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/prod`,
-    serviceName: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/orders-mirror`,
-    kafka: { brokers: msk(9092).split(',') },
-    groupId: 'orders-mirror',
-    topics: ['orders'],
-    vpc,
-  });
-  const alarms = new LagAlarms(stack, 'Alarms', { autoscaler, ...ALARMS });
-  new LagDashboard(stack, 'Dashboard', { autoscaler, alarms });
-  return { stack, template: Template.fromStack(stack) };
-}
-
-type Json = Record<string, unknown>;
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: Json; Effect: string };
-
-/** Every Allow statement of the role with logical id `roleId`, inline or attached. */
-function statementsOf(template: Template, roleId: string): Statement[] {
-  const json = template.toJSON() as {
-    Resources: Record<string, { Type: string; Properties: Json }>;
-  };
-  const inline = (
-    (json.Resources[roleId]?.Properties.Policies ?? []) as {
-      PolicyDocument: { Statement: Statement[] };
-    }[]
-  ).flatMap((p) => p.PolicyDocument.Statement);
-  const attached = Object.values(json.Resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy')
-    .filter((r) => JSON.stringify(r.Properties.Roles).includes(`"${roleId}"`))
-    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-  return [...inline, ...attached].filter((s) => s.Effect === 'Allow');
-}
-
-const actions = (s: Statement) => [s.Action].flat();
-
-function roleId(stack: Stack, role: { node: { defaultChild?: unknown } }): string {
-  return stack.getLogicalId(role.node.defaultChild as never);
-}
 
 function lagpilot(s: Synthesized): LagpilotStack {
   return s.stack as LagpilotStack;
@@ -147,8 +57,8 @@ function assertsCommonGrants(s: Synthesized) {
   expect(nagFindings(s.stack)).toEqual([]);
 }
 
-/** The brokers' group admits both of ours on exactly the broker port. */
-function assertsBrokerIngress(s: Synthesized, port: number) {
+/** Each brokers' group admits both of ours on exactly the broker port. */
+function assertsBrokerIngress(s: Synthesized, port: number, brokerGroups = [BROKER_SG]) {
   const stack = lagpilot(s);
   const ingress = Object.values(s.template.findResources('AWS::EC2::SecurityGroupIngress')).map(
     (r) => r.Properties,
@@ -157,14 +67,16 @@ function assertsBrokerIngress(s: Synthesized, port: number) {
     stack.resolve(c.connections.securityGroups[0]!.securityGroupId),
   );
   expect(ingress).toEqual(
-    sources.map((source) =>
-      expect.objectContaining({
-        GroupId: BROKER_SG,
-        IpProtocol: 'tcp',
-        FromPort: port,
-        ToPort: port,
-        SourceSecurityGroupId: source,
-      }),
+    brokerGroups.flatMap((group) =>
+      sources.map((source) =>
+        expect.objectContaining({
+          GroupId: group,
+          IpProtocol: 'tcp',
+          FromPort: port,
+          ToPort: port,
+          SourceSecurityGroupId: source,
+        }),
+      ),
     ),
   );
   const outputs = Object.keys(s.template.toJSON().Outputs);
@@ -200,6 +112,13 @@ describe('deployment shapes: first-deploy grants, cfn-lint and AWS Solutions che
     '%s: cfn-lint reports no error',
     (shape) => {
       expect(lintErrors(shape)).toEqual([]);
+    },
+  );
+
+  it.each([...Object.keys(SHAPES), 'importedService'] as ShapeName[])(
+    '%s: read before a first deploy, nothing fails or goes silent',
+    (shape) => {
+      expect(firstDeployProblems(synthesized[shape].template)).toEqual([]);
     },
   );
 
@@ -336,6 +255,79 @@ describe('deployment shapes: first-deploy grants, cfn-lint and AWS Solutions che
     s.template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
       CapacityProviders: Match.arrayWith(['FARGATE_SPOT']),
     });
+    // Spot places x86_64 tasks only: unset, the architecture follows the capacity provider.
+    s.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RuntimePlatform: { CpuArchitecture: 'X86_64' },
+    });
+  });
+
+  it('spotWithBase: one task always on FARGATE, the rest split one-to-one with Spot', () => {
+    const s = synthesized.spotWithBase;
+    assertsCommonGrants(s);
+    s.template.hasResourceProperties('AWS::ECS::Service', {
+      CapacityProviderStrategy: [
+        { CapacityProvider: 'FARGATE', Base: 1, Weight: 1 },
+        { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
+      ],
+    });
+  });
+
+  it("groupPerBroker: every brokers' group admits both, on the self-managed TLS port", () => {
+    assertsCommonGrants(synthesized.groupPerBroker);
+    assertsBrokerIngress(synthesized.groupPerBroker, 9093, [BROKER_SG, BROKER_SG_2]);
+  });
+
+  it('existingGroups: the tasks and the function run in the given, already admitted groups', () => {
+    const s = synthesized.existingGroups;
+    assertsCommonGrants(s);
+    s.template.resourceCountIs('AWS::EC2::SecurityGroup', 0);
+    s.template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    s.template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+    s.template.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: { AwsvpcConfiguration: { SecurityGroups: [WORKER_SG] } },
+    });
+    s.template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: { SecurityGroupIds: [AUTOSCALER_SG] },
+    });
+  });
+
+  it('privateCa: the CA bundle reaches the worker (an ECS secret) and the autoscaler (read at init)', () => {
+    const s = synthesized.privateCa;
+    const stack = lagpilot(s);
+    assertsCommonGrants(s);
+    s.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Secrets: [{ Name: 'KAFKA_TLS_CA', ValueFrom: CA_SECRET }],
+          Environment: Match.arrayWith([{ Name: 'KAFKA_TLS', Value: 'true' }]),
+        }),
+      ],
+    });
+    s.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          LAGPILOT_KAFKA_CA_SECRET_ARN: CA_SECRET,
+          LAGPILOT_KAFKA_TLS: 'true',
+        }),
+      },
+    });
+    for (const role of [stack.worker.taskDefinition.obtainExecutionRole(), stack.autoscaler.role]) {
+      const id = roleId(stack, role);
+      expect(resourcesOf(s.template, id, 'secretsmanager:GetSecretValue'), id).toEqual([CA_SECRET]);
+    }
+  });
+
+  it("scramOwnAutoscalerUser: each program reads only its own user's secret", () => {
+    const s = synthesized.scramOwnAutoscalerUser;
+    const stack = lagpilot(s);
+    assertsCommonGrants(s);
+    const read = (role: Parameters<typeof roleId>[1]) =>
+      resourcesOf(s.template, roleId(stack, role), 'secretsmanager:GetSecretValue');
+    expect(read(stack.worker.taskDefinition.obtainExecutionRole())).toEqual(
+      [SECRET, `${SECRET}-??????`].sort(),
+    );
+    expect(read(stack.autoscaler.role)).toEqual([SCALER_SECRET, `${SCALER_SECRET}-??????`].sort());
+    expect(stack.autoscaler.environment.LAGPILOT_KAFKA_SECRET_ARN).toBe(SCALER_SECRET);
   });
 
   it('importedService: scales the named service, its CPU/memory alarms watching its plain names', () => {
@@ -356,5 +348,14 @@ describe('deployment shapes: first-deploy grants, cfn-lint and AWS Solutions che
         Resource: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/prod/orders-mirror`,
       }),
     );
+    // Admitted at the brokers through its `connections`, and decrypting the MSK secret's key.
+    s.template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: BROKER_SG,
+      FromPort: 9096,
+      SourceSecurityGroupId: {
+        'Fn::GetAtt': [Match.stringLikeRegexp('^AutoscalerFunction'), 'GroupId'],
+      },
+    });
+    expect(resourcesOf(s.template, role, 'kms:Decrypt')).toEqual([KEY]);
   });
 });

@@ -113,6 +113,8 @@ describe('LagAlarms', () => {
         'AutoscalerErrors',
         'AutoscalerSilent',
         'CpuHigh',
+        'FunctionErrors',
+        'FunctionThrottles',
         'LagGrowingAtCap',
         'LagHigh',
         'LagSecondsSlo',
@@ -135,10 +137,12 @@ describe('LagAlarms', () => {
     });
   });
 
-  it("alarms on the service's CPU and memory from AWS/ECS", () => {
-    for (const [alarm, metric] of [
-      ['cpuHigh', 'CPUUtilization'],
-      ['memoryHigh', 'MemoryUtilization'],
+  it("alarms on the service's CPU and memory from AWS/ECS (memory at the scale-up threshold)", () => {
+    // Memory at 90 % is past where the worker's heap is full (lib/worker-heap.ts): it could only
+    // alarm after a crash, so the default is the autoscaler's LAGPILOT_MEMORY_HIGH.
+    for (const [alarm, metric, threshold] of [
+      ['cpuHigh', 'CPUUtilization', 90],
+      ['memoryHigh', 'MemoryUtilization', 80],
     ] as const) {
       expect(alarmProps(alarm)).toMatchObject({
         Namespace: 'AWS/ECS',
@@ -147,7 +151,7 @@ describe('LagAlarms', () => {
           { Name: 'ClusterName', Value: 'prod' },
           { Name: 'ServiceName', Value: 'orders-mirror' },
         ],
-        Threshold: 90,
+        Threshold: threshold,
         // The autoscaler decides on the busiest task: so does the alarm.
         Statistic: 'Maximum',
       });

@@ -71,6 +71,8 @@ describe('MirrorWorkerService', () => {
       KAFKA_TLS: 'true',
       KAFKA_SASL_MECHANISM: 'scram-sha-512',
       MIRROR_METRICS_NAMESPACE: 'Lagpilot',
+      // 1024 MiB: 85 % less a 128 MiB reserve (lib/worker-heap.ts).
+      NODE_OPTIONS: '--max-old-space-size=742 --max-semi-space-size=16',
     });
   });
 
@@ -186,6 +188,11 @@ describe('MirrorWorkerService options', () => {
     const def = container(template);
     expect(def.StopTimeout).toBe(95);
     expect(def.Environment).toContainEqual({ Name: 'MIRROR_SHUTDOWN_TIMEOUT', Value: '90' });
+    // The heap follows the task memory: 2048 MiB → 85 % less the 128 MiB reserve.
+    expect(def.Environment).toContainEqual({
+      Name: 'NODE_OPTIONS',
+      Value: '--max-old-space-size=1612 --max-semi-space-size=16',
+    });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '1024',
       Memory: '2048',

@@ -147,19 +147,19 @@ describe('readParameters', () => {
     expect(() => read({ kafkaAuth: 'msk-iam' })).toThrow(
       /mskClusterArn \(LAGPILOT_MSK_CLUSTER_ARN\): is required while kafkaAuth is msk-iam/,
     );
-    const iam = read({ kafkaAuth: 'msk-iam', mskClusterArn: MSK_CLUSTER });
+    const iam = read({ kafkaAuth: 'msk-iam', mskClusterArn: MSK_CLUSTER, brokers: 'b-1:9098' });
     expect(iam.deploy.mskClusterArn).toBe(MSK_CLUSTER);
     expect(() => read({ mskClusterArn: MSK_CLUSTER })).toThrow(
       /mskClusterArn .*only applies to kafkaAuth=msk-iam \(kafkaAuth is none\)/,
     );
-    expect(() => read({ kafkaAuth: 'msk-iam', mskClusterArn: 'orders' })).toThrow(
-      /mskClusterArn \(LAGPILOT_MSK_CLUSTER_ARN\)="orders": must be an MSK cluster ARN/,
-    );
+    expect(() =>
+      read({ kafkaAuth: 'msk-iam', mskClusterArn: 'orders', brokers: 'b-1:9098' }),
+    ).toThrow(/mskClusterArn \(LAGPILOT_MSK_CLUSTER_ARN\)="orders": must be an MSK cluster ARN/);
   });
 
   it('names a malformed secret ARN instead of failing in CloudFormation', () => {
     expect(() => read({ kafkaAuth: 'scram-sha-512', kafkaSecretArn: 'AmazonMSK_orders' })).toThrow(
-      /kafkaSecretArn \(LAGPILOT_KAFKA_SECRET_ARN\)="AmazonMSK_orders": must be a Secrets Manager secret ARN/,
+      /kafkaSecretArn \(LAGPILOT_KAFKA_SECRET_ARN\)="AmazonMSK_orders": must be the complete ARN of a Secrets Manager secret/,
     );
   });
 
@@ -199,8 +199,11 @@ describe('readParameters', () => {
     expect(read({ ...vpc, vpcId: 'vpc-0123456789abcdef0' }).deploy.vpcId).toBe(
       'vpc-0123456789abcdef0',
     );
-    expect(() => read({ brokerSecurityGroupId: 'kafka' })).toThrow(
-      /brokerSecurityGroupId \(LAGPILOT_BROKER_SECURITY_GROUP_ID\)="kafka": must be a security group id/,
+    expect(() => read({ brokerSecurityGroupIds: 'sg-0123456789abcdef0,kafka' })).toThrow(
+      /brokerSecurityGroupIds \(LAGPILOT_BROKER_SECURITY_GROUP_IDS\)="sg-0123456789abcdef0,kafka": must be security group ids/,
+    );
+    expect(() => read({ workerSecurityGroupId: 'kafka' })).toThrow(
+      /workerSecurityGroupId \(LAGPILOT_WORKER_SECURITY_GROUP_ID\)="kafka": must be a security group id/,
     );
   });
 

@@ -328,6 +328,34 @@ describe('kafkaSecurity', () => {
     expect(sm).not.toHaveReceivedAnyCommand();
   });
 
+  it('a private CA bundle from its secret is trusted for TLS, and only with TLS', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    sm.on(GetSecretValueCommand, { SecretId: 'arn:ca' }).resolves({ SecretString: pem });
+    sm.on(GetSecretValueCommand, { SecretId: 'arn:secret' }).resolves({
+      SecretString: JSON.stringify({ username: 'u', password: 'p' }),
+    });
+    const withCa = { ...kafka, caSecretArn: 'arn:ca' };
+    expect(await kafkaSecurity(withCa, client, 'us-east-1')).toEqual({
+      ssl: { ca: [pem] },
+      sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' },
+    });
+    expect(
+      await kafkaSecurity({ ...withCa, auth: 'tls', tls: false }, client, 'us-east-1'),
+    ).toEqual({ ssl: { ca: [pem] } });
+  });
+
+  it('a CA secret without a PEM certificate fails naming the parameter, without echoing it', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: 'arn:ca' }).resolves({ SecretString: 'hunter2' });
+    const error = await kafkaSecurity(
+      { ...kafka, auth: 'tls', caSecretArn: 'arn:ca' },
+      client,
+      'us-east-1',
+    ).catch((e) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/LAGPILOT_KAFKA_CA_SECRET_ARN.*PEM certificates/);
+    expect(error.message).not.toMatch(/hunter2/);
+  });
+
   it('msk-iam signs an OAUTHBEARER token for kafka-cluster:Connect with the role credentials, over TLS', async () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDLAGPILOTTEST');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');

@@ -7,9 +7,12 @@ import { ConfigError } from '../../kit/params/config-error.ts';
  * KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD. Never read from the config file, never logged.
  * KAFKA_SASL_MECHANISM=aws-msk-iam is MSK IAM instead: SASL/OAUTHBEARER with a token the MSK
  * signer makes from the task role's credentials for AWS_REGION, new on each (re)authentication.
+ * KAFKA_TLS_CA: the PEM bundle of a private CA (ECS injects it from Secrets Manager), trusted
+ * for TLS instead of the public CAs.
  */
 export interface KafkaCredentials {
-  tls: boolean;
+  /** false, true (the public CAs), or the private CA to trust; kafkajs takes it as `ssl`. */
+  tls: boolean | { ca: string[] };
   sasl?:
     | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
     | { mechanism: 'oauthbearer'; token: () => Promise<string> };
@@ -24,10 +27,29 @@ function credentialsError(field: string, message: string, value?: string): Confi
   ]);
 }
 
+/** TLS as KAFKA_TLS and KAFKA_TLS_CA say; a CA without TLS is a contradiction, not ignored. */
+function tlsFromEnv(env: NodeJS.ProcessEnv, implied: boolean): KafkaCredentials['tls'] {
+  const tls = implied || env.KAFKA_TLS === 'true';
+  const ca = env.KAFKA_TLS_CA;
+  if (!ca) return tls;
+  if (!tls) {
+    throw credentialsError(
+      'KAFKA_TLS_CA',
+      'a CA bundle only applies over TLS: set KAFKA_TLS=true, or remove KAFKA_TLS_CA',
+    );
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+    throw credentialsError(
+      'KAFKA_TLS_CA',
+      'must hold PEM certificates (-----BEGIN CERTIFICATE----- …)',
+    );
+  }
+  return { ca: [ca] };
+}
+
 export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaCredentials {
-  const tls = env.KAFKA_TLS === 'true';
   const mechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase();
-  if (!mechanism) return { tls };
+  if (!mechanism) return { tls: tlsFromEnv(env, false) };
   if (!MECHANISMS.includes(mechanism as (typeof MECHANISMS)[number])) {
     throw credentialsError(
       'KAFKA_SASL_MECHANISM',
@@ -45,7 +67,7 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
     }
     // MSK's IAM listener is TLS-only.
     return {
-      tls: true,
+      tls: tlsFromEnv(env, true),
       sasl: {
         mechanism: 'oauthbearer',
         token: async () => (await generateAuthToken({ region })).token,
@@ -60,7 +82,7 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
     );
   }
   return {
-    tls,
+    tls: tlsFromEnv(env, false),
     sasl: {
       mechanism: mechanism as 'plain' | 'scram-sha-256' | 'scram-sha-512',
       username,

@@ -20,7 +20,7 @@ export function platformaticBase(
   clientId: string,
 ): PlatformaticBase {
   const base: PlatformaticBase = { clientId, bootstrapBrokers: brokers };
-  if (credentials.tls) base.tls = {};
+  if (credentials.tls) base.tls = credentials.tls === true ? {} : { ca: credentials.tls.ca };
   const sasl = credentials.sasl;
   if (sasl?.mechanism === 'oauthbearer') {
     base.sasl = { mechanism: 'OAUTHBEARER', token: sasl.token };
