@@ -58,7 +58,16 @@ const STATES: Record<string, GroupStateName> = {
   Dead: 'Dead',
 };
 
+/** Error codes lag-source.ts explains to the operator, by kafkajs' type names. */
+const ERROR_TYPES: Record<number, string> = {
+  29: 'TOPIC_AUTHORIZATION_FAILED',
+  30: 'GROUP_AUTHORIZATION_FAILED',
+};
+
 export class GroupDescribeError extends LagpilotError {
+  /** kafkajs' type name for the code, where lag-source.ts has a fix to name. */
+  readonly type: string | undefined;
+
   constructor(
     readonly apiName: string,
     readonly groupId: string,
@@ -70,6 +79,7 @@ export class GroupDescribeError extends LagpilotError {
       code === 14 || code === 15 || code === 16 ? 'transient' : 'fatal',
       `${apiName} for group ${groupId} failed with Kafka error code ${code}${message ? `: ${message}` : ''}`,
     );
+    this.type = ERROR_TYPES[code];
   }
 }
 

@@ -7,6 +7,7 @@
 export { ConsumerGroupDescriber } from './consumer-group-describe.ts';
 export { EcsScalingTarget } from './ecs-target.ts';
 export { kafkaSecurity } from './kafka-auth.ts';
+export { connectLagSource, type LagClientOptions } from './lag-client.ts';
 export { KafkaLagSource, type LagSourceOptions } from './lag-source.ts';
 export { CloudWatchMetricsSource } from './metrics-source.ts';
 export { DynamoStateStore, MemoryStateStore } from './state-store.ts';

@@ -42,6 +42,7 @@ import {
   SHARE_GROUP_DESCRIBE,
 } from './consumer-group-describe.ts';
 import { GroupTypeReader } from './group-type.ts';
+import { accessDenied, kafkaErrorType } from './kafka-errors.ts';
 import { entry, LogOffsetReader, type PartitionLog } from './log-offsets.ts';
 import { ShareOffsetReader } from './share-offsets.ts';
 
@@ -69,38 +70,6 @@ const GROUP_STATES: readonly GroupStateName[] = [
 function groupStateOf(description: GroupDescription | undefined): GroupState {
   const state = GROUP_STATES.find((s) => s === description?.state) ?? 'Unknown';
   return { state, members: description?.members.length ?? 0 };
-}
-
-/** kafkajs' errors that mean no broker could be reached, by class name. */
-const CONNECTION_ERRORS = new Set([
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSRequestTimeoutError',
-]);
-/** Node's socket error codes for the same. */
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-]);
-
-/**
- * kafkajs errors carry a protocol error `type`, sometimes on a wrapped cause; connection
- * failures are known by their class name or socket error code (`CONNECTION`).
- */
-function kafkaErrorType(error: unknown): string | undefined {
-  for (let e: unknown = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
-    const { type, code } = e as { type?: unknown; code?: unknown };
-    if (typeof type === 'string') return type;
-    if (CONNECTION_ERRORS.has(e.name) || (typeof code === 'string' && CONNECTION_CODES.has(code)))
-      return 'CONNECTION';
-    const original = (e as { originalError?: unknown }).originalError;
-    if (original instanceof Error) return kafkaErrorType(original);
-  }
-  return undefined;
 }
 
 /** A request's answer or its error, to be unwrapped only when it is needed. */
@@ -275,6 +244,7 @@ export class KafkaLagSource implements LagSource {
       return new TopicNotFoundError(missing.length > 0 ? missing : this.options.topics);
     }
     if (type === 'GROUP_ID_NOT_FOUND') return new GroupNotFoundError(this.options.groupId);
-    return new KafkaError(error);
+    const denied = accessDenied(type, this.options.brokers, error);
+    return denied ?? new KafkaError(error);
   }
 }

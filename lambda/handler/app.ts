@@ -14,15 +14,12 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { Kafka, logLevel } from '../../kit/kafkajs.ts';
 import { sleep } from '../../kit/process.ts';
 import {
   CloudWatchMetricsSource,
-  ConsumerGroupDescriber,
+  connectLagSource,
   DynamoStateStore,
   EcsScalingTarget,
-  KafkaLagSource,
-  kafkaSecurity,
 } from '../adapters/index.ts';
 import {
   type Cause,
@@ -72,27 +69,9 @@ export interface InvocationSummary extends StepSummary {
 export async function createDeps(config: LagpilotConfig, options: AppOptions = {}) {
   const aws = { maxAttempts: 3, ...options.aws };
   const { cluster, service } = config.target;
-  const security = await kafkaSecurity(
-    config.kafka,
-    () => new SecretsManagerClient(aws),
-    aws.region ?? process.env.AWS_REGION,
-  );
-  const kafka = new Kafka({
-    clientId: 'lagpilot-autoscaler',
-    brokers: config.kafka.brokers,
-    ...security,
-    connectionTimeout: 3_000,
-    requestTimeout: 10_000,
-    // A step runs every minute: fail fast and hold rather than retry through the Lambda timeout.
-    retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2_000 },
-    logLevel: logLevel.NOTHING,
-  });
-  const lag = new KafkaLagSource(kafka, {
-    groupId: config.kafka.groupId,
-    topics: config.kafka.topics,
-    offsetReset: config.kafka.offsetReset,
-    brokers: config.kafka.brokers,
-    consumerGroups: new ConsumerGroupDescriber(kafka),
+  const lag = await connectLagSource(config.kafka, {
+    secrets: () => new SecretsManagerClient(aws),
+    region: aws.region ?? process.env.AWS_REGION,
   });
   return {
     lag,
