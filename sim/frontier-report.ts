@@ -62,9 +62,16 @@ function plainScores(jobs: readonly PointJob[], scores: readonly Score[], cpuTar
   ].filter((s) => s !== undefined);
 }
 
-export async function runFrontier(
-  options: SimulateOptions,
-): Promise<{ text: string; files: string[] }> {
+/** One trace's frontier: the plain comparison (without runs), its points and the verdict. */
+export interface TraceFrontier {
+  readonly comparison: Comparison;
+  readonly frontier: Frontier;
+  readonly dominatedBy: readonly string[];
+  readonly verdict: string;
+}
+
+/** Runs every point of every trace on the pool's two threads. */
+export async function frontiers(options: SimulateOptions): Promise<TraceFrontier[]> {
   const perTrace = options.traces.map((trace) => {
     const fleet = fleetFor(options, trace);
     const points = frontierPoints(fleet, options.peers.kedaLagThreshold, options.peers.cpuTarget);
@@ -78,46 +85,59 @@ export async function runFrontier(
       }),
     );
   });
-  const jobs = perTrace.flat();
   const scores = await runPool(
-    jobs.map((job) => ({ kind: 'point' as const, job })),
+    perTrace.flat().map((job) => ({ kind: 'point' as const, job })),
     (task) => runPoint(task.job),
     ({ job }) => (traceDurationS(job.trace) / job.fleet.tickS) * (WEIGHT[job.point.policy] ?? 1),
   );
+  let offset = 0;
+  return perTrace.map((jobs) => {
+    const mine = scores.slice(offset, offset + jobs.length);
+    offset += jobs.length;
+    const { trace, fleet } = jobs[0]!;
+    const frontier = frontierOf(
+      jobs.map((j) => j.point),
+      mine,
+    );
+    const dominators = dominatedBy(frontier);
+    return {
+      comparison: {
+        trace,
+        fleet,
+        runs: [],
+        scores: plainScores(jobs, mine, options.peers.cpuTarget),
+        bound: lowerBound(trace, fleet),
+        feasibility: feasibility(trace, fleet),
+      },
+      frontier,
+      dominatedBy: dominators,
+      verdict: dominanceVerdict(dominators),
+    };
+  });
+}
+
+/** `--frontier`: prints (or --json) every trace's frontier; writes an SVG per trace to outDir. */
+export async function runFrontier(
+  options: SimulateOptions,
+): Promise<{ text: string; files: string[] }> {
+  const results = await frontiers(options);
   mkdirSync(options.outDir, { recursive: true });
   const names = uniqueNames(options.traces.map((t) => t.name));
   const files: string[] = [];
   const printed: string[] = [`Fleet: ${describeFleet(options)}`, ''];
   const json: FrontierJson[] = [];
-  let offset = 0;
-  perTrace.forEach((traceJobs, i) => {
-    const mine = scores.slice(offset, offset + traceJobs.length);
-    offset += traceJobs.length;
-    const { trace, fleet } = traceJobs[0]!;
-    const c: Comparison = {
-      trace,
-      fleet,
-      runs: [],
-      scores: plainScores(traceJobs, mine, options.peers.cpuTarget),
-      bound: lowerBound(trace, fleet),
-      feasibility: feasibility(trace, fleet),
-    };
-    const frontier = frontierOf(
-      traceJobs.map((j) => j.point),
-      mine,
-    );
-    const dominators = dominatedBy(frontier);
-    const verdict = dominanceVerdict(dominators);
+  results.forEach((r, i) => {
+    const c = r.comparison;
     const svgPath = join(options.outDir, `${names[i]}-frontier.svg`);
-    writeFileSync(svgPath, frontierSvg(trace.name, fleetLabel(fleet), frontier, verdict));
+    writeFileSync(svgPath, frontierSvg(c.trace.name, fleetLabel(c.fleet), r.frontier, r.verdict));
     files.push(svgPath);
-    json.push({ ...comparisonJson(c), frontier, dominatedBy: dominators });
+    json.push({ ...comparisonJson(c), frontier: r.frontier, dominatedBy: r.dominatedBy });
     printed.push(
       section(c, undefined),
       '',
-      frontierTable(frontier),
+      frontierTable(r.frontier),
       '',
-      verdict,
+      r.verdict,
       `chart: ${relative(process.cwd(), svgPath)}`,
       '',
     );
