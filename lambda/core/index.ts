@@ -9,7 +9,7 @@ export * from './config.ts';
 export { type ControlStepDeps, controlStep } from './control-step.ts';
 export * from './errors.ts';
 export { describeDiagnosis, describeSizing, explain, signalText, vetoText } from './explain.ts';
-export { type OffsetReset, partitionLag, RESOURCE_PERIOD_MS } from './measure.ts';
+export { lagSeconds, type OffsetReset, partitionLag, RESOURCE_PERIOD_MS } from './measure.ts';
 export * from './parameters.ts';
 export type * from './ports.ts';
 export { overrule, type Readings, type StepResult, step } from './step.ts';
