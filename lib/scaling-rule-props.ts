@@ -29,12 +29,19 @@ export interface ScalingRuleProps {
    */
   readonly balancedCounts?: RuleValueOf<'LAGPILOT_BALANCED_COUNTS'>;
   /**
-   * `LAGPILOT_STEP_INTERVAL`: time between control steps: one per scheduled invocation (`1m`), or
-   * several within it (`30s`, `20s`, `15s`, … down to `10s`; whole seconds dividing a minute) to
-   * react sooner to short bursts at a higher Lambda cost.
-   * @default Duration.minutes(1)
+   * `LAGPILOT_STEP_INTERVAL`: time between control steps within a scheduled invocation (`15s`: at
+   * 0, 15, 30 and 45 s; `1m`: one step per invocation; whole seconds dividing a minute, from
+   * `10s`); see LAGPILOT_STEP_WHEN.
+   * @default Duration.seconds(15)
    */
   readonly stepInterval?: RuleValueOf<'LAGPILOT_STEP_INTERVAL'>;
+  /**
+   * `LAGPILOT_STEP_WHEN`: run the steps after the first of an invocation `always`, or only while
+   * something moves (`moving`: a backlog, a produce rate near what the fleet carries or rising, an
+   * action not settled) — a quiet service then costs one short invocation a minute.
+   * @default 'moving'
+   */
+  readonly stepWhen?: RuleValueOf<'LAGPILOT_STEP_WHEN'>;
   /**
    * `LAGPILOT_LAG_SLO`: how far behind the group may fall, in time: a scale-up sizes the fleet to
    * drain the backlog within it while carrying the produce rate.
@@ -42,14 +49,30 @@ export interface ScalingRuleProps {
    */
   readonly lagSlo?: RuleValueOf<'LAGPILOT_LAG_SLO'>;
   /**
+   * `LAGPILOT_SLO_ATTAINMENT`: the share of minutes (%) the lag SLO must hold: while the
+   * autoscaler's own record of violated minutes burns the error budget faster than this allows, it
+   * holds a floor sized to absorb the recent peak produce rate through a task start; the floor
+   * falls back once the budget stops burning.
+   * @default 99.9
+   */
+  readonly sloAttainment?: RuleValueOf<'LAGPILOT_SLO_ATTAINMENT'>;
+  /**
+   * `LAGPILOT_TASK_START`: how long a new task takes from a raised desired count to consuming as a
+   * group member, until measured from the service's own counts (the median of the last scale-ups);
+   * part of the reaction horizon.
+   * @default Duration.minutes(1)
+   */
+  readonly taskStart?: RuleValueOf<'LAGPILOT_TASK_START'>;
+  /**
    * `LAGPILOT_TASK_CAPACITY`: messages per second one task consumes, until it is learned from the
    * group's saturated throughput; unset: conservative steps until learned.
    * @default undefined
    */
   readonly taskCapacity?: RuleValueOf<'LAGPILOT_TASK_CAPACITY'>;
   /**
-   * `LAGPILOT_HEADROOM`: the produce rate is sized for with this margin, up and down.
-   * @default 1.1
+   * `LAGPILOT_HEADROOM`: the produce rate is sized for with this margin, up and down (the lag SLO
+   * is already a buffer: a margin on top of it is paid twice).
+   * @default 1
    */
   readonly headroom?: RuleValueOf<'LAGPILOT_HEADROOM'>;
   /**
@@ -107,8 +130,9 @@ export interface ScalingRuleProps {
    */
   readonly memoryLow?: RuleValueOf<'LAGPILOT_MEMORY_LOW'>;
   /**
-   * `LAGPILOT_DOWN_WINDOW`: how long the calm must hold before scaling down.
-   * @default Duration.minutes(5)
+   * `LAGPILOT_DOWN_WINDOW`: how long the calm must hold before scaling down; the scale-down carries
+   * the peak produce rate of this window.
+   * @default Duration.minutes(2)
    */
   readonly downWindow?: RuleValueOf<'LAGPILOT_DOWN_WINDOW'>;
   /**

@@ -26,7 +26,10 @@ export interface RateSignal {
   /** Messages per second the current count carries. */
   carried: number;
   tasks: TaskCount;
-  /** The backlog's age in work by the next reading, when that alone fired it (else null). */
+  /**
+   * The age the oldest message would reach, acting one step later, by the time added tasks
+   * consume (the reaction horizon), when that alone fired it (else null).
+   */
   overdueMs: Millis | null;
   held: Millis;
   windowMs: Millis;
@@ -125,6 +128,11 @@ export type Cause =
   | { rule: 'up'; signals: Signal[]; step: UpStep }
   /** Ahead of a burst that recurred at this minute of the hour or this hour of the week. */
   | { rule: 'prescale'; recurrence: Recurrence }
+  /**
+   * The error budget burns (`burn` × what LAGPILOT_SLO_ATTAINMENT allows over the burn window):
+   * the floor that absorbs the recent peak through a task start (the decision's `sizing`).
+   */
+  | { rule: 'floor'; burn: number; attainment: number }
   | { rule: 'down'; calm: Calm; min: TaskCount; step: DownStep }
   | { rule: 'hold'; hold: Hold };
 

@@ -41,6 +41,12 @@ export interface ScalingRules {
   prescaleLeadMs: Millis;
   /** Time between control steps (LAGPILOT_STEP_INTERVAL): the lag samples' cadence. */
   stepIntervalMs: Millis;
+  /** Steps after an invocation's first: always, or only while something moves. */
+  stepWhen: 'always' | 'moving';
+  /** Share of minutes (%) the lag SLO must hold (LAGPILOT_SLO_ATTAINMENT). */
+  sloAttainment: Percent;
+  /** A new task's start until measured: raised desired count → consuming group member. */
+  taskStartMs: Millis;
 }
 
 export type KafkaAuth = RawConfig['LAGPILOT_KAFKA_AUTH'];
@@ -95,6 +101,9 @@ function toRules(c: Pick<RawConfig, (typeof RULE_PARAMETERS)[number]>): ScalingR
     headroom: c.LAGPILOT_HEADROOM,
     prescaleLeadMs: c.LAGPILOT_PRESCALE_LEAD,
     stepIntervalMs: c.LAGPILOT_STEP_INTERVAL,
+    stepWhen: c.LAGPILOT_STEP_WHEN,
+    sloAttainment: c.LAGPILOT_SLO_ATTAINMENT,
+    taskStartMs: c.LAGPILOT_TASK_START,
   };
 }
 

@@ -19,7 +19,7 @@
  *   6. otherwise hold, with the signals and how long each has held so far.
  */
 
-import type { Capacity } from './capacity.ts';
+import { type Capacity, groupCapacity } from './capacity.ts';
 import type { Calm, DownStep, Drain, Hold, Signal, Unobserved, UpStep } from './cause.ts';
 import type { ScalingRules } from './config.ts';
 import { downTarget, stepDown, stepUp, upLimit } from './counts.ts';
@@ -34,6 +34,7 @@ import type {
   Observations,
   Partitions,
   ServiceSnapshot,
+  Sizing,
   TaskCount,
 } from './types.ts';
 
@@ -170,11 +171,14 @@ function scaleUp(
   if (!capacity || !bySize || m.produceRate === null || m.scalingLag === null) {
     return conservativeUp(rules, bounds, current, signals, m);
   }
+  // The backlog the added tasks will find: it grows until they consume, one horizon from now.
+  const carried = groupCapacity(capacity.perTask, bounds.partitions, current);
+  const growth = Math.max(0, m.produceRate - carried) * (m.reaction.horizonMs / 1000);
   const sizing = sizeFor(
     rules,
     capacity,
     bounds.partitions,
-    { produceRate: m.produceRate, backlog: m.scalingLag },
+    { produceRate: m.produceRate, backlog: m.scalingLag + growth },
     bounds.floor,
     bounds.cap,
   );
@@ -284,6 +288,18 @@ function prescale(
   return { recurring, verdict };
 }
 
+/** The count the burning error budget holds (m.budget.floorRate carried), or null when it holds none. */
+function budgetFloor(
+  rules: ScalingRules,
+  bounds: Bounds,
+  m: Measures,
+  capacity: Capacity | null,
+): { sizing: Sizing } | null {
+  if (!capacity || m.budget.floorRate === null) return null;
+  const load = { produceRate: m.budget.floorRate, backlog: 0 };
+  return { sizing: sizeFor(rules, capacity, bounds.partitions, load, bounds.floor, bounds.cap) };
+}
+
 /** Steps 2–5 for a service that was observed and is within bounds. */
 function judge(
   rules: ScalingRules,
@@ -296,7 +312,8 @@ function judge(
 ): Verdict {
   const current = service.desired;
   const waiting = waits(rules, obs, service, now);
-  if (waiting.length > 0) return holdAt(current, { kind: 'waiting', waits: waiting });
+  const blocking = waiting.filter((w) => w.kind !== 'cooldown');
+  if (blocking.length > 0) return holdAt(current, { kind: 'waiting', waits: blocking });
 
   const history = series(obs, m, now);
   const up = upSignals(rules, history, m, now);
@@ -310,8 +327,24 @@ function judge(
     now,
   );
   if (short) up.push(short);
+  // A cooldown holds every judgment but one: a projected breach of the SLO, which is measured.
+  if (waiting.length > 0) {
+    const breach = short?.overdueMs != null ? [short] : [];
+    if (breach.length === 0) return holdAt(current, { kind: 'waiting', waits: waiting });
+    return scaleUp(rules, bounds, current, breach, m, capacity);
+  }
   const fired = up.filter((s) => covers(s.held, s.windowMs));
   if (fired.length > 0) return scaleUp(rules, bounds, current, fired, m, capacity);
+  const floor = budgetFloor(rules, bounds, m, capacity);
+  if (floor && floor.sizing.balanced > current) {
+    const { burn } = m.budget;
+    return {
+      action: 'up',
+      to: floor.sizing.balanced,
+      cause: { rule: 'floor', burn: burn ?? 0, attainment: rules.sloAttainment },
+      sizing: floor.sizing,
+    };
+  }
   const { recurring, verdict } = prescale(rules, obs, bounds, current, m, capacity, now);
   if (verdict) return verdict;
 
@@ -328,7 +361,11 @@ function judge(
     const seen = peakProduceRate(history.lagSamples, from, gap);
     // Never release capacity a recurring burst will need within the lead.
     const peakProduce = seen === null ? null : Math.max(seen, recurring?.sizing.produceRate ?? 0);
-    return scaleDown(rules, bounds, current, { ...calm, peakProduce }, m, capacity);
+    // While the budget burns, the floor it holds is the scale-down's floor too.
+    const held = floor
+      ? { ...bounds, floor: Math.max(bounds.floor, floor.sizing.balanced) }
+      : bounds;
+    return scaleDown(rules, held, current, { ...calm, peakProduce }, m, capacity);
   }
   if (up.length > 0) return holdAt(current, { kind: 'not-sustained', signals: up });
   if (down.blockers.length === 0) return holdAt(current, { kind: 'calm-building', calm });
@@ -336,9 +373,15 @@ function judge(
 }
 
 export function decide(rules: ScalingRules, obs: Observations, now: EpochMs): Decision {
-  const { measures, diagnoses, capacity } = measure(rules, obs, now);
+  const measured = measure(rules, obs, now);
+  const { diagnoses, capacity } = measured;
   const unobserved = unobservedOf(obs);
   const bounds = boundsOf(rules, obs);
+  const floor = budgetFloor(rules, bounds, measured.measures, capacity);
+  const measures: Measures = {
+    ...measured.measures,
+    budget: { ...measured.measures.budget, floor: floor?.sizing.balanced ?? null },
+  };
   const decision = (from: TaskCount, verdict: Verdict, applied: Bounds = bounds): Decision => ({
     ...verdict,
     sizing: verdict.sizing ?? null,

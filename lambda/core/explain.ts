@@ -19,7 +19,8 @@ import type {
   Wait,
 } from './cause.ts';
 import { compact, count, duration, heldOf, percent, rate, tasksThat } from './format.ts';
-import type { Decision, Diagnosis, Sizing } from './types.ts';
+import { BURN_WINDOW_HOURS } from './slo-budget.ts';
+import type { Decision, Diagnosis, Reaction, Sizing } from './types.ts';
 
 const show = (kind: ThresholdSignal['kind'], n: number): string =>
   kind === 'lag' ? count(n) : percent(n);
@@ -30,7 +31,7 @@ export function signalText(s: Signal): string {
     const text = `produce and backlog need ${rate(s.need)} > ${rate(s.carried)} that ${tasksThat(s.tasks, 'carry')}`;
     return s.overdueMs === null
       ? text
-      : `${text}, backlog ${duration(s.overdueMs)} of work by the next reading`;
+      : `${text}, oldest message ${duration(s.overdueMs)} old by the time tasks added a step later consume`;
   }
   const op = s.side === 'above' ? '>' : '<';
   return `${s.kind} ${show(s.kind, s.value)} ${op} ${show(s.kind, s.threshold)}`;
@@ -147,6 +148,10 @@ function upStepText(s: UpStep): string {
   }
 }
 
+/** "reaction horizon 1 min 30 s: step 15 s + task start 1 min 15 s (measured)". */
+export const reactionText = (r: Reaction): string =>
+  `reaction horizon ${duration(r.horizonMs)}: step ${duration(r.detectMs)} + task start ${duration(r.startMs)} (${r.startSource})`;
+
 /** The rules' own sentences for the cause, headline first. */
 function causeSentences(d: Decision, c: Cause): string[] {
   const scale = `scale ${d.from}→${d.vetoed?.was?.to ?? d.to}`;
@@ -158,9 +163,18 @@ function causeSentences(d: Decision, c: Cause): string[] {
     case 'up': {
       const why = `${signalsSentence(c.signals)}; ${capNote(d)}`;
       if (c.step.kind === 'sized' && d.sizing) {
-        return [`${scale}: ${describeSizing(d.sizing)}`, why];
+        return [`${scale}: ${describeSizing(d.sizing)}`, why, reactionText(d.measures.reaction)];
       }
       return [`${scale}: ${why}`, upStepText(c.step)];
+    }
+    case 'floor': {
+      const sizing = d.sizing
+        ? `; ${describeSizing(d.sizing, 'peak × share a start cannot absorb')}`
+        : '';
+      return [
+        `${scale}: error budget burning ${c.burn.toFixed(1)}× what ${c.attainment} % allows (last ${BURN_WINDOW_HOURS} h)${sizing}`,
+        reactionText(d.measures.reaction),
+      ];
     }
     case 'prescale': {
       const sizing = d.sizing ? `; ${describeSizing(d.sizing, 'recurring produce')}` : '';

@@ -6,11 +6,12 @@
 import { learn } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
 import { mergeResources, trackPartitions } from './measure.ts';
+import { recordStart } from './reaction.ts';
 import { recordRate } from './recurrence.ts';
 import { recordWeekRate } from './recurrence-week.ts';
+import { recordSlo } from './slo-budget.ts';
 import {
   type Decision,
-  EMPTY_STATE,
   type EpochMs,
   type LagSnapshot,
   type Millis,
@@ -104,6 +105,15 @@ export function recordStep(
   } else if (lastAction && !lastAction.settled && lag && service && isSettled(lag, service)) {
     lastAction = { ...lastAction, settled: true };
   }
+  const settledNow = lag !== null && service !== null && isSettled(lag, service);
+  const start = recordStart(
+    state.starts,
+    decision.action === 'hold' ? state.lastAction : null,
+    service?.running ?? null,
+    settledNow,
+    now,
+  );
+  if (start.measured && lastAction) lastAction = { ...lastAction, startMeasured: true };
   return {
     samples,
     resources,
@@ -112,10 +122,10 @@ export function recordStep(
     lastAction,
     capacity: learn(state.capacity, m.capacitySample, service?.taskDefinition ?? null),
     recurring: rules.prescaleLeadMs > 0 ? recordRate(state.recurring, now, m.produceRate) : [],
-    weekly:
-      rules.prescaleLeadMs > 0
-        ? recordWeekRate(state.weekly, now, m.produceRate)
-        : EMPTY_STATE.weekly,
+    // Kept with pre-scaling off too: the budget floor reads the recent hours' peaks.
+    weekly: recordWeekRate(state.weekly, now, m.produceRate),
+    starts: start.starts,
+    slo: recordSlo(state.slo, now, m.lagSeconds, rules.lagSloMs),
   };
 }
 

@@ -4,6 +4,7 @@
  * says the decision in sentences. Callers outside lambda/core import from here.
  */
 
+export { keepStepping } from './cadence.ts';
 export type * from './cause.ts';
 export * from './config.ts';
 export { type ControlStepDeps, controlStep } from './control-step.ts';

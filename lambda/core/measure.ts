@@ -5,6 +5,8 @@
 
 import { type Capacity, capacityOf, capacitySample, learn } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
+import { reactionOf } from './reaction.ts';
+import { budgetOf, recordSlo } from './slo-budget.ts';
 import type {
   Diagnosis,
   EpochMs,
@@ -226,7 +228,10 @@ export function measure(
     running: service?.running ?? null,
     capacitySample: null,
     taskCapacity: null,
+    reaction: reactionOf(rules, state.starts),
+    budget: { attainment: null, burn: null, floor: null, floorRate: null },
   };
+  base.budget = { ...budgetOf(rules, state, base.reaction, now), floor: null };
   if (!obs.lag.ok) return withCapacity(rules, obs, base, [], now);
 
   const lag = obs.lag.value;
@@ -235,12 +240,16 @@ export function measure(
   const tracks = trackPartitions(state.partitions, lag);
   const diagnoses = diagnose(rules, lag, tracks, totalLag, service?.desired ?? null);
   const stalledLag = diagnoses.reduce((sum, d) => (d.kind === 'stalled' ? sum + d.lag : sum), 0);
+  const ageS = lagSeconds(state.samples, now, endSum, totalLag);
+  // This step's own minute counts toward the budget it judges.
+  const slo = recordSlo(state.slo, now, ageS, rules.lagSloMs);
   const measures: Measures = {
     ...base,
+    budget: { ...budgetOf(rules, { ...state, slo }, base.reaction, now), floor: null },
     totalLag,
     scalingLag: totalLag - stalledLag,
     maxPartitionLag: lag.partitions.reduce((max, p) => Math.max(max, p.lag), 0),
-    lagSeconds: lagSeconds(state.samples, now, endSum, totalLag),
+    lagSeconds: ageS,
     ...ratesSince(state.samples, now, endSum, totalLag),
     partitions: lag.partitionCount,
     endSum,

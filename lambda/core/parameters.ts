@@ -126,8 +126,13 @@ export const PARAMETERS = {
   LAGPILOT_STEP_INTERVAL: {
     role: 'rule',
     duration: true,
-    schema: stepInterval('1m'),
-    doc: 'time between control steps: one per scheduled invocation (`1m`), or several within it (`30s`, `20s`, `15s`, … down to `10s`; whole seconds dividing a minute) to react sooner to short bursts at a higher Lambda cost',
+    schema: stepInterval('15s'),
+    doc: 'time between control steps within a scheduled invocation (`15s`: at 0, 15, 30 and 45 s; `1m`: one step per invocation; whole seconds dividing a minute, from `10s`); see LAGPILOT_STEP_WHEN',
+  },
+  LAGPILOT_STEP_WHEN: {
+    role: 'rule',
+    schema: z.enum(['always', 'moving'], { error: 'must be always or moving' }).default('moving'),
+    doc: 'run the steps after the first of an invocation `always`, or only while something moves (`moving`: a backlog, a produce rate near what the fleet carries or rising, an action not settled) — a quiet service then costs one short invocation a minute',
   },
 
   // Sizing: how many tasks the measured throughput needs.
@@ -140,6 +145,21 @@ export const PARAMETERS = {
     ),
     doc: 'how far behind the group may fall, in time: a scale-up sizes the fleet to drain the backlog within it while carrying the produce rate',
   },
+  LAGPILOT_SLO_ATTAINMENT: {
+    role: 'rule',
+    schema: z.coerce
+      .number({ error: 'must be a percentage of minutes, e.g. 99.9' })
+      .min(50, 'must be at least 50 (%)')
+      .max(99.999, 'must be below 100 (%): a budget of zero minutes cannot be planned for')
+      .default(99.9),
+    doc: "the share of minutes (%) the lag SLO must hold: while the autoscaler's own record of violated minutes burns the error budget faster than this allows, it holds a floor sized to absorb the recent peak produce rate through a task start; the floor falls back once the budget stops burning",
+  },
+  LAGPILOT_TASK_START: {
+    role: 'rule',
+    duration: true,
+    schema: duration('1m'),
+    doc: "how long a new task takes from a raised desired count to consuming as a group member, until measured from the service's own counts (the median of the last scale-ups); part of the reaction horizon",
+  },
   LAGPILOT_TASK_CAPACITY: {
     role: 'rule',
     schema: z.coerce
@@ -150,8 +170,8 @@ export const PARAMETERS = {
   },
   LAGPILOT_HEADROOM: {
     role: 'rule',
-    schema: atLeastOne(1.1),
-    doc: 'the produce rate is sized for with this margin, up and down',
+    schema: atLeastOne(1),
+    doc: 'the produce rate is sized for with this margin, up and down (the lag SLO is already a buffer: a margin on top of it is paid twice)',
   },
 
   LAGPILOT_PRESCALE_LEAD: {
@@ -214,8 +234,8 @@ export const PARAMETERS = {
   LAGPILOT_DOWN_WINDOW: {
     role: 'rule',
     duration: true,
-    schema: duration('5m'),
-    doc: 'how long the calm must hold before scaling down',
+    schema: duration('2m'),
+    doc: 'how long the calm must hold before scaling down; the scale-down carries the peak produce rate of this window',
   },
   LAGPILOT_DOWN_STEP: {
     role: 'rule',

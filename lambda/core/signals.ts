@@ -5,10 +5,11 @@
  */
 
 import { type Capacity, groupCapacity } from './capacity.ts';
-import type { Blocker, Signal, ThresholdSignal, Wait } from './cause.ts';
+import type { Blocker, RateSignal, Signal, ThresholdSignal, Wait } from './cause.ts';
 import type { ScalingRules } from './config.ts';
 import { covers, heldFor, isSettled, maxSampleGap } from './history.ts';
 import { mergeResources, RESOURCE_PERIOD_MS, RESOURCE_STALE_MS } from './measure.ts';
+import { projectedAgeS } from './reaction.ts';
 import type {
   EpochMs,
   LagSample,
@@ -156,10 +157,11 @@ export function downSignals(
 
 /**
  * The rate trigger, once the per-task capacity is known: the current count cannot carry the
- * produce rate × headroom plus the backlog within the SLO, with a backlog above LAGPILOT_LAG_LOW
- * on two consecutive readings — or on one, when by the next reading the backlog would be more
- * than the SLO's worth of what the current count consumes. Faster than the guide's
- * message-count window, because the sizing it leads to is measured rather than guessed.
+ * produce rate × headroom plus the backlog within the SLO, with a backlog above LAGPILOT_LAG_LOW.
+ * It is a projection, not a window: when waiting one more step would let the oldest message pass
+ * the SLO before added tasks could consume (the reaction horizon: detection + the measured task
+ * start), it fires at once; otherwise on two consecutive readings. A measured rate above measured
+ * capacity is not noise, so no sustained window applies.
  */
 export function capacityShort(
   rules: ScalingRules,
@@ -169,7 +171,7 @@ export function capacityShort(
   m: Measures,
   capacity: Capacity | null,
   now: EpochMs,
-): Signal | undefined {
+): RateSignal | undefined {
   if (!capacity || m.produceRate === null || m.scalingLag === null) return undefined;
   if (m.scalingLag <= rules.lagLow) return undefined;
   const need = m.produceRate * rules.headroom + m.scalingLag / (rules.lagSloMs / 1000);
@@ -184,14 +186,13 @@ export function capacityShort(
     rules.stepIntervalMs,
   );
   const signal = { kind: 'rate' as const, need, carried, tasks: current };
-  // Waiting for a second reading costs a step; when the backlog would by then be more than the
-  // SLO's worth of the fleet's work, one reading is enough.
-  const stepS = rules.stepIntervalMs / 1000;
-  const projected = m.scalingLag + Math.max(0, m.produceRate - carried) * stepS;
-  const ageMs = (projected / carried) * 1000;
-  if (ageMs >= rules.lagSloMs) {
+  // Without a lag in seconds (no log-end history yet), the backlog's worth of the fleet's work.
+  const ageS = m.lagSeconds ?? m.scalingLag / carried;
+  const ahead = m.reaction.horizonMs + rules.stepIntervalMs;
+  const projectedS = projectedAgeS(ageS, m.produceRate, carried, ahead);
+  if (projectedS * 1000 >= rules.lagSloMs) {
     const w = rules.stepIntervalMs;
-    return { ...signal, overdueMs: ageMs, held: w, windowMs: w };
+    return { ...signal, overdueMs: projectedS * 1000, held: w, windowMs: w };
   }
   return { ...signal, overdueMs: null, held, windowMs: rules.stepIntervalMs };
 }

@@ -129,6 +129,8 @@ export interface LastAction {
   at: EpochMs;
   /** The group has since reached a stable state with a member for every running task. */
   settled: boolean;
+  /** A scale-up's start was measured: every task it added runs, in a settled group. */
+  startMeasured?: boolean;
 }
 
 /** The capacity samples (msg/s per task) kept between steps, and the code they were measured on. */
@@ -150,6 +152,23 @@ export interface WeeklyPeaks {
   peaks: (number | null)[];
 }
 
+/** One hour's minutes in which the lag was observed, and how many of them broke the SLO. */
+export interface SloHour {
+  /** Hours since the epoch. */
+  hour: number;
+  seen: number;
+  violated: number;
+}
+
+/** The autoscaler's own record of the lag SLO, minute by minute, bucketed by hour. */
+export interface SloRecord {
+  hours: SloHour[];
+  /** The minute being observed (minutes since the epoch), not yet in `hours`; null: none. */
+  minute: number | null;
+  /** Some step of that minute saw the lag older than the SLO. */
+  violated: boolean;
+}
+
 /** Everything one step hands to the next; persisted (DynamoDB on AWS), never in memory only. */
 export interface ScalerState {
   samples: LagSample[];
@@ -161,8 +180,12 @@ export interface ScalerState {
   capacity: CapacityMemory;
   /** The last hours' produce-rate profile, for pre-scaling recurring bursts. */
   recurring: RecurringHour[];
-  /** The last weeks' produce-rate peaks per hour, for pre-scaling bursts recurring weekly. */
+  /** The last weeks' produce-rate peaks per hour: weekly pre-scaling and the budget floor. */
   weekly: WeeklyPeaks;
+  /** Measured task starts (raised desired count → settled group), ms, newest last. */
+  starts: Millis[];
+  /** Minutes the lag SLO held or broke: the running attainment and its error budget. */
+  slo: SloRecord;
 }
 
 export const EMPTY_STATE: ScalerState = {
@@ -174,6 +197,8 @@ export const EMPTY_STATE: ScalerState = {
   capacity: { samples: [], taskDefinition: null },
   recurring: [],
   weekly: { firstHour: 0, peaks: [] },
+  starts: [],
+  slo: { hours: [], minute: null, violated: false },
 };
 
 /** Everything decide() needs: this step's observations plus the history kept so far. */
@@ -219,6 +244,32 @@ export interface Measures {
   capacitySample: number | null;
   /** Messages per second one task consumes, as the sizing uses it (learned or configured). */
   taskCapacity: number | null;
+  /** How soon added capacity consumes: detection + task start, and where the start comes from. */
+  reaction: Reaction;
+  /** The lag SLO's running attainment, its error budget's burn and the floor that buys it back. */
+  budget: Budget;
+}
+
+/** The reaction horizon: what a scale-up decided now can change only after it. */
+export interface Reaction {
+  /** Until the next step sees a change (the step interval). */
+  detectMs: Millis;
+  /** Raised desired count → consuming group member: measured (median of the last starts) or configured. */
+  startMs: Millis;
+  startSource: 'measured' | 'configured';
+  /** detectMs + startMs. */
+  horizonMs: Millis;
+}
+
+/** The error budget of LAGPILOT_SLO_ATTAINMENT, as the autoscaler's own record measures it. */
+export interface Budget {
+  /** Share of observed minutes within the SLO over the kept record (%), null before any. */
+  attainment: Percent | null;
+  /** Violated minutes over the burn window ÷ what the target allows there (1: on budget). */
+  burn: number | null;
+  /** Tasks held while the budget burns (null: no floor), and the peak rate they absorb. */
+  floor: TaskCount | null;
+  floorRate: number | null;
 }
 
 /** How a rate-based decision sized the fleet: the figures its sentence is built from. */

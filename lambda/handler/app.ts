@@ -27,6 +27,7 @@ import {
   controlStep,
   type Decision,
   explain,
+  keepStepping,
   type LagpilotConfig,
   type Millis,
 } from '../core/index.ts';
@@ -101,8 +102,11 @@ export async function createHandler(config: LagpilotConfig, options: AppOptions 
     now: options.now ?? Date.now,
   };
   const now = deps.now;
+  // Whether the last step found something moving (LAGPILOT_STEP_WHEN).
+  let moving = true;
   const step = async (): Promise<StepSummary> => {
     const report = await controlStep(deps);
+    moving = keepStepping(config.rules, report.decision);
     const { action, from, to, cause } = report.decision;
     const reasons = explain(report.decision);
     return { action, from, to, acted: report.acted, reasons, cause, errors: report.errors.length };
@@ -124,6 +128,7 @@ export async function createHandler(config: LagpilotConfig, options: AppOptions 
         clock: now,
         sleep: options.sleep ?? sleep,
         remainingMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
+        continueAfter: () => moving,
       },
     );
     if (cutShort) logger.warn(`invocation cut short: ${cutShort}`);

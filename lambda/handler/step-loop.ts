@@ -1,7 +1,8 @@
 /**
  * Several control steps in one scheduled invocation. EventBridge fires at most once a minute;
  * with LAGPILOT_STEP_INTERVAL below a minute the invocation runs a step at once and then one
- * every interval until the next invocation is due (15 s: at 0, 15, 30 and 45 s). Each step is
+ * every interval until the next invocation is due (15 s: at 0, 15, 30 and 45 s), or until a step
+ * finds nothing moving (LAGPILOT_STEP_WHEN `moving`: the invocation ends early). Each step is
  * awaited before the next is due, so steps never overlap; the state store's version check still
  * guards against an overlapping invocation.
  */
@@ -19,13 +20,18 @@ export const SCHEDULE_PERIOD_MS: Millis = 60_000;
  */
 export const STEP_RESERVE_MS: Millis = 5_000;
 
-export interface StepLoopOptions {
+export interface StepLoopOptions<T> {
   /** LAGPILOT_STEP_INTERVAL. */
   intervalMs: Millis;
   clock: () => EpochMs;
   sleep: (ms: Millis) => Promise<void>;
   /** Time left before the function times out (the Lambda context's getRemainingTimeInMillis). */
   remainingMs: () => Millis;
+  /**
+   * Whether to run the next step after this one (LAGPILOT_STEP_WHEN: core's keepStepping).
+   * @default - always
+   */
+  continueAfter?: (step: T) => boolean;
 }
 
 /** Why the loop ran fewer steps than the cadence asks for (undefined: it ran them all). */
@@ -37,12 +43,14 @@ export interface StepLoopResult<T> {
 /** Runs `step` now and then every interval within the schedule period, one at a time. */
 export async function runSteps<T>(
   step: () => Promise<T>,
-  options: StepLoopOptions,
+  options: StepLoopOptions<T>,
 ): Promise<StepLoopResult<T>> {
-  const { intervalMs, clock, sleep, remainingMs } = options;
+  const { intervalMs, clock, sleep, remainingMs, continueAfter = () => true } = options;
   const start = clock();
   const steps = [await step()];
   for (let due = start + intervalMs; due < start + SCHEDULE_PERIOD_MS; due += intervalMs) {
+    // Nothing moves: the invocation ends, and the next scheduled one steps again.
+    if (!continueAfter(steps.at(-1)!)) break;
     // A step that overran its slot: skip the slot rather than run two steps back to back.
     if (clock() > due) continue;
     const wait = due - clock();

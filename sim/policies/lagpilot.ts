@@ -8,6 +8,7 @@ import {
   type Decision,
   EMPTY_STATE,
   explain,
+  keepStepping,
   type ScalerState,
   type ScalingRules,
   step,
@@ -37,9 +38,16 @@ export interface LagpilotOptions {
   readonly onDecision?: (decision: Decision, atS: number) => void;
 }
 
+/** The schedule's period: an invocation starts every minute (lambda/handler/step-loop.ts). */
+const INVOCATION_S = 60;
+
 export class Lagpilot implements Policy {
   private state: ScalerState = EMPTY_STATE;
   private last: Decision | undefined;
+  /** The running invocation steps again at the next interval (see keepStepping). */
+  private stepping = false;
+  /** Control steps run so far: the Lambda's duration, and so its cost, follows them. */
+  steps = 0;
 
   constructor(
     private readonly rules: ScalingRules,
@@ -53,12 +61,17 @@ export class Lagpilot implements Policy {
 
   evaluate(view: FleetView): number | undefined {
     const { statistic, faults } = this.options;
+    const invocation = view.nowS % INVOCATION_S === 0;
+    if (!invocation && !this.stepping) return undefined;
+    this.stepping = false;
     if (faults?.missed?.(view.nowS)) return undefined;
+    this.steps++;
     const now = SIMULATION_EPOCH_MS + view.nowS * 1000;
     const readings = readingsOf(view, statistic, faults?.failed?.(view.nowS));
     const { decision, state } = step(this.rules, this.state, readings, now);
     this.state = state;
     this.last = decision;
+    this.stepping = keepStepping(this.rules, decision);
     this.options.onDecision?.(decision, view.nowS);
     // A hold leaves the count alone, as the Lambda does: its `to` is only the last known count
     // when the service could not be read.

@@ -1,0 +1,71 @@
+/**
+ * The reaction horizon: a scale-up decided now adds consumption only after the next step could
+ * have seen the change (detection) and the new tasks started and joined the group (start). The
+ * start is measured from the service's own counts — a raised desired count until the group is
+ * settled with a member for every running task — so a slow image pull or a long rebalance is in
+ * it; until measured, LAGPILOT_TASK_START stands in. Pure.
+ */
+
+import type { ScalingRules } from './config.ts';
+import type { EpochMs, LastAction, Millis, Reaction, TaskCount } from './types.ts';
+
+/** Starts kept: the median of the last few follows a changed image or platform within a day. */
+export const START_SAMPLES = 5;
+
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** The horizon this step plans with. */
+export function reactionOf(rules: ScalingRules, starts: readonly Millis[]): Reaction {
+  const measured = starts.length > 0;
+  const startMs = measured ? median(starts) : rules.taskStartMs;
+  const detectMs = rules.stepIntervalMs;
+  return {
+    detectMs,
+    startMs,
+    startSource: measured ? 'measured' : 'configured',
+    horizonMs: detectMs + startMs,
+  };
+}
+
+/**
+ * The kept starts after this step: a scale-up whose tasks all run and joined a settled group by
+ * this step adds how long that took. The step that sees it may come up to one interval late, so a
+ * sample errs long: the safe side.
+ */
+export function recordStart(
+  starts: readonly Millis[],
+  pending: LastAction | null,
+  running: TaskCount | null,
+  settled: boolean,
+  now: EpochMs,
+): { starts: Millis[]; measured: boolean } {
+  const done =
+    pending !== null &&
+    pending.action === 'up' &&
+    !pending.startMeasured &&
+    running !== null &&
+    running >= pending.to &&
+    settled;
+  return done
+    ? { starts: [...starts, now - pending.at].slice(-START_SAMPLES), measured: true }
+    : { starts: [...starts], measured: false };
+}
+
+/**
+ * The age (s) the oldest message reaches by the time capacity added one step from now would
+ * consume: while the produce rate outruns what the fleet carries, the age grows by 1 − carried /
+ * produce every second (the fleet reaches ever newer messages more slowly than time passes).
+ */
+export function projectedAgeS(
+  ageS: number,
+  produceRate: number,
+  carried: number,
+  aheadMs: Millis,
+): number {
+  const growth = produceRate > 0 ? Math.max(0, 1 - carried / produceRate) : 0;
+  return ageS + (growth * aheadMs) / 1000;
+}

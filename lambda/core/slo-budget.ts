@@ -1,0 +1,126 @@
+/**
+ * The lag SLO as an attainment (LAGPILOT_SLO_ATTAINMENT: the share of minutes the oldest message
+ * is younger than LAGPILOT_LAG_SLO), measured by the autoscaler itself: every minute a step saw is
+ * counted, violated when any step of it saw the lag older than the SLO. While the violated minutes
+ * of the burn window spend the error budget faster than the target allows, the rules hold a floor:
+ * enough tasks that a return of the recent peak produce rate, arriving on that floor, stays within
+ * the SLO through one reaction horizon. The floor falls back once the window is clean. Pure.
+ */
+
+import type { ScalingRules } from './config.ts';
+import type {
+  Budget,
+  EpochMs,
+  Millis,
+  Reaction,
+  SloHour,
+  SloRecord,
+  WeeklyPeaks,
+} from './types.ts';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+/** The running attainment covers this many hours (the usual 28-day SLO period). */
+export const ATTAINMENT_HOURS = 28 * 24;
+/** The burn that raises the floor is judged over this window: the SRE practice's slow window. */
+export const BURN_WINDOW_HOURS = 6;
+/** The peak the floor absorbs: the highest hourly produce-rate peak over this many recent hours… */
+export const FLOOR_PEAK_HOURS = 1;
+
+/** The record after this step: the minute's verdict, closed into its hour when a new minute starts. */
+export function recordSlo(
+  record: SloRecord,
+  now: EpochMs,
+  lagSeconds: number | null,
+  sloMs: Millis,
+): SloRecord {
+  if (lagSeconds === null) return record;
+  const minute = Math.floor(now / MINUTE_MS);
+  const violated = lagSeconds * 1000 > sloMs;
+  if (record.minute === minute) return { ...record, violated: record.violated || violated };
+  if (record.minute !== null && minute < record.minute) return record;
+  return { hours: closeMinute(record, minute), minute, violated };
+}
+
+function closeMinute(record: SloRecord, newMinute: number): SloHour[] {
+  const oldest = Math.floor((newMinute * MINUTE_MS) / HOUR_MS) - ATTAINMENT_HOURS;
+  const hours = record.hours.filter((h) => h.hour > oldest);
+  if (record.minute === null) return hours;
+  const hour = Math.floor((record.minute * MINUTE_MS) / HOUR_MS);
+  const last = hours.at(-1);
+  const add = record.violated ? 1 : 0;
+  if (last?.hour === hour) {
+    return [...hours.slice(0, -1), { hour, seen: last.seen + 1, violated: last.violated + add }];
+  }
+  return [...hours, { hour, seen: 1, violated: add }];
+}
+
+/** Minutes seen and violated since `fromHour` (inclusive), the open minute included. */
+function totals(record: SloRecord, fromHour: number): { seen: number; violated: number } {
+  let seen = record.minute === null ? 0 : 1;
+  let violated = record.minute !== null && record.violated ? 1 : 0;
+  for (const h of record.hours) {
+    if (h.hour < fromHour) continue;
+    seen += h.seen;
+    violated += h.violated;
+  }
+  return { seen, violated };
+}
+
+/** Violated minutes over the window ÷ the budget the target grants that window's minutes. */
+export function burnRate(
+  record: SloRecord,
+  now: EpochMs,
+  target: number,
+  hours: number,
+): number | null {
+  const { seen, violated } = totals(record, Math.floor(now / HOUR_MS) - hours + 1);
+  if (seen === 0) return null;
+  return violated / seen / (1 - target / 100);
+}
+
+/** Past days whose same hours the floor looks at: a daily job's burst comes back at its hour. */
+export const FLOOR_PAST_DAYS = 7;
+
+/**
+ * The peak a floor prepares for: the highest hourly produce-rate peak over the last `hours`
+ * hours, and at this hour and the next on each of the past FLOOR_PAST_DAYS days.
+ */
+export function recentPeak(weekly: WeeklyPeaks, now: EpochMs, hours: number): number | null {
+  const hour = Math.floor(now / HOUR_MS);
+  const wanted: number[] = [];
+  for (let h = hour - hours + 1; h <= hour; h++) wanted.push(h);
+  for (let day = 1; day <= FLOOR_PAST_DAYS; day++) wanted.push(hour - 24 * day, hour + 1 - 24 * day);
+  let peak: number | null = null;
+  for (const h of wanted) {
+    const v = weekly.peaks[h - weekly.firstHour];
+    if (v !== undefined && v !== null) peak = Math.max(peak ?? 0, v);
+  }
+  return peak;
+}
+
+/**
+ * The produce rate the floor must carry so that `peak`, arriving on it, is consumed within the
+ * SLO: until added tasks consume (the horizon) the oldest message ages by 1 − carried / peak per
+ * second, which stays within the SLO when carried ≥ peak × (1 − SLO / horizon).
+ */
+export const floorRateFor = (peak: number, sloMs: Millis, reaction: Reaction): number =>
+  peak * Math.max(0, 1 - sloMs / reaction.horizonMs);
+
+/** The budget this step: running attainment, burn, and the rate a floor must carry (sized by the caller). */
+export function budgetOf(
+  rules: ScalingRules,
+  state: { slo: SloRecord; weekly: WeeklyPeaks },
+  reaction: Reaction,
+  now: EpochMs,
+): Omit<Budget, 'floor'> {
+  const all = totals(state.slo, Math.floor(now / HOUR_MS) - ATTAINMENT_HOURS + 1);
+  const attainment = all.seen === 0 ? null : (100 * (all.seen - all.violated)) / all.seen;
+  const burn = burnRate(state.slo, now, rules.sloAttainment, BURN_WINDOW_HOURS);
+  const peak = recentPeak(state.weekly, now, FLOOR_PEAK_HOURS);
+  const floorRate =
+    burn !== null && burn > 1 && peak !== null
+      ? floorRateFor(peak, rules.lagSloMs, reaction)
+      : null;
+  return { attainment, burn, floorRate: floorRate !== null && floorRate > 0 ? floorRate : null };
+}
