@@ -48,7 +48,10 @@ export function frontierSvg(trace: string, fleet: string, frontier: Frontier, ve
   );
   Object.entries(frontier).forEach(([policy, points], row) => {
     const color = COLORS[policy] ?? '#9467bd';
-    const sorted = [...points].sort((a, b) => a.sloViolationMinutes - b.sloViolationMinutes);
+    const sorted = [...points].sort(
+      (a, b) =>
+        a.sloViolationMinutes - b.sloViolationMinutes || a.instanceMinutes - b.instanceMinutes,
+    );
     body.push(
       svg.line(
         sorted.map((p) => [x(p.sloViolationMinutes), y(p.instanceMinutes)] as const),
