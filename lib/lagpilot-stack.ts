@@ -148,6 +148,12 @@ export class LagpilotStack extends Stack {
         );
       }
     }
+    // The rules live under the imported group: the first tasks and the first scheduled step
+    // start only once the brokers admit them.
+    // (The resources themselves: the service's own security group is one of its children.)
+    for (const client of [this.worker.service, this.autoscaler.schedule]) {
+      client.node.defaultChild!.node.addDependency(brokerGroup);
+    }
   }
 }
 

@@ -44,6 +44,7 @@ function spotProblems(resources: Record<string, Resource>, ofType: OfType): stri
     if (strategy.some((s) => s.CapacityProvider === 'FARGATE_SPOT') && arch !== 'X86_64') {
       problems.push(`${id}: Fargate Spot runs X86_64 only, the task is ${String(arch)}`);
     }
+    problems.push(...admissionProblems(id, service, ofType));
     const cluster = refTo(service.Properties?.Cluster);
     const own = associations.filter(([, a]) => refTo(a.Properties?.Cluster) === cluster);
     for (const [aid] of own) {
@@ -59,6 +60,16 @@ function spotProblems(resources: Record<string, Resource>, ofType: OfType): stri
     }
   }
   return problems;
+}
+
+/** Tasks started before the brokers' rule admits their group exit, and the breaker rolls back. */
+function admissionProblems(id: string, service: Resource, ofType: OfType): string[] {
+  const network = service.Properties?.NetworkConfiguration as Json | undefined;
+  const groups = refTo((network?.AwsvpcConfiguration as Json | undefined)?.SecurityGroups);
+  return ofType('AWS::EC2::SecurityGroupIngress')
+    .filter(([, rule]) => groups.includes(refTo(rule.Properties?.SourceSecurityGroupId)))
+    .filter(([rid]) => !dependsOn(service).includes(rid))
+    .map(([rid]) => `${id}: may start tasks before ${rid} admits them at the brokers`);
 }
 
 /** A VPC function created before its network-interface rights races CreateNetworkInterface. */
