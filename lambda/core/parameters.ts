@@ -94,7 +94,7 @@ export const PARAMETERS = {
   LAGPILOT_KAFKA_TLS: {
     role: 'connection',
     schema: bool(false),
-    doc: 'connect to the brokers over TLS (implied by tls, msk-iam)',
+    doc: "connect to the brokers over TLS; the CDK app's default follows from the auth and port: tls, msk-iam, MSK's :9094/:9096/:9098 and SCRAM imply it, and a contradiction fails synth (docs/deploy.md, TLS)",
   },
   LAGPILOT_KAFKA_CA_SECRET_ARN: {
     role: 'connection',
