@@ -66,7 +66,8 @@ describe('LagAutoscaler on an existing service', () => {
   });
 
   it('gives one step a minute 50 s, and several steps a minute 58 s, before the next invocation', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 50 });
+    const once = onExistingService({ stepInterval: Duration.minutes(1) }).template;
+    once.hasResourceProperties('AWS::Lambda::Function', { Timeout: 50 });
     const fast = onExistingService({ stepInterval: Duration.seconds(15) }).template;
     fast.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 58,
