@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -108,6 +108,13 @@ export class LagpilotStack extends Stack {
     };
     for (const [index, groupId] of (d.brokerSecurityGroupIds ?? []).entries()) {
       this.admitToBrokers(index, groupId, p.brokers, clients);
+    }
+    if (d.vpcId && !d.brokerSecurityGroupIds && !groups) {
+      // Valid for brokers that admit by CIDR; otherwise the first tasks cannot connect.
+      Annotations.of(this).addWarningV2(
+        'lagpilot:brokerAdmission',
+        'Nothing admits the worker and the autoscaler at the brokers: give brokerSecurityGroupIds, or workerSecurityGroupId and autoscalerSecurityGroupId, unless the brokers already admit the CIDRs of vpcPrivateSubnetIds (docs/deploy.md, step 4)',
+      );
     }
     for (const [id, connections] of Object.entries(clients)) {
       new CfnOutput(this, id, {

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -93,6 +93,18 @@ describe('brokers admit the fleet within one deploy', () => {
     );
     expect(() => read({ ...EXISTING_VPC, workerSecurityGroupId: 'sg-0c0c0c0c0c0c0c0c1' })).toThrow(
       /autoscalerSecurityGroupId .*give both workerSecurityGroupId and autoscalerSecurityGroupId/,
+    );
+  });
+
+  it('warns at synth when nothing admits the fleet in an existing VPC', () => {
+    const warnings = (context: Record<string, unknown>) =>
+      Annotations.fromStack(synthShape(context).stack).findWarning(
+        '*',
+        Match.stringLikeRegexp('Nothing admits the worker and the autoscaler'),
+      );
+    expect(warnings(EXISTING_VPC)).toHaveLength(1);
+    expect(warnings({ ...EXISTING_VPC, brokerSecurityGroupIds: 'sg-0b0b0b0b0b0b0b0b0' })).toEqual(
+      [],
     );
   });
 
