@@ -89,10 +89,21 @@ function deployAuthIssues(config: RawConfig, d: AuthSettings): ConfigIssue[] {
       ),
     );
   }
-  for (const field of ['kafkaSecretKmsKeyArn', 'autoscalerKafkaSecretArn'] as const) {
-    if (d[field] && !scram) {
-      issues.push(deployIssue(field, `only applies to SCRAM (kafkaAuth is ${auth}): remove it`));
-    }
+  if (d.autoscalerKafkaSecretArn && !scram) {
+    issues.push(
+      deployIssue(
+        'autoscalerKafkaSecretArn',
+        `only applies to SCRAM (kafkaAuth is ${auth}): remove it`,
+      ),
+    );
+  }
+  if (d.kafkaSecretKmsKeyArn && !scram && !config.LAGPILOT_KAFKA_CA_SECRET_ARN) {
+    issues.push(
+      deployIssue(
+        'kafkaSecretKmsKeyArn',
+        `only applies to the SCRAM and CA bundle secrets (kafkaAuth is ${auth}, no kafkaCaSecretArn): remove it`,
+      ),
+    );
   }
   const own = d.autoscalerKafkaSecretArn;
   if (own !== undefined && !SECRET_ARN.test(own)) {

@@ -126,7 +126,7 @@ export const DEPLOY_SPECS = {
       .string()
       .regex(KMS_KEY_ARN, 'must be a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id>')
       .optional(),
-    doc: 'the customer-managed KMS key encrypting `kafkaSecretArn` (MSK SCRAM requires one): the roles reading the secret get kms:Decrypt on it',
+    doc: 'the customer-managed KMS key encrypting `kafkaSecretArn` (MSK SCRAM requires one), `autoscalerKafkaSecretArn` and `kafkaCaSecretArn`: the roles reading them get kms:Decrypt on it, through Secrets Manager only',
   },
   mskClusterArn: {
     schema: z

@@ -8,7 +8,7 @@ import { KafkaAuth } from './kafka-connection.ts';
 /**
  * The app's Kafka secrets, imported by complete ARN (ECS injects secrets by complete ARN only):
  * the worker's SCRAM credentials, the autoscaler's own when given (a user with describe rights
- * only), and a private CA's bundle. Both SCRAM secrets use `kafkaSecretKmsKeyArn` when given.
+ * only), and a private CA's bundle. All of them use `kafkaSecretKmsKeyArn` when given.
  */
 export class KafkaSecrets {
   /** The worker's auth (and the autoscaler's, without `autoscalerKafkaSecretArn`). */
@@ -28,11 +28,11 @@ export class KafkaSecrets {
     const own = p.deploy.autoscalerKafkaSecretArn;
     this.autoscalerAuth = own ? this.auth(p, 'AutoscalerKafkaSecret', own, key) : this.workerAuth;
     if (p.kafkaCaSecretArn) {
-      this.caBundle = secretsmanager.Secret.fromSecretCompleteArn(
-        scope,
-        'KafkaCaBundle',
-        p.kafkaCaSecretArn,
-      );
+      // A CA bundle kept beside the SCRAM secrets may share their key: its readers may use it.
+      this.caBundle = secretsmanager.Secret.fromSecretAttributes(scope, 'KafkaCaBundle', {
+        secretCompleteArn: p.kafkaCaSecretArn,
+        encryptionKey: key,
+      });
     }
   }
 

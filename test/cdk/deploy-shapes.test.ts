@@ -314,6 +314,8 @@ describe('deployment shapes: first-deploy grants, cfn-lint and AWS Solutions che
     for (const role of [stack.worker.taskDefinition.obtainExecutionRole(), stack.autoscaler.role]) {
       const id = roleId(stack, role);
       expect(resourcesOf(s.template, id, 'secretsmanager:GetSecretValue'), id).toEqual([CA_SECRET]);
+      // Kept under the customer key, decrypted through Secrets Manager only.
+      expect(resourcesOf(s.template, id, 'kms:Decrypt'), id).toEqual([KEY]);
     }
   });
 

@@ -174,7 +174,9 @@ describe('readParameters', () => {
     ).toBe(KEY);
     // A self-managed cluster's secret may use the default key.
     expect(() => read(scram)).not.toThrow();
-    expect(() => read({ kafkaSecretKmsKeyArn: KEY })).toThrow(/only applies to SCRAM/);
+    expect(() => read({ kafkaSecretKmsKeyArn: KEY })).toThrow(
+      /only applies to the SCRAM and CA bundle secrets/,
+    );
     expect(() => read({ ...scram, kafkaSecretKmsKeyArn: 'alias/kafka' })).toThrow(
       /kafkaSecretKmsKeyArn \(LAGPILOT_KAFKA_SECRET_KMS_KEY_ARN\)="alias\/kafka": must be a KMS key ARN/,
     );

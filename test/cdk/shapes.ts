@@ -89,6 +89,7 @@ export const SHAPES = {
     brokers: SELF_MANAGED,
     kafkaAuth: 'tls',
     kafkaCaSecretArn: CA_SECRET,
+    kafkaSecretKmsKeyArn: KEY,
     brokerSecurityGroupIds: BROKER_SG,
   },
   privateImage: {
