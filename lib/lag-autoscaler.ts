@@ -120,7 +120,7 @@ export interface LagAutoscalerProps extends ScalingRuleProps {
  * replays of stale events (no async retries), IAM scoped to the one service, table, secret and
  * log group.
  */
-export class LagAutoscaler extends Construct {
+export class LagAutoscaler extends Construct implements ec2.IConnectable {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly schedule: events.Rule;

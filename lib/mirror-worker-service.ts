@@ -170,7 +170,7 @@ export interface MirrorWorkerServiceProps {
  * The mirroring worker fleet: a Fargate service in private subnets whose desired count the
  * autoscaler owns (the template never sets it, so a deploy never resets a scaled fleet).
  */
-export class MirrorWorkerService extends Construct {
+export class MirrorWorkerService extends Construct implements ec2.IConnectable {
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly container: ecs.ContainerDefinition;
