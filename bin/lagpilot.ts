@@ -1,22 +1,25 @@
 #!/usr/bin/env -S npx tsx
 import { exitCodeOf, messageOf } from '../kit/errors.ts';
 /**
- * The `lagpilot` command line: `start` (the local system) and `simulate` (policy what-ifs).
+ * The `lagpilot` command line: `start` (the local system), `simulate` (policy what-ifs) and
+ * `lag` (what the autoscaler sees for a group).
  * An error that escapes a command exits by its kind (kit/errors.ts): 2 for what the user must
  * fix, 1 for the rest.
  */
 import { startCommand } from '../local/start-command.ts';
 import { simulateCommand } from '../sim/simulate-command.ts';
+import { lagCommand } from './lag/index.ts';
 
 const COMMANDS: Readonly<Record<string, (argv: readonly string[]) => Promise<number>>> = {
   start: startCommand,
   simulate: simulateCommand,
+  lag: lagCommand,
 };
 
 const [command = '', ...rest] = process.argv.slice(2);
 const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
 if (!run) {
-  console.error('usage: lagpilot <start|simulate> [options]');
+  console.error('usage: lagpilot <start|simulate|lag> [options]');
   process.exit(2);
 }
 try {

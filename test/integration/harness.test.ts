@@ -76,7 +76,7 @@ describe(`harness on Kafka ${inject('kafkaVersion')}`, () => {
     try {
       const snapshot = await lag.observe();
       expect(snapshot.partitionCount).toBe(PARTITIONS);
-      expect(snapshot.group).toEqual({ state: 'Empty', members: 0 });
+      expect(snapshot.group).toEqual({ state: 'Empty', members: 0, type: 'classic' });
       for (const [partition, produced] of producedPerPartition) {
         const read = snapshot.partitions.find((p) => p.partition === partition);
         expect(read, `partition ${partition}`).toEqual({
