@@ -37,9 +37,10 @@ export interface ScalingRuleProps {
   readonly stepInterval?: RuleValueOf<'LAGPILOT_STEP_INTERVAL'>;
   /**
    * `LAGPILOT_STEP_WHEN`: run the steps after the first of an invocation `always`, or only while
-   * something moves (`moving`: a backlog, a produce rate near what the fleet carries or rising, an
-   * action not settled) — a quiet service then costs one short invocation a minute.
-   * @default 'moving'
+   * something moves (`moving`: a backlog, a produce rate above half of what the fleet carries, an
+   * action not settled): a quiet service then costs one short invocation a minute, but a jump out
+   * of the quiet is seen up to a minute later (docs/autoscaler.md, Cadence).
+   * @default 'always'
    */
   readonly stepWhen?: RuleValueOf<'LAGPILOT_STEP_WHEN'>;
   /**

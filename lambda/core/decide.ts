@@ -5,17 +5,15 @@
  *
  * Order of judgment:
  *   1. bounds — a desired count outside [min, cap] is corrected at once;
- *   2. holds — service unknown, deployment rolling, tasks not running, cooldown, group
- *      rebalancing or not yet settled after the last action;
- *   3. scale up when ANY present signal (lag without stalled partitions, CPU, memory) stayed
- *      above its threshold for the whole up-window, or the learned capacity cannot carry the
- *      produce rate and backlog: in one step to the count the measured throughput needs;
- *   4. pre-scale ahead of a burst that recurred at the same minutes of the last hours or the
- *      same hour of the last weeks;
- *   5. scale down when ALL signals are present and stayed below their thresholds for the whole
- *      down-window, counted from the last action (calm must hold at the current size): never
- *      below the count whose capacity carries the peak produce rate of the window (`fit`: to
- *      it; one / half: toward it);
+ *   2. holds — service unknown, deployment rolling, tasks not running, group rebalancing or not
+ *      settled after the last action; a cooldown, unless the oldest message is projected past
+ *      the SLO before tasks added a step later could consume (signals.ts, capacityShort);
+ *   3. scale up when ANY signal (lag, CPU, memory) held above its threshold for the up-window,
+ *      or the rate trigger fired: in one step to the count the measured throughput needs;
+ *   4. hold the floor of a burning error budget (slo-budget.ts), then pre-scale ahead of a
+ *      burst recurring at the same minutes of the last hours or hour of the last weeks;
+ *   5. scale down when ALL signals stayed below their thresholds for the down-window since the
+ *      last action: never below the count carrying the window's peak produce rate, nor the floor;
  *   6. otherwise hold, with the signals and how long each has held so far.
  */
 
@@ -27,6 +25,7 @@ import { covers, maxSampleGap } from './history.ts';
 import { measure } from './measure.ts';
 import { capacityShort, downSignals, series, upSignals, waits } from './signals.ts';
 import { peakProduceRate, recurringSizing, sizeFor } from './sizing.ts';
+import { floorSizing } from './slo-budget.ts';
 import type {
   Decision,
   EpochMs,
@@ -34,7 +33,6 @@ import type {
   Observations,
   Partitions,
   ServiceSnapshot,
-  Sizing,
   TaskCount,
 } from './types.ts';
 
@@ -288,18 +286,6 @@ function prescale(
   return { recurring, verdict };
 }
 
-/** The count the burning error budget holds (m.budget.floorRate carried), or null when it holds none. */
-function budgetFloor(
-  rules: ScalingRules,
-  bounds: Bounds,
-  m: Measures,
-  capacity: Capacity | null,
-): { sizing: Sizing } | null {
-  if (!capacity || m.budget.floorRate === null) return null;
-  const load = { produceRate: m.budget.floorRate, backlog: 0 };
-  return { sizing: sizeFor(rules, capacity, bounds.partitions, load, bounds.floor, bounds.cap) };
-}
-
 /** Steps 2–5 for a service that was observed and is within bounds. */
 function judge(
   rules: ScalingRules,
@@ -328,21 +314,20 @@ function judge(
   );
   if (short) up.push(short);
   // A cooldown holds every judgment but one: a projected breach of the SLO, which is measured.
-  if (waiting.length > 0) {
-    const breach = short?.overdueMs != null ? [short] : [];
-    if (breach.length === 0) return holdAt(current, { kind: 'waiting', waits: waiting });
-    return scaleUp(rules, bounds, current, breach, m, capacity);
+  if (waiting.length > 0 && short?.overdueMs != null) {
+    return scaleUp(rules, bounds, current, [short], m, capacity);
   }
+  if (waiting.length > 0) return holdAt(current, { kind: 'waiting', waits: waiting });
   const fired = up.filter((s) => covers(s.held, s.windowMs));
   if (fired.length > 0) return scaleUp(rules, bounds, current, fired, m, capacity);
-  const floor = budgetFloor(rules, bounds, m, capacity);
-  if (floor && floor.sizing.balanced > current) {
+  const floor = floorSizing(rules, capacity, m.budget.floorRate, bounds);
+  if (floor && floor.balanced > current) {
     const { burn } = m.budget;
     return {
       action: 'up',
-      to: floor.sizing.balanced,
+      to: floor.balanced,
       cause: { rule: 'floor', burn: burn ?? 0, attainment: rules.sloAttainment },
-      sizing: floor.sizing,
+      sizing: floor,
     };
   }
   const { recurring, verdict } = prescale(rules, obs, bounds, current, m, capacity, now);
@@ -362,9 +347,7 @@ function judge(
     // Never release capacity a recurring burst will need within the lead.
     const peakProduce = seen === null ? null : Math.max(seen, recurring?.sizing.produceRate ?? 0);
     // While the budget burns, the floor it holds is the scale-down's floor too.
-    const held = floor
-      ? { ...bounds, floor: Math.max(bounds.floor, floor.sizing.balanced) }
-      : bounds;
+    const held = floor ? { ...bounds, floor: Math.max(bounds.floor, floor.balanced) } : bounds;
     return scaleDown(rules, held, current, { ...calm, peakProduce }, m, capacity);
   }
   if (up.length > 0) return holdAt(current, { kind: 'not-sustained', signals: up });
@@ -377,10 +360,10 @@ export function decide(rules: ScalingRules, obs: Observations, now: EpochMs): De
   const { diagnoses, capacity } = measured;
   const unobserved = unobservedOf(obs);
   const bounds = boundsOf(rules, obs);
-  const floor = budgetFloor(rules, bounds, measured.measures, capacity);
+  const floor = floorSizing(rules, capacity, measured.measures.budget.floorRate, bounds);
   const measures: Measures = {
     ...measured.measures,
-    budget: { ...measured.measures.budget, floor: floor?.sizing.balanced ?? null },
+    budget: { ...measured.measures.budget, floor: floor?.balanced ?? null },
   };
   const decision = (from: TaskCount, verdict: Verdict, applied: Bounds = bounds): Decision => ({
     ...verdict,

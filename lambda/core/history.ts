@@ -10,14 +10,14 @@ import { recordStart } from './reaction.ts';
 import { recordRate } from './recurrence.ts';
 import { recordWeekRate } from './recurrence-week.ts';
 import { recordSlo } from './slo-budget.ts';
-import {
-  type Decision,
-  type EpochMs,
-  type LagSnapshot,
-  type Millis,
-  type Observations,
-  type ScalerState,
-  type ServiceSnapshot,
+import type {
+  Decision,
+  EpochMs,
+  LagSnapshot,
+  Millis,
+  Observations,
+  ScalerState,
+  ServiceSnapshot,
 } from './types.ts';
 
 /**

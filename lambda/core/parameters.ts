@@ -131,8 +131,8 @@ export const PARAMETERS = {
   },
   LAGPILOT_STEP_WHEN: {
     role: 'rule',
-    schema: z.enum(['always', 'moving'], { error: 'must be always or moving' }).default('moving'),
-    doc: 'run the steps after the first of an invocation `always`, or only while something moves (`moving`: a backlog, a produce rate near what the fleet carries or rising, an action not settled) — a quiet service then costs one short invocation a minute',
+    schema: z.enum(['always', 'moving'], { error: 'must be always or moving' }).default('always'),
+    doc: 'run the steps after the first of an invocation `always`, or only while something moves (`moving`: a backlog, a produce rate above half of what the fleet carries, an action not settled): a quiet service then costs one short invocation a minute, but a jump out of the quiet is seen up to a minute later (docs/autoscaler.md, Cadence)',
   },
 
   // Sizing: how many tasks the measured throughput needs.

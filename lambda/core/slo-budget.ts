@@ -7,14 +7,19 @@
  * the SLO through one reaction horizon. The floor falls back once the window is clean. Pure.
  */
 
+import type { Capacity } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
+import { sizeFor } from './sizing.ts';
 import type {
   Budget,
   EpochMs,
   Millis,
+  Partitions,
   Reaction,
+  Sizing,
   SloHour,
   SloRecord,
+  TaskCount,
   WeeklyPeaks,
 } from './types.ts';
 
@@ -90,7 +95,8 @@ export function recentPeak(weekly: WeeklyPeaks, now: EpochMs, hours: number): nu
   const hour = Math.floor(now / HOUR_MS);
   const wanted: number[] = [];
   for (let h = hour - hours + 1; h <= hour; h++) wanted.push(h);
-  for (let day = 1; day <= FLOOR_PAST_DAYS; day++) wanted.push(hour - 24 * day, hour + 1 - 24 * day);
+  for (let day = 1; day <= FLOOR_PAST_DAYS; day++)
+    wanted.push(hour - 24 * day, hour + 1 - 24 * day);
   let peak: number | null = null;
   for (const h of wanted) {
     const v = weekly.peaks[h - weekly.firstHour];
@@ -123,4 +129,16 @@ export function budgetOf(
       ? floorRateFor(peak, rules.lagSloMs, reaction)
       : null;
   return { attainment, burn, floorRate: floorRate !== null && floorRate > 0 ? floorRate : null };
+}
+
+/** The floor's sizing: the smallest count within bounds that carries `floorRate`; null without one. */
+export function floorSizing(
+  rules: ScalingRules,
+  capacity: Capacity | null,
+  floorRate: number | null,
+  bounds: { floor: TaskCount; cap: TaskCount; partitions: Partitions | null },
+): Sizing | null {
+  if (!capacity || floorRate === null) return null;
+  const load = { produceRate: floorRate, backlog: 0 };
+  return sizeFor(rules, capacity, bounds.partitions, load, bounds.floor, bounds.cap);
 }

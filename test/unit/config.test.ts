@@ -45,15 +45,18 @@ describe('parseConfig', () => {
       lagLow: 4_000,
       cpuLow: 90,
       memoryLow: 50,
-      downWindowMs: 300_000,
+      downWindowMs: 120_000,
       downStep: 'fit',
       downCooldownMs: 300_000,
       stallSteps: 5,
       lagSloMs: 60_000,
       taskCapacity: null,
-      headroom: 1.1,
+      headroom: 1,
       prescaleLeadMs: 180_000,
-      stepIntervalMs: 60_000,
+      stepIntervalMs: 15_000,
+      stepWhen: 'always',
+      sloAttainment: 99.9,
+      taskStartMs: 60_000,
     });
     expect(c.kafka).toEqual({
       brokers: ['b1:9092', 'b2:9092'],
@@ -202,7 +205,8 @@ describe('parseScalingRules', () => {
   );
 
   it('wants the up-window to span at least two steps', () => {
-    expect(problemsOf({ LAGPILOT_UP_WINDOW: '30s' }, parseScalingRules)).toEqual([
+    const slow = { LAGPILOT_UP_WINDOW: '30s', LAGPILOT_STEP_INTERVAL: '1m' };
+    expect(problemsOf(slow, parseScalingRules)).toEqual([
       'LAGPILOT_UP_WINDOW="30s": is shorter than one step (LAGPILOT_STEP_INTERVAL 60s): a window must span at least two readings; lengthen it or shorten the interval',
     ]);
     const fast = { LAGPILOT_UP_WINDOW: '30s', LAGPILOT_STEP_INTERVAL: '15s' };

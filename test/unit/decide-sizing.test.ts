@@ -8,7 +8,14 @@ import { repeat, run, spread, type World } from '../helpers/scaler.ts';
 
 // The defaults, with a 12-partition topic and 1-minute steps. A world's `produced` is per
 // partition per step, so 1,000 → 200/s over 12 partitions.
-const rules = (env: Record<string, string> = {}) => parseScalingRules(env);
+// The mechanism at the guide's cadence: one-minute steps, a 5-minute down-window, a 1.1 margin.
+const rules = (env: Record<string, string> = {}) =>
+  parseScalingRules({
+    LAGPILOT_STEP_INTERVAL: '1m',
+    LAGPILOT_DOWN_WINDOW: '5m',
+    LAGPILOT_HEADROOM: '1.1',
+    ...env,
+  });
 const last = <T>(xs: T[]): T => xs[xs.length - 1]!;
 
 /**

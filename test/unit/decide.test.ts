@@ -545,31 +545,27 @@ describe('rate-based scale-up whenever lag fired', () => {
 describe('the default rules', () => {
   const defaults = parseScalingRules({});
 
-  it('scale up on the second one-minute reading above the threshold, never on one', () => {
-    const r = run(defaults, repeat(2, HIGH));
-    expect(r.decisions.map((d) => d.action)).toEqual(['hold', 'up']);
-    expect(r.decisions[1]!.cause).toMatchObject({
+  it('scale up once the lag held for the 1-minute window: five 15-second readings, never four', () => {
+    const every15s = { stepMs: 15_000 };
+    const r = run(defaults, repeat(5, HIGH), every15s);
+    expect(r.decisions.map((d) => d.action)).toEqual(['hold', 'hold', 'hold', 'hold', 'up']);
+    expect(r.decisions[4]!.cause).toMatchObject({
       rule: 'up',
       signals: [held('lag', 52_310, 10_000, MINUTE, MINUTE)],
     });
-    // Late invocations (61 s apart) still make a window; a missed one (2 min) does not.
-    expect(last(run(defaults, repeat(2, HIGH), { stepMs: MINUTE + 1_000 }).decisions).action).toBe(
-      'up',
-    );
     expect(
-      run(defaults, repeat(3, HIGH), { stepMs: 2 * MINUTE }).decisions.every(
-        (d) => d.action === 'hold',
-      ),
+      run(defaults, repeat(4, HIGH), every15s).decisions.every((d) => d.action === 'hold'),
     ).toBe(true);
   });
 
-  it('right-size the scale-down after five calm minutes', () => {
-    const r = run(defaults, repeat(7, { lag: spread(120), cpu: 40, memory: 40 }), {
+  it('right-size the scale-down after two calm minutes', () => {
+    const r = run(defaults, repeat(12, { lag: spread(120), cpu: 40, memory: 40 }), {
       desired: 12,
+      stepMs: 15_000,
     });
     const firstDown = r.decisions.findIndex((d) => d.action === 'down');
-    expect(firstDown).toBe(5);
-    expect(r.decisions[5]).toMatchObject({ from: 12, to: 6 });
+    expect(firstDown * 15_000).toBe(2 * MINUTE);
+    expect(r.decisions[firstDown]).toMatchObject({ from: 12, to: 6 });
   });
 });
 

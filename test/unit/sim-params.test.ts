@@ -82,7 +82,7 @@ describe('--params files', () => {
       const context = { fleet: o.fleet, trace: o.traces[0]! };
       return allPolicies(o.rules, o.peers)[0]!.create(context).intervalS;
     };
-    expect(lagpilotInterval([])).toBe(60);
+    expect(lagpilotInterval([])).toBe(15);
     const params = file('fast.env', 'LAGPILOT_STEP_INTERVAL=20s\n');
     expect(lagpilotInterval(['--params', params])).toBe(20);
     expect(lagpilotInterval(['--step-seconds', '15'])).toBe(15);

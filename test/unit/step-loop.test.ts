@@ -30,12 +30,24 @@ function invocation({ timeoutMs = 58_000, stepMs = 50 } = {}) {
 }
 
 describe('runSteps: several control steps per scheduled invocation', () => {
-  it('at the default 1m interval runs one step and never waits', async () => {
+  it('at a 1m interval runs one step and never waits', async () => {
     const inv = invocation();
-    const interval = parseScalingRules({}).stepIntervalMs;
+    const interval = parseScalingRules({ LAGPILOT_STEP_INTERVAL: '1m' }).stepIntervalMs;
     const result = await runSteps(inv.step, inv.options(interval));
     expect(result).toEqual({ steps: [1] });
     expect(inv.sleeps).toEqual([]);
+  });
+
+  it('ends the invocation early once a step finds nothing moving (LAGPILOT_STEP_WHEN=moving)', async () => {
+    const inv = invocation();
+    const moving = [true, false, true];
+    const result = await runSteps(inv.step, {
+      ...inv.options(15_000),
+      continueAfter: (n: number) => moving[n - 1] ?? true,
+    });
+    // Step 1 moved, step 2 did not: no third step, no third wait.
+    expect(result).toEqual({ steps: [1, 2] });
+    expect(inv.sleeps).toHaveLength(1);
   });
 
   it.each([
