@@ -57,7 +57,11 @@ export interface LagAutoscalerProps extends ScalingRuleProps {
   readonly serviceName?: string;
   /** The Kafka cluster holding the consumer group, and how to authenticate to it. */
   readonly kafka: KafkaConnection;
-  /** The consumer group whose lag drives scaling. */
+  /**
+   * The group whose lag drives scaling: a classic, consumer (KIP-848) or share group (KIP-932,
+   * Kafka 4.2+). Its type is read from the broker each step: a share group's service scales past
+   * its partition count, up to `maxTasks` (docs/autoscaler.md, "Share groups").
+   */
   readonly groupId: string;
   /** The topic(s) the group consumes; their partitions are summed and capped on. */
   readonly topics: readonly string[];

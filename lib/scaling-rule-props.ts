@@ -18,7 +18,8 @@ export interface ScalingRuleProps {
    */
   readonly minTasks?: RuleValueOf<'LAGPILOT_MIN_TASKS'>;
   /**
-   * `LAGPILOT_MAX_TASKS`: never more tasks than this (nor more than the partition count).
+   * `LAGPILOT_MAX_TASKS`: never more tasks than this (nor, for a classic or consumer group, more
+   * than the partition count; a share group's cap is this alone).
    * @default 12
    */
   readonly maxTasks?: RuleValueOf<'LAGPILOT_MAX_TASKS'>;

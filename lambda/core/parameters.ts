@@ -114,7 +114,7 @@ export const PARAMETERS = {
   LAGPILOT_MAX_TASKS: {
     role: 'rule',
     schema: int(12, 1),
-    doc: 'never more tasks than this (nor more than the partition count)',
+    doc: "never more tasks than this (nor, for a classic or consumer group, more than the partition count; a share group's cap is this alone)",
   },
   LAGPILOT_BALANCED_COUNTS: {
     role: 'rule',
