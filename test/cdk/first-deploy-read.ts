@@ -22,7 +22,7 @@ export function firstDeployProblems(template: Template): string[] {
   const all = Object.entries(resources);
   const ofType = (type: string) => all.filter(([, r]) => r.Type === type);
   return [
-    ...spotProblems(resources, ofType),
+    ...serviceProblems(resources, ofType),
     ...lambdaProblems(ofType),
     ...secretProblems(ofType),
     ...alarmProblems(ofType),
@@ -31,11 +31,15 @@ export function firstDeployProblems(template: Template): string[] {
 
 type OfType = (type: string) => [string, Resource][];
 
-/** Spot places x86_64 only; CreateService needs the capacity providers associated first. */
-function spotProblems(resources: Record<string, Resource>, ofType: OfType): string[] {
+/**
+ * A service's first tasks need the brokers' rules in place; Spot places x86_64 only; CreateService
+ * needs the capacity providers associated first.
+ */
+function serviceProblems(resources: Record<string, Resource>, ofType: OfType): string[] {
   const problems: string[] = [];
   const associations = ofType('AWS::ECS::ClusterCapacityProviderAssociations');
   for (const [id, service] of ofType('AWS::ECS::Service')) {
+    problems.push(...admissionProblems(id, service, ofType));
     const strategy = (service.Properties?.CapacityProviderStrategy ?? []) as Json[];
     if (strategy.length === 0) continue;
     const taskRef = service.Properties?.TaskDefinition as { Ref: string };
@@ -44,7 +48,6 @@ function spotProblems(resources: Record<string, Resource>, ofType: OfType): stri
     if (strategy.some((s) => s.CapacityProvider === 'FARGATE_SPOT') && arch !== 'X86_64') {
       problems.push(`${id}: Fargate Spot runs X86_64 only, the task is ${String(arch)}`);
     }
-    problems.push(...admissionProblems(id, service, ofType));
     const cluster = refTo(service.Properties?.Cluster);
     const own = associations.filter(([, a]) => refTo(a.Properties?.Cluster) === cluster);
     for (const [aid] of own) {
