@@ -50,8 +50,8 @@ export function recordSlo(
 function closeMinute(record: SloRecord, newMinute: number): SloHour[] {
   const oldest = Math.floor((newMinute * MINUTE_MS) / HOUR_MS) - ATTAINMENT_HOURS;
   const hours = record.hours.filter((h) => h.hour > oldest);
-  if (record.minute === null) return hours;
-  const hour = Math.floor((record.minute * MINUTE_MS) / HOUR_MS);
+  const hour = Math.floor(((record.minute ?? 0) * MINUTE_MS) / HOUR_MS);
+  if (record.minute === null || hour <= oldest) return hours;
   const last = hours.at(-1);
   const add = record.violated ? 1 : 0;
   if (last?.hour === hour) {
@@ -111,7 +111,7 @@ export function recentPeak(weekly: WeeklyPeaks, now: EpochMs, hours: number): nu
  * second, which stays within the SLO when carried ≥ peak × (1 − SLO / horizon).
  */
 export const floorRateFor = (peak: number, sloMs: Millis, reaction: Reaction): number =>
-  peak * Math.max(0, 1 - sloMs / reaction.horizonMs);
+  (peak * Math.max(0, reaction.horizonMs - sloMs)) / reaction.horizonMs;
 
 /** The budget this step: running attainment, burn, and the rate a floor must carry (sized by the caller). */
 export function budgetOf(

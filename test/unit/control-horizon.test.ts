@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { keepStepping } from '../../lambda/core/cadence.ts';
+import type { RateSignal } from '../../lambda/core/cause.ts';
+import { parseScalingRules } from '../../lambda/core/config.ts';
+import { explain } from '../../lambda/core/explain.ts';
+import { projectedAgeS, reactionOf, recordStart } from '../../lambda/core/reaction.ts';
+import type { Decision, LastAction } from '../../lambda/core/types.ts';
+import { repeat, run, spread, type World } from '../helpers/scaler.ts';
+
+const SECOND = 1_000;
+const STEP = 15 * SECOND;
+/** 100 msg/s per task, configured: 4 tasks on 12 partitions carry 400/s. */
+const rules = (env: Record<string, string> = {}) =>
+  parseScalingRules({ LAGPILOT_TASK_CAPACITY: '100', ...env });
+/** A 15-second step producing `rate` msg/s over 12 partitions, with `lag` behind. */
+const at = (rate: number, lag: number): World => ({
+  lag: spread(lag),
+  produced: (rate * STEP) / SECOND / 12,
+  cpu: 50,
+  memory: 40,
+});
+const rateSignal = (d: Decision): RateSignal | undefined => {
+  const c = d.cause;
+  const signals =
+    c.rule === 'up' ? c.signals : c.rule === 'hold' && 'signals' in c.hold ? c.hold.signals : [];
+  return signals.find((s): s is RateSignal => s.kind === 'rate');
+};
+
+describe('the reaction horizon', () => {
+  const up = (at: number, to = 8): LastAction => ({
+    action: 'up',
+    from: 4,
+    to,
+    at,
+    settled: false,
+  });
+
+  it('measures a start from the raised count to every task running in a settled group, once', () => {
+    const pending = up(0);
+    // Tasks still starting, or running but the group not settled: nothing measured yet.
+    expect(recordStart([], pending, 4, true, 30 * SECOND)).toEqual({ starts: [], measured: false });
+    expect(recordStart([], pending, 8, false, 60 * SECOND)).toEqual({
+      starts: [],
+      measured: false,
+    });
+    expect(recordStart([], pending, 8, true, 75 * SECOND)).toEqual({
+      starts: [75 * SECOND],
+      measured: true,
+    });
+    // A measured action is not measured again; a scale-down measures nothing.
+    const measured = { ...pending, startMeasured: true };
+    expect(recordStart([75_000], measured, 8, true, 90 * SECOND).starts).toEqual([75_000]);
+    const down: LastAction = { ...pending, action: 'down', to: 2 };
+    expect(recordStart([], down, 2, true, 90 * SECOND).measured).toBe(false);
+  });
+
+  it('plans with the median of the last five starts, the configured one until then', () => {
+    const r = rules({ LAGPILOT_TASK_START: '2m' });
+    expect(reactionOf(r, [])).toEqual({
+      detectMs: STEP,
+      startMs: 120 * SECOND,
+      startSource: 'configured',
+      horizonMs: 135 * SECOND,
+    });
+    const starts = [60, 75, 300, 70, 65].map((s) => s * SECOND);
+    expect(reactionOf(r, starts)).toMatchObject({ startMs: 70 * SECOND, startSource: 'measured' });
+    const kept = starts.reduce<number[]>(
+      (s, ms, i) => recordStart(s, up(i), 8, true, ms + i).starts,
+      [1, 2, 3].map((s) => s * SECOND),
+    );
+    expect(kept).toHaveLength(5);
+  });
+
+  it('projects the age by 1 − carried / produce per second while the rate outruns the fleet', () => {
+    expect(projectedAgeS(10, 2_000, 400, 90 * SECOND)).toBeCloseTo(10 + 0.8 * 90);
+    expect(projectedAgeS(10, 300, 400, 90 * SECOND)).toBe(10);
+    expect(projectedAgeS(0, 0, 400, 90 * SECOND)).toBe(0);
+  });
+});
+
+describe('the projected-breach trigger', () => {
+  it('acts on the first reading of a jump the fleet cannot absorb through a task start', () => {
+    // 400/s → 2,000/s: 24,000 behind after one step; by the time tasks added a step later
+    // consume, the oldest message would be over a minute old.
+    const r = run(rules(), [at(400, 0), at(2_000, 24_000)], { stepMs: STEP });
+    const jump = r.decisions[1]!;
+    expect(jump.action).toBe('up');
+    const signal = rateSignal(jump)!;
+    expect(signal.overdueMs).toBeGreaterThan(60 * SECOND);
+    // Sized for the backlog the new tasks will find, one horizon later: the cap.
+    expect(jump.to).toBe(12);
+    expect(explain(jump)).toContainEqual(
+      'reaction horizon 1.3 min: step 15 s + task start 1 min (configured)',
+    );
+  });
+
+  it('waits for a second reading when the projection stays within the SLO', () => {
+    // 400/s → 700/s: 4,500 behind; the age would stay under a minute through the horizon.
+    const r = run(rules(), [at(400, 0), at(700, 4_500), at(700, 9_000)], { stepMs: STEP });
+    expect(r.decisions.map((d) => d.action)).toEqual(['hold', 'hold', 'up']);
+    expect(rateSignal(r.decisions[2]!)?.overdueMs).toBeNull();
+  });
+
+  it('is the one judgment a cooldown does not hold', () => {
+    const calmThenJump = [...repeat(10, at(400, 0)), at(2_000, 24_000)];
+    const cooling = { LAGPILOT_DOWN_COOLDOWN: '10m' };
+    // Scaled down 8 → 4 just before the jump: a 10-minute cooldown runs.
+    const start = 1_000_000_000_000;
+    const r = run(rules(cooling), calmThenJump, {
+      stepMs: STEP,
+      desired: 4,
+      start,
+      state: {
+        ...run(rules(), [at(400, 0)], { start: start - STEP }).states[0]!,
+        lastAction: { action: 'down', from: 8, to: 4, at: start - 60 * SECOND, settled: true },
+      },
+    });
+    for (const held of r.decisions.slice(0, 10)) {
+      expect(held.cause).toMatchObject({ rule: 'hold', hold: { kind: 'waiting' } });
+    }
+    expect(r.decisions[10]).toMatchObject({ action: 'up', to: 12 });
+  });
+});
+
+describe('steps within an invocation (LAGPILOT_STEP_WHEN)', () => {
+  const decided = (world: World, env: Record<string, string>): Decision =>
+    run(rules(env), [at(100, 0), world], { stepMs: STEP }).decisions[1]!;
+  const moving = { LAGPILOT_STEP_WHEN: 'moving' };
+
+  it('always steps on with `always`, the default', () => {
+    expect(keepStepping(rules(), decided(at(40, 0), {}))).toBe(true);
+  });
+
+  it('with `moving`, ends the invocation on a quiet fleet and steps on while something moves', () => {
+    // 40/s on 4 tasks carrying 400/s, nothing behind: quiet.
+    expect(keepStepping(rules(moving), decided(at(40, 0), moving))).toBe(false);
+    // Half of what the fleet carries: a 2× jump would outrun it.
+    expect(keepStepping(rules(moving), decided(at(250, 0), moving))).toBe(true);
+    // A backlog older than a tenth of the SLO.
+    expect(keepStepping(rules(moving), decided(at(100, 1_500), moving))).toBe(true);
+  });
+});

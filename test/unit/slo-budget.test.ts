@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { parseScalingRules } from '../../lambda/core/config.ts';
+import { explain } from '../../lambda/core/explain.ts';
+import { recordWeekRate } from '../../lambda/core/recurrence-week.ts';
+import {
+  ATTAINMENT_HOURS,
+  burnRate,
+  floorRateFor,
+  recentPeak,
+  recordSlo,
+} from '../../lambda/core/slo-budget.ts';
+import {
+  EMPTY_STATE,
+  type Reaction,
+  type ScalerState,
+  type SloRecord,
+} from '../../lambda/core/types.ts';
+import { repeat, run, spread, type World } from '../helpers/scaler.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const SLO = 60_000;
+const T0 = 1_000 * HOUR; // on an hour boundary
+const EMPTY: SloRecord = EMPTY_STATE.slo;
+
+/** One step a minute for `minutes` minutes from `from`, at `age(i)` seconds behind. */
+function record(from: number, minutes: number, age: (i: number) => number | null, kept = EMPTY) {
+  let r = kept;
+  for (let i = 0; i < minutes; i++) r = recordSlo(r, from + i * MINUTE, age(i), SLO);
+  return r;
+}
+
+describe('the SLO record', () => {
+  it('counts each observed minute once, violated when any of its steps saw the lag past the SLO', () => {
+    let r = recordSlo(EMPTY, T0, 10, SLO);
+    r = recordSlo(r, T0 + 15_000, 75, SLO); // same minute: violated
+    r = recordSlo(r, T0 + 30_000, 5, SLO); // still violated
+    r = recordSlo(r, T0 + MINUTE, null, SLO); // unobserved: not counted, the minute stays open
+    r = recordSlo(r, T0 + 2 * MINUTE, 20, SLO); // closes the first minute
+    expect(r.hours).toEqual([{ hour: T0 / HOUR, seen: 1, violated: 1 }]);
+    expect(r).toMatchObject({ minute: T0 / MINUTE + 2, violated: false });
+  });
+
+  it('keeps the last 28 days of hours', () => {
+    const long = record(T0, 3, () => 0);
+    const later = recordSlo(long, T0 + (ATTAINMENT_HOURS + 2) * HOUR, 0, SLO);
+    expect(later.hours.every((h) => h.hour > T0 / HOUR)).toBe(true);
+  });
+
+  it('burns at violated ÷ allowed minutes over the window', () => {
+    // 6 hours, one violated minute: 1/360 against 0.1 % allowed.
+    const r = record(T0, 360, (i) => (i === 100 ? 90 : 1));
+    const now = T0 + 359 * MINUTE; // the last step: the window is this hour and the 5 before
+    expect(burnRate(r, now, 99.9, 6)).toBeCloseTo(1 / 360 / 0.001, 3);
+    expect(burnRate(r, now, 99, 6)).toBeCloseTo(1 / 360 / 0.01, 3);
+    expect(
+      burnRate(
+        record(T0, 360, () => 1),
+        now,
+        99.9,
+        6,
+      ),
+    ).toBe(0);
+    expect(burnRate(EMPTY, now, 99.9, 6)).toBeNull();
+  });
+});
+
+describe('the floor a burning budget holds', () => {
+  const reaction = (startS: number): Reaction => ({
+    detectMs: 15_000,
+    startMs: startS * 1000,
+    startSource: 'measured',
+    horizonMs: (15 + startS) * 1000,
+  });
+
+  it('carries the share of a returning peak that the SLO cannot absorb through a start', () => {
+    // 9,000/s arriving on a floor: the oldest message ages 1 − floor/9,000 per second for 90 s.
+    expect(floorRateFor(9_000, SLO, reaction(75))).toBeCloseTo(3_000);
+    // A start shorter than the SLO needs no floor: reacting is enough.
+    expect(floorRateFor(9_000, SLO, reaction(30))).toBe(0);
+  });
+
+  it('prepares for the recent hour and the same hours of past days', () => {
+    let weekly = EMPTY_STATE.weekly;
+    weekly = recordWeekRate(weekly, T0 - 24 * HOUR + 30 * MINUTE, 8_000); // yesterday's next hour
+    weekly = recordWeekRate(weekly, T0 - 3 * HOUR, 9_500); // three hours ago: forgotten
+    weekly = recordWeekRate(weekly, T0 - 10 * MINUTE, 2_000);
+    weekly = recordWeekRate(weekly, T0 + 5 * MINUTE, 500);
+    expect(recentPeak(weekly, T0 + 10 * MINUTE, 1)).toBe(8_000);
+  });
+
+  /** Quiet traffic after a burning hour: 4 tasks, 100/s each configured, 120/s produced. */
+  const quiet: World = { lag: spread(0), produced: 600, cpu: 20, memory: 30 };
+  function burning(): ScalerState {
+    const now = 1_000_000_000_000;
+    let weekly = EMPTY_STATE.weekly;
+    weekly = recordWeekRate(weekly, now - 20 * MINUTE, 900);
+    const slo = record(now - 60 * MINUTE, 60, (i) => (i < 3 ? 90 : 1));
+    return { ...EMPTY_STATE, weekly, slo };
+  }
+  const rulesAt = (attainment: string) =>
+    parseScalingRules({
+      LAGPILOT_TASK_CAPACITY: '100',
+      LAGPILOT_SLO_ATTAINMENT: attainment,
+      LAGPILOT_TASK_START: '2m',
+      LAGPILOT_STEP_INTERVAL: '1m',
+      LAGPILOT_PRESCALE_LEAD: '0s',
+    });
+
+  it('raises the fleet to the floor while the budget burns, and never scales down below it', () => {
+    const r = run(rulesAt('99.9'), repeat(12, quiet), { desired: 1, state: burning() });
+    // Horizon 1 min + 2 min: the floor carries 900 × (1 − 1/3) = 600/s: 6 tasks of 100/s.
+    expect(r.decisions[0]).toMatchObject({ action: 'up', to: 6, cause: { rule: 'floor' } });
+    expect(r.decisions[0]!.measures.budget).toMatchObject({ floor: 6, floorRate: 600 });
+    expect(explain(r.decisions[0]!)[0]).toMatch(
+      /^scale 1→6: error budget burning \d+\.\d× what 99\.9 % allows/,
+    );
+    expect(Math.min(...r.desired)).toBe(6);
+  });
+
+  it('holds no floor when the budget allows what was spent', () => {
+    // 3 violated minutes of the last 60 are within a 95 % budget (burn 1).
+    const r = run(rulesAt('95'), repeat(12, quiet), { desired: 1, state: burning() });
+    expect(r.decisions.every((d) => d.cause.rule !== 'floor')).toBe(true);
+    expect(r.decisions[0]!.measures.budget.floor).toBeNull();
+    expect(Math.max(...r.desired)).toBe(1);
+  });
+});
