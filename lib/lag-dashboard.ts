@@ -70,8 +70,10 @@ export class LagDashboard extends Construct {
           leftAnnotations: alarms ? [{ value: alarms.lagThreshold, label: 'lag alarm' }] : [],
         },
       ),
+      // The measured task start beside the lag: how soon added capacity can bring it back.
       graph('Lag (seconds)', [m('LagSeconds', 'Maximum')], {
         leftAnnotations: alarms ? [{ value: alarms.lagSecondsSlo.toSeconds(), label: 'SLO' }] : [],
+        right: [m('TaskStartSeconds', 'Average', 'task start (measured)')],
       }),
     );
     this.dashboard.addWidgets(

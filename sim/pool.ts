@@ -10,8 +10,12 @@ export async function runPool<T, R>(
   tasks: readonly T[],
   run: (task: T) => R,
   cost: (task: T) => number,
+  /** Called after each task with the count done so far (a progress line). @default - none */
+  onDone?: (done: number, total: number) => void,
 ): Promise<R[]> {
   const results: R[] = new Array(tasks.length);
+  let done = 0;
+  const finished = () => onDone?.(++done, tasks.length);
   // Longest first, so neither thread is left with one long task at the end.
   const order = tasks.map((_, i) => i).sort((a, b) => cost(tasks[b]!) - cost(tasks[a]!));
   let next = 0;
@@ -31,6 +35,7 @@ export async function runPool<T, R>(
       const i = order[next++]!;
       worker.once('message', (result: R) => {
         results[i] = result;
+        finished();
         feed();
       });
       worker.postMessage(tasks[i]);
@@ -42,6 +47,7 @@ export async function runPool<T, R>(
   while (next < order.length) {
     const i = order[next++]!;
     results[i] = run(tasks[i]!);
+    finished();
     await new Promise((r) => setImmediate(r));
   }
   await remote;

@@ -22,6 +22,7 @@ export const METRIC_UNITS = {
   ProduceRate: 'Count/Second',
   ConsumeRate: 'Count/Second',
   TaskCapacity: 'Count/Second',
+  TaskStartSeconds: 'Seconds',
   Partitions: 'Count',
   DesiredTasks: 'Count',
   RunningTasks: 'Count',
@@ -109,6 +110,8 @@ export function metricsOf(step: StepReport): MetricDatum[] {
   add('ProduceRate', m.produceRate);
   add('ConsumeRate', m.consumeRate);
   add('TaskCapacity', m.taskCapacity);
+  // Only a measured start: a configured one is the operator's guess, which `lagpilot tune` must not read back as fact.
+  add('TaskStartSeconds', m.reaction.startSource === 'measured' ? m.reaction.startMs / 1000 : null);
   if (observed.service) {
     add('DesiredTasks', step.acted ? decision.to : observed.service.desired);
     add('RunningTasks', observed.service.running);

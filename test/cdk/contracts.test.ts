@@ -149,6 +149,15 @@ async function stepsEmittingEverything(): Promise<StepReport[]> {
   end += 6_000;
   committed += 3_000;
   await controlStep(deps);
+  // The added tasks run and the group settles: the start is measured, and the next step
+  // plans with it (TaskStartSeconds).
+  service.running = service.desired;
+  for (let i = 0; i < 2; i++) {
+    clock += 60_000;
+    end += 6_000;
+    committed += 6_000;
+    await controlStep(deps);
+  }
   return reports;
 }
 
