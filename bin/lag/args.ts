@@ -6,8 +6,8 @@
 import { durationFlag, parseFlags, UsageError } from '../../kit/cli.ts';
 import { ConfigError } from '../../kit/params/index.ts';
 import {
-  AUTOSCALER_PARAMETERS,
   type LagpilotConfig,
+  parseKafkaConfig,
   parseScalingRules,
   type ScalingRules,
 } from '../../lambda/core/index.ts';
@@ -58,17 +58,6 @@ export interface LagOptions {
   readonly json: boolean;
 }
 
-const KAFKA_KEYS = [
-  'LAGPILOT_BROKERS',
-  'LAGPILOT_GROUP_ID',
-  'LAGPILOT_TOPICS',
-  'LAGPILOT_KAFKA_AUTH',
-  'LAGPILOT_KAFKA_SECRET_ARN',
-  'LAGPILOT_KAFKA_TLS',
-  'LAGPILOT_KAFKA_CA_SECRET_ARN',
-  'LAGPILOT_OFFSET_RESET',
-] as const;
-
 const optionOf = (name: string) => Object.entries(OPTIONS).find(([, env]) => env === name)?.[0];
 
 /** A parameter named as this command's option (and its variable). */
@@ -96,18 +85,8 @@ export function parseLagArgs(
     if (value !== undefined) merged[name] = String(value);
   }
   try {
-    const c = AUTOSCALER_PARAMETERS.parse(KAFKA_KEYS, merged);
     return {
-      kafka: {
-        brokers: c.LAGPILOT_BROKERS,
-        groupId: c.LAGPILOT_GROUP_ID,
-        topics: c.LAGPILOT_TOPICS,
-        auth: c.LAGPILOT_KAFKA_AUTH,
-        secretArn: c.LAGPILOT_KAFKA_SECRET_ARN,
-        tls: c.LAGPILOT_KAFKA_TLS,
-        caSecretArn: c.LAGPILOT_KAFKA_CA_SECRET_ARN,
-        offsetReset: c.LAGPILOT_OFFSET_RESET,
-      },
+      kafka: parseKafkaConfig(merged),
       rules: parseScalingRules(merged),
       sampleMs: durationFlag('sample', values.sample as string | undefined) ?? DEFAULT_SAMPLE_MS,
       json: values.json === true,

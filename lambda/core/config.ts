@@ -124,21 +124,42 @@ export function parseScalingRulesAt(env: Env, stepIntervalMs: Millis): ScalingRu
   });
 }
 
+/** The parameters the lag source connects with (the Lambda's, and `lagpilot lag`'s). */
+export const KAFKA_PARAMETERS = [
+  'LAGPILOT_BROKERS',
+  'LAGPILOT_GROUP_ID',
+  'LAGPILOT_TOPICS',
+  'LAGPILOT_KAFKA_AUTH',
+  'LAGPILOT_KAFKA_SECRET_ARN',
+  'LAGPILOT_KAFKA_TLS',
+  'LAGPILOT_KAFKA_CA_SECRET_ARN',
+  'LAGPILOT_OFFSET_RESET',
+] as const;
+
+/** Only the Kafka connection, with the cross-checks on it (SCRAM needs its secret). */
+export function parseKafkaConfig(env: Env): LagpilotConfig['kafka'] {
+  return toKafka(AUTOSCALER_PARAMETERS.parse(KAFKA_PARAMETERS, env));
+}
+
+function toKafka(c: Pick<RawConfig, (typeof KAFKA_PARAMETERS)[number]>): LagpilotConfig['kafka'] {
+  return {
+    brokers: c.LAGPILOT_BROKERS,
+    groupId: c.LAGPILOT_GROUP_ID,
+    topics: c.LAGPILOT_TOPICS,
+    auth: c.LAGPILOT_KAFKA_AUTH,
+    secretArn: c.LAGPILOT_KAFKA_SECRET_ARN,
+    tls: c.LAGPILOT_KAFKA_TLS,
+    caSecretArn: c.LAGPILOT_KAFKA_CA_SECRET_ARN,
+    offsetReset: c.LAGPILOT_OFFSET_RESET,
+  };
+}
+
 /** The Lambda's whole configuration, parsed once at cold start. */
 export function parseConfig(env: Env): LagpilotConfig {
   const c = parseRawConfig(env);
   return {
     rules: toRules(c),
-    kafka: {
-      brokers: c.LAGPILOT_BROKERS,
-      groupId: c.LAGPILOT_GROUP_ID,
-      topics: c.LAGPILOT_TOPICS,
-      auth: c.LAGPILOT_KAFKA_AUTH,
-      secretArn: c.LAGPILOT_KAFKA_SECRET_ARN,
-      tls: c.LAGPILOT_KAFKA_TLS,
-      caSecretArn: c.LAGPILOT_KAFKA_CA_SECRET_ARN,
-      offsetReset: c.LAGPILOT_OFFSET_RESET,
-    },
+    kafka: toKafka(c),
     target: { cluster: c.LAGPILOT_CLUSTER, service: c.LAGPILOT_SERVICE },
     stateTable: c.LAGPILOT_STATE_TABLE,
     dryRun: c.LAGPILOT_DRY_RUN,

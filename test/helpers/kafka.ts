@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Consumer, type MessagesStream } from '@platformatic/kafka';
 import { inject } from 'vitest';
 import { Kafka, logLevel } from '../../kit/kafkajs.ts';
 import { pollUntil } from '../../kit/process.ts';
@@ -19,3 +20,20 @@ export const eventually = <T>(
   timeoutMs = 30_000,
   everyMs = 200,
 ): Promise<T> => pollUntil(check, { timeoutMs, everyMs });
+
+/** A member of a consumer-protocol group (KIP-848) reading `topic` from the start, records dropped. */
+export async function consumerProtocolMember(groupId: string, topic: string): Promise<Consumer> {
+  const consumer = new Consumer({
+    clientId: 'lagpilot-test-kip848',
+    bootstrapBrokers: [inject('kafkaBrokers')],
+    groupId,
+    groupProtocol: 'consumer',
+  });
+  const stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> = await consumer.consume({
+    topics: [topic],
+    autocommit: false,
+    mode: 'earliest',
+  });
+  stream.on('data', () => {});
+  return consumer;
+}

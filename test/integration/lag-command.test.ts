@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { Consumer, type MessagesStream } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lagCommand } from '../../bin/lag/index.ts';
 import type { LagView } from '../../bin/lag/view.ts';
 import { exitOf } from '../../kit/process.ts';
-import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
+import { consumerProtocolMember, eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { KafkaJava } from '../helpers/kafka-java.ts';
 
 const version = inject('kafkaVersion');
@@ -85,19 +84,8 @@ describe(`lagpilot lag on Kafka ${version}`, () => {
   it.skipIf(!kip848)('shows a consumer-protocol group (KIP-848) with its members', async () => {
     const topic = await topicWith([5, 5, 5, 5]);
     const group = uniqueName('consumer');
-    const consumer = new Consumer({
-      clientId: 'lagpilot-lag-test',
-      bootstrapBrokers: [brokers],
-      groupId: group,
-      groupProtocol: 'consumer',
-    });
+    const consumer = await consumerProtocolMember(group, topic);
     try {
-      const stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> = await consumer.consume({
-        topics: [topic],
-        autocommit: false,
-        mode: 'earliest',
-      });
-      stream.on('data', () => {});
       const view = await eventually(async () => {
         const { view } = await lag(['--brokers', brokers, '--group', group, '--topics', topic]);
         return view.group.state === 'Stable' ? view : undefined;

@@ -1,4 +1,3 @@
-import { Consumer, type MessagesStream } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { exitOf } from '../../kit/process.ts';
 import { ConsumerGroupDescriber } from '../../lambda/adapters/consumer-group-describe.ts';
@@ -8,7 +7,7 @@ import { parseScalingRules } from '../../lambda/core/config.ts';
 import { controlStep } from '../../lambda/core/control-step.ts';
 import { GroupNotFoundError } from '../../lambda/core/errors.ts';
 import type { LagSnapshot } from '../../lambda/core/types.ts';
-import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
+import { consumerProtocolMember, eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { KafkaJava } from '../helpers/kafka-java.ts';
 
 const version = inject('kafkaVersion');
@@ -161,19 +160,8 @@ describe.skipIf(!shareGroups)(`share groups on Kafka ${version}`, () => {
     expect(classic.decision).toMatchObject({ action: 'down', to: 3, cap: 3, capBy: 'partitions' });
 
     const consumerId = uniqueName('consumer');
-    const consumer = new Consumer({
-      clientId: 'lagpilot-share-test',
-      bootstrapBrokers: [brokers],
-      groupId: consumerId,
-      groupProtocol: 'consumer',
-    });
+    const consumer = await consumerProtocolMember(consumerId, topic);
     try {
-      const stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> = await consumer.consume({
-        topics: [topic],
-        autocommit: false,
-        mode: 'earliest',
-      });
-      stream.on('data', () => {});
       const lag = source(consumerId, topic);
       await eventually(async () => ((await lag.observe()).group.members === 1 ? true : undefined));
       const step = await stepAt(lag, 5);
