@@ -13,7 +13,7 @@ import { checkTargets, resultsTable, verdict } from './table.ts';
 
 export function describeFleet(o: SimulateOptions): string {
   const f = o.fleet;
-  return `${fleetLabel(f)}, tasks ${f.min}–${f.max}, SLO ${f.sloS} s, metric delay ${f.metricDelayS} s, tick ${f.tickS} s, seed ${f.seed}; lagpilot step ${o.rules.stepIntervalMs / 1000} s; KEDA lagThreshold 10 (default) and ${o.peers.kedaLagThreshold} (tuned); CPU target ${o.peers.cpuTarget} %`;
+  return `${fleetLabel(f)}, tasks ${f.min}–${f.max}, SLO ${f.sloS} s, metric delay ${f.metricDelayS} s, tick ${f.tickS} s${!o.tickGiven && o.traces.some((t) => t.tickS !== undefined) ? ' (real traces: their own, below)' : ''}, seed ${f.seed}; lagpilot step ${o.rules.stepIntervalMs / 1000} s; KEDA lagThreshold 10 (default) and ${o.peers.kedaLagThreshold} (tuned); CPU target ${o.peers.cpuTarget} %`;
 }
 
 /** One trace's results: heading (`##` in the report, deeper where a document nests it), table, verdict. */
