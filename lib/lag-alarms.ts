@@ -82,6 +82,9 @@ export interface LagAlarmSet {
   readonly lagHigh: cloudwatch.Alarm;
   readonly lagGrowingAtCap: cloudwatch.Alarm;
   readonly lagSecondsSlo: cloudwatch.Alarm;
+  /** The error budget of LAGPILOT_SLO_ATTAINMENT burning fast (1 h) or steadily (6 h). */
+  readonly errorBudgetFastBurn: cloudwatch.Alarm;
+  readonly errorBudgetSlowBurn: cloudwatch.Alarm;
   readonly autoscalerErrors: cloudwatch.Alarm;
   readonly autoscalerSilent: cloudwatch.Alarm;
   /** The function's own failures (AWS/Lambda Errors), init failures included. */
@@ -154,6 +157,7 @@ export class LagAlarms extends Construct {
         evaluationPeriods: 5,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
+      ...budgetAlarms(scaler, (id, alarmProps) => this.alarm(id, alarmProps)),
       autoscalerErrors: this.alarm('AutoscalerErrors', {
         alarmDescription:
           'The autoscaler failed to observe or act in 3 of the last 5 minutes (it never scales down on a failed observation). See its log group.',
@@ -343,5 +347,39 @@ function functionAlarms(scaler: LagAutoscaler, alarm: AlarmFactory) {
       metric: scaler.function.metricThrottles(everyMinute),
       ...often,
     }),
+  };
+}
+
+/**
+ * The error budget's burn, as SRE practice alarms it: the share of the window out of SLO (the
+ * average of the autoscaler's per-step SloBreached) ÷ what LAGPILOT_SLO_ATTAINMENT allows. 14.4×
+ * over an hour spends 2 % of a 30-day budget; 6× over six hours, 5 %.
+ */
+function budgetAlarms(scaler: LagAutoscaler, alarm: AlarmFactory) {
+  const target = scaler.config.LAGPILOT_SLO_ATTAINMENT;
+  // 99.9 % allows 0.001 of the window (rounded: 1 − 0.999 is not 0.001 in floating point).
+  const allowed = Number((100 - target).toFixed(6)) / 100;
+  const burn = (id: string, hours: number, rate: number) =>
+    alarm(id, {
+      alarmDescription: `The lag SLO was broken ${rate}× as often as ${target} % attainment allows over ${hours} h: at this pace the month's error budget is gone in ${Math.round((30 * 24) / rate / 24)} days. Check the decision log (reaction horizon, floor) and the start time of tasks.`,
+      metric: new cloudwatch.MathExpression({
+        expression: `breached / ${allowed}`,
+        usingMetrics: {
+          breached: scaler.metric('SloBreached', {
+            statistic: 'Average',
+            period: Duration.hours(hours),
+          }),
+        },
+        period: Duration.hours(hours),
+        label: `error budget burn (${hours} h)`,
+      }),
+      threshold: rate,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  return {
+    errorBudgetFastBurn: burn('ErrorBudgetFastBurn', 1, 14.4),
+    errorBudgetSlowBurn: burn('ErrorBudgetSlowBurn', 6, 6),
   };
 }

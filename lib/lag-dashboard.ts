@@ -91,6 +91,19 @@ export class LagDashboard extends Construct {
         m('Partitions', 'Maximum', 'partitions'),
       ]),
     );
+    // What the operator stated (LAGPILOT_SLO_ATTAINMENT) against what the autoscaler measures:
+    // attainment over 28 days, and how fast the last 6 hours spend the budget (1: on budget).
+    this.dashboard.addWidgets(
+      graph('SLO attainment (% of minutes)', [m('SloAttainment', 'Minimum', 'attainment')], {
+        leftAnnotations: [
+          { value: scaler.config.LAGPILOT_SLO_ATTAINMENT, label: 'target attainment' },
+        ],
+      }),
+      graph('Error budget burn (6 h)', [m('ErrorBudgetBurn', 'Maximum', 'burn')], {
+        leftAnnotations: [{ value: 1, label: 'on budget' }],
+        right: [m('SloBreached', 'Average', 'share of steps past the SLO')],
+      }),
+    );
     this.dashboard.addWidgets(
       graph(
         'CPU % (busiest task)',

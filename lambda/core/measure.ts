@@ -229,9 +229,9 @@ export function measure(
     capacitySample: null,
     taskCapacity: null,
     reaction: reactionOf(rules, state.starts),
-    budget: { attainment: null, burn: null, floor: null, floorRate: null },
+    budget: { breached: null, attainment: null, burn: null, floor: null, floorRate: null },
   };
-  base.budget = { ...budgetOf(rules, state, base.reaction, now), floor: null };
+  base.budget = { ...budgetOf(rules, state, base.reaction, now), breached: null, floor: null };
   if (!obs.lag.ok) return withCapacity(rules, obs, base, [], now);
 
   const lag = obs.lag.value;
@@ -245,7 +245,11 @@ export function measure(
   const slo = recordSlo(state.slo, now, ageS, rules.lagSloMs);
   const measures: Measures = {
     ...base,
-    budget: { ...budgetOf(rules, { ...state, slo }, base.reaction, now), floor: null },
+    budget: {
+      ...budgetOf(rules, { ...state, slo }, base.reaction, now),
+      breached: ageS === null ? null : ageS * 1000 > rules.lagSloMs,
+      floor: null,
+    },
     totalLag,
     scalingLag: totalLag - stalledLag,
     maxPartitionLag: lag.partitions.reduce((max, p) => Math.max(max, p.lag), 0),

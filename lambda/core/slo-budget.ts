@@ -119,7 +119,7 @@ export function budgetOf(
   state: { slo: SloRecord; weekly: WeeklyPeaks },
   reaction: Reaction,
   now: EpochMs,
-): Omit<Budget, 'floor'> {
+): Omit<Budget, 'floor' | 'breached'> {
   const all = totals(state.slo, Math.floor(now / HOUR_MS) - ATTAINMENT_HOURS + 1);
   const attainment = all.seen === 0 ? null : (100 * (all.seen - all.violated)) / all.seen;
   const burn = burnRate(state.slo, now, rules.sloAttainment, BURN_WINDOW_HOURS);

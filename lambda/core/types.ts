@@ -263,6 +263,8 @@ export interface Reaction {
 
 /** The error budget of LAGPILOT_SLO_ATTAINMENT, as the autoscaler's own record measures it. */
 export interface Budget {
+  /** This step saw the oldest message past the SLO (null: lag not observed). */
+  breached: boolean | null;
   /** Share of observed minutes within the SLO over the kept record (%), null before any. */
   attainment: Percent | null;
   /** Violated minutes over the burn window ÷ what the target allows there (1: on budget). */

@@ -9,7 +9,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
 import { explain, type Reporter, type StepReport } from '../core/index.ts';
 
-export type MetricUnitName = 'Count' | 'Seconds' | 'Count/Second';
+export type MetricUnitName = 'Count' | 'Seconds' | 'Count/Second' | 'Percent';
 
 /**
  * Every metric a step can emit, with its unit: the one list the alarms, the dashboard and the
@@ -23,6 +23,9 @@ export const METRIC_UNITS = {
   ConsumeRate: 'Count/Second',
   TaskCapacity: 'Count/Second',
   TaskStartSeconds: 'Seconds',
+  SloBreached: 'Count',
+  SloAttainment: 'Percent',
+  ErrorBudgetBurn: 'Count',
   Partitions: 'Count',
   DesiredTasks: 'Count',
   RunningTasks: 'Count',
@@ -107,6 +110,11 @@ export function metricsOf(step: StepReport): MetricDatum[] {
     add('StalledPartitions', decision.diagnoses.filter((d) => d.kind === 'stalled').length);
   }
   add('LagSeconds', m.lagSeconds);
+  // 1 when this step saw the oldest message past the SLO: its average over a window is the share
+  // of the window out of SLO, which the error-budget alarms divide by what the target allows.
+  add('SloBreached', m.budget.breached === null ? null : Number(m.budget.breached));
+  add('SloAttainment', m.budget.attainment);
+  add('ErrorBudgetBurn', m.budget.burn);
   add('ProduceRate', m.produceRate);
   add('ConsumeRate', m.consumeRate);
   add('TaskCapacity', m.taskCapacity);

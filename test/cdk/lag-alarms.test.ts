@@ -113,6 +113,8 @@ describe('LagAlarms', () => {
         'AutoscalerErrors',
         'AutoscalerSilent',
         'CpuHigh',
+        'ErrorBudgetFastBurn',
+        'ErrorBudgetSlowBurn',
         'FunctionErrors',
         'FunctionThrottles',
         'LagGrowingAtCap',
@@ -123,6 +125,32 @@ describe('LagAlarms', () => {
         'TasksNotRunning',
       ].map((n) => `Alarms-${n}`),
     );
+  });
+
+  it('alarms when the error budget burns 14.4× over an hour or 6× over six hours', () => {
+    const burn = (id: string) => {
+      const [alarm] = Object.values(
+        template.findResources('AWS::CloudWatch::Alarm', {
+          Properties: { AlarmName: `Alarms-${id}` },
+        }),
+      );
+      return alarm!.Properties;
+    };
+    for (const [id, hours, rate] of [
+      ['ErrorBudgetFastBurn', 1, 14.4],
+      ['ErrorBudgetSlowBurn', 6, 6],
+    ] as const) {
+      const p = burn(id);
+      expect(p).toMatchObject({ Threshold: rate, EvaluationPeriods: 1 });
+      // The share of steps past the SLO over the window ÷ the 0.1 % a 99.9 % target allows.
+      const [expression, breached] = p.Metrics;
+      expect(expression.Expression).toBe('breached / 0.001');
+      expect(breached.MetricStat).toMatchObject({
+        Metric: { MetricName: 'SloBreached', Dimensions: SERVICE_DIMENSION },
+        Stat: 'Average',
+        Period: hours * 3600,
+      });
+    }
   });
 
   it('alarms on a stalled partition for 10 minutes', () => {

@@ -23,7 +23,7 @@ describe('LagpilotStack with the default parameters (offline, no lookups)', () =
     });
     template.resourceCountIs('AWS::ECS::Service', 1);
     template.resourceCountIs('AWS::Events::Rule', 1);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 14);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 

@@ -9,12 +9,14 @@ import {
   recentPeak,
   recordSlo,
 } from '../../lambda/core/slo-budget.ts';
+import type { Decision } from '../../lambda/core/types.ts';
 import {
   EMPTY_STATE,
   type Reaction,
   type ScalerState,
   type SloRecord,
 } from '../../lambda/core/types.ts';
+import { metricsOf } from '../../lambda/handler/report.ts';
 import { repeat, run, spread, type World } from '../helpers/scaler.ts';
 
 const MINUTE = 60_000;
@@ -124,5 +126,25 @@ describe('the floor a burning budget holds', () => {
     expect(r.decisions.every((d) => d.cause.rule !== 'floor')).toBe(true);
     expect(r.decisions[0]!.measures.budget.floor).toBeNull();
     expect(Math.max(...r.desired)).toBe(1);
+  });
+
+  it('publishes a breach per step, the running attainment and the burn as metrics', () => {
+    const r = run(rulesAt('99.9'), [quiet, { ...quiet, lag: spread(90_000) }], {
+      desired: 6,
+      state: burning(),
+    });
+    const metric = (d: Decision) => {
+      const report = { at: 0, decision: d, acted: false, dryRun: false, errors: [] };
+      const all = metricsOf({ ...report, observed: { lag: null, service: null } });
+      return (name: string) => all.find((m) => m.name === name);
+    };
+    const [calm, late] = r.decisions.map(metric);
+    expect(calm!('SloBreached')).toEqual({ name: 'SloBreached', unit: 'Count', value: 0 });
+    // 90,000 behind at 120/s: the oldest message is minutes old.
+    expect(late!('SloBreached')?.value).toBe(1);
+    // 3 of the hour's 61 minutes broke the SLO: 95.1 %, burning 49× a 99.9 % budget.
+    expect(calm!('SloAttainment')?.value).toBeCloseTo((100 * 58) / 61, 1);
+    expect(calm!('SloAttainment')?.unit).toBe('Percent');
+    expect(calm!('ErrorBudgetBurn')?.value).toBeCloseTo(3 / 61 / 0.001, 0);
   });
 });
