@@ -10,7 +10,18 @@ import { describe, expect, it } from 'vitest';
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SOURCE_DIRS = ['bench', 'bin', 'dev', 'lambda', 'lib', 'kit', 'local', 'sim', 'worker/src'];
+const SOURCE_DIRS = [
+  'bench',
+  'bin',
+  'dev',
+  'lambda',
+  'lib',
+  'kit',
+  'local',
+  'sim',
+  'tune',
+  'worker/src',
+];
 const MAX_FILE_LINES = 400;
 const MAX_FUNCTION_LINES = 80;
 
