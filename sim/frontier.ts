@@ -19,19 +19,17 @@ import { type Score, score } from './score.ts';
 import type { Trace } from './trace.ts';
 
 /**
- * lagpilot's sweep beyond its defaults: the knobs it offers users to trade cost for SLO, as
+ * lagpilot's sweep beyond its defaults: the knob it offers users to trade cost for SLO, as
  * LAGPILOT_* overrides on top of the run's parameters. One list, so a new knob replaces it here.
+ * LAGPILOT_SLO_ATTAINMENT is the share of minutes the SLO must hold (default 99.9).
  */
 export const LAGPILOT_SWEEP: readonly {
   readonly setting: string;
   readonly params: Readonly<Record<string, string>>;
-}[] = [
-  { setting: 'LAGPILOT_HEADROOM=1.25', params: { LAGPILOT_HEADROOM: '1.25' } },
-  { setting: 'LAGPILOT_HEADROOM=1.5', params: { LAGPILOT_HEADROOM: '1.5' } },
-  { setting: 'LAGPILOT_HEADROOM=2', params: { LAGPILOT_HEADROOM: '2' } },
-  { setting: 'LAGPILOT_DOWN_WINDOW=15m', params: { LAGPILOT_DOWN_WINDOW: '15m' } },
-  { setting: 'LAGPILOT_DOWN_WINDOW=30m', params: { LAGPILOT_DOWN_WINDOW: '30m' } },
-];
+}[] = ['99', '99.5', '99.9', '99.95', '99.99'].map((value) => ({
+  setting: `LAGPILOT_SLO_ATTAINMENT=${value}`,
+  params: { LAGPILOT_SLO_ATTAINMENT: value },
+}));
 
 /** KEDA's lagThreshold as fractions of capacity × SLO (the tuned one is ¼). */
 export const KEDA_FRACTIONS = [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1] as const;
