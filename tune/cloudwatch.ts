@@ -55,12 +55,17 @@ const PERMISSION =
   'the caller needs cloudwatch:GetMetricData (read-only; cloudwatch:ListMetrics as well, to name what exists when nothing matches): docs/autoscaler.md, Tuning';
 
 function refused(error: unknown): never {
-  const name = (error as { name?: string }).name ?? '';
-  if (DENIED.has(name)) {
-    throw new HistorySourceError(
-      `CloudWatch refused the call (${name}: ${messageOf(error)}): ${PERMISSION}`,
-      error,
-    );
+  const e = error as {
+    name?: string;
+    $metadata?: { httpStatusCode?: number };
+    $response?: { statusCode?: number };
+  };
+  const name = e.name ?? '';
+  // A 403 whose body the client could not read (an XML error to a JSON client) is a refusal too.
+  const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+  if (DENIED.has(name) || status === 403) {
+    const why = DENIED.has(name) ? `${name}: ${messageOf(error)}` : `HTTP ${status}`;
+    throw new HistorySourceError(`CloudWatch refused the call (${why}): ${PERMISSION}`, error);
   }
   throw error;
 }
