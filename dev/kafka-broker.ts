@@ -84,6 +84,8 @@ function serverProperties(port: number, controllerPort: number, logDir: string):
     'transaction.state.log.replication.factor=1',
     'transaction.state.log.min.isr=1',
     'transaction.state.log.num.partitions=4',
+    // Share groups (KIP-932) need no switch on 4.2+: storage formatted by it finalizes
+    // share.version (2 on 4.4.0, as kafka-features describe shows).
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
