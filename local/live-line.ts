@@ -25,6 +25,8 @@ export interface StepRow {
   reason: string;
   /** The rule behind the decision, as data (the reason is its headline). */
   cause: Cause;
+  /** A scale-up: seconds from the first step that saw the backlog (LAGPILOT_LAG_LOW) to it. */
+  reactionS?: number;
   errors: string[];
 }
 
@@ -66,5 +68,8 @@ export function liveLine(row: StepRow): string {
     `tasks ${num(row.desired, 2)}/${num(row.running, 0)}`,
     `cpu ${num(row.cpu, 3)}%`,
     `${mark} ${row.reason}`,
+    ...(row.reactionS === undefined
+      ? []
+      : [`(reacted ${num(row.reactionS, 0, 1)} s after the backlog showed)`]),
   ].join('  ');
 }

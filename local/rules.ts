@@ -21,6 +21,8 @@ export function localRules(
     upCooldownMs: rules.upCooldownMs / timeScale,
     downWindowMs: rules.downWindowMs / timeScale,
     downCooldownMs: rules.downCooldownMs / timeScale,
+    // Until measured, the assumed start is scaled too: local workers start in seconds.
+    taskStartMs: rules.taskStartMs / timeScale,
   };
   // As on AWS (LAGPILOT_UP_WINDOW ≥ LAGPILOT_STEP_INTERVAL): a window shorter than one step
   // could never see a signal sustained.

@@ -17,7 +17,7 @@ export const START_DEFAULTS = {
 export const START_USAGE = `usage: lagpilot start [options]
 
   --duration <d>      how long to run, e.g. 90s, 4m (default: the profile's own length)
-  --profile <p>       surge, ramp, steady, or a CSV of timestamp,produce_rate (${START_DEFAULTS.profile})
+  --profile <p>       surge, ramp, steady, spiky, or a CSV of timestamp,produce_rate (${START_DEFAULTS.profile})
   --partitions <n>    source topic partitions (${START_DEFAULTS.partitions})
   --capacity <msg/s>  one worker's throughput (MIRROR_MAX_RATE per instance) (${START_DEFAULTS.capacity})
   --cadence <d>       control step period (${durationText(START_DEFAULTS.cadenceMs)})

@@ -67,6 +67,8 @@ interface StepLoop {
 /** Control steps until the profile ends or the run is aborted; each one's row goes to `steps`. */
 async function stepUntilDone(loop: StepLoop, io: LocalSystemIo, steps: StepRow[]): Promise<void> {
   const { fleet, profile, totalMs, cadenceMs, runStart } = loop;
+  // The first step that saw the current backlog: a scale-up's reaction time counts from it.
+  let visibleAt: number | null = null;
   for (let k = 1; !io.signal.aborted; k++) {
     // Steps on a fixed grid, so sample gaps stay at the cadence whatever a step costs.
     await sleep(runStart + k * cadenceMs - Date.now(), io.signal);
@@ -76,6 +78,9 @@ async function stepUntilDone(loop: StepLoop, io: LocalSystemIo, steps: StepRow[]
     // The profile's rate mid-interval: the measured rates average the interval since the last step.
     const midInterval = report.at - runStart - cadenceMs / 2;
     const row = stepRow(report, runStart, profile.rateAt(Math.max(0, midInterval), totalMs));
+    const backlog = (row.totalLag ?? 0) > loop.deps.rules.lagLow;
+    visibleAt = backlog ? (visibleAt ?? row.t) : null;
+    if (row.acted && row.action === 'up' && visibleAt !== null) row.reactionS = row.t - visibleAt;
     steps.push(row);
     io.print(liveLine(row));
     if (Date.now() - runStart >= totalMs) break;

@@ -54,6 +54,14 @@ const BUILT_IN: Record<string, (capacity: number) => TrafficProfile> = {
     rateAt: (ms, totalMs) => c * (0.5 + 5.5 * (1 - Math.abs((2 * ms) / totalMs - 1))),
   }),
   steady: (c) => phased('steady', 'a constant 2 workers of load', c, [[1, 2]]),
+  spiky: (c) =>
+    phased('spiky', 'quiet (⅓ worker) with two sudden 10× jumps (3⅓ workers) of 15 % each', c, [
+      [0.2, 1 / 3],
+      [0.15, 10 / 3],
+      [0.25, 1 / 3],
+      [0.15, 10 / 3],
+      [0.25, 1 / 3],
+    ]),
 };
 
 export const BUILT_IN_PROFILES = Object.keys(BUILT_IN);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../kit/cli.ts';
 import { parseScalingRules } from '../../lambda/core/config.ts';
+import { liveLine, type StepRow } from '../../local/live-line.ts';
 import { localRules } from '../../local/rules.ts';
 import { parseStartArgs } from '../../local/start-args.ts';
 import { loadProfile } from '../../local/traffic-profile.ts';
@@ -59,6 +60,7 @@ describe('local rules', () => {
       upCooldownMs: aws.upCooldownMs / 12,
       downWindowMs: 75_000,
       downCooldownMs: aws.downCooldownMs / 12,
+      taskStartMs: aws.taskStartMs / 12,
       stepIntervalMs: 5000,
     });
   });
@@ -85,7 +87,46 @@ describe('traffic profiles', () => {
     ]);
   });
 
+  it('spiky: a third of a worker with two sudden 10× jumps', () => {
+    const p = loadProfile('spiky', 300, 12);
+    const total = 100_000;
+    const at = [0, 19_999, 20_000, 34_999, 35_000, 60_000, 74_999, 75_000];
+    expect(at.map((t) => Math.round(p.rateAt(t, total)))).toEqual([
+      100, 100, 1000, 1000, 100, 1000, 1000, 100,
+    ]);
+  });
+
   it('rejects an unknown profile with the choices', () => {
-    expect(() => loadProfile('wave', 200, 12)).toThrow(/surge, ramp, steady/);
+    expect(() => loadProfile('wave', 200, 12)).toThrow(/surge, ramp, steady, spiky/);
+  });
+});
+
+describe('the live line', () => {
+  const row: StepRow = {
+    t: 42.5,
+    at: '2026-01-02T03:04:47.500Z',
+    targetRate: 1000,
+    produceRate: 1000,
+    consumeRate: 300,
+    totalLag: 21_000,
+    lagSeconds: 12.5,
+    desired: 4,
+    running: 1,
+    cpu: 99,
+    memory: 40,
+    action: 'up',
+    acted: true,
+    from: 1,
+    to: 4,
+    reason: 'scale 1→4: need 3.3 tasks',
+    cause: { rule: 'up', signals: [], step: { kind: 'sized' } },
+    errors: [],
+  };
+
+  it('prints how soon a scale-up followed the backlog, and nothing of it otherwise', () => {
+    expect(liveLine({ ...row, reactionS: 5 })).toMatch(
+      /▲ scale 1→4: need 3\.3 tasks {2}\(reacted 5 s after the backlog showed\)$/,
+    );
+    expect(liveLine(row)).toMatch(/▲ scale 1→4: need 3\.3 tasks$/);
   });
 });
