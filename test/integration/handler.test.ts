@@ -54,6 +54,8 @@ describe(`autoscaler handler end to end on Kafka ${inject('kafkaVersion')} and m
     LAGPILOT_SERVICE: service,
     LAGPILOT_STATE_TABLE: table,
     LAGPILOT_MAX_TASKS: '10',
+    // One step per invocation: the test drives the clock a minute at a time.
+    LAGPILOT_STEP_INTERVAL: '1m',
     LAGPILOT_UP_WINDOW: '2m',
     LAGPILOT_UP_COOLDOWN: '1m',
     LAGPILOT_DOWN_WINDOW: '3m',
