@@ -29,8 +29,12 @@ const HOUR_MS = 3_600_000;
 export const ATTAINMENT_HOURS = 28 * 24;
 /** The burn that raises the floor is judged over this window: the SRE practice's slow window. */
 export const BURN_WINDOW_HOURS = 6;
-/** The peak the floor absorbs: the highest hourly produce-rate peak over this many recent hours… */
-export const FLOOR_PEAK_HOURS = 1;
+/**
+ * The peak the floor absorbs: the highest hourly produce-rate peak of this clock hour and the one
+ * before it, so the last 60–120 minutes (one hour cost less but missed more; the peaks of the same
+ * hours on past days cost more for fewer misses than this: docs/autoscaler.md).
+ */
+export const FLOOR_PEAK_HOURS = 2;
 
 /** The record after this step: the minute's verdict, closed into its hour when a new minute starts. */
 export function recordSlo(
@@ -84,21 +88,11 @@ export function burnRate(
   return violated / seen / (1 - target / 100);
 }
 
-/** Past days whose same hours the floor looks at: a daily job's burst comes back at its hour. */
-export const FLOOR_PAST_DAYS = 7;
-
-/**
- * The peak a floor prepares for: the highest hourly produce-rate peak over the last `hours`
- * hours, and at this hour and the next on each of the past FLOOR_PAST_DAYS days.
- */
+/** The highest hourly produce-rate peak over the last `hours` hours, this one included. */
 export function recentPeak(weekly: WeeklyPeaks, now: EpochMs, hours: number): number | null {
   const hour = Math.floor(now / HOUR_MS);
-  const wanted: number[] = [];
-  for (let h = hour - hours + 1; h <= hour; h++) wanted.push(h);
-  for (let day = 1; day <= FLOOR_PAST_DAYS; day++)
-    wanted.push(hour - 24 * day, hour + 1 - 24 * day);
   let peak: number | null = null;
-  for (const h of wanted) {
+  for (let h = hour - hours + 1; h <= hour; h++) {
     const v = weekly.peaks[h - weekly.firstHour];
     if (v !== undefined && v !== null) peak = Math.max(peak ?? 0, v);
   }

@@ -82,13 +82,15 @@ describe('the floor a burning budget holds', () => {
     expect(floorRateFor(9_000, SLO, reaction(30))).toBe(0);
   });
 
-  it('prepares for the recent hour and the same hours of past days', () => {
+  it('prepares for the peak of this hour and the one before it', () => {
     let weekly = EMPTY_STATE.weekly;
-    weekly = recordWeekRate(weekly, T0 - 24 * HOUR + 30 * MINUTE, 8_000); // yesterday's next hour
-    weekly = recordWeekRate(weekly, T0 - 3 * HOUR, 9_500); // three hours ago: forgotten
-    weekly = recordWeekRate(weekly, T0 - 10 * MINUTE, 2_000);
+    weekly = recordWeekRate(weekly, T0 - 24 * HOUR, 9_800); // yesterday: forgotten
+    weekly = recordWeekRate(weekly, T0 - 90 * MINUTE, 9_500); // two hours back: forgotten
+    weekly = recordWeekRate(weekly, T0 - 10 * MINUTE, 8_000);
     weekly = recordWeekRate(weekly, T0 + 5 * MINUTE, 500);
-    expect(recentPeak(weekly, T0 + 10 * MINUTE, 1)).toBe(8_000);
+    expect(recentPeak(weekly, T0 + 10 * MINUTE, 2)).toBe(8_000);
+    expect(recentPeak(weekly, T0 + 10 * MINUTE, 1)).toBe(500);
+    expect(recentPeak(EMPTY_STATE.weekly, T0, 2)).toBeNull();
   });
 
   /** Quiet traffic after a burning hour: 4 tasks, 100/s each configured, 120/s produced. */
