@@ -231,8 +231,10 @@ export function measure(
     reaction: reactionOf(rules, state.starts),
     budget: { breached: null, attainment: null, burn: null, floor: null, floorRate: null },
   };
-  base.budget = { ...budgetOf(rules, state, base.reaction, now), breached: null, floor: null };
-  if (!obs.lag.ok) return withCapacity(rules, obs, base, [], now);
+  if (!obs.lag.ok) {
+    const budget = { ...budgetOf(rules, state, base.reaction, now), breached: null, floor: null };
+    return withCapacity(rules, obs, { ...base, budget }, [], now);
+  }
 
   const lag = obs.lag.value;
   const totalLag = lag.partitions.reduce((sum, p) => sum + p.lag, 0);

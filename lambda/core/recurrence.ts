@@ -32,12 +32,16 @@ export function recordRate(
   produceRate: number | null,
 ): RecurringHour[] {
   const hour = hourOf(now);
-  const recent = kept.filter((h) => h.hour >= hour - RECUR_HOURS && h.hour <= hour);
+  const inRange = (h: RecurringHour) => h.hour >= hour - RECUR_HOURS && h.hour <= hour;
+  // Most steps change nothing: the kept profile is returned as it is, without a copy.
+  const recent = kept.every(inRange) ? (kept as RecurringHour[]) : kept.filter(inRange);
   if (produceRate === null) return recent;
   const current = recent.find((h) => h.hour === hour) ?? { hour, peaks: [] };
-  const peaks = Array.from({ length: 60 }, (_, i) => current.peaks[i] ?? null);
   const minute = minuteOf(now);
-  peaks[minute] = Math.round(Math.max(peaks[minute] ?? 0, produceRate));
+  const value = Math.round(Math.max(current.peaks[minute] ?? 0, produceRate));
+  if (current.peaks.length === 60 && current.peaks[minute] === value) return recent;
+  const peaks = Array.from({ length: 60 }, (_, i) => current.peaks[i] ?? null);
+  peaks[minute] = value;
   return [...recent.filter((h) => h.hour !== hour), { hour, peaks }].sort(
     (a, b) => a.hour - b.hour,
   );
@@ -70,9 +74,11 @@ export function expectedRate(
   const bursts = kept
     .filter((h) => h.hour < hour && h.hour >= hour - RECUR_HOURS)
     .flatMap((h) => {
-      const seen = h.peaks.filter((p): p is number => p !== null);
       const peak = Math.max(...minutes.map((m) => h.peaks[m] ?? Number.NEGATIVE_INFINITY));
-      return Number.isFinite(peak) && peak >= BURST_RATIO * median(seen) ? [peak] : [];
+      // A peak the rate already reaches expects nothing: no need for the hour's median.
+      if (!Number.isFinite(peak) || peak <= produceRate) return [];
+      const seen = h.peaks.filter((p): p is number => p !== null);
+      return peak >= BURST_RATIO * median(seen) ? [peak] : [];
     })
     .sort((a, b) => b - a);
   const rate = bursts[RECUR_OF - 1];

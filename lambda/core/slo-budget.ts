@@ -68,8 +68,10 @@ function closeMinute(record: SloRecord, newMinute: number): SloHour[] {
 function totals(record: SloRecord, fromHour: number): { seen: number; violated: number } {
   let seen = record.minute === null ? 0 : 1;
   let violated = record.minute !== null && record.violated ? 1 : 0;
-  for (const h of record.hours) {
-    if (h.hour < fromHour) continue;
+  // Hours are kept oldest first: walk back from the newest while they are in the window.
+  for (let i = record.hours.length - 1; i >= 0; i--) {
+    const h = record.hours[i]!;
+    if (h.hour < fromHour) break;
     seen += h.seen;
     violated += h.violated;
   }
