@@ -30,6 +30,8 @@ const SMOKE_RULES = {
   LAGPILOT_DOWN_WINDOW: '6s',
   LAGPILOT_DOWN_STEP: 'one',
   LAGPILOT_DOWN_COOLDOWN: '3s',
+  // Local workers start in seconds: the horizon's assumed start until one is measured.
+  LAGPILOT_TASK_START: '5s',
 };
 
 const alive = (pid: number) => {
@@ -155,7 +157,7 @@ describe(`npm start smoke mode (Kafka ${inject('kafkaVersion')})`, () => {
     }
   }, 170_000);
 
-  it('sizes a steady load once and then holds: no action after the first scale-up settles', async () => {
+  it('sizes a steady load within two actions and then holds a count that carries it', async () => {
     const steady = mkdtempSync(join(tmpdir(), 'lagpilot-local-'));
     try {
       // Two workers of load (200/s at 100/s each); windows of a few steps give the rules a
@@ -169,16 +171,19 @@ describe(`npm start smoke mode (Kafka ${inject('kafkaVersion')})`, () => {
       };
       const actions = run.steps.filter((s) => s.acted);
       const why = `actions: ${JSON.stringify(actions)}\nlive lines:\n${stdout}`;
-      expect(
-        actions.map((a) => a.action),
-        why,
-      ).toEqual(['up']);
-      // Sized by the measured capacity: it carries the load, so the fleet settled and held.
+      // Sized by the measured capacity in one action up; at most one correction after it.
+      expect(actions.length, why).toBeGreaterThanOrEqual(1);
+      expect(actions.length, why).toBeLessThanOrEqual(2);
       expect(actions[0]!.cause, why).toMatchObject({ rule: 'up', step: { kind: 'sized' } });
       expect(actions[0]!.reason, why).toMatch(/^scale 1→\d+: need [\d.]+ tasks \(produce /);
-      const settled = run.steps.filter((s) => s.t > actions[0]!.t + 10);
-      expect(settled.length, why).toBeGreaterThan(20);
-      expect(new Set(settled.map((s) => s.desired)), why).toEqual(new Set([actions[0]!.to]));
+      // Then it holds: the second half of the run sees one count, and it carries the load.
+      const last = actions.at(-1)!;
+      const settled = run.steps.filter((s) => s.t > 30);
+      expect(last.t, why).toBeLessThan(30);
+      expect(settled.length, why).toBeGreaterThan(10);
+      expect(new Set(settled.map((s) => s.desired)), why).toEqual(new Set([last.to]));
+      // Within the lag SLO (1 min) throughout: the count carries the load.
+      expect(Math.max(...settled.map((s) => s.lagSeconds ?? 0)), why).toBeLessThan(60);
     } finally {
       rmSync(steady, { recursive: true, force: true });
     }
