@@ -10,4 +10,5 @@ export { kafkaSecurity } from './kafka-auth.ts';
 export { connectLagSource, type LagClientOptions } from './lag-client.ts';
 export { KafkaLagSource, type LagSourceOptions } from './lag-source.ts';
 export { CloudWatchMetricsSource } from './metrics-source.ts';
+export { MinuteMetricsSource } from './minute-metrics.ts';
 export { DynamoStateStore, MemoryStateStore } from './state-store.ts';

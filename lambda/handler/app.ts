@@ -20,6 +20,7 @@ import {
   connectLagSource,
   DynamoStateStore,
   EcsScalingTarget,
+  MinuteMetricsSource,
 } from '../adapters/index.ts';
 import {
   type Cause,
@@ -76,7 +77,10 @@ export async function createDeps(config: LagpilotConfig, options: AppOptions = {
   });
   return {
     lag,
-    metrics: new CloudWatchMetricsSource(new CloudWatchClient(aws), cluster, service),
+    // One CloudWatch read a minute, whatever the cadence: its datapoints are per minute.
+    metrics: new MinuteMetricsSource(
+      new CloudWatchMetricsSource(new CloudWatchClient(aws), cluster, service),
+    ),
     target: new EcsScalingTarget(new ECSClient(aws), cluster, service),
     store: new DynamoStateStore(
       new DynamoDBClient(aws),
