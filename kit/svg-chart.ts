@@ -156,3 +156,33 @@ ${sub}${body.join('\n')}
 </svg>
 `;
 }
+
+/**
+ * The frame, grid and labels of a cost/SLO scatter: SLO-violation minutes on x (0–xMax), the
+ * cost on y (0–yMax, labelled `yLabel`), five grid lines each way.
+ */
+export function costSloAxes(
+  f: ChartFrame,
+  scale: { xMax: number; yMax: number; x: (v: number) => number; y: (v: number) => number },
+  yLabel: string,
+): string[] {
+  const { xMax, yMax, x, y } = scale;
+  const [top, bottom] = [f.top, f.top + f.panelHeight];
+  const body = [
+    `<rect x="${f.left}" y="${top}" width="${plotWidth(f)}" height="${f.panelHeight}" fill="none" stroke="#999"/>`,
+  ];
+  for (let i = 0; i <= 4; i++) {
+    const [vx, vy] = [(xMax * i) / 4, (yMax * i) / 4];
+    body.push(
+      `<line x1="${x(vx).toFixed(1)}" x2="${x(vx).toFixed(1)}" y1="${top}" y2="${bottom}" stroke="#eee"/>`,
+      `<text x="${x(vx).toFixed(1)}" y="${bottom + 14}" text-anchor="middle">${fmt(vx)}</text>`,
+      `<line x1="${f.left}" x2="${f.width - f.right}" y1="${y(vy).toFixed(1)}" y2="${y(vy).toFixed(1)}" stroke="#eee"/>`,
+      `<text x="${f.left - 6}" y="${(y(vy) + 4).toFixed(1)}" text-anchor="end">${fmt(vy)}</text>`,
+    );
+  }
+  body.push(
+    `<text x="${xAt(f, 0.5)}" y="${bottom + 32}" text-anchor="middle">SLO-violation minutes</text>`,
+    `<text x="20" y="${(top + bottom) / 2}" transform="rotate(-90 20 ${(top + bottom) / 2})" text-anchor="middle">${yLabel}</text>`,
+  );
+  return body;
+}

@@ -24,27 +24,6 @@ interface Mark {
   readonly score: Score;
 }
 
-function axes(xMax: number, yMax: number, x: (v: number) => number, y: (v: number) => number) {
-  const [top, bottom] = [FRAME.top, FRAME.top + FRAME.panelHeight];
-  const body = [
-    `<rect x="${FRAME.left}" y="${top}" width="${svg.plotWidth(FRAME)}" height="${FRAME.panelHeight}" fill="none" stroke="#999"/>`,
-  ];
-  for (let i = 0; i <= 4; i++) {
-    const [vx, vy] = [(xMax * i) / 4, (yMax * i) / 4];
-    body.push(
-      `<line x1="${x(vx).toFixed(1)}" x2="${x(vx).toFixed(1)}" y1="${top}" y2="${bottom}" stroke="#eee"/>`,
-      `<text x="${x(vx).toFixed(1)}" y="${bottom + 14}" text-anchor="middle">${svg.fmt(vx)}</text>`,
-      `<line x1="${FRAME.left}" x2="${FRAME.width - FRAME.right}" y1="${y(vy).toFixed(1)}" y2="${y(vy).toFixed(1)}" stroke="#eee"/>`,
-      `<text x="${FRAME.left - 6}" y="${(y(vy) + 4).toFixed(1)}" text-anchor="end">${svg.fmt(vy)}</text>`,
-    );
-  }
-  body.push(
-    `<text x="${svg.xAt(FRAME, 0.5)}" y="${bottom + 32}" text-anchor="middle">SLO-violation minutes</text>`,
-    `<text x="20" y="${(top + bottom) / 2}" transform="rotate(-90 20 ${(top + bottom) / 2})" text-anchor="middle">instance-hours</text>`,
-  );
-  return body;
-}
-
 export function tuneSvg(history: string, result: TuneResult, subheading: string): string {
   const older: Mark[] = result.candidates.map((e) => ({
     label: e.candidate.setting,
@@ -70,7 +49,7 @@ export function tuneSvg(history: string, result: TuneResult, subheading: string)
     (a, b) => a.score.sloViolationMinutes - b.score.sloViolationMinutes,
   );
   const body = [
-    ...axes(xMax, yMax, x, y),
+    ...svg.costSloAxes(FRAME, { xMax, yMax, x, y }, 'instance-hours'),
     svg.line(
       frontier.map((e) => at(e.score)),
       { color: OLDER, width: 1.5, opacity: 0.6 },
