@@ -33,6 +33,7 @@ import type {
   Observations,
   Partitions,
   ServiceSnapshot,
+  Sizing,
   TaskCount,
 } from './types.ts';
 
@@ -286,7 +287,7 @@ function prescale(
   return { recurring, verdict };
 }
 
-/** Steps 2–5 for a service that was observed and is within bounds. */
+/** Steps 2–5 for a service that was observed and is within bounds; `floor`: the budget's, if held. */
 function judge(
   rules: ScalingRules,
   obs: Observations,
@@ -294,6 +295,7 @@ function judge(
   service: ServiceSnapshot,
   m: Measures,
   capacity: Capacity | null,
+  floor: Sizing | null,
   now: EpochMs,
 ): Verdict {
   const current = service.desired;
@@ -320,7 +322,6 @@ function judge(
   if (waiting.length > 0) return holdAt(current, { kind: 'waiting', waits: waiting });
   const fired = up.filter((s) => covers(s.held, s.windowMs));
   if (fired.length > 0) return scaleUp(rules, bounds, current, fired, m, capacity);
-  const floor = floorSizing(rules, capacity, m.budget.floorRate, bounds);
   if (floor && floor.balanced > current) {
     const { burn } = m.budget;
     return {
@@ -389,5 +390,8 @@ export function decide(rules: ScalingRules, obs: Observations, now: EpochMs): De
     : { ...bounds, cap: Math.max(bounds.floor, rules.maxTasks), capBy: 'max' };
   const corrected = correction(rules, correctable, service.desired);
   if (corrected) return decision(service.desired, corrected, correctable);
-  return decision(service.desired, judge(rules, obs, bounds, service, measures, capacity, now));
+  return decision(
+    service.desired,
+    judge(rules, obs, bounds, service, measures, capacity, floor, now),
+  );
 }

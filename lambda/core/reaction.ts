@@ -37,7 +37,7 @@ export function reactionOf(rules: ScalingRules, starts: readonly Millis[]): Reac
  * sample errs long: the safe side.
  */
 export function recordStart(
-  starts: readonly Millis[],
+  starts: Millis[],
   pending: LastAction | null,
   running: TaskCount | null,
   settled: boolean,
@@ -52,7 +52,7 @@ export function recordStart(
     settled;
   return done
     ? { starts: [...starts, now - pending.at].slice(-START_SAMPLES), measured: true }
-    : { starts: [...starts], measured: false };
+    : { starts, measured: false };
 }
 
 /**
