@@ -42,9 +42,12 @@ export function forEachPiece(
   const last = trace.rates.length - 1;
   let from = t0;
   while (from < t1) {
-    const i = Math.min(last, Math.max(0, Math.floor(from / trace.intervalS)));
+    let i = Math.min(last, Math.max(0, Math.floor(from / trace.intervalS)));
+    const rate = trace.rates[i] ?? 0;
+    // Samples of one rate in a row are one stretch (a resampled trace repeats a rate for a while).
+    while (i < last && (i + 1) * trace.intervalS < t1 && trace.rates[i + 1] === rate) i++;
     const to = i === last ? t1 : Math.min(t1, (i + 1) * trace.intervalS);
-    piece(from, to, trace.rates[i] ?? 0);
+    piece(from, to, rate);
     from = to;
   }
 }

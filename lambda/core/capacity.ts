@@ -10,6 +10,7 @@
 
 import type { ScalingRules } from './config.ts';
 import { busiestShare } from './counts.ts';
+import { lastCallOn } from './memo.ts';
 import type {
   CapacityMemory,
   Diagnosis,
@@ -54,12 +55,12 @@ export const groupCapacity = (
     : (perTask * partitions) / busiestShare(partitions, n);
 
 /** The median of the samples (null below MIN_CAPACITY_SAMPLES): robust to one odd step. */
-export function estimate(samples: readonly number[]): number | null {
+export const estimate = lastCallOn(function estimate(samples: readonly number[]): number | null {
   if (samples.length < MIN_CAPACITY_SAMPLES) return null;
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+});
 
 /**
  * This step's capacity sample, or null when the group was not provably saturated and settled
@@ -112,9 +113,12 @@ export function learn(
     taskDefinition !== null &&
     kept.taskDefinition !== null &&
     taskDefinition !== kept.taskDefinition;
+  const definition = taskDefinition ?? kept.taskDefinition;
+  // Most steps learn nothing: the kept memory is returned as it is.
+  if (!changed && sample === null && definition === kept.taskDefinition) return kept;
   const samples = changed ? [] : kept.samples;
   return {
-    taskDefinition: taskDefinition ?? kept.taskDefinition,
+    taskDefinition: definition,
     samples: (sample === null ? samples : [...samples, sample]).slice(-CAPACITY_SAMPLES),
   };
 }

@@ -5,7 +5,7 @@
 
 import { learn } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
-import { mergeResources, trackPartitions } from './measure.ts';
+import { mergeResources, trackPartitions, within } from './measure.ts';
 import { recordStart } from './reaction.ts';
 import { recordRate } from './recurrence.ts';
 import { recordWeekRate } from './recurrence-week.ts';
@@ -31,6 +31,8 @@ export const windowSlack = (windowMs: Millis): Millis => Math.min(windowMs * 0.1
 const KEEP_WINDOWS = 2;
 /** At most this many samples of each kind: bounds the stored item whatever the cadence. */
 const MAX_SAMPLES = 500;
+const latest = <S>(samples: readonly S[]): readonly S[] =>
+  samples.length > MAX_SAMPLES ? samples.slice(-MAX_SAMPLES) : samples;
 
 /**
  * How long `holds` has been true without interruption up to the newest sample, counted from
@@ -81,15 +83,19 @@ export function recordStep(
   const state = obs.state;
   const horizon = now - KEEP_WINDOWS * Math.max(rules.upWindowMs, rules.downWindowMs);
   const m = decision.measures;
-  const samples = [
-    ...state.samples,
-    { at: now, totalLag: m.totalLag, scalingLag: m.scalingLag, endSum: m.endSum },
-  ]
-    .filter((s) => s.at >= horizon)
-    .slice(-MAX_SAMPLES);
-  const resources = mergeResources(state.resources, obs.resources.ok ? obs.resources.value : [])
-    .filter((s) => s.at >= horizon && s.at <= now)
-    .slice(-MAX_SAMPLES);
+  const samples = latest(
+    [
+      ...state.samples,
+      { at: now, totalLag: m.totalLag, scalingLag: m.scalingLag, endSum: m.endSum },
+    ].filter((s) => s.at >= horizon),
+  );
+  const resources = latest(
+    within(
+      mergeResources(state.resources, obs.resources.ok ? obs.resources.value : []),
+      horizon,
+      now,
+    ),
+  );
 
   const lag = obs.lag.ok ? obs.lag.value : null;
   const service = obs.service.ok ? obs.service.value : null;

@@ -5,6 +5,7 @@
 
 import { type Capacity, capacityOf, capacitySample, learn } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
+import { lastCallOn } from './memo.ts';
 import { reactionOf } from './reaction.ts';
 import { budgetOf, recordSlo } from './slo-budget.ts';
 import type {
@@ -58,7 +59,7 @@ const isLive = (lag: LagSnapshot): boolean => lag.group.state === 'Stable' && la
  * the group is not live (empty, rebalancing) the counters are left as they are: a fleet
  * scaled to zero is absent capacity, not a stall.
  */
-export function trackPartitions(
+export const trackPartitions = lastCallOn(function trackPartitions(
   previous: Record<string, PartitionTrack>,
   lag: LagSnapshot,
 ): Record<string, PartitionTrack> {
@@ -74,16 +75,61 @@ export function trackPartitions(
     tracks[key] = { committed: p.committed, end: p.end, still };
   }
   return tracks;
-}
+});
 
-/** Resource samples from the state and this step, one per timestamp (newest value wins), oldest first. */
+const byTime = (a: ResourceSample, b: ResourceSample): number => a.at - b.at;
+const sameSample = (a: ResourceSample, b: ResourceSample): boolean =>
+  a.at === b.at && a.cpu === b.cpu && a.memory === b.memory;
+
+/**
+ * Resource samples from the state and this step, one per timestamp (newest value wins), oldest
+ * first. `kept` is oldest first already (it is always a result of this function); when `fresh`
+ * adds or changes nothing — most steps re-read datapoints already kept — `kept` itself is
+ * returned, so a step's history costs no copy.
+ */
 export function mergeResources(
   kept: readonly ResourceSample[],
   fresh: readonly ResourceSample[],
-): ResourceSample[] {
-  const byTime = new Map<EpochMs, ResourceSample>();
-  for (const s of [...kept, ...fresh]) byTime.set(s.at, s);
-  return [...byTime.values()].sort((a, b) => a.at - b.at);
+): readonly ResourceSample[] {
+  const sorted = fresh.every((s, i) => i === 0 || fresh[i - 1]!.at <= s.at);
+  // A stable sort keeps duplicates in arrival order, so the newest value comes last among equals.
+  const incoming = sorted ? fresh : [...fresh].sort(byTime);
+  const merged: ResourceSample[] = [];
+  let changed = false;
+  let i = 0;
+  let j = 0;
+  while (i < kept.length || j < incoming.length) {
+    // Of several fresh samples at one timestamp, the last one wins.
+    while (j + 1 < incoming.length && incoming[j + 1]!.at === incoming[j]!.at) j++;
+    const k = kept[i];
+    const f = incoming[j];
+    if (f === undefined || (k !== undefined && k.at < f.at)) {
+      merged.push(k!);
+      i++;
+    } else if (k === undefined || f.at < k.at) {
+      merged.push(f);
+      changed = true;
+      j++;
+    } else {
+      if (!sameSample(k, f)) changed = true;
+      merged.push(sameSample(k, f) ? k : f);
+      i++;
+      j++;
+    }
+  }
+  return changed ? merged : kept;
+}
+
+/** The samples within [from, to]; the same array when all of them are (no copy). */
+export function within(
+  samples: readonly ResourceSample[],
+  from: EpochMs,
+  to: EpochMs = Number.POSITIVE_INFINITY,
+): readonly ResourceSample[] {
+  const first = samples[0];
+  const last = samples.at(-1);
+  if (first === undefined || (first.at >= from && last!.at <= to)) return samples;
+  return samples.filter((s) => s.at >= from && s.at <= to);
 }
 
 /**
@@ -210,7 +256,7 @@ export function measure(
 ): { measures: Measures; diagnoses: Diagnosis[]; capacity: Capacity | null } {
   const state: ScalerState = obs.state;
   const resources = obs.resources.ok
-    ? mergeResources([], obs.resources.value).filter((s) => s.at >= now - RESOURCE_STALE_MS)
+    ? within(mergeResources([], obs.resources.value), now - RESOURCE_STALE_MS)
     : [];
   const latest = resources.at(-1);
   const service = obs.service.ok ? obs.service.value : null;

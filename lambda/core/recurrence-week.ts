@@ -35,6 +35,14 @@ export function recordWeekRate(
   const last = kept.firstHour + kept.peaks.length - 1;
   // Hours are recorded forward only: a step timed before the newest kept hour changes nothing.
   if (kept.peaks.length > 0 && hour < last) return kept;
+  // Within the newest hour, a rate at or below its peak changes nothing: no copy.
+  const peak = kept.peaks.at(-1);
+  if (
+    hour === last &&
+    (produceRate === null || (peak != null && Math.round(produceRate) <= peak))
+  ) {
+    return kept;
+  }
   // Nothing kept, or all of it older than KEEP_HOURS: start over at this hour.
   const fresh = kept.peaks.length === 0 || hour - last >= KEEP_HOURS;
   const peaks = fresh ? [null] : kept.peaks.slice();

@@ -36,15 +36,18 @@ export function recordRate(
   // Most steps change nothing: the kept profile is returned as it is, without a copy.
   const recent = kept.every(inRange) ? (kept as RecurringHour[]) : kept.filter(inRange);
   if (produceRate === null) return recent;
-  const current = recent.find((h) => h.hour === hour) ?? { hour, peaks: [] };
+  // Hours are kept oldest first, all at or before this one: this hour, if kept, is the last.
+  const newest = recent.at(-1);
+  const current = newest?.hour === hour ? newest : undefined;
   const minute = minuteOf(now);
-  const value = Math.round(Math.max(current.peaks[minute] ?? 0, produceRate));
-  if (current.peaks.length === 60 && current.peaks[minute] === value) return recent;
-  const peaks = Array.from({ length: 60 }, (_, i) => current.peaks[i] ?? null);
+  const value = Math.round(Math.max(current?.peaks[minute] ?? 0, produceRate));
+  if (current?.peaks.length === 60 && current.peaks[minute] === value) return recent;
+  const peaks =
+    current?.peaks.length === 60
+      ? current.peaks.slice()
+      : Array.from({ length: 60 }, (_, i) => current?.peaks[i] ?? null);
   peaks[minute] = value;
-  return [...recent.filter((h) => h.hour !== hour), { hour, peaks }].sort(
-    (a, b) => a.hour - b.hour,
-  );
+  return [...(current ? recent.slice(0, -1) : recent), { hour, peaks }];
 }
 
 /** A recurring rate counts as a burst from this multiple of its hour's median rate. */
@@ -54,6 +57,20 @@ const median = (xs: readonly number[]): number => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
+
+/**
+ * Each kept hour's median, computed once: a past hour is never changed in place (recordRate
+ * replaces an hour it updates), so its median holds for as long as the hour is kept.
+ */
+const medians = new WeakMap<RecurringHour, number>();
+function medianOf(h: RecurringHour): number {
+  let m = medians.get(h);
+  if (m === undefined) {
+    m = median(h.peaks.filter((p): p is number => p !== null));
+    medians.set(h, m);
+  }
+  return m;
+}
 
 /**
  * The produce rate expected within the next `leadMs`, when a burst recurs there: in at least
@@ -71,16 +88,17 @@ export function expectedRate(
   const minutes: number[] = [];
   for (let at = now + MINUTE_MS; at <= now + leadMs; at += MINUTE_MS) minutes.push(minuteOf(at));
   if (minutes.length === 0) minutes.push(minuteOf(now + leadMs));
-  const bursts = kept
-    .filter((h) => h.hour < hour && h.hour >= hour - RECUR_HOURS)
-    .flatMap((h) => {
-      const peak = Math.max(...minutes.map((m) => h.peaks[m] ?? Number.NEGATIVE_INFINITY));
-      // A peak the rate already reaches expects nothing: no need for the hour's median.
-      if (!Number.isFinite(peak) || peak <= produceRate) return [];
-      const seen = h.peaks.filter((p): p is number => p !== null);
-      return peak >= BURST_RATIO * median(seen) ? [peak] : [];
-    })
-    .sort((a, b) => b - a);
+  const bursts: number[] = [];
+  for (const h of kept) {
+    if (h.hour >= hour || h.hour < hour - RECUR_HOURS) continue;
+    let peak = Number.NEGATIVE_INFINITY;
+    for (const m of minutes) peak = Math.max(peak, h.peaks[m] ?? Number.NEGATIVE_INFINITY);
+    // A peak the rate already reaches expects nothing: no need for the hour's median.
+    if (Number.isFinite(peak) && peak > produceRate && peak >= BURST_RATIO * medianOf(h)) {
+      bursts.push(peak);
+    }
+  }
+  bursts.sort((a, b) => b - a);
   const rate = bursts[RECUR_OF - 1];
   if (rate === undefined || rate <= produceRate) return null;
   return { rate, minute: minutes.at(-1)! };

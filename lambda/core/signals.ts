@@ -8,7 +8,7 @@ import { type Capacity, groupCapacity } from './capacity.ts';
 import type { Blocker, RateSignal, Signal, ThresholdSignal, Wait } from './cause.ts';
 import type { ScalingRules } from './config.ts';
 import { covers, heldFor, isSettled, maxSampleGap } from './history.ts';
-import { mergeResources, RESOURCE_PERIOD_MS, RESOURCE_STALE_MS } from './measure.ts';
+import { mergeResources, RESOURCE_PERIOD_MS, RESOURCE_STALE_MS, within } from './measure.ts';
 import { projectedAgeS } from './reaction.ts';
 import type {
   EpochMs,
@@ -204,7 +204,11 @@ export function series(obs: Observations, m: Measures, now: EpochMs): SignalSeri
     { at: now, totalLag: m.totalLag, scalingLag: m.scalingLag, endSum: m.endSum },
   ];
   const resources = obs.resources.ok
-    ? mergeResources(obs.state.resources, obs.resources.value).filter((s) => s.at <= now)
+    ? within(
+        mergeResources(obs.state.resources, obs.resources.value),
+        Number.NEGATIVE_INFINITY,
+        now,
+      )
     : [];
   const newest = resources.at(-1)?.at ?? Number.NEGATIVE_INFINITY;
   return { lagSamples, resources: newest >= now - RESOURCE_STALE_MS ? resources : [] };

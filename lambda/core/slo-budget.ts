@@ -9,6 +9,7 @@
 
 import type { Capacity } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
+import { lastCallOn } from './memo.ts';
 import { sizeFor } from './sizing.ts';
 import type {
   Budget,
@@ -37,7 +38,7 @@ export const BURN_WINDOW_HOURS = 6;
 export const FLOOR_PEAK_HOURS = 2;
 
 /** The record after this step: the minute's verdict, closed into its hour when a new minute starts. */
-export function recordSlo(
+export const recordSlo = lastCallOn(function recordSlo(
   record: SloRecord,
   now: EpochMs,
   lagSeconds: number | null,
@@ -49,11 +50,14 @@ export function recordSlo(
   if (record.minute === minute) return { ...record, violated: record.violated || violated };
   if (record.minute !== null && minute < record.minute) return record;
   return { hours: closeMinute(record, minute), minute, violated };
-}
+});
 
 function closeMinute(record: SloRecord, newMinute: number): SloHour[] {
   const oldest = Math.floor((newMinute * MINUTE_MS) / HOUR_MS) - ATTAINMENT_HOURS;
-  const hours = record.hours.filter((h) => h.hour > oldest);
+  const hours =
+    (record.hours[0]?.hour ?? oldest + 1) > oldest
+      ? record.hours
+      : record.hours.filter((h) => h.hour > oldest);
   const hour = Math.floor(((record.minute ?? 0) * MINUTE_MS) / HOUR_MS);
   if (record.minute === null || hour <= oldest) return hours;
   const last = hours.at(-1);
@@ -64,18 +68,35 @@ function closeMinute(record: SloRecord, newMinute: number): SloHour[] {
   return [...hours, { hour, seen: 1, violated: add }];
 }
 
-/** Minutes seen and violated since `fromHour` (inclusive), the open minute included. */
-function totals(record: SloRecord, fromHour: number): { seen: number; violated: number } {
-  let seen = record.minute === null ? 0 : 1;
-  let violated = record.minute !== null && record.violated ? 1 : 0;
+/** Minutes seen and violated in the closed hours since `fromHour` (inclusive). */
+function closedTotals(
+  hours: readonly SloHour[],
+  fromHour: number,
+): { seen: number; violated: number } {
+  let seen = 0;
+  let violated = 0;
   // Hours are kept oldest first: walk back from the newest while they are in the window.
-  for (let i = record.hours.length - 1; i >= 0; i--) {
-    const h = record.hours[i]!;
+  for (let i = hours.length - 1; i >= 0; i--) {
+    const h = hours[i]!;
     if (h.hour < fromHour) break;
     seen += h.seen;
     violated += h.violated;
   }
   return { seen, violated };
+}
+
+/** The same over the whole attainment period: its hours change once a minute, not every step. */
+const periodTotals = lastCallOn(closedTotals);
+
+/** Minutes seen and violated since `fromHour` (inclusive), the open minute included. */
+function totals(
+  record: SloRecord,
+  fromHour: number,
+  closed: typeof closedTotals = closedTotals,
+): { seen: number; violated: number } {
+  const hours = closed(record.hours, fromHour);
+  const open = record.minute === null ? 0 : 1;
+  return { seen: hours.seen + open, violated: hours.violated + (open && record.violated ? 1 : 0) };
 }
 
 /** Violated minutes over the window ÷ the budget the target grants that window's minutes. */
@@ -116,7 +137,7 @@ export function budgetOf(
   reaction: Reaction,
   now: EpochMs,
 ): Omit<Budget, 'floor' | 'breached'> {
-  const all = totals(state.slo, Math.floor(now / HOUR_MS) - ATTAINMENT_HOURS + 1);
+  const all = totals(state.slo, Math.floor(now / HOUR_MS) - ATTAINMENT_HOURS + 1, periodTotals);
   const attainment = all.seen === 0 ? null : (100 * (all.seen - all.violated)) / all.seen;
   const burn = burnRate(state.slo, now, rules.sloAttainment, BURN_WINDOW_HOURS);
   const peak = recentPeak(state.weekly, now, FLOOR_PEAK_HOURS);

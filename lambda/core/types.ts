@@ -171,8 +171,8 @@ export interface SloRecord {
 
 /** Everything one step hands to the next; persisted (DynamoDB on AWS), never in memory only. */
 export interface ScalerState {
-  samples: LagSample[];
-  resources: ResourceSample[];
+  samples: readonly LagSample[];
+  resources: readonly ResourceSample[];
   partitions: Record<string, PartitionTrack>;
   /** The partition count last read: the cap when lag is unobservable. */
   partitionCount: Partitions | null;
