@@ -18,13 +18,20 @@
  */
 
 import { type Capacity, groupCapacity } from './capacity.ts';
-import type { Calm, DownStep, Drain, Hold, Signal, Unobserved, UpStep } from './cause.ts';
+import type { Calm, DownStep, Hold, Signal, Unobserved, UpStep } from './cause.ts';
 import type { ScalingRules } from './config.ts';
 import { downTarget, stepDown, stepUp, upLimit } from './counts.ts';
 import { covers, maxSampleGap } from './history.ts';
 import { measure } from './measure.ts';
-import { capacityShort, downSignals, series, upSignals, waits } from './signals.ts';
-import { peakProduceRate, recurringSizing, sizeFor } from './sizing.ts';
+import {
+  capacityShort,
+  downSignals,
+  overridesCooldown,
+  series,
+  upSignals,
+  waits,
+} from './signals.ts';
+import { drainOf, peakProduceRate, recurringSizing, sizeFor, tasksForLag } from './sizing.ts';
 import { floorSizing } from './slo-budget.ts';
 import type {
   Decision,
@@ -66,25 +73,6 @@ function boundsOf(rules: ScalingRules, obs: Observations): Bounds {
     capBy: byPartitions ? 'partitions' : 'max',
     partitions,
   };
-}
-
-/**
- * How many tasks the lag needs: enough to absorb the produce rate and drain the backlog
- * within one up-window, at the per-task rate the fleet consumed since the last step (under
- * sustained lag the workers are saturated, so that is their capacity). Null when unmeasured.
- */
-function tasksForLag(rules: ScalingRules, m: Measures): TaskCount | null {
-  if (m.scalingLag === null || m.produceRate === null || m.consumeRate === null) return null;
-  if (m.running === null || m.running === 0 || m.consumeRate <= 0) return null;
-  const perTask = m.consumeRate / m.running;
-  const needed = m.produceRate + m.scalingLag / Math.max(rules.upWindowMs / 1000, 1);
-  return Math.ceil(needed / perTask);
-}
-
-/** What `tasks` absorb and drain within one up-window, at the rate the fleet consumed per task. */
-function drainOf(rules: ScalingRules, tasks: TaskCount, m: Measures): Drain {
-  const perTask = (m.consumeRate ?? 0) / (m.running ?? 1);
-  return { tasks, produceRate: m.produceRate ?? 0, perTask, withinMs: rules.upWindowMs };
 }
 
 function unobservedOf(obs: Observations): Unobserved[] {
@@ -315,8 +303,7 @@ function judge(
     now,
   );
   if (short) up.push(short);
-  // A cooldown holds every judgment but one: a projected breach of the SLO, which is measured.
-  if (waiting.length > 0 && short?.overdueMs != null) {
+  if (waiting.length > 0 && short && overridesCooldown(short, waiting)) {
     return scaleUp(rules, bounds, current, [short], m, capacity);
   }
   if (waiting.length > 0) return holdAt(current, { kind: 'waiting', waits: waiting });

@@ -108,7 +108,16 @@ export function recordStep(
       at: now,
       settled: false,
     };
-  } else if (lastAction && !lastAction.settled && lag && service && isSettled(lag, service)) {
+  } else if (
+    lastAction &&
+    !lastAction.settled &&
+    lag &&
+    service &&
+    // At the action's count: a group stable without the tasks still starting settles again when
+    // they join (a pause a capacity sample must not span).
+    service.running === service.desired &&
+    isSettled(lag, service)
+  ) {
     lastAction = { ...lastAction, settled: true };
   }
   const settledNow = lag !== null && service !== null && isSettled(lag, service);

@@ -197,6 +197,19 @@ export function capacityShort(
   return { ...signal, overdueMs: null, held, windowMs: rules.stepIntervalMs };
 }
 
+/**
+ * A cooldown holds every judgment but two, both measured: a projected breach of the SLO, and after
+ * a scale-down a shortfall on consecutive readings (the step down undershot: waiting out the
+ * cooldown would only age the backlog).
+ */
+export function overridesCooldown(short: RateSignal, waiting: readonly Wait[]): boolean {
+  if (short.overdueMs !== null) return true;
+  return (
+    covers(short.held, short.windowMs) &&
+    waiting.every((w) => w.kind === 'cooldown' && w.action === 'down')
+  );
+}
+
 /** The history plus this step's sample, and the CPU/memory series unless stale. */
 export function series(obs: Observations, m: Measures, now: EpochMs): SignalSeries {
   const lagSamples: LagSample[] = [

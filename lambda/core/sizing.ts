@@ -4,7 +4,7 @@
  */
 
 import { type Capacity, groupCapacity } from './capacity.ts';
-import type { Recurrence } from './cause.ts';
+import type { Drain, Recurrence } from './cause.ts';
 import type { ScalingRules } from './config.ts';
 import { balancedCounts } from './counts.ts';
 import { expectedRate, RECUR_HOURS, RECUR_OF } from './recurrence.ts';
@@ -12,6 +12,7 @@ import { expectedWeekRate } from './recurrence-week.ts';
 import type {
   EpochMs,
   LagSample,
+  Measures,
   Millis,
   Partitions,
   RecurringHour,
@@ -108,4 +109,23 @@ export function recurringSizing(
   const load = { produceRate: expected.rate, backlog: 0 };
   const sizing = sizeFor(rules, capacity, partitions, load, bounds.floor, bounds.cap);
   return { sizing, recurrence: expected.recurrence };
+}
+
+/**
+ * How many tasks the lag needs: enough to absorb the produce rate and drain the backlog
+ * within one up-window, at the per-task rate the fleet consumed since the last step (under
+ * sustained lag the workers are saturated, so that is their capacity). Null when unmeasured.
+ */
+export function tasksForLag(rules: ScalingRules, m: Measures): TaskCount | null {
+  if (m.scalingLag === null || m.produceRate === null || m.consumeRate === null) return null;
+  if (m.running === null || m.running === 0 || m.consumeRate <= 0) return null;
+  const perTask = m.consumeRate / m.running;
+  const needed = m.produceRate + m.scalingLag / Math.max(rules.upWindowMs / 1000, 1);
+  return Math.ceil(needed / perTask);
+}
+
+/** What `tasks` absorb and drain within one up-window, at the rate the fleet consumed per task. */
+export function drainOf(rules: ScalingRules, tasks: TaskCount, m: Measures): Drain {
+  const perTask = (m.consumeRate ?? 0) / (m.running ?? 1);
+  return { tasks, produceRate: m.produceRate ?? 0, perTask, withinMs: rules.upWindowMs };
 }

@@ -120,6 +120,36 @@ describe('the projected-breach trigger', () => {
     }
     expect(r.decisions[10]).toMatchObject({ action: 'up', to: 12 });
   });
+
+  it('after a scale-down, yields to a shortfall on consecutive readings; after a scale-up, does not', () => {
+    // 400/s carried by 4, the rate creeps to 450/s: no projected breach, but a step down undershot.
+    const creeping = [at(450, 5_000), at(450, 5_750), at(450, 6_500)];
+    const start = 1_000_000_000_000;
+    const cooling = (action: 'up' | 'down') =>
+      run(rules({ LAGPILOT_DOWN_COOLDOWN: '10m', LAGPILOT_UP_COOLDOWN: '10m' }), creeping, {
+        stepMs: STEP,
+        desired: 4,
+        start,
+        state: {
+          ...run(rules(), [at(400, 0)], { start: start - STEP }).states[0]!,
+          lastAction: {
+            action,
+            from: action === 'down' ? 8 : 2,
+            to: 4,
+            at: start - 60 * SECOND,
+            settled: true,
+          },
+        },
+      });
+    // One reading is no evidence; the second is, within the cooldown after the step down.
+    const down = cooling('down').decisions;
+    expect(down[0]!.cause).toMatchObject({ rule: 'hold', hold: { kind: 'waiting' } });
+    expect(down[1]).toMatchObject({ action: 'up', from: 4 });
+    expect(rateSignal(down[1]!)?.overdueMs).toBeNull();
+    for (const held of cooling('up').decisions) {
+      expect(held.cause).toMatchObject({ rule: 'hold', hold: { kind: 'waiting' } });
+    }
+  });
 });
 
 describe('steps within an invocation (LAGPILOT_STEP_WHEN)', () => {

@@ -49,6 +49,34 @@ describe('per-task capacity', () => {
     }
   });
 
+  it('is not sampled over the step in which the tasks of a scale-up joined', () => {
+    // Raised 2 → 4 a minute ago: two tasks still start while the two running ones form a stable
+    // group; they join by the next step, whose interval spans that rebalance.
+    const start = 1_000_000_000_000;
+    const settledAt2 = run(rules(), [{ ...SATURATED, running: 2 }], { desired: 2, start })
+      .states[0]!;
+    const r = run(
+      rules({ LAGPILOT_LAG_HIGH: '100000', LAGPILOT_CPU_HIGH: '99' }),
+      [{ ...SATURATED, running: 2 }, { ...SATURATED, running: 2 }, SATURATED, SATURATED, SATURATED],
+      {
+        desired: 4,
+        start: start + 60_000,
+        state: {
+          ...settledAt2,
+          lastAction: { action: 'up', from: 2, to: 4, at: start + 30_000, settled: false },
+        },
+      },
+    );
+    // Not at 2 (its interval holds the join), from 3 on (the group settled at 4 by then).
+    expect(r.decisions.map((d) => d.measures.capacitySample)).toEqual([
+      null,
+      null,
+      null,
+      expect.closeTo(50),
+      expect.closeTo(50),
+    ]);
+  });
+
   it('needs a backlog of 5 s of consumption at both ends of the step', () => {
     // 200/s consumed: 1,400 is 7 s of it (saturated), 600 is 3 s (a group that keeps up).
     const at = (backlog: number) =>
