@@ -23,15 +23,15 @@ import type { ScalingRules } from './config.ts';
 import { downTarget, stepDown, stepUp, upLimit } from './counts.ts';
 import { covers, maxSampleGap } from './history.ts';
 import { measure } from './measure.ts';
+import { capacityShort, downSignals, overridesWaits, series, upSignals, waits } from './signals.ts';
 import {
-  capacityShort,
-  downSignals,
-  overridesCooldown,
-  series,
-  upSignals,
-  waits,
-} from './signals.ts';
-import { drainOf, peakProduceRate, recurringSizing, sizeFor, tasksForLag } from './sizing.ts';
+  arrivingBacklog,
+  drainOf,
+  peakProduceRate,
+  recurringSizing,
+  sizeFor,
+  tasksForLag,
+} from './sizing.ts';
 import { floorSizing } from './slo-budget.ts';
 import type {
   Decision,
@@ -158,14 +158,12 @@ function scaleUp(
   if (!capacity || !bySize || m.produceRate === null || m.scalingLag === null) {
     return conservativeUp(rules, bounds, current, signals, m);
   }
-  // The backlog the added tasks will find: it grows until they consume, one horizon from now.
   const carried = groupCapacity(capacity.perTask, bounds.partitions, current);
-  const growth = Math.max(0, m.produceRate - carried) * (m.reaction.horizonMs / 1000);
   const sizing = sizeFor(
     rules,
     capacity,
     bounds.partitions,
-    { produceRate: m.produceRate, backlog: m.scalingLag + growth },
+    { produceRate: m.produceRate, ...arrivingBacklog(rules, m, carried) },
     bounds.floor,
     bounds.cap,
   );
@@ -288,11 +286,7 @@ function judge(
 ): Verdict {
   const current = service.desired;
   const waiting = waits(rules, obs, service, now);
-  const blocking = waiting.filter((w) => w.kind !== 'cooldown');
-  if (blocking.length > 0) return holdAt(current, { kind: 'waiting', waits: blocking });
-
   const history = series(obs, m, now);
-  const up = upSignals(rules, history, m, now);
   const short = capacityShort(
     rules,
     bounds.partitions,
@@ -302,11 +296,15 @@ function judge(
     capacity,
     now,
   );
-  if (short) up.push(short);
-  if (waiting.length > 0 && short && overridesCooldown(short, waiting)) {
-    return scaleUp(rules, bounds, current, [short], m, capacity);
+  if (waiting.length > 0) {
+    if (short && overridesWaits(short, waiting, obs.state.lastAction, m.reaction, now)) {
+      return scaleUp(rules, bounds, current, [short], m, capacity);
+    }
+    const blocking = waiting.filter((w) => w.kind !== 'cooldown');
+    return holdAt(current, { kind: 'waiting', waits: blocking.length > 0 ? blocking : waiting });
   }
-  if (waiting.length > 0) return holdAt(current, { kind: 'waiting', waits: waiting });
+  const up = upSignals(rules, history, m, now);
+  if (short) up.push(short);
   const fired = up.filter((s) => covers(s.held, s.windowMs));
   if (fired.length > 0) return scaleUp(rules, bounds, current, fired, m, capacity);
   if (floor && floor.balanced > current) {

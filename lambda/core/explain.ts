@@ -19,7 +19,7 @@ import type {
   Wait,
 } from './cause.ts';
 import { compact, count, duration, heldOf, percent, rate, tasksThat } from './format.ts';
-import { BURN_WINDOW_HOURS } from './slo-budget.ts';
+import { budgetWindowHours } from './slo-budget.ts';
 import type { Decision, Diagnosis, Reaction, Sizing } from './types.ts';
 
 const show = (kind: ThresholdSignal['kind'], n: number): string =>
@@ -57,12 +57,16 @@ const drains = (d: Drain): string =>
   `${tasksThat(d.tasks, 'absorb')} ${rate(d.produceRate)} and drain the lag within ${duration(d.withinMs)} at ${rate(d.perTask)} per task`;
 
 /**
- * "need 5.4 tasks (produce 4,100/s × 1.2 + backlog 52k within 30 s at 1,020/s per task);
- * balanced 6".
+ * "need 5.4 tasks (produce 4,100/s × 1.2 + backlog 52k older than 30 s within 1 min at 1,020/s
+ * per task); balanced 6".
  */
 export function describeSizing(s: Sizing, produce = 'produce'): string {
+  // A scale-up drains within the SLO the part of the backlog older than `olderThanS` by then.
+  const older = s.olderThanS === undefined ? '' : ` older than ${duration(s.olderThanS * 1000)}`;
   const backlog =
-    s.backlog > 0 ? ` + backlog ${compact(s.backlog)} within ${duration(s.sloS * 1000)}` : '';
+    s.backlog > 0
+      ? ` + backlog ${compact(s.backlog)}${older} within ${duration(s.sloS * 1000)}`
+      : '';
   const source = s.capacitySource === 'configured' ? ' (configured)' : '';
   const needed = s.neededTasks.toFixed(1);
   return `need ${needed} tasks (${produce} ${rate(s.produceRate)} × ${s.headroom}${backlog} at ${rate(s.perTask)} per task${source}); balanced ${count(s.balanced)}`;
@@ -169,10 +173,10 @@ function causeSentences(d: Decision, c: Cause): string[] {
     }
     case 'floor': {
       const sizing = d.sizing
-        ? `; ${describeSizing(d.sizing, 'peak × share a start cannot absorb')}`
+        ? `; ${describeSizing(d.sizing, 'peak this time of day × share a start cannot absorb')}`
         : '';
       return [
-        `${scale}: error budget burning ${c.burn.toFixed(1)}× what ${c.attainment} % allows (last ${BURN_WINDOW_HOURS} h)${sizing}`,
+        `${scale}: error budget burning ${c.burn.toFixed(1)}× what ${c.attainment} % allows (last ${budgetWindowHours(c.attainment)} h)${sizing}`,
         reactionText(d.measures.reaction),
       ];
     }

@@ -7,7 +7,7 @@ import { type Capacity, capacityOf, capacitySample, learn } from './capacity.ts'
 import type { ScalingRules } from './config.ts';
 import { lastCallOn } from './memo.ts';
 import { reactionOf } from './reaction.ts';
-import { budgetOf, recordSlo } from './slo-budget.ts';
+import { budgetOf, peakSinceLastS, recordSlo } from './slo-budget.ts';
 import type {
   Diagnosis,
   EpochMs,
@@ -295,7 +295,7 @@ export function measure(
     ...base,
     budget: {
       ...budgetOf(rules, { ...state, slo }, base.reaction, now),
-      breached: ageS === null ? null : ageS * 1000 > rules.lagSloMs,
+      breached: ageS === null ? null : peakSinceLastS(state.slo, now, ageS) * 1000 > rules.lagSloMs,
       floor: null,
     },
     totalLag,

@@ -13,10 +13,12 @@ import { projectedAgeS } from './reaction.ts';
 import type {
   EpochMs,
   LagSample,
+  LastAction,
   Measures,
   Millis,
   Observations,
   Partitions,
+  Reaction,
   ResourceSample,
   ServiceSnapshot,
   TaskCount,
@@ -198,16 +200,29 @@ export function capacityShort(
 }
 
 /**
- * A cooldown holds every judgment but two, both measured: a projected breach of the SLO, and after
- * a scale-down a shortfall on consecutive readings (the step down undershot: waiting out the
- * cooldown would only age the backlog).
+ * What a measured shortfall may act through. A cooldown holds every judgment but two, both
+ * measured: a projected breach of the SLO, and after a scale-down a shortfall on consecutive
+ * readings (the step down undershot: waiting out the cooldown would only age the backlog). Tasks
+ * still starting hold every judgment but a breach projected even once they consume — the first
+ * reading of a jump sees only part of it — while they were asked for within one reaction horizon
+ * (tasks starting, not stuck). Anything else (a rolling deployment, a rebalance, a group not yet
+ * settled) holds.
  */
-export function overridesCooldown(short: RateSignal, waiting: readonly Wait[]): boolean {
-  if (short.overdueMs !== null) return true;
-  return (
-    covers(short.held, short.windowMs) &&
-    waiting.every((w) => w.kind === 'cooldown' && w.action === 'down')
-  );
+export function overridesWaits(
+  short: RateSignal,
+  waiting: readonly Wait[],
+  last: LastAction | null,
+  reaction: Reaction,
+  now: EpochMs,
+): boolean {
+  const projected = short.overdueMs !== null;
+  const starting = last?.action === 'up' && now - last.at <= reaction.horizonMs;
+  return waiting.every((w) => {
+    if (w.kind === 'cooldown') {
+      return projected || (w.action === 'down' && covers(short.held, short.windowMs));
+    }
+    return w.kind === 'not-running' && projected && starting;
+  });
 }
 
 /** The history plus this step's sample, and the CPU/memory series unless stale. */

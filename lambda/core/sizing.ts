@@ -7,6 +7,7 @@ import { type Capacity, groupCapacity } from './capacity.ts';
 import type { Drain, Recurrence } from './cause.ts';
 import type { ScalingRules } from './config.ts';
 import { balancedCounts } from './counts.ts';
+import { projectedAgeS } from './reaction.ts';
 import { expectedRate, RECUR_HOURS, RECUR_OF } from './recurrence.ts';
 import { expectedWeekRate } from './recurrence-week.ts';
 import type {
@@ -22,6 +23,36 @@ import type {
 } from './types.ts';
 
 /**
+ * The share of the SLO a backlog may keep aging down from once added tasks consume: what is older
+ * than this when they start is drained within the SLO, the younger part at the pace of the spare
+ * capacity. Draining all of it within the SLO sized every jump to the cap and held it for
+ * minutes (docs/autoscaler.md, Sizing a scale-up).
+ */
+export const SETTLE_AGE_SHARE = 0.5;
+
+/**
+ * The backlog a scale-up sizes for: the lag now plus its growth until added tasks consume (one
+ * reaction horizon), of which only the part older than SETTLE_AGE_SHARE × the SLO by then — the
+ * oldest message's projected age tells how much — is drained within the SLO.
+ */
+export function arrivingBacklog(
+  rules: ScalingRules,
+  m: Measures,
+  carried: number,
+): { backlog: number; olderThanS?: number } {
+  const produceRate = m.produceRate ?? 0;
+  const horizonS = m.reaction.horizonMs / 1000;
+  const arriving = (m.scalingLag ?? 0) + Math.max(0, produceRate - carried) * horizonS;
+  if (m.lagSeconds === null) return { backlog: arriving };
+  const ageS = projectedAgeS(m.lagSeconds, produceRate, carried, m.reaction.horizonMs);
+  const olderThanS = (SETTLE_AGE_SHARE * rules.lagSloMs) / 1000;
+  if (ageS <= 0) return { backlog: arriving };
+  // Produced steadily over `ageS` seconds: the part older than `olderThanS` is its oldest share.
+  const share = Math.max(0, 1 - olderThanS / ageS);
+  return { backlog: arriving * share, olderThanS };
+}
+
+/**
  * The sizing for `produceRate` plus `backlog` within the SLO, between `floor` and `cap`: the
  * smallest count (balanced when balancing is on) whose busiest task carries its share, or the
  * cap when none does.
@@ -30,7 +61,7 @@ export function sizeFor(
   rules: ScalingRules,
   capacity: Capacity,
   partitions: Partitions | null,
-  load: { produceRate: number; backlog: number },
+  load: { produceRate: number; backlog: number; olderThanS?: number },
   floor: TaskCount,
   cap: TaskCount,
 ): Sizing {
@@ -50,6 +81,7 @@ export function sizeFor(
     produceRate: load.produceRate,
     headroom: rules.headroom,
     backlog: load.backlog,
+    ...(load.olderThanS === undefined ? {} : { olderThanS: load.olderThanS }),
     sloS,
     neededTasks: need / capacity.perTask,
     balanced: fits ?? cap,

@@ -1,14 +1,16 @@
 /**
  * The lag SLO as an attainment (LAGPILOT_SLO_ATTAINMENT: the share of minutes the oldest message
  * is younger than LAGPILOT_LAG_SLO), measured by the autoscaler itself: every minute a step saw is
- * counted, violated when any step of it saw the lag older than the SLO. While the violated minutes
- * of the burn window spend the error budget faster than the target allows, the rules hold a floor:
- * enough tasks that a return of the recent peak produce rate, arriving on that floor, stays within
- * the SLO through one reaction horizon. The floor falls back once the window is clean. Pure.
+ * counted, violated when any step of it saw the lag older than the SLO (or the readings show it
+ * peaked there between two steps). While the violated minutes of the budget window have spent what
+ * the target allows there, the rules hold a floor: enough tasks that the peak this time of day
+ * reaches (floor-peak.ts), arriving on that floor, stays within the SLO through one reaction
+ * horizon. The floor falls back once the window is clean. Pure.
  */
 
 import type { Capacity } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
+import { floorPeak } from './floor-peak.ts';
 import { lastCallOn } from './memo.ts';
 import { sizeFor } from './sizing.ts';
 import type {
@@ -28,14 +30,32 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 /** The running attainment covers this many hours (the usual 28-day SLO period). */
 export const ATTAINMENT_HOURS = 28 * 24;
-/** The burn that raises the floor is judged over this window: the SRE practice's slow window. */
-export const BURN_WINDOW_HOURS = 6;
 /**
- * The peak the floor absorbs: the highest hourly produce-rate peak of this clock hour and the one
- * before it, so the last 60–120 minutes (one hour cost less but missed more; the peaks of the same
- * hours on past days cost more for fewer misses than this: docs/autoscaler.md).
+ * The window the floor's burn is judged over: the longest span of whole hours in which the target
+ * allows less than one violated minute (1 / (1 − target) minutes: 16 h at 99.9 %, 1 h at 99 %,
+ * 166 h at 99.99 %), so one violated minute there already spends it. A stricter target remembers a
+ * breach longer — the trade LAGPILOT_SLO_ATTAINMENT makes.
  */
-export const FLOOR_PEAK_HOURS = 2;
+export function budgetWindowHours(target: number): number {
+  const minutes = 1 / (1 - target / 100);
+  return Math.min(ATTAINMENT_HOURS, Math.max(1, Math.floor(minutes / 60)));
+}
+
+/** Readings further apart than this are not interpolated (a missed invocation is unobserved). */
+const MAX_READING_GAP_MS = 2 * MINUTE_MS;
+
+/**
+ * The highest age (s) the readings allow since the last one: the age now, or — when it fell after
+ * growing into the last reading — where that growth would have taken it by now, since new
+ * capacity may have started consuming at any moment in between (the age peaks then). Steps read
+ * the lag seconds apart; a peak between them is what breaks a minute's SLO unseen.
+ */
+export function peakSinceLastS(record: SloRecord, now: EpochMs, ageS: number): number {
+  const last = record.reading;
+  if (!last || now <= last.at || now - last.at > MAX_READING_GAP_MS) return ageS;
+  if (ageS >= last.ageS || last.growth <= 0) return ageS;
+  return Math.max(ageS, last.ageS + (last.growth * (now - last.at)) / 1000);
+}
 
 /** The record after this step: the minute's verdict, closed into its hour when a new minute starts. */
 export const recordSlo = lastCallOn(function recordSlo(
@@ -46,10 +66,17 @@ export const recordSlo = lastCallOn(function recordSlo(
 ): SloRecord {
   if (lagSeconds === null) return record;
   const minute = Math.floor(now / MINUTE_MS);
-  const violated = lagSeconds * 1000 > sloMs;
-  if (record.minute === minute) return { ...record, violated: record.violated || violated };
+  const violated = peakSinceLastS(record, now, lagSeconds) * 1000 > sloMs;
+  const last = record.reading;
+  const interval = last && now > last.at ? (now - last.at) / 1000 : 0;
+  // The age grows by at most one second a second (nothing consumed).
+  const growth = interval > 0 ? Math.min(1, (lagSeconds - last!.ageS) / interval) : 0;
+  const reading = { at: now, ageS: lagSeconds, growth };
+  if (record.minute === minute) {
+    return { ...record, violated: record.violated || violated, reading };
+  }
   if (record.minute !== null && minute < record.minute) return record;
-  return { hours: closeMinute(record, minute), minute, violated };
+  return { hours: closeMinute(record, minute), minute, violated, reading };
 });
 
 function closeMinute(record: SloRecord, newMinute: number): SloHour[] {
@@ -111,17 +138,6 @@ export function burnRate(
   return violated / seen / (1 - target / 100);
 }
 
-/** The highest hourly produce-rate peak over the last `hours` hours, this one included. */
-export function recentPeak(weekly: WeeklyPeaks, now: EpochMs, hours: number): number | null {
-  const hour = Math.floor(now / HOUR_MS);
-  let peak: number | null = null;
-  for (let h = hour - hours + 1; h <= hour; h++) {
-    const v = weekly.peaks[h - weekly.firstHour];
-    if (v !== undefined && v !== null) peak = Math.max(peak ?? 0, v);
-  }
-  return peak;
-}
-
 /**
  * The produce rate the floor must carry so that `peak`, arriving on it, is consumed within the
  * SLO: until added tasks consume (the horizon) the oldest message ages by 1 − carried / peak per
@@ -139,10 +155,15 @@ export function budgetOf(
 ): Omit<Budget, 'floor' | 'breached'> {
   const all = totals(state.slo, Math.floor(now / HOUR_MS) - ATTAINMENT_HOURS + 1, periodTotals);
   const attainment = all.seen === 0 ? null : (100 * (all.seen - all.violated)) / all.seen;
-  const burn = burnRate(state.slo, now, rules.sloAttainment, BURN_WINDOW_HOURS);
-  const peak = recentPeak(state.weekly, now, FLOOR_PEAK_HOURS);
+  const burn = burnRate(
+    state.slo,
+    now,
+    rules.sloAttainment,
+    budgetWindowHours(rules.sloAttainment),
+  );
+  const peak = floorPeak(state.weekly, now);
   const floorRate =
-    burn !== null && burn > 1 && peak !== null
+    burn !== null && burn >= 1 && peak !== null
       ? floorRateFor(peak, rules.lagSloMs, reaction)
       : null;
   return { attainment, burn, floorRate: floorRate !== null && floorRate > 0 ? floorRate : null };

@@ -167,6 +167,8 @@ export interface SloRecord {
   minute: number | null;
   /** Some step of that minute saw the lag older than the SLO. */
   violated: boolean;
+  /** The last reading of the age and how fast it grew into it (s/s): a peak between two readings. */
+  reading?: { at: EpochMs; ageS: number; growth: number };
 }
 
 /** Everything one step hands to the next; persisted (DynamoDB on AWS), never in memory only. */
@@ -284,6 +286,8 @@ export interface Sizing {
   headroom: number;
   /** Messages to drain within the SLO (0 when sizing down). */
   backlog: number;
+  /** When set, `backlog` is the part older than this (s) once added tasks consume (scale-up). */
+  olderThanS?: number;
   sloS: number;
   /** Tasks the load needs at full balance: (produce × headroom + backlog / SLO) / per task. */
   neededTasks: number;

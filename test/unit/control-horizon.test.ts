@@ -152,6 +152,32 @@ describe('the projected-breach trigger', () => {
   });
 });
 
+describe('while added tasks start', () => {
+  // 1 task of 1,000/s; the rate jumps to 11,000/s during a step: the first reading sees 3,500/s.
+  const fast = () => rules({ LAGPILOT_TASK_CAPACITY: '1000' });
+  const jump = [at(1_000, 0), at(3_500, 37_500), { ...at(11_000, 187_500), running: 1 }];
+
+  it('raises again on a breach projected even once they consume', () => {
+    const r = run(fast(), jump, { stepMs: STEP, desired: 1 });
+    expect(r.decisions[1]).toMatchObject({ action: 'up', from: 1, to: 6 });
+    // The 5 tasks of the first step still start: the full rate is read, the breach projected
+    // with them counted, and the count raised at once rather than a start later.
+    expect(r.decisions[2]).toMatchObject({ action: 'up', from: 6, to: 12 });
+    expect(rateSignal(r.decisions[2]!)?.overdueMs).toBeGreaterThan(60 * SECOND);
+  });
+
+  it('holds when the tasks asked for are not running a reaction horizon later (stuck)', () => {
+    const late = { ...at(3_500, 37_500), running: 1 };
+    const stuck = [...jump.slice(0, 2), ...repeat(6, late), { ...at(11_000, 187_500), running: 1 }];
+    const r = run(fast(), stuck, { stepMs: STEP, desired: 1 });
+    // Seven steps (1 min 45 s) after the action, past its 1 min 15 s horizon: no more raises.
+    expect(r.decisions.at(-1)!.cause).toMatchObject({
+      rule: 'hold',
+      hold: { kind: 'waiting', waits: [{ kind: 'not-running' }] },
+    });
+  });
+});
+
 describe('steps within an invocation (LAGPILOT_STEP_WHEN)', () => {
   const decided = (world: World, env: Record<string, string>): Decision =>
     run(rules(env), [at(100, 0), world], { stepMs: STEP }).decisions[1]!;

@@ -103,16 +103,18 @@ describe('per-task capacity', () => {
 
 describe('rate-based sizing', () => {
   it('scales up in one step to the balanced count that carries produce × headroom + backlog within the SLO', () => {
-    // 50/s per task (configured), 200/s produced, backlog 60,000 within 1 min = 1,000/s:
-    // (200 × 1.1 + 1,000) / 50 = 24.4 tasks, capped at 12: no ×3 limit once capacity is known.
+    // 50/s per task (configured), 200/s produced, backlog 60,000 (5 min of production). Of it,
+    // the 54,000 older than half the SLO are drained within 1 min = 900/s:
+    // (200 × 1.1 + 900) / 50 = 22.4 tasks, capped at 12: no ×3 limit once capacity is known.
     const r = run(rules({ LAGPILOT_TASK_CAPACITY: '50' }), repeat(3, SATURATED), { learn: false });
     const d = r.decisions.find((x) => x.action === 'up')!;
     expect(d).toMatchObject({ from: 4, to: 12 });
     expect(d.cause).toMatchObject({ rule: 'up', step: { kind: 'sized' } });
     expect(explain(d)[0]).toBe(
-      'scale 4→12: need 24.4 tasks (produce 200/s × 1.1 + backlog 60k within 1 min at 50/s per task (configured)); balanced 12',
+      'scale 4→12: need 22.4 tasks (produce 200/s × 1.1 + backlog 54k older than 30 s within 1 min at 50/s per task (configured)); balanced 12',
     );
-    expect(d.sizing).toMatchObject({ perTask: 50, backlog: 60_000, sloS: 60, balanced: 12 });
+    expect(d.sizing).toMatchObject({ perTask: 50, olderThanS: 30, sloS: 60, balanced: 12 });
+    expect(d.sizing!.backlog).toBeCloseTo(54_000, -2);
   });
 
   it('fires on one reading when the backlog would be past the SLO of work by the next', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseScalingRules } from '../../lambda/core/config.ts';
 import { explain } from '../../lambda/core/explain.ts';
+import { recentPeak } from '../../lambda/core/floor-peak.ts';
 import { recordWeekRate } from '../../lambda/core/recurrence-week.ts';
 import {
   ATTAINMENT_HOURS,
   burnRate,
   floorRateFor,
-  recentPeak,
   recordSlo,
 } from '../../lambda/core/slo-budget.ts';
 import type { Decision } from '../../lambda/core/types.ts';
@@ -51,8 +51,11 @@ describe('the SLO record', () => {
 
   it('burns at violated ÷ allowed minutes over the window', () => {
     // 6 hours, one violated minute: 1/360 against 0.1 % allowed.
-    const r = record(T0, 360, (i) => (i === 100 ? 90 : 1));
-    const now = T0 + 359 * MINUTE; // the last step: the window is this hour and the 5 before
+    const h0 = T0 / HOUR;
+    const hours = Array.from({ length: 6 }, (_, i) => ({ hour: h0 + i, seen: 60, violated: 0 }));
+    hours[1]!.violated = 1;
+    const r: SloRecord = { hours, minute: null, violated: false };
+    const now = T0 + 359 * MINUTE; // the window is this hour and the 5 before
     expect(burnRate(r, now, 99.9, 6)).toBeCloseTo(1 / 360 / 0.001, 3);
     expect(burnRate(r, now, 99, 6)).toBeCloseTo(1 / 360 / 0.01, 3);
     expect(

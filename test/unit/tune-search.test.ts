@@ -116,7 +116,8 @@ describe('lagpilot tune: the command line', SLOW, () => {
     const env = parseParamsText(readFileSync(out, 'utf8'), out);
     const rules = parseScalingRules(env);
     expect(rules.lagSloMs).toBe(60_000);
-    expect(rules.sloAttainment).toBe(99.9);
+    // The target, or the floor's attainment knob moved by the search (twice or half the budget).
+    expect([99.9, 99.8, 99.95]).toContain(rules.sloAttainment);
     const json = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
     expect(json.split.tune).toBe('fb (older 2/3)');
     // The recommendation on the newest third: never dominated by the defaults there.

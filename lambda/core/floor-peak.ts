@@ -1,0 +1,53 @@
+/**
+ * The produce rate a budget floor must absorb: the peak the traffic reaches at this time of day.
+ * Read from the hourly peaks the autoscaler already keeps (recurrence-week.ts): for each of the
+ * last TIME_OF_DAY_DAYS days, the higher of that day's peak in this clock hour and the next (a
+ * burst may come before this hour ends), and of those the upper quartile — with a week of history
+ * the second highest, a peak reached on at least two days, not one day's outlier. Until
+ * TIME_OF_DAY_MIN_DAYS days were seen, the highest peak of the last RECENT_PEAK_HOURS hours.
+ * Quiet hours thus hold no floor that only the busy hours need. Pure.
+ */
+
+import type { EpochMs, WeeklyPeaks } from './types.ts';
+
+const HOUR_MS = 3_600_000;
+/** Past days compared at this time of day. */
+export const TIME_OF_DAY_DAYS = 7;
+/** Days of this time of day needed before they, not the last hours, size the floor. */
+export const TIME_OF_DAY_MIN_DAYS = 3;
+/** The quantile of the days' peaks the floor absorbs (nearest rank above). */
+export const TIME_OF_DAY_QUANTILE = 0.75;
+/** Until the time of day is known: the peak of this clock hour and the one before it. */
+export const RECENT_PEAK_HOURS = 2;
+
+const peakAt = (weekly: WeeklyPeaks, hour: number): number | null =>
+  weekly.peaks[hour - weekly.firstHour] ?? null;
+
+/** The highest hourly produce-rate peak over the last `hours` hours, this one included. */
+export function recentPeak(weekly: WeeklyPeaks, now: EpochMs, hours: number): number | null {
+  const hour = Math.floor(now / HOUR_MS);
+  let peak: number | null = null;
+  for (let h = hour - hours + 1; h <= hour; h++) {
+    const v = peakAt(weekly, h);
+    if (v !== null) peak = Math.max(peak ?? 0, v);
+  }
+  return peak;
+}
+
+/** Each past day's peak over this clock hour and the next, for the days observed, ascending. */
+export function timeOfDayPeaks(weekly: WeeklyPeaks, now: EpochMs): number[] {
+  const hour = Math.floor(now / HOUR_MS);
+  const peaks: number[] = [];
+  for (let day = 1; day <= TIME_OF_DAY_DAYS; day++) {
+    const [a, b] = [peakAt(weekly, hour - 24 * day), peakAt(weekly, hour + 1 - 24 * day)];
+    if (a !== null || b !== null) peaks.push(Math.max(a ?? 0, b ?? 0));
+  }
+  return peaks.sort((x, y) => x - y);
+}
+
+/** The peak a floor absorbs now (see the module comment); null when nothing was observed. */
+export function floorPeak(weekly: WeeklyPeaks, now: EpochMs): number | null {
+  const days = timeOfDayPeaks(weekly, now);
+  if (days.length < TIME_OF_DAY_MIN_DAYS) return recentPeak(weekly, now, RECENT_PEAK_HOURS);
+  return days[Math.floor(days.length * TIME_OF_DAY_QUANTILE)]!;
+}
