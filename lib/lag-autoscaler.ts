@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError } from '../kit/params/config-error.ts';
 import { PARAMETERS, parseRawConfig, type RawConfig } from '../lambda/core/index.ts';
@@ -24,6 +25,7 @@ import {
 import { forValidation, labelled, ruleEnvironment } from './parameters.ts';
 import type { ScalingRuleProps } from './scaling-rule-props.ts';
 import { resolveTarget } from './scaling-target.ts';
+import { StepQueue } from './step-queue.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -128,6 +130,8 @@ export class LagAutoscaler extends Construct implements ec2.IConnectable {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly schedule: events.Rule;
+  /** The queue of the minute's later steps (a `stepInterval` below a minute). */
+  readonly stepQueue?: sqs.IQueue;
   readonly stateTable: dynamodb.Table;
   readonly logGroup: logs.LogGroup;
   /** Name of the scaled service: the metrics' `service` dimension. */
@@ -253,6 +257,14 @@ export class LagAutoscaler extends Construct implements ec2.IConnectable {
 
     // Lambda checks the role's network-interface rights when it creates a VPC function.
     if (vpcAccess) this.function.node.addDependency(vpcAccess);
+    // Steps within the minute run from a queue of delayed messages, not a sleeping invocation.
+    if (this.config.LAGPILOT_STEP_INTERVAL < 60_000) {
+      this.stepQueue = new StepQueue(this, 'Steps', {
+        function: this.function,
+        role: this.role,
+        timeout: this.function.timeout ?? defaultTimeout(this.config.LAGPILOT_STEP_INTERVAL),
+      }).queue;
+    }
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: `lagpilot control step ${this.node.path}`,

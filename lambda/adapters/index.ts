@@ -12,3 +12,4 @@ export { KafkaLagSource, type LagSourceOptions } from './lag-source.ts';
 export { CloudWatchMetricsSource } from './metrics-source.ts';
 export { MinuteMetricsSource } from './minute-metrics.ts';
 export { DynamoStateStore, MemoryStateStore } from './state-store.ts';
+export { SqsStepQueue } from './step-queue.ts';

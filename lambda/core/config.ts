@@ -67,6 +67,8 @@ export interface LagpilotConfig {
   };
   target: { cluster: string; service: string };
   stateTable: string;
+  /** SQS queue that runs the steps after a minute's first (unset: one invocation sleeps between them). */
+  stepQueueUrl?: string | undefined;
   dryRun: boolean;
   metricsNamespace: string;
 }
@@ -162,6 +164,7 @@ export function parseConfig(env: Env): LagpilotConfig {
     kafka: toKafka(c),
     target: { cluster: c.LAGPILOT_CLUSTER, service: c.LAGPILOT_SERVICE },
     stateTable: c.LAGPILOT_STATE_TABLE,
+    stepQueueUrl: c.LAGPILOT_STEP_QUEUE_URL,
     dryRun: c.LAGPILOT_DRY_RUN,
     metricsNamespace: c.LAGPILOT_METRICS_NAMESPACE,
   };

@@ -266,6 +266,11 @@ export const PARAMETERS = {
     schema: nonEmpty,
     doc: "DynamoDB table (partition key `pk`, string) holding the autoscaler's state: sustain-window history, last action, stall tracking",
   },
+  LAGPILOT_STEP_QUEUE_URL: {
+    role: 'resource',
+    schema: z.string().optional(),
+    doc: 'SQS queue whose delayed messages run the steps after the first of each minute, one short invocation each (the CDK app creates it); unset: the scheduled invocation runs them itself, sleeping between',
+  },
   LAGPILOT_DRY_RUN: {
     role: 'option',
     schema: bool(false),

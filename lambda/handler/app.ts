@@ -12,6 +12,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { sleep } from '../../kit/process.ts';
@@ -21,6 +22,7 @@ import {
   DynamoStateStore,
   EcsScalingTarget,
   MinuteMetricsSource,
+  SqsStepQueue,
 } from '../adapters/index.ts';
 import {
   type Cause,
@@ -33,7 +35,8 @@ import {
   type Millis,
 } from '../core/index.ts';
 import { PowertoolsReporter } from './report.ts';
-import { runSteps } from './step-loop.ts';
+import { queueNext, type StepMessage, type StepQueue, stepOf } from './step-chain.ts';
+import { runSteps, SCHEDULE_PERIOD_MS } from './step-loop.ts';
 
 /** AWS client settings: region/credentials/endpoint (tests point them at moto). */
 export interface AwsClientConfig {
@@ -48,6 +51,8 @@ export interface AppOptions {
   now?: () => number;
   /** How the invocation waits between steps (tests advance their clock instead). */
   sleep?: (ms: Millis) => Promise<void>;
+  /** Where the minute's later steps are queued. @default - SQS at LAGPILOT_STEP_QUEUE_URL, if set */
+  stepQueue?: StepQueue;
 }
 
 /** What one step did (its decision log line has the rest). */
@@ -65,6 +70,13 @@ export interface StepSummary {
 /** What one invocation returns: its last step, and every step it ran (one per interval). */
 export interface InvocationSummary extends StepSummary {
   steps: StepSummary[];
+  /** The step queued to run next within the minute (a step queue only). */
+  queued?: StepMessage;
+}
+
+/** A queued step that ran no step: its message was not one, or came after its minute. */
+export interface SkippedInvocation {
+  skipped: string;
 }
 
 /** The step's collaborators for this configuration. */
@@ -88,6 +100,19 @@ export async function createDeps(config: LagpilotConfig, options: AppOptions = {
       `${cluster}/${service}`,
     ),
   };
+}
+
+const summaryOf = (steps: StepSummary[], queued?: StepMessage): InvocationSummary => ({
+  ...steps.at(-1)!,
+  steps,
+  ...(queued ? { queued } : {}),
+});
+
+/** The queue of the minute's later steps, when the stack gave one. */
+function stepQueueOf(config: LagpilotConfig, options: AppOptions): StepQueue | undefined {
+  if (options.stepQueue) return options.stepQueue;
+  if (!config.stepQueueUrl) return undefined;
+  return new SqsStepQueue(new SQSClient({ maxAttempts: 3, ...options.aws }), config.stepQueueUrl);
 }
 
 /** The middy handler: Powertools context injection and metric flushing around the steps. */
@@ -115,10 +140,23 @@ export async function createHandler(config: LagpilotConfig, options: AppOptions 
     const reasons = explain(report.decision);
     return { action, from, to, acted: report.acted, reasons, cause, errors: report.errors.length };
   };
+  const intervalMs = config.rules.stepIntervalMs;
+  const queue = stepQueueOf(config, options);
+
   const invocation = async (
-    _event: unknown,
+    event: unknown,
     context: Partial<Pick<Context, 'getRemainingTimeInMillis'>>,
-  ): Promise<InvocationSummary> => {
+  ): Promise<InvocationSummary | SkippedInvocation> => {
+    const from = stepOf(event, intervalMs, now());
+    if ('skipped' in from) return from;
+    // A queued step, or the first of a minute whose later steps are queued: one step here.
+    if (queue && (from.at || intervalMs < SCHEDULE_PERIOD_MS)) {
+      const at = from.at ?? { minuteStart: now(), due: now() };
+      const ran = await step();
+      const warn = (text: string) => logger.warn(text);
+      const queued = moving ? await queueNext(queue, at, intervalMs, now(), warn) : undefined;
+      return summaryOf([ran], queued);
+    }
     let ran = 0;
     const { steps, cutShort } = await runSteps(
       async () => {
@@ -128,7 +166,7 @@ export async function createHandler(config: LagpilotConfig, options: AppOptions 
         return step();
       },
       {
-        intervalMs: config.rules.stepIntervalMs,
+        intervalMs,
         clock: now,
         sleep: options.sleep ?? sleep,
         remainingMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
@@ -136,7 +174,7 @@ export async function createHandler(config: LagpilotConfig, options: AppOptions 
       },
     );
     if (cutShort) logger.warn(`invocation cut short: ${cutShort}`);
-    return { ...steps.at(-1)!, steps };
+    return summaryOf(steps);
   };
   return middy(invocation).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }

@@ -10,6 +10,7 @@ export {
   createDeps,
   createHandler,
   type InvocationSummary,
+  type SkippedInvocation,
   type StepSummary,
 } from './app.ts';
 export {
@@ -22,4 +23,10 @@ export {
   metricsOf,
   PowertoolsReporter,
 } from './report.ts';
+export {
+  nextStep,
+  parseStepMessage,
+  type StepMessage,
+  type StepQueue,
+} from './step-chain.ts';
 export { runSteps, SCHEDULE_PERIOD_MS, STEP_RESERVE_MS } from './step-loop.ts';

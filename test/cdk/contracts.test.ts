@@ -342,6 +342,7 @@ const IAM_PREFIX: Record<string, string> = {
   cloudwatch: 'cloudwatch',
   dynamodb: 'dynamodb',
   'secrets-manager': 'secretsmanager',
+  sqs: 'sqs',
 };
 
 /** The IAM actions of every AWS SDK command the Lambda's code imports (and so sends). */
@@ -390,8 +391,12 @@ function actionsGranted(context: Record<string, unknown>): string[] {
   ].sort();
 }
 
-/** What the Lambda runtime itself needs, not the code: its logs, and ENIs in a VPC. */
-const RUNTIME = /^(logs|ec2):/;
+/**
+ * What the Lambda runtime itself needs, not the code: its logs, ENIs in a VPC, and the step
+ * queue's event source mapping, which polls with the function's role.
+ */
+const RUNTIME =
+  /^(logs|ec2):|^sqs:(ReceiveMessage|DeleteMessage|ChangeMessageVisibility|GetQueueAttributes|GetQueueUrl)$/;
 
 describe('autoscaler role → Lambda code: the role allows what the code sends, and nothing else', () => {
   const sent = actionsTheLambdaSends();
@@ -404,6 +409,7 @@ describe('autoscaler role → Lambda code: the role allows what the code sends, 
       'ecs:DescribeServices',
       'ecs:UpdateService',
       'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
     ]);
   });
 

@@ -69,6 +69,7 @@ describe('LagpilotStack with the default parameters (offline, no lookups)', () =
       'AwsSolutions-IAM5[Resource::*] @ Lagpilot/Autoscaler/VpcAccessPolicy',
       'AwsSolutions-IAM5[Resource::*] @ Lagpilot/Worker/ExecutionRole/EcrAuthPolicy',
       'AwsSolutions-IAM5[Resource::*] @ Lagpilot/Worker/MetricsPolicy',
+      'AwsSolutions-SQS3 @ Lagpilot/Autoscaler/Steps/Queue',
     ]);
   });
 

@@ -8,13 +8,18 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { ConfigError } from '../../kit/params/config-error.ts';
 import { sleep } from '../../kit/process.ts';
 import { parseConfig } from '../../lambda/core/config.ts';
-import { createHandler, type StepSummary } from '../../lambda/handler/app.ts';
+import {
+  createHandler,
+  type InvocationSummary,
+  type StepSummary,
+} from '../../lambda/handler/app.ts';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 
 const MINUTE = 60_000;
@@ -291,6 +296,55 @@ describe(`autoscaler handler end to end on Kafka ${inject('kafkaVersion')} and m
     expect(summary.steps.every((s) => s.errors === 0)).toBe(true);
     expect(written.match(/"decision":\{/g)).toHaveLength(3);
     expect(written.match(/"TotalLag":/g)).toHaveLength(3);
+  });
+
+  it('with a step queue, the scheduled invocation runs one step and each queued step the next', async () => {
+    const sqs = new SQSClient(aws);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('steps') }));
+    const chained = await createHandler(
+      parseConfig({ ...env, LAGPILOT_STEP_INTERVAL: '15s', LAGPILOT_STEP_QUEUE_URL: QueueUrl }),
+      { aws, now: () => clock, sleep: () => Promise.reject(new Error('a chained step sleeps')) },
+    );
+    clock += MINUTE;
+    await putUtilisation(10, 30);
+    const minuteStart = clock;
+    const delayed = async () => {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl,
+          AttributeNames: ['ApproximateNumberOfMessagesDelayed'],
+        }),
+      );
+      return Number(Attributes?.ApproximateNumberOfMessagesDelayed);
+    };
+    const first = (await chained({}, context)) as InvocationSummary;
+    expect(first.steps).toHaveLength(1);
+    expect(first.queued).toEqual({ minuteStart, due: minuteStart + 15_000 });
+    expect(await delayed()).toBe(1);
+
+    // SQS delivers each message once its delay is over; the test plays the event source.
+    const deliver = async (due: number) => {
+      clock = due + 300;
+      const body = JSON.stringify({ minuteStart, due });
+      return (await chained({ Records: [{ body }] }, context)) as InvocationSummary;
+    };
+    expect((await deliver(minuteStart + 15_000)).queued?.due).toBe(minuteStart + 30_000);
+    expect((await deliver(minuteStart + 30_000)).queued?.due).toBe(minuteStart + 45_000);
+    const last = await deliver(minuteStart + 45_000);
+    expect(last.steps).toHaveLength(1);
+    expect(last.errors).toBe(0);
+    expect(last.queued).toBeUndefined();
+    expect(await delayed()).toBe(3);
+
+    // A message delivered after its minute ended runs nothing; neither does one not ours.
+    clock = minuteStart + 2 * MINUTE;
+    const late = JSON.stringify({ minuteStart, due: minuteStart + 15_000 });
+    expect(await chained({ Records: [{ body: late }] }, context)).toMatchObject({
+      skipped: expect.stringMatching(/came late/),
+    });
+    expect(await chained({ Records: [{ body: 'hello' }] }, context)).toEqual({
+      skipped: 'not a step message',
+    });
   });
 
   it('an invalid configuration fails the Lambda init with every bad field', async () => {

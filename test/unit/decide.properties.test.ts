@@ -201,11 +201,15 @@ describe('decide() invariants', () => {
     );
   });
 
-  it('no two signal-driven actions inside a cooldown, but for a projected breach of the SLO', () => {
-    // The one judgment a cooldown does not hold: the oldest message projected past the SLO.
-    const projectedBreach = (d: Decision): boolean =>
-      d.cause.rule === 'up' &&
-      d.cause.signals.some((g) => g.kind === 'rate' && g.overdueMs !== null);
+  it('no two signal-driven actions inside a cooldown, but for a measured shortfall', () => {
+    // The judgments a cooldown does not hold: the oldest message projected past the SLO, and
+    // after a scale-down a rate shortfall on consecutive readings (the step down undershot).
+    const rate = (d: Decision) =>
+      d.cause.rule === 'up' ? d.cause.signals.find((g) => g.kind === 'rate') : undefined;
+    const projectedBreach = (d: Decision): boolean => {
+      const g = rate(d);
+      return g?.kind === 'rate' && g.overdueMs !== null;
+    };
     fc.assert(
       fc.property(scenarioArb, (s) => {
         const r = simulate(s);
@@ -213,7 +217,8 @@ describe('decide() invariants', () => {
         r.decisions.forEach((d, i) => {
           if (d.action === 'hold') return;
           const at = i * s.stepSeconds * 1000;
-          if (previous && !isCorrection(d) && !projectedBreach(d)) {
+          const undershot = previous?.action === 'down' && rate(d) !== undefined;
+          if (previous && !isCorrection(d) && !projectedBreach(d) && !undershot) {
             const cooldown =
               previous.action === 'up' ? s.rules.upCooldownMs : s.rules.downCooldownMs;
             expect(at - previous.at).toBeGreaterThanOrEqual(cooldown - windowSlack(cooldown));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScalingRules } from '../../lambda/core/config.ts';
+import { nextStep, parseStepMessage, queueNext, stepOf } from '../../lambda/handler/step-chain.ts';
 import { runSteps, STEP_RESERVE_MS } from '../../lambda/handler/step-loop.ts';
 
 /** A fake invocation: a clock that only sleep and the steps advance, and a function timeout. */
@@ -90,5 +91,62 @@ describe('runSteps: several control steps per scheduled invocation', () => {
     const result = await runSteps(inv.step, inv.options(15_000));
     expect(result.steps).toEqual([1]);
     expect(result.cutShort).toMatch(/^1 of 4 steps/);
+  });
+});
+
+describe('the step chain (a queue of delayed steps)', () => {
+  const minute = { minuteStart: 600_000, due: 600_000 };
+
+  it('queues the next step of the minute, delayed until it is due, and none after the last', () => {
+    // The first step ran for 400 ms: the next is due 15 s after the minute began.
+    expect(nextStep(minute, 15_000, 600_400)).toEqual({
+      message: { minuteStart: 600_000, due: 615_000 },
+      delaySeconds: 15,
+    });
+    // A step delivered late (at 631 s for 630 s): the one after it keeps its own due time.
+    expect(nextStep({ ...minute, due: 630_000 }, 15_000, 631_200)).toEqual({
+      message: { minuteStart: 600_000, due: 645_000 },
+      delaySeconds: 14,
+    });
+    expect(nextStep({ ...minute, due: 645_000 }, 15_000, 645_300)).toBeNull();
+    // Overdue already: no negative delay.
+    expect(nextStep(minute, 15_000, 620_000)?.delaySeconds).toBe(0);
+    expect(nextStep(minute, 60_000, 600_100)).toBeNull();
+  });
+
+  it('reads back only its own messages', () => {
+    expect(parseStepMessage(JSON.stringify(minute))).toEqual(minute);
+    expect(parseStepMessage('{"minuteStart":"soon"}')).toBeUndefined();
+    expect(parseStepMessage('not json')).toBeUndefined();
+  });
+});
+
+describe('a queued step', () => {
+  const at = { minuteStart: 600_000, due: 615_000 };
+  const event = (body: string) => ({ Records: [{ body }] });
+
+  it('runs when on time, is skipped when its minute has passed or it is not one', () => {
+    expect(stepOf({ source: 'aws.events' }, 15_000, 600_000)).toEqual({});
+    expect(stepOf(event(JSON.stringify(at)), 15_000, 615_400)).toEqual({ at });
+    expect(stepOf(event(JSON.stringify(at)), 15_000, 631_000)).toEqual({
+      skipped: 'step due at 615000 came late',
+    });
+    expect(stepOf(event('{}'), 15_000, 615_000)).toEqual({ skipped: 'not a step message' });
+  });
+
+  it('queues the next one, and warns without throwing when the queue refuses it', async () => {
+    const sent: [unknown, number][] = [];
+    const warned: string[] = [];
+    const queue = { send: async (m: unknown, d: number) => void sent.push([m, d]) };
+    expect(await queueNext(queue, at, 15_000, 615_300, (w) => warned.push(w))).toEqual({
+      minuteStart: 600_000,
+      due: 630_000,
+    });
+    expect(sent).toEqual([[{ minuteStart: 600_000, due: 630_000 }, 15]]);
+    const refusing = { send: () => Promise.reject(new Error('AccessDenied')) };
+    expect(await queueNext(refusing, at, 15_000, 615_300, (w) => warned.push(w))).toBeUndefined();
+    expect(warned).toEqual([
+      "next step not queued, the minute's later steps are skipped: AccessDenied",
+    ]);
   });
 });
