@@ -117,7 +117,8 @@ export interface ScalingRuleProps {
    */
   readonly upCooldown?: RuleValueOf<'LAGPILOT_UP_COOLDOWN'>;
   /**
-   * `LAGPILOT_LAG_LOW`: scale down only when total lag stays below this.
+   * `LAGPILOT_LAG_LOW`: scale down only when total lag stays below this, or below a tenth of the
+   * lag SLO's worth of production when that is more (the lag in flight at a high produce rate).
    * @default 4000
    */
   readonly lagLow?: RuleValueOf<'LAGPILOT_LAG_LOW'>;

@@ -219,7 +219,7 @@ export const PARAMETERS = {
   LAGPILOT_LAG_LOW: {
     role: 'rule',
     schema: int(4_000),
-    doc: 'scale down only when total lag stays below this',
+    doc: "scale down only when total lag stays below this, or below a tenth of the lag SLO's worth of production when that is more (the lag in flight at a high produce rate)",
   },
   LAGPILOT_CPU_LOW: {
     role: 'rule',

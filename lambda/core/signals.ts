@@ -57,9 +57,18 @@ interface SignalRow {
   series: 'lag' | 'resources';
   /** How often the series is sampled. */
   intervalMs: (rules: ScalingRules) => Millis;
-  above: { field: Field; threshold: (rules: ScalingRules) => number };
-  below: { field: Field; threshold: (rules: ScalingRules) => number };
+  above: { field: Field; threshold: (rules: ScalingRules, m: Measures) => number };
+  below: { field: Field; threshold: (rules: ScalingRules, m: Measures) => number };
 }
+
+/**
+ * The lag a group in step with its producers still shows: what is in flight between the log end
+ * and the next commit grows with the produce rate, so a fixed count would keep a busy fleet from
+ * ever looking calm. A tenth of the SLO's worth of production is calm too.
+ */
+export const IN_FLIGHT_SLO_SHARE = 0.1;
+const calmLag = (r: ScalingRules, m: Measures): number =>
+  Math.max(r.lagLow, (m.produceRate ?? 0) * (r.lagSloMs / 1000) * IN_FLIGHT_SLO_SHARE);
 
 /**
  * The signals, one row each. Scale-up reads the lag that more workers can drain (stalled
@@ -71,7 +80,7 @@ const SIGNALS: readonly SignalRow[] = [
     series: 'lag',
     intervalMs: (r) => r.stepIntervalMs,
     above: { field: 'scalingLag', threshold: (r) => r.lagHigh },
-    below: { field: 'totalLag', threshold: (r) => r.lagLow },
+    below: { field: 'totalLag', threshold: calmLag },
   },
   {
     kind: 'cpu',
@@ -109,7 +118,7 @@ function judgeRow(
   at: { series: SignalSeries; m: Measures; now: EpochMs; windowMs: Millis; since?: EpochMs },
 ): { signal: ThresholdSignal } | { blocker: Blocker } {
   const { field, threshold: of } = row[side];
-  const threshold = of(rules);
+  const threshold = of(rules, at.m);
   const value = at.m[field];
   if (value === null || !passes(side, value, threshold)) {
     return { blocker: { kind: row.kind, value, threshold } };

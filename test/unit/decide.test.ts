@@ -198,13 +198,14 @@ describe('scale down', () => {
       min: 1,
       step: { kind: 'fixed', step: 'one', capacityUnknown: false },
       calm: {
-        signals: [calm('lag', 120, 1_000), calm('cpu', 12, 30), calm('memory', 40, 50)],
+        // 200/s produced: a tenth of the 1-minute SLO's worth (1,200) is above LAGPILOT_LAG_LOW.
+        signals: [calm('lag', 120, 1_200), calm('cpu', 12, 30), calm('memory', 40, 50)],
         forMs: 15 * MINUTE,
         windowMs: 15 * MINUTE,
       },
     });
     expect(explain(r.decisions[15]!)).toEqual([
-      'scale 6→4: lag 120 < 1,000, cpu 12% < 30%, memory 40% < 50% for 15/15 min; min 1',
+      'scale 6→4: lag 120 < 1,200, cpu 12% < 30%, memory 40% < 50% for 15/15 min; min 1',
       'step down by one',
     ]);
   });
@@ -647,5 +648,35 @@ describe('sub-minute cadence (LAGPILOT_STEP_INTERVAL)', () => {
       rule: 'up',
       signals: [held('cpu', 97, 95, MINUTE, MINUTE)],
     });
+  });
+});
+
+describe('calm at high throughput', () => {
+  it('counts the lag in flight at the produce rate as calm: a tenth of the SLO of production', () => {
+    // 12 tasks, 9,000/s produced: 4,500 behind is half a second of it, above LAGPILOT_LAG_LOW
+    // (4,000) but far below 6 s (54,000) of production.
+    const busy: World = { lag: spread(4_500), produced: (9_000 * 15) / 12, cpu: 30, memory: 30 };
+    const r = run(parseScalingRules({ LAGPILOT_TASK_CAPACITY: '3000' }), repeat(12, busy), {
+      desired: 12,
+      stepMs: 15_000,
+    });
+    const down = r.decisions.find((d) => d.action === 'down');
+    // 9,000/s plus the 4,500 within the SLO: more than 3 tasks of 3,000/s carry.
+    expect(down).toMatchObject({ from: 12, to: 4 });
+    expect(down!.cause).toMatchObject({
+      rule: 'down',
+      calm: {
+        signals: expect.arrayContaining([
+          expect.objectContaining({ kind: 'lag', value: 4_500, threshold: 54_000 }),
+        ]),
+      },
+    });
+    // The same lag at 300/s is 15 s of production: not calm.
+    const slow = { ...busy, produced: (300 * 15) / 12 };
+    const held = run(parseScalingRules({ LAGPILOT_TASK_CAPACITY: '3000' }), repeat(12, slow), {
+      desired: 12,
+      stepMs: 15_000,
+    });
+    expect(held.decisions.every((d) => d.action === 'hold')).toBe(true);
   });
 });
