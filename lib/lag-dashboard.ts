@@ -92,15 +92,16 @@ export class LagDashboard extends Construct {
       ]),
     );
     // What the operator stated (LAGPILOT_SLO_ATTAINMENT) against what the autoscaler measures:
-    // attainment over 28 days, and how fast the last 6 hours spend the budget (1: on budget).
+    // attainment over 28 days, and how fast the budget window spends the budget (1: on budget;
+    // the floor holds from there).
     this.dashboard.addWidgets(
       graph('SLO attainment (% of minutes)', [m('SloAttainment', 'Minimum', 'attainment')], {
         leftAnnotations: [
           { value: scaler.config.LAGPILOT_SLO_ATTAINMENT, label: 'target attainment' },
         ],
       }),
-      graph('Error budget burn (6 h)', [m('ErrorBudgetBurn', 'Maximum', 'burn')], {
-        leftAnnotations: [{ value: 1, label: 'on budget' }],
+      graph('Error budget burn (budget window)', [m('ErrorBudgetBurn', 'Maximum', 'burn')], {
+        leftAnnotations: [{ value: 1, label: 'on budget: the floor holds' }],
         right: [m('SloBreached', 'Average', 'share of steps past the SLO')],
       }),
     );
