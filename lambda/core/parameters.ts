@@ -127,12 +127,12 @@ export const PARAMETERS = {
     role: 'rule',
     duration: true,
     schema: stepInterval('15s'),
-    doc: 'time between control steps within a scheduled invocation (`15s`: at 0, 15, 30 and 45 s; `1m`: one step per invocation; whole seconds dividing a minute, from `10s`); see LAGPILOT_STEP_WHEN',
+    doc: 'time between control steps within each minute (`15s`: at 0, 15, 30 and 45 s, the later ones from the step queue, or within the scheduled invocation without one; `1m`: one step per invocation; whole seconds dividing a minute, from `10s`); see LAGPILOT_STEP_WHEN',
   },
   LAGPILOT_STEP_WHEN: {
     role: 'rule',
     schema: z.enum(['always', 'moving'], { error: 'must be always or moving' }).default('always'),
-    doc: 'run the steps after the first of an invocation `always`, or only while something moves (`moving`: a backlog, a produce rate above half of what the fleet carries, an action not settled): a quiet service then costs one short invocation a minute, but a jump out of the quiet is seen up to a minute later (docs/autoscaler.md, Cadence)',
+    doc: 'run the steps after the first of a minute `always`, or only while something moves (`moving`: a backlog, a produce rate above half of what the fleet carries, an action not settled): a quiet service then runs one step a minute, but a jump out of the quiet is seen up to a minute later (docs/autoscaler.md, Cadence)',
   },
 
   // Sizing: how many tasks the measured throughput needs.
@@ -152,7 +152,7 @@ export const PARAMETERS = {
       .min(50, 'must be at least 50 (%)')
       .max(99.999, 'must be below 100 (%): a budget of zero minutes cannot be planned for')
       .default(99.9),
-    doc: "the share of minutes (%) the lag SLO must hold: while the autoscaler's own record of violated minutes burns the error budget faster than this allows, it holds a floor sized to absorb the recent peak produce rate through a task start; the floor falls back once the budget stops burning",
+    doc: "the share of minutes (%) the lag SLO must hold: while the autoscaler's own record has spent the budget of the last 1 / (1 − target) minutes (16 h at 99.9), it holds a floor sized to absorb the peak this time of day through a task start; the floor falls back once that window is clean",
   },
   LAGPILOT_TASK_START: {
     role: 'rule',
