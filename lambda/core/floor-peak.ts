@@ -8,6 +8,7 @@
  * Quiet hours thus hold no floor that only the busy hours need. Pure.
  */
 
+import { peakAt } from './recurrence-week.ts';
 import type { EpochMs, WeeklyPeaks } from './types.ts';
 
 const HOUR_MS = 3_600_000;
@@ -19,9 +20,6 @@ export const TIME_OF_DAY_MIN_DAYS = 3;
 export const TIME_OF_DAY_QUANTILE = 0.75;
 /** Until the time of day is known: the peak of this clock hour and the one before it. */
 export const RECENT_PEAK_HOURS = 2;
-
-const peakAt = (weekly: WeeklyPeaks, hour: number): number | null =>
-  weekly.peaks[hour - weekly.firstHour] ?? null;
 
 /** The highest hourly produce-rate peak over the last `hours` hours, this one included. */
 export function recentPeak(weekly: WeeklyPeaks, now: EpochMs, hours: number): number | null {

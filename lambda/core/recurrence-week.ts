@@ -22,7 +22,8 @@ export const KEEP_HOURS = RECUR_WEEKS * WEEK_HOURS + 2;
 
 const hourOf = (at: EpochMs): number => Math.floor(at / HOUR_MS);
 
-const peakAt = (kept: WeeklyPeaks, hour: number): number | null =>
+/** The kept peak of an hour (hours since the epoch); null when not observed or not kept. */
+export const peakAt = (kept: WeeklyPeaks, hour: number): number | null =>
   kept.peaks[hour - kept.firstHour] ?? null;
 
 /** The kept peaks with this step's produce rate recorded at its hour; hours beyond KEEP_HOURS dropped. */
