@@ -5,11 +5,14 @@
  * burst may come before this hour ends), and of those the upper quartile — with a week of history
  * the second highest, a peak reached on at least two days, not one day's outlier. Until
  * TIME_OF_DAY_MIN_DAYS days were seen, the highest peak of the last RECENT_PEAK_HOURS hours.
- * Quiet hours thus hold no floor that only the busy hours need. Pure.
+ * Quiet hours thus hold no floor that only the busy hours need. A topic quiet for an hour or more
+ * holds at most the floor for what it rose to out of quiet on those days, picked the same way
+ * (quiet-rises.ts): one that wakes to a trickle before each burst holds none while quiet. Pure.
  */
 
+import { quietRisePeaks } from './quiet-rises.ts';
 import { peakAt } from './recurrence-week.ts';
-import type { EpochMs, WeeklyPeaks } from './types.ts';
+import type { EpochMs, QuietRises, WeeklyPeaks } from './types.ts';
 
 const HOUR_MS = 3_600_000;
 /** Past days compared at this time of day. */
@@ -43,9 +46,20 @@ export function timeOfDayPeaks(weekly: WeeklyPeaks, now: EpochMs): number[] {
   return peaks.sort((x, y) => x - y);
 }
 
+/** The floor's pick of days' peaks (ascending): their upper quartile, once enough days were seen. */
+const dayQuantile = (days: readonly number[]): number | null =>
+  days.length < TIME_OF_DAY_MIN_DAYS ? null : days[Math.floor(days.length * TIME_OF_DAY_QUANTILE)]!;
+
 /** The peak a floor absorbs now (see the module comment); null when nothing was observed. */
-export function floorPeak(weekly: WeeklyPeaks, now: EpochMs): number | null {
-  const days = timeOfDayPeaks(weekly, now);
-  if (days.length < TIME_OF_DAY_MIN_DAYS) return recentPeak(weekly, now, RECENT_PEAK_HOURS);
-  return days[Math.floor(days.length * TIME_OF_DAY_QUANTILE)]!;
+export function floorPeak(
+  weekly: WeeklyPeaks,
+  quietRises: QuietRises,
+  now: EpochMs,
+  produceRate: number | null,
+): number | null {
+  const peak =
+    dayQuantile(timeOfDayPeaks(weekly, now)) ?? recentPeak(weekly, now, RECENT_PEAK_HOURS);
+  const rises = quietRisePeaks(quietRises, now, produceRate, TIME_OF_DAY_DAYS);
+  const rise = rises === null ? null : dayQuantile(rises);
+  return peak !== null && rise !== null ? Math.min(peak, rise) : peak;
 }

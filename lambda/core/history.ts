@@ -5,7 +5,9 @@
 
 import { learn } from './capacity.ts';
 import type { ScalingRules } from './config.ts';
+import { TIME_OF_DAY_DAYS } from './floor-peak.ts';
 import { mergeResources, trackPartitions, within } from './measure.ts';
+import { recordQuietRise } from './quiet-rises.ts';
 import { recordStart } from './reaction.ts';
 import { recordRate } from './recurrence.ts';
 import { recordWeekRate } from './recurrence-week.ts';
@@ -139,6 +141,13 @@ export function recordStep(
     recurring: rules.prescaleLeadMs > 0 ? recordRate(state.recurring, now, m.produceRate) : [],
     // Kept with pre-scaling off too: the budget floor reads the recent hours' peaks.
     weekly: recordWeekRate(state.weekly, now, m.produceRate),
+    quietRises: recordQuietRise(
+      state.quietRises,
+      now,
+      m.produceRate,
+      m.reaction.horizonMs,
+      TIME_OF_DAY_DAYS,
+    ),
     starts: start.starts,
     slo: recordSlo(state.slo, now, m.lagSeconds, rules.lagSloMs),
   };

@@ -278,7 +278,11 @@ export function measure(
     budget: { breached: null, attainment: null, burn: null, floor: null, floorRate: null },
   };
   if (!obs.lag.ok) {
-    const budget = { ...budgetOf(rules, state, base.reaction, now), breached: null, floor: null };
+    const budget = {
+      ...budgetOf(rules, state, base.reaction, now, null),
+      breached: null,
+      floor: null,
+    };
     return withCapacity(rules, obs, { ...base, budget }, [], now);
   }
 
@@ -291,10 +295,11 @@ export function measure(
   const ageS = lagSeconds(state.samples, now, endSum, totalLag);
   // This step's own minute counts toward the budget it judges.
   const slo = recordSlo(state.slo, now, ageS, rules.lagSloMs);
+  const rates = ratesSince(state.samples, now, endSum, totalLag);
   const measures: Measures = {
     ...base,
     budget: {
-      ...budgetOf(rules, { ...state, slo }, base.reaction, now),
+      ...budgetOf(rules, { ...state, slo }, base.reaction, now, rates.produceRate),
       breached: ageS === null ? null : peakSinceLastS(state.slo, now, ageS) * 1000 > rules.lagSloMs,
       floor: null,
     },
@@ -302,7 +307,7 @@ export function measure(
     scalingLag: totalLag - stalledLag,
     maxPartitionLag: lag.partitions.reduce((max, p) => Math.max(max, p.lag), 0),
     lagSeconds: ageS,
-    ...ratesSince(state.samples, now, endSum, totalLag),
+    ...rates,
     partitions: lag.partitionCount,
     endSum,
   };

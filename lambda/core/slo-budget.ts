@@ -18,6 +18,7 @@ import type {
   EpochMs,
   Millis,
   Partitions,
+  QuietRises,
   Reaction,
   Sizing,
   SloHour,
@@ -149,9 +150,10 @@ export const floorRateFor = (peak: number, sloMs: Millis, reaction: Reaction): n
 /** The budget this step: running attainment, burn, and the rate a floor must carry (sized by the caller). */
 export function budgetOf(
   rules: ScalingRules,
-  state: { slo: SloRecord; weekly: WeeklyPeaks },
+  state: { slo: SloRecord; weekly: WeeklyPeaks; quietRises: QuietRises },
   reaction: Reaction,
   now: EpochMs,
+  produceRate: number | null,
 ): Omit<Budget, 'floor' | 'breached'> {
   const all = totals(state.slo, Math.floor(now / HOUR_MS) - ATTAINMENT_HOURS + 1, periodTotals);
   const attainment = all.seen === 0 ? null : (100 * (all.seen - all.violated)) / all.seen;
@@ -161,7 +163,7 @@ export function budgetOf(
     rules.sloAttainment,
     budgetWindowHours(rules.sloAttainment),
   );
-  const peak = floorPeak(state.weekly, now);
+  const peak = floorPeak(state.weekly, state.quietRises, now, produceRate);
   const floorRate =
     burn !== null && burn >= 1 && peak !== null
       ? floorRateFor(peak, rules.lagSloMs, reaction)

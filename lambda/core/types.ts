@@ -152,6 +152,16 @@ export interface WeeklyPeaks {
   peaks: (number | null)[];
 }
 
+/** The rates a quiet topic rose to within a reaction horizon (quiet-rises.ts). */
+export interface QuietRises {
+  /** Quiet readings younger than a reaction horizon: when, and the highest rate read since. */
+  open: { at: EpochMs; peak: number }[];
+  /** Per day (days since the epoch) the highest rate reached out of quiet, oldest first. */
+  days: { day: number; peak: number }[];
+  /** Since when the topic has been quiet; null while it flows. */
+  quietSince: EpochMs | null;
+}
+
 /** One hour's minutes in which the lag was observed, and how many of them broke the SLO. */
 export interface SloHour {
   /** Hours since the epoch. */
@@ -184,6 +194,8 @@ export interface ScalerState {
   recurring: RecurringHour[];
   /** The last weeks' produce-rate peaks per hour: weekly pre-scaling and the budget floor. */
   weekly: WeeklyPeaks;
+  /** What the rate rose to out of quiet: the budget floor while the topic is quiet. */
+  quietRises: QuietRises;
   /** Measured task starts (raised desired count → settled group), ms, newest last. */
   starts: Millis[];
   /** Minutes the lag SLO held or broke: the running attainment and its error budget. */
@@ -199,6 +211,7 @@ export const EMPTY_STATE: ScalerState = {
   capacity: { samples: [], taskDefinition: null },
   recurring: [],
   weekly: { firstHour: 0, peaks: [] },
+  quietRises: { open: [], days: [], quietSince: null },
   starts: [],
   slo: { hours: [], minute: null, violated: false },
 };

@@ -16,6 +16,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const SLO = 60_000;
 const T0 = 1_000 * DAY + 9 * HOUR; // 09:00 on a day boundary's ninth hour
+const NO_RISES = EMPTY_STATE.quietRises;
 
 /** Hourly peaks: `at` → rate, recorded in time order. */
 const weeklyOf = (peaks: [number, number][]) =>
@@ -33,12 +34,12 @@ describe('the peak a budget floor absorbs', () => {
     ]);
     expect(timeOfDayPeaks(weekly, T0)).toEqual([100, 120, 150, 200, 300, 8_000, 9_000]);
     // With a week of days: the second highest, a peak reached on at least two days.
-    expect(floorPeak(weekly, T0)).toBe(8_000);
+    expect(floorPeak(weekly, NO_RISES, T0, 100)).toBe(8_000);
     // A quiet hour of the day (no burst at 15:00 on any day) holds no floor the busy hours need.
     const quietHour = weeklyOf(
       days.map((_, i): [number, number] => [T0 + 6 * HOUR - (i + 1) * DAY, 100]),
     );
-    expect(floorPeak(quietHour, T0 + 6 * HOUR)).toBe(100);
+    expect(floorPeak(quietHour, NO_RISES, T0 + 6 * HOUR, 100)).toBe(100);
   });
 
   it('is the peak of the last two hours until three days of this time of day were seen', () => {
@@ -51,8 +52,8 @@ describe('the peak a budget floor absorbs', () => {
     ]);
     expect(timeOfDayPeaks(weekly, T0)).toHaveLength(2);
     expect(RECENT_PEAK_HOURS).toBe(2);
-    expect(floorPeak(weekly, T0 + 10 * MINUTE)).toBe(700);
-    expect(floorPeak(EMPTY_STATE.weekly, T0)).toBeNull();
+    expect(floorPeak(weekly, NO_RISES, T0 + 10 * MINUTE, 400)).toBe(700);
+    expect(floorPeak(EMPTY_STATE.weekly, NO_RISES, T0, null)).toBeNull();
   });
 });
 
@@ -85,9 +86,10 @@ describe('the budget window', () => {
   const floorRate = (attainment: string, agoH: number) =>
     budgetOf(
       parseScalingRules({ LAGPILOT_SLO_ATTAINMENT: attainment }),
-      { slo: oneBreach(agoH), weekly },
+      { slo: oneBreach(agoH), weekly, quietRises: NO_RISES },
       reaction,
       T0,
+      9_000,
     ).floorRate;
 
   it('holds the floor after one violated minute for as long as the target remembers it', () => {
