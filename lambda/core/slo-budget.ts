@@ -163,11 +163,10 @@ export function budgetOf(
     rules.sloAttainment,
     budgetWindowHours(rules.sloAttainment),
   );
-  const peak = floorPeak(state.weekly, state.quietRises, now, produceRate);
-  const floorRate =
-    burn !== null && burn >= 1 && peak !== null
-      ? floorRateFor(peak, rules.lagSloMs, reaction)
-      : null;
+  // The peak is read only while the budget burns: most steps hold no floor.
+  const peak =
+    burn !== null && burn >= 1 ? floorPeak(state.weekly, state.quietRises, now, produceRate) : null;
+  const floorRate = peak === null ? null : floorRateFor(peak, rules.lagSloMs, reaction);
   return { attainment, burn, floorRate: floorRate !== null && floorRate > 0 ? floorRate : null };
 }
 
