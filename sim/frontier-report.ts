@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { parseScalingRules } from '../lambda/core/index.ts';
 import { lowerBound } from './bound.ts';
 import type { Comparison } from './compare.ts';
 import { feasibility } from './feasibility.ts';
@@ -70,7 +71,17 @@ export interface TraceFrontier {
   readonly verdict: string;
 }
 
-/** Runs every point of every trace on the pool's two threads. */
+/** What makes two jobs of trace `t` the same run: the fleet and the policy's effective settings. */
+function runKey(job: PointJob, t: number): string {
+  const { point } = job;
+  const settings =
+    point.policy === 'lagpilot'
+      ? parseScalingRules({ ...job.env, ...point.params })
+      : { ...point, setting: undefined };
+  return JSON.stringify([t, job.fleet, point.policy, settings]);
+}
+
+/** Runs every point of every trace on the pool's two threads, each distinct run once. */
 export async function frontiers(options: SimulateOptions): Promise<TraceFrontier[]> {
   const perTrace = options.traces.map((trace) => {
     const fleet = fleetFor(options, trace);
@@ -85,11 +96,17 @@ export async function frontiers(options: SimulateOptions): Promise<TraceFrontier
       }),
     );
   });
-  const scores = await runPool(
-    perTrace.flat().map((job) => ({ kind: 'point' as const, job })),
+  const jobs = perTrace.flat();
+  // A sweep point whose rules equal the defaults' (LAGPILOT_SLO_ATTAINMENT=99.9) is the same run.
+  const keys = perTrace.flatMap((points, t) => points.map((job) => runKey(job, t)));
+  const first = keys.map((key) => keys.indexOf(key));
+  const unique = jobs.filter((_, i) => first[i] === i);
+  const ran = await runPool(
+    unique.map((job) => ({ kind: 'point' as const, job })),
     (task) => runPoint(task.job),
     ({ job }) => (traceDurationS(job.trace) / job.fleet.tickS) * (WEIGHT[job.point.policy] ?? 1),
   );
+  const scores = first.map((i) => ran[unique.indexOf(jobs[i]!)]!);
   let offset = 0;
   return perTrace.map((jobs) => {
     const mine = scores.slice(offset, offset + jobs.length);

@@ -7,7 +7,7 @@
  */
 
 import type { ScalingRules } from './config.ts';
-import type { EpochMs, LastAction, Millis, Reaction, TaskCount } from './types.ts';
+import type { EpochMs, LagSample, LastAction, Millis, Reaction, TaskCount } from './types.ts';
 
 /** Starts kept: the median of the last few follows a changed image or platform within a day. */
 export const START_SAMPLES = 5;
@@ -68,4 +68,22 @@ export function projectedAgeS(
 ): number {
   const growth = produceRate > 0 ? Math.max(0, 1 - carried / produceRate) : 0;
   return ageS + (growth * aheadMs) / 1000;
+}
+
+/**
+ * The produce rate at the newest sample, read as a jump in the middle of the last interval: an
+ * interval's rate is its average, so a rate that went from r0 to R halfway through reads
+ * (r0 + R) / 2, and R = 2 × last − previous. A jump from nothing thus counts at its height on the
+ * first reading that sees it, not at half of it one step later. Never below the last interval's
+ * rate: it only hastens a scale-up. Null without three samples of the log-end offsets.
+ */
+export function rateNow(samples: readonly LagSample[]): number | null {
+  const known = samples.filter((s) => s.endSum !== null).slice(-3);
+  if (known.length < 3) return null;
+  const [a, b, c] = known as (LagSample & { endSum: number })[];
+  const [d0, d1] = [b!.at - a!.at, c!.at - b!.at];
+  if (d0 <= 0 || d1 <= 0) return null;
+  const [r0, r1] = [((b!.endSum - a!.endSum) * 1000) / d0, ((c!.endSum - b!.endSum) * 1000) / d1];
+  if (r0 < 0 || r1 < 0) return null;
+  return Math.max(r1, 2 * r1 - r0);
 }

@@ -9,7 +9,7 @@ import type { Blocker, RateSignal, Signal, ThresholdSignal, Wait } from './cause
 import type { ScalingRules } from './config.ts';
 import { covers, heldFor, isSettled, maxSampleGap } from './history.ts';
 import { mergeResources, RESOURCE_PERIOD_MS, RESOURCE_STALE_MS, within } from './measure.ts';
-import { projectedAgeS } from './reaction.ts';
+import { projectedAgeS, rateNow } from './reaction.ts';
 import type {
   EpochMs,
   LagSample,
@@ -171,8 +171,10 @@ export function downSignals(
  * produce rate × headroom plus the backlog within the SLO, with a backlog above LAGPILOT_LAG_LOW.
  * It is a projection, not a window: when waiting one more step would let the oldest message pass
  * the SLO before added tasks could consume (the reaction horizon: detection + the measured task
- * start), it fires at once; otherwise on two consecutive readings. A measured rate above measured
- * capacity is not noise, so no sustained window applies.
+ * start), it fires at once; otherwise on two consecutive readings. The projection reads the rate
+ * at this step (reaction.ts rateNow), so a jump inside the last interval fires on the first
+ * reading that sees it. A measured rate above measured capacity is not noise, so no sustained
+ * window applies.
  */
 export function capacityShort(
   rules: ScalingRules,
@@ -200,7 +202,9 @@ export function capacityShort(
   // Without a lag in seconds (no log-end history yet), the backlog's worth of the fleet's work.
   const ageS = m.lagSeconds ?? m.scalingLag / carried;
   const ahead = m.reaction.horizonMs + rules.stepIntervalMs;
-  const projectedS = projectedAgeS(ageS, m.produceRate, carried, ahead);
+  // The rate at this step, not the interval's average: a jump within it counts in full at once.
+  const rate = Math.max(m.produceRate, rateNow(lagSamples) ?? 0);
+  const projectedS = projectedAgeS(ageS, rate, carried, ahead);
   if (projectedS * 1000 >= rules.lagSloMs) {
     const w = rules.stepIntervalMs;
     return { ...signal, overdueMs: projectedS * 1000, held: w, windowMs: w };

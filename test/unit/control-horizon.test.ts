@@ -3,7 +3,7 @@ import { keepStepping } from '../../lambda/core/cadence.ts';
 import type { RateSignal } from '../../lambda/core/cause.ts';
 import { parseScalingRules } from '../../lambda/core/config.ts';
 import { explain } from '../../lambda/core/explain.ts';
-import { projectedAgeS, reactionOf, recordStart } from '../../lambda/core/reaction.ts';
+import { projectedAgeS, rateNow, reactionOf, recordStart } from '../../lambda/core/reaction.ts';
 import type { Decision, LastAction } from '../../lambda/core/types.ts';
 import { repeat, run, spread, type World } from '../helpers/scaler.ts';
 
@@ -94,6 +94,34 @@ describe('the projected-breach trigger', () => {
     );
   });
 
+  it('reads a jump inside the last interval at its height, on the first reading that sees it', () => {
+    // 400/s, then 800/s on average over the last 15 s: read as 1,200/s from halfway through,
+    // where the average alone would have waited for a second reading.
+    const r = run(rules(), [at(400, 0), at(400, 0), at(800, 6_000)], { stepMs: STEP });
+    const jump = r.decisions[2]!;
+    expect(jump.action).toBe('up');
+    expect(rateSignal(jump)!.overdueMs).toBeGreaterThan(60 * SECOND);
+    const unaided = projectedAgeS(jump.measures.lagSeconds!, 800, 400, 90 * SECOND);
+    expect(unaided).toBeLessThan(60);
+  });
+
+  it('takes the rate now as a jump in mid-interval, never below the last interval', () => {
+    const sample = (at: number, endSum: number | null) => ({
+      at: at * SECOND,
+      totalLag: 0,
+      scalingLag: 0,
+      endSum,
+    });
+    const rate = (...ends: (number | null)[]) => rateNow(ends.map((e, i) => sample(i * 15, e)));
+    expect(rate(0, 6_000, 12_000)).toBe(400);
+    expect(rate(0, 6_000, 18_000)).toBe(1_200);
+    expect(rate(0, 0, 6_000)).toBe(800);
+    expect(rate(0, 12_000, 18_000)).toBe(400);
+    // An unobserved step is skipped; fewer than three observed, no reading.
+    expect(rate(0, null, 6_000, 18_000)).toBe(1_400); // 200/s over 30 s, then 800/s
+    expect(rate(0, null, 6_000)).toBeNull();
+  });
+
   it('waits for a second reading when the projection stays within the SLO', () => {
     // 400/s → 700/s: 4,500 behind; the age would stay under a minute through the horizon.
     const r = run(rules(), [at(400, 0), at(700, 4_500), at(700, 9_000)], { stepMs: STEP });
@@ -131,7 +159,8 @@ describe('the projected-breach trigger', () => {
         desired: 4,
         start,
         state: {
-          ...run(rules(), [at(400, 0)], { start: start - STEP }).states[0]!,
+          // Its log-end offsets continue into this run's: 450/s over the step before, too.
+          ...run(rules(), [{ ...at(400, 0), produced: 0 }], { start: start - STEP }).states[0]!,
           lastAction: {
             action,
             from: action === 'down' ? 8 : 2,

@@ -78,6 +78,10 @@ describe('--frontier', () => {
       DEFAULTS,
       ...LAGPILOT_SWEEP.map((s) => s.setting),
     ]);
+    // The sweep's default attainment is the defaults' run, printed under both settings.
+    const [defaults, ...swept] = result.frontier.lagpilot as FrontierPoint[];
+    const atDefault = swept.find((p) => p.setting === 'LAGPILOT_SLO_ATTAINMENT=99.9')!;
+    expect({ ...atDefault, setting: DEFAULTS }).toEqual(defaults);
 
     // The verdict, recomputed from the printed points alone.
     const ours = result.frontier.lagpilot[0] as FrontierPoint;
