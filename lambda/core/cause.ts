@@ -129,10 +129,11 @@ export type Cause =
   /** Ahead of a burst that recurred at this minute of the hour or this hour of the week. */
   | { rule: 'prescale'; recurrence: Recurrence }
   /**
-   * The error budget burns (`burn` × what LAGPILOT_SLO_ATTAINMENT allows over the burn window):
-   * the floor that absorbs the recent peak through a task start (the decision's `sizing`).
+   * The error budget burns (`burn` × what LAGPILOT_SLO_ATTAINMENT `attainment` allows over the
+   * burn window), or the running attainment `running` is below it: the floor that absorbs the
+   * recent peak through a task start (the decision's `sizing`).
    */
-  | { rule: 'floor'; burn: number; attainment: number }
+  | { rule: 'floor'; burn: number; attainment: number; running: number | null }
   | { rule: 'down'; calm: Calm; min: TaskCount; step: DownStep }
   | { rule: 'hold'; hold: Hold };
 

@@ -308,11 +308,16 @@ function judge(
   const fired = up.filter((s) => covers(s.held, s.windowMs));
   if (fired.length > 0) return scaleUp(rules, bounds, current, fired, m, capacity);
   if (floor && floor.balanced > current) {
-    const { burn } = m.budget;
+    const { burn, attainment } = m.budget;
     return {
       action: 'up',
       to: floor.balanced,
-      cause: { rule: 'floor', burn: burn ?? 0, attainment: rules.sloAttainment },
+      cause: {
+        rule: 'floor',
+        burn: burn ?? 0,
+        attainment: rules.sloAttainment,
+        running: attainment,
+      },
       sizing: floor,
     };
   }

@@ -19,7 +19,7 @@ import type {
   Wait,
 } from './cause.ts';
 import { compact, count, duration, heldOf, percent, rate, tasksThat } from './format.ts';
-import { budgetWindowHours } from './slo-budget.ts';
+import { ATTAINMENT_HOURS, budgetWindowHours } from './slo-budget.ts';
 import type { Decision, Diagnosis, Reaction, Sizing } from './types.ts';
 
 const show = (kind: ThresholdSignal['kind'], n: number): string =>
@@ -175,10 +175,11 @@ function causeSentences(d: Decision, c: Cause): string[] {
       const sizing = d.sizing
         ? `; ${describeSizing(d.sizing, 'peak this time of day × share a start cannot absorb')}`
         : '';
-      return [
-        `${scale}: error budget burning ${c.burn.toFixed(1)}× what ${c.attainment} % allows (last ${budgetWindowHours(c.attainment)} h)${sizing}`,
-        reactionText(d.measures.reaction),
-      ];
+      const why =
+        c.burn >= 1 || c.running === null
+          ? `error budget burning ${c.burn.toFixed(1)}× what ${c.attainment} % allows (last ${budgetWindowHours(c.attainment)} h)`
+          : `SLO held in ${c.running.toFixed(3)} % of minutes, below the ${c.attainment} % target (last ${ATTAINMENT_HOURS / 24} days)`;
+      return [`${scale}: ${why}${sizing}`, reactionText(d.measures.reaction)];
     }
     case 'prescale': {
       const sizing = d.sizing ? `; ${describeSizing(d.sizing, 'recurring produce')}` : '';

@@ -164,8 +164,14 @@ export function budgetOf(
     budgetWindowHours(rules.sloAttainment),
   );
   // The peak is read only while the budget burns: most steps hold no floor.
+  // The window forgets a breach after its hours; the running attainment does not: a service that
+  // spends each window's budget would otherwise stay just under its target for good.
+  const behind = attainment !== null && attainment < rules.sloAttainment;
+  // The peak is read only while a floor is held: most steps hold none.
   const peak =
-    burn !== null && burn >= 1 ? floorPeak(state.weekly, state.quietRises, now, produceRate) : null;
+    (burn !== null && burn >= 1) || behind
+      ? floorPeak(state.weekly, state.quietRises, now, produceRate)
+      : null;
   const floorRate = peak === null ? null : floorRateFor(peak, rules.lagSloMs, reaction);
   return { attainment, burn, floorRate: floorRate !== null && floorRate > 0 ? floorRate : null };
 }

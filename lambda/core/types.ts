@@ -284,7 +284,10 @@ export interface Budget {
   attainment: Percent | null;
   /** Violated minutes over the burn window ÷ what the target allows there (1: on budget). */
   burn: number | null;
-  /** Tasks held while the budget burns (null: no floor), and the peak rate they absorb. */
+  /**
+   * Tasks held while the budget burns or the attainment is below its target (null: no floor),
+   * and the peak rate they absorb.
+   */
   floor: TaskCount | null;
   floorRate: number | null;
 }

@@ -73,20 +73,20 @@ describe('the budget window', () => {
     startSource: 'measured',
     horizonMs: 90_000,
   };
-  /** One violated minute `agoH` hours before T0, every other minute of the last day clean. */
-  function oneBreach(agoH: number): SloRecord {
+  /** One breach `agoH` hours before T0, every other minute of the last `days` days clean. */
+  function oneBreach(agoH: number, days = 3): SloRecord {
     let r = EMPTY_STATE.slo;
-    for (let m = 24 * 60; m >= 0; m--) {
+    for (let m = days * 24 * 60; m >= 0; m--) {
       const at = T0 - m * MINUTE;
       r = recordSlo(r, at, at === T0 - agoH * HOUR ? 75 : 5, SLO);
     }
     return r;
   }
   const weekly = weeklyOf([[T0 - 20 * MINUTE, 9_000]]);
-  const floorRate = (attainment: string, agoH: number) =>
+  const floorRate = (attainment: string, agoH: number, days = 3) =>
     budgetOf(
       parseScalingRules({ LAGPILOT_SLO_ATTAINMENT: attainment }),
-      { slo: oneBreach(agoH), weekly, quietRises: NO_RISES },
+      { slo: oneBreach(agoH, days), weekly, quietRises: NO_RISES },
       reaction,
       T0,
       9_000,
@@ -99,6 +99,12 @@ describe('the budget window', () => {
     // 99 %: one minute in 100 is allowed, so a breach two hours ago is within budget.
     expect(floorRate('99', 2)).toBeNull();
     expect(floorRate('99.99', 20)).toBeCloseTo(3_000);
+  });
+
+  it('holds the floor while the running attainment is below the target, once the window forgot', () => {
+    // The breach (two violated minutes: the age grew into it) in one day of minutes: 99.86 %.
+    expect(floorRate('99.9', 17, 1)).toBeCloseTo(3_000);
+    expect(floorRate('99.8', 17, 1)).toBeNull();
   });
 });
 

@@ -125,6 +125,25 @@ describe('the floor a burning budget holds', () => {
     expect(Math.min(...r.desired)).toBe(6);
   });
 
+  it('holds the floor while the running attainment is below the target, the window clean', () => {
+    const now = 1_000_000_000_000;
+    // 3 violated minutes 22 h ago, in 22 h of minutes: 99.77 %; the 16 h window holds none.
+    const slo = record(now - 22 * 60 * MINUTE, 22 * 60, (i) => (i < 3 ? 90 : 1));
+    const state = { ...burning(), slo };
+    const r = run(rulesAt('99.9'), repeat(3, quiet), { desired: 1, state });
+    expect(r.decisions[0]).toMatchObject({
+      action: 'up',
+      to: 6,
+      cause: { rule: 'floor', burn: 0 },
+    });
+    expect(explain(r.decisions[0]!)[0]).toMatch(
+      /^scale 1→6: SLO held in 99\.77\d % of minutes, below the 99\.9 % target \(last 28 days\)/,
+    );
+    // At 99.5 % the same record meets the target: no floor.
+    const met = run(rulesAt('99.5'), repeat(3, quiet), { desired: 1, state });
+    expect(met.decisions.every((d) => d.cause.rule !== 'floor')).toBe(true);
+  });
+
   it('holds no floor when the budget allows what was spent', () => {
     // 3 violated minutes of the last 60 are within a 95 % budget (burn 1).
     const r = run(rulesAt('95'), repeat(12, quiet), { desired: 1, state: burning() });
