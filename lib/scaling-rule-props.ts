@@ -54,8 +54,9 @@ export interface ScalingRuleProps {
   /**
    * `LAGPILOT_SLO_ATTAINMENT`: the share of minutes (%) the lag SLO must hold: while the
    * autoscaler's own record has spent the budget of the last 1 / (1 − target) minutes (16 h at
-   * 99.9), it holds a floor sized to absorb the peak this time of day through a task start; the
-   * floor falls back once that window is clean.
+   * 99.9), or while its running attainment (28 days) is below the target, it holds a floor sized to
+   * absorb the peak this time of day through a task start; the floor falls back once that window is
+   * clean and the attainment on target.
    * @default 99.9
    */
   readonly sloAttainment?: RuleValueOf<'LAGPILOT_SLO_ATTAINMENT'>;

@@ -152,7 +152,7 @@ export const PARAMETERS = {
       .min(50, 'must be at least 50 (%)')
       .max(99.999, 'must be below 100 (%): a budget of zero minutes cannot be planned for')
       .default(99.9),
-    doc: "the share of minutes (%) the lag SLO must hold: while the autoscaler's own record has spent the budget of the last 1 / (1 − target) minutes (16 h at 99.9), it holds a floor sized to absorb the peak this time of day through a task start; the floor falls back once that window is clean",
+    doc: "the share of minutes (%) the lag SLO must hold: while the autoscaler's own record has spent the budget of the last 1 / (1 − target) minutes (16 h at 99.9), or while its running attainment (28 days) is below the target, it holds a floor sized to absorb the peak this time of day through a task start; the floor falls back once that window is clean and the attainment on target",
   },
   LAGPILOT_TASK_START: {
     role: 'rule',
