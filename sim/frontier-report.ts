@@ -96,17 +96,23 @@ export async function frontiers(options: SimulateOptions): Promise<TraceFrontier
       }),
     );
   });
-  const jobs = perTrace.flat();
   // A sweep point whose rules equal the defaults' (LAGPILOT_SLO_ATTAINMENT=99.9) is the same run.
-  const keys = perTrace.flatMap((points, t) => points.map((job) => runKey(job, t)));
-  const first = keys.map((key) => keys.indexOf(key));
-  const unique = jobs.filter((_, i) => first[i] === i);
+  const unique: PointJob[] = [];
+  const slots = new Map<string, number>();
+  const slotOf = perTrace.flatMap((points, t) =>
+    points.map((job) => {
+      const key = runKey(job, t);
+      const slot = slots.get(key) ?? unique.push(job) - 1;
+      slots.set(key, slot);
+      return slot;
+    }),
+  );
   const ran = await runPool(
     unique.map((job) => ({ kind: 'point' as const, job })),
     (task) => runPoint(task.job),
     ({ job }) => (traceDurationS(job.trace) / job.fleet.tickS) * (WEIGHT[job.point.policy] ?? 1),
   );
-  const scores = first.map((i) => ran[unique.indexOf(jobs[i]!)]!);
+  const scores = slotOf.map((slot) => ran[slot]!);
   let offset = 0;
   return perTrace.map((jobs) => {
     const mine = scores.slice(offset, offset + jobs.length);

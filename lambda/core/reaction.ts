@@ -78,12 +78,16 @@ export function projectedAgeS(
  * rate: it only hastens a scale-up. Null without three samples of the log-end offsets.
  */
 export function rateNow(samples: readonly LagSample[]): number | null {
-  const known = samples.filter((s) => s.endSum !== null).slice(-3);
-  if (known.length < 3) return null;
-  const [a, b, c] = known as (LagSample & { endSum: number })[];
-  const [d0, d1] = [b!.at - a!.at, c!.at - b!.at];
-  if (d0 <= 0 || d1 <= 0) return null;
-  const [r0, r1] = [((b!.endSum - a!.endSum) * 1000) / d0, ((c!.endSum - b!.endSum) * 1000) / d1];
+  // The last three samples with log-end offsets, newest first, read from the end (a hot path).
+  const known: { at: EpochMs; endSum: number }[] = [];
+  for (let i = samples.length - 1; i >= 0 && known.length < 3; i--) {
+    const { at, endSum } = samples[i]!;
+    if (endSum !== null) known.push({ at, endSum });
+  }
+  const [c, b, a] = known;
+  if (!a || !b || !c || b.at <= a.at || c.at <= b.at) return null;
+  const r0 = ((b.endSum - a.endSum) * 1000) / (b.at - a.at);
+  const r1 = ((c.endSum - b.endSum) * 1000) / (c.at - b.at);
   if (r0 < 0 || r1 < 0) return null;
   return Math.max(r1, 2 * r1 - r0);
 }

@@ -163,7 +163,6 @@ export function budgetOf(
     rules.sloAttainment,
     budgetWindowHours(rules.sloAttainment),
   );
-  // The peak is read only while the budget burns: most steps hold no floor.
   // The window forgets a breach after its hours; the running attainment does not: a service that
   // spends each window's budget would otherwise stay just under its target for good.
   const behind = attainment !== null && attainment < rules.sloAttainment;
