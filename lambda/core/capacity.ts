@@ -56,11 +56,24 @@ export const groupCapacity = (
 
 /** The median of the samples (null below MIN_CAPACITY_SAMPLES): robust to one odd step. */
 export const estimate = lastCallOn(function estimate(samples: readonly number[]): number | null {
-  if (samples.length < MIN_CAPACITY_SAMPLES) return null;
+  return samples.length < MIN_CAPACITY_SAMPLES ? null : median(samples);
+});
+
+function median(samples: readonly number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-});
+}
+
+/**
+ * What the samples so far say before they are enough to plan with (their median), for bounding a
+ * scale-down only: each measured what a saturated task consumed, so a fleet cut below the count
+ * they say the peak needs would fall behind. Null without a sample.
+ */
+export function provisionalCapacity(learned: CapacityMemory): Capacity | null {
+  const n = learned.samples.length;
+  return n === 0 ? null : { perTask: median(learned.samples), source: 'learned', samples: n };
+}
 
 /**
  * This step's capacity sample, or null when the group was not provably saturated and settled

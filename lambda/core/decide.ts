@@ -17,7 +17,7 @@
  *   6. otherwise hold, with the signals and how long each has held so far.
  */
 
-import { type Capacity, groupCapacity } from './capacity.ts';
+import { type Capacity, groupCapacity, provisionalCapacity } from './capacity.ts';
 import type { Calm, DownStep, Hold, Signal, Unobserved, UpStep } from './cause.ts';
 import type { ScalingRules } from './config.ts';
 import { downTarget, stepDown, stepUp, upLimit } from './counts.ts';
@@ -186,7 +186,8 @@ function scaleUp(
 /**
  * Scale down, never below the smallest balanced count whose per-task capacity carries the
  * peak produce rate of the down-window × headroom. `fit` goes straight there; one / half step
- * toward it. Without a known capacity, `fit` steps down by one; with a known capacity but no
+ * toward it. Without a known capacity, `fit` steps down by one, never below the count the
+ * samples so far (fewer than planning needs) say the peak needs; with a known capacity but no
  * measured peak (missing samples), it holds.
  */
 function scaleDown(
@@ -196,16 +197,19 @@ function scaleDown(
   calm: Calm & { peakProduce: number | null },
   m: Measures,
   capacity: Capacity | null,
+  provisional: Capacity | null,
 ): Verdict {
   const { peakProduce, ...held } = calm;
   if (capacity && peakProduce === null) {
     return holdAt(current, { kind: 'peak-unmeasured', calm: held });
   }
+  // Too few samples to plan with still bound the fixed steps: never below what they say.
+  const basis = capacity ?? provisional;
   const sizing =
-    capacity && peakProduce !== null
+    basis && peakProduce !== null
       ? sizeFor(
           rules,
-          capacity,
+          basis,
           bounds.partitions,
           { produceRate: peakProduce, backlog: m.scalingLag ?? 0 },
           bounds.floor,
@@ -220,13 +224,14 @@ function scaleDown(
     partitions: bounds.partitions,
   });
   const to = sizing
-    ? rules.downStep === 'fit'
+    ? capacity && rules.downStep === 'fit'
       ? sizing.balanced
       : Math.max(stepped, sizing.balanced)
     : stepped;
-  const step: DownStep = sizing
-    ? { kind: 'sized' }
-    : { kind: 'fixed', step: fixed, capacityUnknown: rules.downStep === 'fit' };
+  const step: DownStep =
+    sizing && (capacity || to > stepped)
+      ? { kind: 'sized' }
+      : { kind: 'fixed', step: fixed, capacityUnknown: !capacity && rules.downStep === 'fit' };
   if (to >= current) {
     const hold: Hold =
       current <= bounds.floor
@@ -339,7 +344,8 @@ function judge(
     const peakProduce = seen === null ? null : Math.max(seen, recurring?.sizing.produceRate ?? 0);
     // While the budget burns, the floor it holds is the scale-down's floor too.
     const held = floor ? { ...bounds, floor: Math.max(bounds.floor, floor.balanced) } : bounds;
-    return scaleDown(rules, held, current, { ...calm, peakProduce }, m, capacity);
+    const provisional = provisionalCapacity(obs.state.capacity);
+    return scaleDown(rules, held, current, { ...calm, peakProduce }, m, capacity, provisional);
   }
   if (up.length > 0) return holdAt(current, { kind: 'not-sustained', signals: up });
   if (down.blockers.length === 0) return holdAt(current, { kind: 'calm-building', calm });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CAPACITY_SAMPLES, estimate, groupCapacity, learn } from '../../lambda/core/capacity.ts';
 import { parseScalingRules } from '../../lambda/core/config.ts';
 import { explain } from '../../lambda/core/explain.ts';
-import type { CapacityMemory } from '../../lambda/core/types.ts';
+import { type CapacityMemory, EMPTY_STATE } from '../../lambda/core/types.ts';
 import { repeat, run, spread, type World } from '../helpers/scaler.ts';
 
 // The defaults, with a 12-partition topic and 1-minute steps. A world's `produced` is per
@@ -171,6 +171,20 @@ describe('rate-based sizing', () => {
     expect(explain(down)[0]).toBe(
       'scale 12→6: need 4.4 tasks (peak produce 200/s × 1.1 + backlog 120 within 1 min at 50/s per task (configured)); balanced 6',
     );
+  });
+
+  it('steps down without a planned capacity, never below what the samples so far say', () => {
+    // 6 tasks, 200/s calm; two saturated samples said 50/s a task, one short of planning with.
+    const calm: World = { lag: spread(120), produced: 1_000, cpu: 10, memory: 30 };
+    const sampled = { ...EMPTY_STATE, capacity: { samples: [50, 50], taskDefinition: null } };
+    const r = run(rules(), repeat(8, calm), { desired: 6, state: sampled });
+    expect(r.decisions.every((d) => d.measures.taskCapacity === null)).toBe(true);
+    // 200/s × 1.1 on 50/s tasks: 4.4, balanced 6; the fixed step (6→4) would fall behind.
+    expect(r.decisions.filter((d) => d.action === 'down')).toEqual([]);
+    expect(last(r.decisions).sizing).toMatchObject({ perTask: 50, balanced: 6 });
+    // Without a sample, the fixed step.
+    const blind = run(rules(), repeat(8, calm), { desired: 6 });
+    expect(blind.decisions.find((d) => d.action === 'down')).toMatchObject({ from: 6, to: 4 });
   });
 
   it('holds on a steady saturated load once the fleet carries it: no flapping', () => {
