@@ -106,6 +106,18 @@ export type Hold =
   | { kind: 'drains'; signals: Signal[]; drain: Drain }
   /** Signals fired, but the sizing (the decision's `sizing`) needs no more tasks. */
   | { kind: 'sized-enough'; signals: Signal[] }
+  /**
+   * Signals fired and the sizing wants more, but the count in place falls short by no more than
+   * a capacity estimate's spread and the oldest message stays under `olderThanS` until added
+   * tasks could consume (`projectedS`).
+   */
+  | {
+      kind: 'within-spread';
+      signals: Signal[];
+      spread: number;
+      projectedS: number;
+      olderThanS: number;
+    }
   | { kind: 'no-useful-count'; signals: Signal[] }
   /** Signals above their thresholds, not yet for their whole windows. */
   | { kind: 'not-sustained'; signals: Signal[] }

@@ -31,6 +31,7 @@ import {
   recurringSizing,
   sizeFor,
   tasksForLag,
+  withinSpread,
 } from './sizing.ts';
 import { floorSizing } from './slo-budget.ts';
 import type {
@@ -172,6 +173,8 @@ function scaleUp(
   if (sizing.balanced <= current && !memory) {
     return { ...holdAt(current, { kind: 'sized-enough', signals }), sizing };
   }
+  const aging = memory ? null : withinSpread(rules, m, carried);
+  if (aging) return { ...holdAt(current, { kind: 'within-spread', signals, ...aging }), sizing };
   const wanted = Math.max(sizing.balanced, current + 1);
   const to = stepUp(rules, {
     current,

@@ -122,6 +122,8 @@ function holdText(d: Decision, h: Hold): string {
       return `${signalsSentence(h.signals)}, but ${drains(h.drain)}`;
     case 'sized-enough':
       return `${signalsSentence(h.signals)}, but ${d.sizing ? describeSizing(d.sizing) : 'the sizing needs no more'}`;
+    case 'within-spread':
+      return `${signalsSentence(h.signals)}, but ${tasksThat(d.from, 'fall')} short by under ${percent(h.spread * 100)}, within the capacity estimate's spread, and the oldest message is ${duration(h.projectedS * 1000)} old by the time added tasks could consume, under ${duration(h.olderThanS * 1000)}`;
     case 'no-useful-count':
       return `${signalsSentence(h.signals)}, but no useful count above ${d.from} within the ${capNote(d)}`;
     case 'not-sustained':

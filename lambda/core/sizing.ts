@@ -53,6 +53,31 @@ export function arrivingBacklog(
 }
 
 /**
+ * How far the produce rate may exceed what the count in place carries and still be read as that
+ * count's: medians of saturated samples differ by a few percent from run to run, and a fleet at
+ * its exact capacity reads as short on half its steps.
+ */
+export const ESTIMATE_SPREAD = 0.05;
+
+/**
+ * The count in place, when it falls short by no more than ESTIMATE_SPREAD and keeps the oldest
+ * message younger than SETTLE_AGE_SHARE of the SLO until tasks added now could consume: the SLO
+ * absorbs that, and a task added for it would flip the count on every wobble of the estimate.
+ */
+export function withinSpread(
+  rules: ScalingRules,
+  m: Measures,
+  carried: number,
+): { spread: number; projectedS: number; olderThanS: number } | null {
+  if (m.lagSeconds === null || m.produceRate === null) return null;
+  if (m.produceRate * rules.headroom > carried * (1 + ESTIMATE_SPREAD)) return null;
+  const ahead = m.reaction.horizonMs + rules.stepIntervalMs;
+  const projectedS = projectedAgeS(m.lagSeconds, m.produceRate, carried, ahead);
+  const olderThanS = (SETTLE_AGE_SHARE * rules.lagSloMs) / 1000;
+  return projectedS < olderThanS ? { spread: ESTIMATE_SPREAD, projectedS, olderThanS } : null;
+}
+
+/**
  * The sizing for `produceRate` plus `backlog` within the SLO, between `floor` and `cap`: the
  * smallest count (balanced when balancing is on) whose busiest task carries its share, or the
  * cap when none does.
