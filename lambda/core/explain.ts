@@ -62,7 +62,12 @@ const drains = (d: Drain): string =>
  */
 export function describeSizing(s: Sizing, produce = 'produce'): string {
   // A scale-up drains within the SLO the part of the backlog older than `olderThanS` by then.
-  const older = s.olderThanS === undefined ? '' : ` older than ${duration(s.olderThanS * 1000)}`;
+  const older =
+    s.olderThanS !== undefined
+      ? ` older than ${duration(s.olderThanS * 1000)}`
+      : s.aboveLagHigh !== undefined
+        ? ` above ${count(s.aboveLagHigh)}`
+        : '';
   const backlog =
     s.backlog > 0
       ? ` + backlog ${compact(s.backlog)}${older} within ${duration(s.sloS * 1000)}`

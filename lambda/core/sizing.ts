@@ -4,7 +4,7 @@
  */
 
 import { type Capacity, groupCapacity } from './capacity.ts';
-import type { Drain, Recurrence } from './cause.ts';
+import type { Drain, Recurrence, Signal } from './cause.ts';
 import type { ScalingRules } from './config.ts';
 import { balancedCounts } from './counts.ts';
 import { projectedAgeS } from './reaction.ts';
@@ -78,6 +78,26 @@ export function withinSpread(
 }
 
 /**
+ * The backlog a scale-up sizes for when the count in place carries no more than the produce rate
+ * (within ESTIMATE_SPREAD) while the lag trigger holds: such a fleet never brings the lag down,
+ * so the lag above LAGPILOT_LAG_HIGH — where the trigger and the LagHigh alarm stay for good —
+ * is drained within the SLO. Otherwise the backlog still arriving (`arrivingBacklog`).
+ */
+export function upBacklog(
+  rules: ScalingRules,
+  m: Measures,
+  carried: number,
+  signals: readonly Signal[],
+): { backlog: number; olderThanS?: number; aboveLagHigh?: number } {
+  const arriving = arrivingBacklog(rules, m, carried);
+  const lag = m.scalingLag ?? 0;
+  const lagHeld = signals.some((s) => s.kind === 'lag' && s.held >= s.windowMs);
+  const spare = carried > (m.produceRate ?? 0) * rules.headroom * (1 + ESTIMATE_SPREAD);
+  if (!lagHeld || spare || lag - rules.lagHigh <= arriving.backlog) return arriving;
+  return { backlog: lag - rules.lagHigh, aboveLagHigh: rules.lagHigh };
+}
+
+/**
  * The sizing for `produceRate` plus `backlog` within the SLO, between `floor` and `cap`: the
  * smallest count (balanced when balancing is on) whose busiest task carries its share, or the
  * cap when none does.
@@ -86,7 +106,7 @@ export function sizeFor(
   rules: ScalingRules,
   capacity: Capacity,
   partitions: Partitions | null,
-  load: { produceRate: number; backlog: number; olderThanS?: number },
+  load: { produceRate: number; backlog: number; olderThanS?: number; aboveLagHigh?: number },
   floor: TaskCount,
   cap: TaskCount,
 ): Sizing {
@@ -107,6 +127,7 @@ export function sizeFor(
     headroom: rules.headroom,
     backlog: load.backlog,
     ...(load.olderThanS === undefined ? {} : { olderThanS: load.olderThanS }),
+    ...(load.aboveLagHigh === undefined ? {} : { aboveLagHigh: load.aboveLagHigh }),
     sloS,
     neededTasks: need / capacity.perTask,
     balanced: fits ?? cap,

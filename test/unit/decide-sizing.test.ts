@@ -187,22 +187,23 @@ describe('rate-based sizing', () => {
     expect(blind.decisions.find((d) => d.action === 'down')).toMatchObject({ from: 6, to: 4 });
   });
 
+  // 4 tasks carry 200/s × per-task / 50; 200/s produced, no margin; the rate trigger fires.
+  const atCapacity = (perTask: string, backlog: number, lagHigh = '3000') =>
+    run(
+      rules({
+        LAGPILOT_TASK_CAPACITY: perTask,
+        LAGPILOT_HEADROOM: '1',
+        LAGPILOT_LAG_HIGH: lagHigh,
+        LAGPILOT_LAG_LOW: '500',
+      }),
+      repeat(4, { lag: spread(backlog), produced: 1_000, cpu: 40, memory: 30 }),
+      { learn: false },
+    ).decisions;
+
   it('holds a fleet at its exact capacity while the backlog stays young; adds when it ages or the gap is real', () => {
-    // 4 tasks carry 200/s × per-task / 50; 200/s produced, no margin; a backlog over LAG_HIGH.
-    const at = (perTask: string, backlog: number) =>
-      run(
-        rules({
-          LAGPILOT_TASK_CAPACITY: perTask,
-          LAGPILOT_HEADROOM: '1',
-          LAGPILOT_LAG_HIGH: '1000',
-          LAGPILOT_LAG_LOW: '500',
-        }),
-        repeat(4, { lag: spread(backlog), produced: 1_000, cpu: 40, memory: 30 }),
-        { learn: false },
-      ).decisions;
     // 2 % short (196/s) on a backlog 12 s old: it ages 0.02 s a second, 15.6 s by the time a
     // task asked for a step later consumes (3 min), short of half the SLO — the estimate's wobble.
-    const young = at('49', 2_400);
+    const young = atCapacity('49', 2_400);
     expect(young.map((d) => d.action)).toEqual(['hold', 'hold', 'hold', 'hold']);
     expect(young[2]!.cause).toMatchObject({
       rule: 'hold',
@@ -212,9 +213,22 @@ describe('rate-based sizing', () => {
       /4 tasks fall short by under 5%, within the capacity estimate's spread, and the oldest message is 15\.6 s old by the time added tasks could consume, under 30 s$/,
     );
     // The same 2 % on a backlog already 30 s old: the task is added.
-    expect(at('49', 6_000).map((d) => d.action)).toContain('up');
+    expect(atCapacity('49', 6_000, '10000').map((d) => d.action)).toContain('up');
     // 10 % short (180/s): a real gap, added even though the backlog is young.
-    expect(at('45', 2_400).map((d) => d.action)).toContain('up');
+    expect(atCapacity('45', 2_400).map((d) => d.action)).toContain('up');
+  });
+
+  it('drains the lag above LAG_HIGH within the SLO when the count in place only carries the rate', () => {
+    // The same fleet (2 % short, or 2 % over: 204/s), the lag 2,400 above a LAG_HIGH of 1,000
+    // for the up-window: neither count ever brings it down, and the LagHigh alarm would stay.
+    for (const perTask of ['49', '51']) {
+      const d = atCapacity(perTask, 2_400, '1000').find((x) => x.action === 'up')!;
+      expect(d.sizing, perTask).toMatchObject({ backlog: 1_400, aboveLagHigh: 1_000 });
+      expect(explain(d)[0], perTask).toContain('+ backlog 1.4k above 1,000 within 1 min');
+    }
+    // With spare capacity (220/s) the lag comes down by itself: held.
+    const spare = atCapacity('55', 2_400, '1000');
+    expect(spare.map((d) => d.action)).toEqual(['hold', 'hold', 'hold', 'hold']);
   });
 
   it('holds on a steady saturated load once the fleet carries it: no flapping', () => {
