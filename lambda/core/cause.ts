@@ -107,13 +107,14 @@ export type Hold =
   /** Signals fired, but the sizing (the decision's `sizing`) needs no more tasks. */
   | { kind: 'sized-enough'; signals: Signal[] }
   /**
-   * Signals fired and the sizing wants more, but the count in place falls short by no more than
-   * a capacity estimate's spread and the oldest message stays under `olderThanS` until added
-   * tasks could consume (`projectedS`).
+   * Signals fired and the sizing wants more, but the count in place falls short by `shortfall`
+   * (a fraction), within a capacity estimate's `spread`, and the oldest message stays under
+   * `olderThanS` until tasks asked for at the next step could consume (`projectedS`).
    */
   | {
       kind: 'within-spread';
       signals: Signal[];
+      shortfall: number;
       spread: number;
       projectedS: number;
       olderThanS: number;

@@ -25,12 +25,12 @@ import { covers, maxSampleGap } from './history.ts';
 import { measure } from './measure.ts';
 import { capacityShort, downSignals, overridesWaits, series, upSignals, waits } from './signals.ts';
 import {
+  arrivingBacklog,
   drainOf,
   peakProduceRate,
   recurringSizing,
   sizeFor,
   tasksForLag,
-  upBacklog,
   withinSpread,
 } from './sizing.ts';
 import { floorSizing } from './slo-budget.ts';
@@ -164,7 +164,7 @@ function scaleUp(
     rules,
     capacity,
     bounds.partitions,
-    { produceRate: m.produceRate, ...upBacklog(rules, m, carried, signals) },
+    { produceRate: m.produceRate, ...arrivingBacklog(rules, m, carried) },
     bounds.floor,
     bounds.cap,
   );
@@ -173,8 +173,7 @@ function scaleUp(
   if (sizing.balanced <= current && !memory) {
     return { ...holdAt(current, { kind: 'sized-enough', signals }), sizing };
   }
-  const aging =
-    memory || sizing.aboveLagHigh !== undefined ? null : withinSpread(rules, m, carried);
+  const aging = withinSpread(rules, m, carried, signals);
   if (aging) return { ...holdAt(current, { kind: 'within-spread', signals, ...aging }), sizing };
   const wanted = Math.max(sizing.balanced, current + 1);
   const to = stepUp(rules, {

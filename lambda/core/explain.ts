@@ -41,6 +41,9 @@ export function signalText(s: Signal): string {
 export const signalSentence = (s: Signal): string =>
   `${signalText(s)} for ${heldOf(s.held, s.windowMs)}`;
 
+/** 0.0213 → "2.1%": a fraction as a percentage to a tenth. */
+const tenths = (f: number): string => `${(Math.round(f * 1000) / 10).toFixed(1)}%`;
+
 const signalsSentence = (signals: readonly Signal[]): string =>
   signals.map(signalSentence).join(', ');
 
@@ -62,12 +65,7 @@ const drains = (d: Drain): string =>
  */
 export function describeSizing(s: Sizing, produce = 'produce'): string {
   // A scale-up drains within the SLO the part of the backlog older than `olderThanS` by then.
-  const older =
-    s.olderThanS !== undefined
-      ? ` older than ${duration(s.olderThanS * 1000)}`
-      : s.aboveLagHigh !== undefined
-        ? ` above ${count(s.aboveLagHigh)}`
-        : '';
+  const older = s.olderThanS === undefined ? '' : ` older than ${duration(s.olderThanS * 1000)}`;
   const backlog =
     s.backlog > 0
       ? ` + backlog ${compact(s.backlog)}${older} within ${duration(s.sloS * 1000)}`
@@ -128,7 +126,7 @@ function holdText(d: Decision, h: Hold): string {
     case 'sized-enough':
       return `${signalsSentence(h.signals)}, but ${d.sizing ? describeSizing(d.sizing) : 'the sizing needs no more'}`;
     case 'within-spread':
-      return `${signalsSentence(h.signals)}, but ${tasksThat(d.from, 'fall')} short by under ${percent(h.spread * 100)}, within the capacity estimate's spread, and the oldest message is ${duration(h.projectedS * 1000)} old by the time added tasks could consume, under ${duration(h.olderThanS * 1000)}`;
+      return `${signalsSentence(h.signals)}, but ${tasksThat(d.from, 'fall')} short by ${tenths(h.shortfall)}, within the capacity estimate's spread (${percent(h.spread * 100)}), and the oldest message is ${duration(h.projectedS * 1000)} old by the time tasks added a step later consume, under ${duration(h.olderThanS * 1000)}`;
     case 'no-useful-count':
       return `${signalsSentence(h.signals)}, but no useful count above ${d.from} within the ${capNote(d)}`;
     case 'not-sustained':

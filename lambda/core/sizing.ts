@@ -61,40 +61,30 @@ export const ESTIMATE_SPREAD = 0.05;
 
 /**
  * The count in place, when it falls short by no more than ESTIMATE_SPREAD and keeps the oldest
- * message younger than SETTLE_AGE_SHARE of the SLO until tasks added now could consume: the SLO
- * absorbs that, and a task added for it would flip the count on every wobble of the estimate.
+ * message younger than SETTLE_AGE_SHARE of the SLO until tasks asked for at the next step could
+ * consume: the SLO absorbs that, and a task added for it would flip the count on every wobble of
+ * the estimate. Never for memory (more tasks alone relieve it), a projected breach (the rate at
+ * the step outruns the interval's average), or no tasks.
  */
 export function withinSpread(
   rules: ScalingRules,
   m: Measures,
   carried: number,
-): { spread: number; projectedS: number; olderThanS: number } | null {
-  if (m.lagSeconds === null || m.produceRate === null) return null;
-  if (m.produceRate * rules.headroom > carried * (1 + ESTIMATE_SPREAD)) return null;
+  signals: readonly Signal[],
+): { shortfall: number; spread: number; projectedS: number; olderThanS: number } | null {
+  if (m.lagSeconds === null || m.produceRate === null || m.running === 0) return null;
+  const overdue = signals.some(
+    (s) => s.kind === 'memory' || (s.kind === 'rate' && s.overdueMs !== null),
+  );
+  if (overdue) return null;
+  const shortfall = (m.produceRate * rules.headroom) / carried - 1;
+  if (shortfall > ESTIMATE_SPREAD) return null;
   const ahead = m.reaction.horizonMs + rules.stepIntervalMs;
   const projectedS = projectedAgeS(m.lagSeconds, m.produceRate, carried, ahead);
   const olderThanS = (SETTLE_AGE_SHARE * rules.lagSloMs) / 1000;
-  return projectedS < olderThanS ? { spread: ESTIMATE_SPREAD, projectedS, olderThanS } : null;
-}
-
-/**
- * The backlog a scale-up sizes for when the count in place carries no more than the produce rate
- * (within ESTIMATE_SPREAD) while the lag trigger holds: such a fleet never brings the lag down,
- * so the lag above LAGPILOT_LAG_HIGH — where the trigger and the LagHigh alarm stay for good —
- * is drained within the SLO. Otherwise the backlog still arriving (`arrivingBacklog`).
- */
-export function upBacklog(
-  rules: ScalingRules,
-  m: Measures,
-  carried: number,
-  signals: readonly Signal[],
-): { backlog: number; olderThanS?: number; aboveLagHigh?: number } {
-  const arriving = arrivingBacklog(rules, m, carried);
-  const lag = m.scalingLag ?? 0;
-  const lagHeld = signals.some((s) => s.kind === 'lag' && s.held >= s.windowMs);
-  const spare = carried > (m.produceRate ?? 0) * rules.headroom * (1 + ESTIMATE_SPREAD);
-  if (!lagHeld || spare || lag - rules.lagHigh <= arriving.backlog) return arriving;
-  return { backlog: lag - rules.lagHigh, aboveLagHigh: rules.lagHigh };
+  return projectedS < olderThanS
+    ? { shortfall: Math.max(0, shortfall), spread: ESTIMATE_SPREAD, projectedS, olderThanS }
+    : null;
 }
 
 /**
@@ -106,7 +96,7 @@ export function sizeFor(
   rules: ScalingRules,
   capacity: Capacity,
   partitions: Partitions | null,
-  load: { produceRate: number; backlog: number; olderThanS?: number; aboveLagHigh?: number },
+  load: { produceRate: number; backlog: number; olderThanS?: number },
   floor: TaskCount,
   cap: TaskCount,
 ): Sizing {
@@ -127,7 +117,6 @@ export function sizeFor(
     headroom: rules.headroom,
     backlog: load.backlog,
     ...(load.olderThanS === undefined ? {} : { olderThanS: load.olderThanS }),
-    ...(load.aboveLagHigh === undefined ? {} : { aboveLagHigh: load.aboveLagHigh }),
     sloS,
     neededTasks: need / capacity.perTask,
     balanced: fits ?? cap,

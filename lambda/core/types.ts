@@ -304,8 +304,6 @@ export interface Sizing {
   backlog: number;
   /** When set, `backlog` is the part older than this (s) once added tasks consume (scale-up). */
   olderThanS?: number;
-  /** When set, `backlog` is the lag above this LAGPILOT_LAG_HIGH, which the count in place keeps. */
-  aboveLagHigh?: number;
   sloS: number;
   /** Tasks the load needs at full balance: (produce × headroom + backlog / SLO) / per task. */
   neededTasks: number;

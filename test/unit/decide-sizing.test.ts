@@ -209,8 +209,9 @@ describe('rate-based sizing', () => {
       rule: 'hold',
       hold: { kind: 'within-spread', spread: 0.05, olderThanS: 30 },
     });
+    expect(young[2]!.cause).toMatchObject({ hold: { shortfall: expect.closeTo(200 / 196 - 1) } });
     expect(explain(young[2]!)[0]).toMatch(
-      /4 tasks fall short by under 5%, within the capacity estimate's spread, and the oldest message is 15\.6 s old by the time added tasks could consume, under 30 s$/,
+      /4 tasks fall short by 2\.0%, within the capacity estimate's spread \(5%\), and the oldest message is 15\.6 s old by the time tasks added a step later consume, under 30 s$/,
     );
     // The same 2 % on a backlog already 30 s old: the task is added.
     expect(atCapacity('49', 6_000, '10000').map((d) => d.action)).toContain('up');
@@ -218,17 +219,25 @@ describe('rate-based sizing', () => {
     expect(atCapacity('45', 2_400).map((d) => d.action)).toContain('up');
   });
 
-  it('drains the lag above LAG_HIGH within the SLO when the count in place only carries the rate', () => {
-    // The same fleet (2 % short, or 2 % over: 204/s), the lag 2,400 above a LAG_HIGH of 1,000
-    // for the up-window: neither count ever brings it down, and the LagHigh alarm would stay.
-    for (const perTask of ['49', '51']) {
-      const d = atCapacity(perTask, 2_400, '1000').find((x) => x.action === 'up')!;
-      expect(d.sizing, perTask).toMatchObject({ backlog: 1_400, aboveLagHigh: 1_000 });
-      expect(explain(d)[0], perTask).toContain('+ backlog 1.4k above 1,000 within 1 min');
-    }
-    // With spare capacity (220/s) the lag comes down by itself: held.
-    const spare = atCapacity('55', 2_400, '1000');
-    expect(spare.map((d) => d.action)).toEqual(['hold', 'hold', 'hold', 'hold']);
+  it('never holds a jump within the last interval as the spread: the rate at the step projects a breach', () => {
+    // 100/s, then an interval averaging 205/s (4.6 % over 196/s): read as a jump in mid-interval,
+    // 310/s now, the oldest message would be 1.3 min old by the time added tasks consume.
+    const worlds = [500, 500, 500, 1_025].map((produced) => ({ lag: spread(2_400), produced }));
+    const r = run(
+      rules({
+        LAGPILOT_TASK_CAPACITY: '49',
+        LAGPILOT_HEADROOM: '1',
+        LAGPILOT_LAG_HIGH: '3000',
+        LAGPILOT_LAG_LOW: '500',
+      }),
+      worlds,
+      { learn: false },
+    );
+    expect(r.decisions.map((d) => d.action)).toEqual(['hold', 'hold', 'hold', 'up']);
+    expect(last(r.decisions).cause).toMatchObject({
+      rule: 'up',
+      signals: [{ kind: 'rate', overdueMs: expect.any(Number) }],
+    });
   });
 
   it('holds on a steady saturated load once the fleet carries it: no flapping', () => {
