@@ -44,15 +44,18 @@ export interface Capacity {
 /**
  * Messages per second the group of n tasks consumes at `perTask` each: the busiest task owns
  * ceil(P/n) partitions and caps the group, so 5 tasks on 12 partitions carry no more than 4.
+ * No tasks carry nothing (a service scaled to zero wakes on its first backlog).
  */
 export const groupCapacity = (
   perTask: number,
   partitions: Partitions | null,
   n: TaskCount,
 ): number =>
-  partitions === null || partitions <= 0
-    ? perTask * n
-    : (perTask * partitions) / busiestShare(partitions, n);
+  n <= 0
+    ? 0
+    : partitions === null || partitions <= 0
+      ? perTask * n
+      : (perTask * partitions) / busiestShare(partitions, n);
 
 /** The median of the samples (null below MIN_CAPACITY_SAMPLES): robust to one odd step. */
 export const estimate = lastCallOn(function estimate(samples: readonly number[]): number | null {

@@ -219,6 +219,45 @@ describe('rate-based sizing', () => {
     expect(atCapacity('45', 2_400).map((d) => d.action)).toContain('up');
   });
 
+  it('wakes a service scaled to zero on a backlog its first task is sized for', () => {
+    // LAGPILOT_MIN_TASKS=0, nothing running, 200/s produced onto a young backlog of 2,400 (under
+    // LAG_HIGH): no tasks carry nothing, so the rate trigger's sizing wakes it — for the rate and
+    // the backlog that grows until the first tasks start — instead of calling 0 "enough".
+    const r = run(
+      rules({
+        LAGPILOT_MIN_TASKS: '0',
+        LAGPILOT_TASK_CAPACITY: '200',
+        LAGPILOT_HEADROOM: '1',
+        LAGPILOT_LAG_HIGH: '3000',
+        LAGPILOT_LAG_LOW: '500',
+      }),
+      repeat(3, { lag: spread(2_400), produced: 1_000 }),
+      { learn: false, desired: 0 },
+    );
+    const up = r.decisions.find((d) => d.action === 'up');
+    expect(up).toMatchObject({ from: 0, cause: { rule: 'up', step: { kind: 'sized' } } });
+    expect(up!.to).toBeGreaterThanOrEqual(1);
+    expect(groupCapacity(200, 12, 0)).toBe(0);
+  });
+
+  it('never holds memory pressure as the spread: more tasks alone relieve it', () => {
+    // The young, 2 % case above, with memory over its threshold for the up-window.
+    const r = run(
+      rules({
+        LAGPILOT_TASK_CAPACITY: '49',
+        LAGPILOT_HEADROOM: '1',
+        LAGPILOT_LAG_HIGH: '3000',
+        LAGPILOT_LAG_LOW: '500',
+      }),
+      repeat(8, { lag: spread(2_400), produced: 1_000, cpu: 40, memory: 95 }),
+      { learn: false },
+    );
+    expect(r.decisions.some((d) => d.action === 'up')).toBe(true);
+    expect(r.decisions.map((d) => d.cause)).not.toContainEqual(
+      expect.objectContaining({ hold: expect.objectContaining({ kind: 'within-spread' }) }),
+    );
+  });
+
   it('never holds a jump within the last interval as the spread: the rate at the step projects a breach', () => {
     // 100/s, then an interval averaging 205/s (4.6 % over 196/s): read as a jump in mid-interval,
     // 310/s now, the oldest message would be 1.3 min old by the time added tasks consume.
