@@ -187,15 +187,19 @@ describe('rate-based sizing', () => {
     expect(blind.decisions.find((d) => d.action === 'down')).toMatchObject({ from: 6, to: 4 });
   });
 
-  // 4 tasks carry 200/s × per-task / 50; 200/s produced, no margin; the rate trigger fires.
+  // No margin, a configured capacity, and the lag trigger's band wide enough for the rate trigger.
+  const noMargin = (perTask: string, env: Record<string, string> = {}) =>
+    rules({
+      LAGPILOT_TASK_CAPACITY: perTask,
+      LAGPILOT_HEADROOM: '1',
+      LAGPILOT_LAG_HIGH: '3000',
+      LAGPILOT_LAG_LOW: '500',
+      ...env,
+    });
+  // 4 tasks carry 200/s × per-task / 50; 200/s produced; the rate trigger fires.
   const atCapacity = (perTask: string, backlog: number, lagHigh = '3000') =>
     run(
-      rules({
-        LAGPILOT_TASK_CAPACITY: perTask,
-        LAGPILOT_HEADROOM: '1',
-        LAGPILOT_LAG_HIGH: lagHigh,
-        LAGPILOT_LAG_LOW: '500',
-      }),
+      noMargin(perTask, { LAGPILOT_LAG_HIGH: lagHigh }),
       repeat(4, { lag: spread(backlog), produced: 1_000, cpu: 40, memory: 30 }),
       { learn: false },
     ).decisions;
@@ -224,13 +228,7 @@ describe('rate-based sizing', () => {
     // LAG_HIGH): no tasks carry nothing, so the rate trigger's sizing wakes it — for the rate and
     // the backlog that grows until the first tasks start — instead of calling 0 "enough".
     const r = run(
-      rules({
-        LAGPILOT_MIN_TASKS: '0',
-        LAGPILOT_TASK_CAPACITY: '200',
-        LAGPILOT_HEADROOM: '1',
-        LAGPILOT_LAG_HIGH: '3000',
-        LAGPILOT_LAG_LOW: '500',
-      }),
+      noMargin('200', { LAGPILOT_MIN_TASKS: '0' }),
       repeat(3, { lag: spread(2_400), produced: 1_000 }),
       { learn: false, desired: 0 },
     );
@@ -243,12 +241,7 @@ describe('rate-based sizing', () => {
   it('never holds memory pressure as the spread: more tasks alone relieve it', () => {
     // The young, 2 % case above, with memory over its threshold for the up-window.
     const r = run(
-      rules({
-        LAGPILOT_TASK_CAPACITY: '49',
-        LAGPILOT_HEADROOM: '1',
-        LAGPILOT_LAG_HIGH: '3000',
-        LAGPILOT_LAG_LOW: '500',
-      }),
+      noMargin('49'),
       repeat(8, { lag: spread(2_400), produced: 1_000, cpu: 40, memory: 95 }),
       { learn: false },
     );
@@ -262,16 +255,7 @@ describe('rate-based sizing', () => {
     // 100/s, then an interval averaging 205/s (4.6 % over 196/s): read as a jump in mid-interval,
     // 310/s now, the oldest message would be 1.3 min old by the time added tasks consume.
     const worlds = [500, 500, 500, 1_025].map((produced) => ({ lag: spread(2_400), produced }));
-    const r = run(
-      rules({
-        LAGPILOT_TASK_CAPACITY: '49',
-        LAGPILOT_HEADROOM: '1',
-        LAGPILOT_LAG_HIGH: '3000',
-        LAGPILOT_LAG_LOW: '500',
-      }),
-      worlds,
-      { learn: false },
-    );
+    const r = run(noMargin('49'), worlds, { learn: false });
     expect(r.decisions.map((d) => d.action)).toEqual(['hold', 'hold', 'hold', 'up']);
     expect(last(r.decisions).cause).toMatchObject({
       rule: 'up',
