@@ -171,7 +171,8 @@ export function downSignals(
  * produce rate × headroom plus the backlog within the SLO, with a backlog above LAGPILOT_LAG_LOW.
  * It is a projection, not a window: when waiting one more step would let the oldest message pass
  * the SLO before added tasks could consume (the reaction horizon: detection + the measured task
- * start), it fires at once; otherwise on two consecutive readings. The projection reads the rate
+ * start), it fires at once, unless the committed offsets went back since the last reading;
+ * otherwise on two consecutive readings. The projection reads the rate
  * at this step (reaction.ts rateNow), so a jump inside the last interval fires on the first
  * reading that sees it. A measured rate above measured capacity is not noise, so no sustained
  * window applies.
@@ -205,7 +206,9 @@ export function capacityShort(
   // The rate at this step, not the interval's average: a jump within it counts in full at once.
   const rate = Math.max(m.produceRate, rateNow(lagSamples) ?? 0);
   const projectedS = projectedAgeS(ageS, rate, carried, ahead);
-  if (projectedS * 1000 >= rules.lagSloMs) {
+  // Committed offsets that went back since the last reading (no consume rate: a stale read during
+  // a hand-over, or a reset) show a backlog that may be gone at the next: it must be read twice.
+  if (projectedS * 1000 >= rules.lagSloMs && m.consumeRate !== null) {
     const w = rules.stepIntervalMs;
     return { ...signal, overdueMs: projectedS * 1000, held: w, windowMs: w };
   }

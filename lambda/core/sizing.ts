@@ -72,7 +72,9 @@ export function withinSpread(
   carried: number,
   signals: readonly Signal[],
 ): { shortfall: number; spread: number; projectedS: number; olderThanS: number } | null {
-  if (m.lagSeconds === null || m.produceRate === null || m.running === 0) return null;
+  if (m.lagSeconds === null || m.produceRate === null || m.running === 0 || carried <= 0) {
+    return null;
+  }
   const overdue = signals.some(
     (s) => s.kind === 'memory' || (s.kind === 'rate' && s.overdueMs !== null),
   );

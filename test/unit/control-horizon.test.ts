@@ -122,6 +122,19 @@ describe('the projected-breach trigger', () => {
     expect(rate(0, null, 6_000)).toBeNull();
   });
 
+  it('reads twice a backlog that appeared with committed offsets going back', () => {
+    // 400/s steady, then the committed offsets read 60,000 behind where they were (a stale read
+    // during a hand-over): no consume rate, so the next reading must confirm it.
+    const stale = [...repeat(3, at(400, 0)), at(400, 60_000)];
+    const once = run(rules(), [...stale, at(400, 0)], { stepMs: STEP });
+    expect(once.decisions.map((d) => d.action)).toEqual(['hold', 'hold', 'hold', 'hold', 'hold']);
+    expect(once.decisions[3]!.measures.consumeRate).toBeNull();
+    const confirmed = run(rules(), [...stale, at(400, 60_000)], { stepMs: STEP });
+    const up = confirmed.decisions[4]!;
+    expect(up.action).toBe('up');
+    expect(rateSignal(up)!.overdueMs).toBeGreaterThan(60 * SECOND);
+  });
+
   it('waits for a second reading when the projection stays within the SLO', () => {
     // 400/s → 700/s: 4,500 behind; the age would stay under a minute through the horizon.
     const r = run(rules(), [at(400, 0), at(700, 4_500), at(700, 9_000)], { stepMs: STEP });

@@ -119,14 +119,18 @@ describe('rate-based sizing', () => {
 
   it('fires on one reading when the backlog would be past the SLO of work by the next', () => {
     // 4 tasks carry 50 × 12 / 3 = 200/s, all that is produced. A backlog of 60,000 is 5 min of
-    // their work: one reading is enough. 5,000 (25 s of work) waits for a second reading.
+    // their work: one reading is enough. 5,000 (25 s of work) waits for a second reading. The
+    // log-end offsets grow by at least the backlog in the step it appears (committed offsets do
+    // not go back), then by 200/s again.
     const calm: World = { lag: spread(120), produced: 1_000, cpu: 40, memory: 30 };
-    const go = (backlog: number) =>
-      run(
+    const go = (backlog: number) => {
+      const behind = { ...calm, lag: spread(backlog) };
+      return run(
         rules({ LAGPILOT_TASK_CAPACITY: '50' }),
-        [calm, ...repeat(2, { ...calm, lag: spread(backlog) })],
+        [calm, { ...behind, produced: Math.max(1_000, backlog / 12) }, behind],
         { learn: false },
       ).decisions.map((d) => d.action);
+    };
     expect(go(60_000)).toEqual(['hold', 'up', 'hold']);
     expect(go(5_000)).toEqual(['hold', 'hold', 'up']);
   });
