@@ -31,11 +31,6 @@ export interface RateSignal {
    * consume (the reaction horizon), when that alone fired it (else null).
    */
   overdueMs: Millis | null;
-  /**
-   * The produce rate the projection read: the last interval's, or a jump within it at its
-   * height (reaction.ts rateNow). A projected breach is sized for it.
-   */
-  rateNow: number;
   held: Millis;
   windowMs: Millis;
 }

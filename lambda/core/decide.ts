@@ -160,14 +160,11 @@ function scaleUp(
     return conservativeUp(rules, bounds, current, signals, m);
   }
   const carried = groupCapacity(capacity.perTask, bounds.partitions, current);
-  // A projected breach is sized for the rate it projected: a jump at its height, in one action.
-  const breach = signals.find((s) => s.kind === 'rate' && s.overdueMs !== null);
-  const produceRate = Math.max(m.produceRate, breach?.kind === 'rate' ? breach.rateNow : 0);
   const sizing = sizeFor(
     rules,
     capacity,
     bounds.partitions,
-    { produceRate, ...arrivingBacklog(rules, { ...m, produceRate }, carried) },
+    { produceRate: m.produceRate, ...arrivingBacklog(rules, m, carried) },
     bounds.floor,
     bounds.cap,
   );

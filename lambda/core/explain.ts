@@ -172,10 +172,7 @@ function causeSentences(d: Decision, c: Cause): string[] {
     case 'up': {
       const why = `${signalsSentence(c.signals)}; ${capNote(d)}`;
       if (c.step.kind === 'sized' && d.sizing) {
-        // Sized for a jump within the last interval at its height (a projected breach).
-        const jump = d.sizing.produceRate > (d.measures.produceRate ?? 0);
-        const sizing = describeSizing(d.sizing, jump ? 'produce now' : 'produce');
-        return [`${scale}: ${sizing}`, why, reactionText(d.measures.reaction)];
+        return [`${scale}: ${describeSizing(d.sizing)}`, why, reactionText(d.measures.reaction)];
       }
       return [`${scale}: ${why}`, upStepText(c.step)];
     }

@@ -297,10 +297,7 @@ export interface Sizing {
   /** Messages per second per task, and where that figure comes from. */
   perTask: number;
   capacitySource: 'learned' | 'configured';
-  /**
-   * The produce rate sized for: this step's (up; for a projected breach the rate at the step,
-   * reaction.ts rateNow) or the peak over the down-window (down).
-   */
+  /** The produce rate sized for: this step's (up) or the peak over the down-window (down). */
   produceRate: number;
   headroom: number;
   /** Messages to drain within the SLO (0 when sizing down). */
