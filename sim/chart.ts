@@ -54,9 +54,23 @@ function panelsOf(c: Comparison): [svg.Panel, svg.Panel, svg.Panel] {
   const { runs } = c;
   const sloS = c.fleet.sloS;
   const ceiling = c.feasibility.ceilingRate;
-  const rateMax = svg.niceMax(Math.max(ceiling, ...(runs[0]?.produceRate ?? [1])));
-  const taskMax = svg.niceMax(Math.max(1, ...runs.map((r) => Math.max(...r.tasks))));
-  const lagMax = Math.max(sloS * 10, ...runs.map((r) => Math.max(...r.lagSeconds)));
+  // Loops, not spreads: a long run's minutes overflow the call stack as arguments.
+  const top = (floor: number, series: readonly ArrayLike<number>[]) => {
+    let max = floor;
+    for (const xs of series) for (let i = 0; i < xs.length; i++) max = Math.max(max, xs[i]!);
+    return max;
+  };
+  const rateMax = svg.niceMax(top(ceiling, [runs[0]?.produceRate ?? [1]]));
+  const taskMax = svg.niceMax(
+    top(
+      1,
+      runs.map((r) => r.tasks),
+    ),
+  );
+  const lagMax = top(
+    sloS * 10,
+    runs.map((r) => r.lagSeconds),
+  );
   return [
     {
       title: `produce rate (msg/s; dashed: the ${svg.fmt(ceiling)} msg/s the partition cap lets the fleet carry)`,

@@ -31,6 +31,11 @@ export interface RateSignal {
    * consume (the reaction horizon), when that alone fired it (else null).
    */
   overdueMs: Millis | null;
+  /**
+   * The produce rate the projection read: the last interval's, or a jump within it at its
+   * height (reaction.ts rateNow). A projected breach is sized for it.
+   */
+  rateNow: number;
   held: Millis;
   windowMs: Millis;
 }
@@ -148,6 +153,11 @@ export type Cause =
    */
   | { rule: 'floor'; burn: number; attainment: number; running: number | null }
   | { rule: 'down'; calm: Calm; min: TaskCount; step: DownStep }
+  /**
+   * The last scale-up, sized on the rate at its step, trimmed to what a whole interval's rate
+   * needs (the decision's `sizing`) while `pending` of its tasks have not started (trim.ts).
+   */
+  | { rule: 'trim'; pending: TaskCount }
   | { rule: 'hold'; hold: Hold };
 
 /** Why the control step overruled the rules' decision (its state or its action failed). */

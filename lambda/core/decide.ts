@@ -17,6 +17,7 @@
  *   6. otherwise hold, with the signals and how long each has held so far.
  */
 
+import { type Bounds, boundsOf } from './bounds.ts';
 import { type Capacity, groupCapacity, provisionalCapacity } from './capacity.ts';
 import type { Calm, DownStep, Hold, Signal, Unobserved, UpStep } from './cause.ts';
 import type { ScalingRules } from './config.ts';
@@ -34,47 +35,16 @@ import {
   withinSpread,
 } from './sizing.ts';
 import { floorSizing } from './slo-budget.ts';
+import { trimSizing } from './trim.ts';
 import type {
   Decision,
   EpochMs,
   Measures,
   Observations,
-  Partitions,
   ServiceSnapshot,
   Sizing,
   TaskCount,
 } from './types.ts';
-
-interface Bounds {
-  floor: TaskCount;
-  cap: TaskCount;
-  capBy: Decision['capBy'];
-  /** Partition count for balancing (the last known one when lag is unobservable). */
-  partitions: Partitions | null;
-}
-
-/**
- * min ≤ desired ≤ min(max, partitions). When min exceeds the partition count, min wins: it
- * is the operator's floor, and the extra tasks idle as standbys. A share group's members share
- * partitions: max alone caps it, and no count is unbalanced.
- */
-function boundsOf(rules: ScalingRules, obs: Observations): Bounds {
-  if (obs.lag.ok && obs.lag.value.group.type === 'share') {
-    return { floor: rules.minTasks, cap: rules.maxTasks, capBy: 'max', partitions: null };
-  }
-  const partitions = obs.lag.ok ? obs.lag.value.partitionCount : obs.state.partitionCount;
-  const byPartitions = partitions !== null && partitions <= rules.maxTasks;
-  const upper = byPartitions ? partitions : rules.maxTasks;
-  if (upper < rules.minTasks) {
-    return { floor: rules.minTasks, cap: rules.minTasks, capBy: 'min', partitions };
-  }
-  return {
-    floor: rules.minTasks,
-    cap: upper,
-    capBy: byPartitions ? 'partitions' : 'max',
-    partitions,
-  };
-}
 
 function unobservedOf(obs: Observations): Unobserved[] {
   const missing: Unobserved[] = [];
@@ -160,11 +130,14 @@ function scaleUp(
     return conservativeUp(rules, bounds, current, signals, m);
   }
   const carried = groupCapacity(capacity.perTask, bounds.partitions, current);
+  // A projected breach is sized for the rate it projected: a jump at its height, in one action.
+  const breach = signals.find((s) => s.kind === 'rate' && s.overdueMs !== null);
+  const produceRate = Math.max(m.produceRate, breach?.kind === 'rate' ? breach.rateNow : 0);
   const sizing = sizeFor(
     rules,
     capacity,
     bounds.partitions,
-    { produceRate: m.produceRate, ...arrivingBacklog(rules, m, carried) },
+    { produceRate, ...arrivingBacklog(rules, { ...m, produceRate }, carried) },
     bounds.floor,
     bounds.cap,
   );
@@ -305,6 +278,12 @@ function judge(
     now,
   );
   if (waiting.length > 0) {
+    const at = { service, m, capacity, bounds, held: floor, lagSamples: history.lagSamples };
+    const trim = trimSizing(rules, obs, at, now);
+    if (trim) {
+      const pending = service.desired - service.running;
+      return { action: 'down', to: trim.balanced, cause: { rule: 'trim', pending }, sizing: trim };
+    }
     if (short && overridesWaits(short, waiting, obs.state.lastAction, m.reaction, now)) {
       return scaleUp(rules, bounds, current, [short], m, capacity);
     }

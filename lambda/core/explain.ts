@@ -161,6 +161,10 @@ function upStepText(s: UpStep): string {
 export const reactionText = (r: Reaction): string =>
   `reaction horizon ${duration(r.horizonMs)}: step ${duration(r.detectMs)} + task start ${duration(r.startMs)} (${r.startSource})`;
 
+/** A scale-up's sizing (or its trim's), naming a jump within the last interval sized at its height. */
+const upSizing = (d: Decision, s: Sizing): string =>
+  describeSizing(s, s.produceRate > (d.measures.produceRate ?? 0) ? 'produce now' : 'produce');
+
 /** The rules' own sentences for the cause, headline first. */
 function causeSentences(d: Decision, c: Cause): string[] {
   const scale = `scale ${d.from}→${d.vetoed?.was?.to ?? d.to}`;
@@ -172,7 +176,7 @@ function causeSentences(d: Decision, c: Cause): string[] {
     case 'up': {
       const why = `${signalsSentence(c.signals)}; ${capNote(d)}`;
       if (c.step.kind === 'sized' && d.sizing) {
-        return [`${scale}: ${describeSizing(d.sizing)}`, why, reactionText(d.measures.reaction)];
+        return [`${scale}: ${upSizing(d, d.sizing)}`, why, reactionText(d.measures.reaction)];
       }
       return [`${scale}: ${why}`, upStepText(c.step)];
     }
@@ -196,6 +200,11 @@ function causeSentences(d: Decision, c: Cause): string[] {
       return c.step.kind === 'sized'
         ? [`${scale}: ${downHow(d, c.step)}`, why]
         : [`${scale}: ${why}`, downHow(d, c.step)];
+    }
+    case 'trim': {
+      const sizing = d.sizing ? `: ${upSizing(d, d.sizing)}` : '';
+      const pending = `${c.pending} of the scale-up's tasks not started: cancelled before they join, they cost no rebalance`;
+      return [`${scale}${sizing}`, `the rate over a whole interval needs fewer; ${pending}`];
     }
     case 'hold':
       return c.hold.kind === 'service-unobserved'

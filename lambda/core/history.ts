@@ -16,6 +16,7 @@ import type {
   Decision,
   EpochMs,
   LagSnapshot,
+  LastAction,
   Millis,
   Observations,
   ScalerState,
@@ -101,27 +102,7 @@ export function recordStep(
 
   const lag = obs.lag.ok ? obs.lag.value : null;
   const service = obs.service.ok ? obs.service.value : null;
-  let lastAction = state.lastAction;
-  if (decision.action !== 'hold') {
-    lastAction = {
-      action: decision.action,
-      from: decision.from,
-      to: decision.to,
-      at: now,
-      settled: false,
-    };
-  } else if (
-    lastAction &&
-    !lastAction.settled &&
-    lag &&
-    service &&
-    // At the action's count: a group stable without the tasks still starting settles again when
-    // they join (a pause a capacity sample must not span).
-    service.running === service.desired &&
-    isSettled(lag, service)
-  ) {
-    lastAction = { ...lastAction, settled: true };
-  }
+  let lastAction = actionAfter(state.lastAction, decision, lag, service, now);
   const settledNow = lag !== null && service !== null && isSettled(lag, service);
   const start = recordStart(
     state.starts,
@@ -151,6 +132,44 @@ export function recordStep(
     starts: start.starts,
     slo: recordSlo(state.slo, now, m.lagSeconds, rules.lagSloMs),
   };
+}
+
+/**
+ * The last action after this step: a new one, the scale-up a trim amends (its cooldown and start
+ * measurement stay the scale-up's), or the same one, settled once the group is.
+ */
+function actionAfter(
+  last: LastAction | null,
+  decision: Decision,
+  lag: LagSnapshot | null,
+  service: ServiceSnapshot | null,
+  now: EpochMs,
+): LastAction | null {
+  const m = decision.measures;
+  if (decision.cause.rule === 'trim' && last) return { ...last, to: decision.to };
+  if (decision.action !== 'hold') {
+    const sized = decision.cause.rule === 'up' && decision.sizing;
+    return {
+      action: decision.action,
+      from: decision.from,
+      to: decision.to,
+      at: now,
+      settled: false,
+      ...(sized && m.produceRate !== null && sized.produceRate > m.produceRate
+        ? { sizedNow: m.produceRate }
+        : {}),
+    };
+  }
+  const settles =
+    last &&
+    !last.settled &&
+    lag &&
+    service &&
+    // At the action's count: a group stable without the tasks still starting settles again when
+    // they join (a pause a capacity sample must not span).
+    service.running === service.desired &&
+    isSettled(lag, service);
+  return settles ? { ...last, settled: true } : last;
 }
 
 /** The fleet has settled: the group is stable with a member for every running task (or both are empty). */

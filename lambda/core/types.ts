@@ -131,6 +131,11 @@ export interface LastAction {
   settled: boolean;
   /** A scale-up's start was measured: every task it added runs, in a settled group. */
   startMeasured?: boolean;
+  /**
+   * The scale-up was sized on the rate at its step, above the interval's rate (this, msg/s):
+   * trim.ts may trim it while its tasks are pending and the produce rate holds at least this.
+   */
+  sizedNow?: number;
 }
 
 /** The capacity samples (msg/s per task) kept between steps, and the code they were measured on. */
@@ -297,7 +302,10 @@ export interface Sizing {
   /** Messages per second per task, and where that figure comes from. */
   perTask: number;
   capacitySource: 'learned' | 'configured';
-  /** The produce rate sized for: this step's (up) or the peak over the down-window (down). */
+  /**
+   * The produce rate sized for: this step's (up; for a projected breach the rate at the step,
+   * reaction.ts rateNow) or the peak over the down-window (down).
+   */
   produceRate: number;
   headroom: number;
   /** Messages to drain within the SLO (0 when sizing down). */

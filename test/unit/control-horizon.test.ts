@@ -103,6 +103,9 @@ describe('the projected-breach trigger', () => {
     expect(rateSignal(jump)!.overdueMs).toBeGreaterThan(60 * SECOND);
     const unaided = projectedAgeS(jump.measures.lagSeconds!, 800, 400, 90 * SECOND);
     expect(unaided).toBeLessThan(60);
+    // Sized for the jump's height in this one action, not for the interval's average.
+    expect(jump.sizing!.produceRate).toBeCloseTo(1_200);
+    expect(explain(jump)[0]).toMatch(/produce now 1,200\/s/);
   });
 
   it('takes the rate now as a jump in mid-interval, never below the last interval', () => {
