@@ -203,7 +203,7 @@ function causeSentences(d: Decision, c: Cause): string[] {
     }
     case 'trim': {
       const sizing = d.sizing ? `: ${upSizing(d, d.sizing)}` : '';
-      const pending = `${c.pending} of the scale-up's tasks not started: cancelled before they join, they cost no rebalance`;
+      const pending = `${c.pending} of the scale-up's tasks not started yet`;
       return [`${scale}${sizing}`, `the rate over a whole interval needs fewer; ${pending}`];
     }
     case 'hold':

@@ -3,8 +3,9 @@
  * landing mid-interval), which overshoots when the jump came early in the interval — on every
  * jump that lands on an evaluation boundary. The next readings measure the rate over a whole
  * interval: while the scale-up's tasks are still pending, the count is trimmed to what they say.
- * A task cancelled before it joins costs no rebalance. The trim amends the scale-up (history.ts):
- * its cooldown, its start measurement and its starting tasks stay the scale-up's. Pure.
+ * A task stopped before it joins the group costs no rebalance. The trim amends the scale-up
+ * (history.ts): its cooldown, its start measurement and its starting tasks stay the scale-up's.
+ * Pure.
  */
 
 import type { Bounds } from './bounds.ts';

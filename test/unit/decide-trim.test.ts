@@ -37,7 +37,9 @@ describe('trimming a scale-up sized on the rate now', () => {
     const trim = r.decisions[3]!;
     expect(trim).toMatchObject({ action: 'down', to: 12, cause: { rule: 'trim', pending: 20 } });
     expect(trim.sizing!.produceRate).toBeCloseTo(800);
-    expect(explain(trim)[1]).toContain('cancelled before they join, they cost no rebalance');
+    expect(explain(trim)[1]).toBe(
+      "the rate over a whole interval needs fewer; 20 of the scale-up's tasks not started yet",
+    );
     // The trim amends the scale-up: its time (cooldown, start measurement) is kept.
     expect(r.states[3]!.lastAction).toMatchObject({
       action: 'up',
