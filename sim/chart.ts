@@ -4,6 +4,7 @@
  */
 import * as svg from '../kit/svg-chart.ts';
 import type { Comparison } from './compare.ts';
+import { maxOf } from './trace.ts';
 
 const FRAME: svg.ChartFrame = {
   width: 1160,
@@ -54,23 +55,9 @@ function panelsOf(c: Comparison): [svg.Panel, svg.Panel, svg.Panel] {
   const { runs } = c;
   const sloS = c.fleet.sloS;
   const ceiling = c.feasibility.ceilingRate;
-  // Loops, not spreads: a long run's minutes overflow the call stack as arguments.
-  const top = (floor: number, series: readonly ArrayLike<number>[]) => {
-    let max = floor;
-    for (const xs of series) for (let i = 0; i < xs.length; i++) max = Math.max(max, xs[i]!);
-    return max;
-  };
-  const rateMax = svg.niceMax(top(ceiling, [runs[0]?.produceRate ?? [1]]));
-  const taskMax = svg.niceMax(
-    top(
-      1,
-      runs.map((r) => r.tasks),
-    ),
-  );
-  const lagMax = top(
-    sloS * 10,
-    runs.map((r) => r.lagSeconds),
-  );
+  const rateMax = svg.niceMax(maxOf(runs[0]?.produceRate ?? [1], ceiling));
+  const taskMax = svg.niceMax(runs.reduce((m, r) => maxOf(r.tasks, m), 1));
+  const lagMax = runs.reduce((m, r) => maxOf(r.lagSeconds, m), sloS * 10);
   return [
     {
       title: `produce rate (msg/s; dashed: the ${svg.fmt(ceiling)} msg/s the partition cap lets the fleet carry)`,

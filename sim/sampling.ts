@@ -6,7 +6,7 @@
  */
 import { UsageError } from '../kit/cli.ts';
 import { seeded } from './fleet.ts';
-import type { Trace } from './trace.ts';
+import { maxOf, type Trace } from './trace.ts';
 
 export interface Sampling {
   /** Each piece of a sample × (1 ± noise) (uniform), the sample's mean kept. */
@@ -86,8 +86,7 @@ export function withSampling(trace: Trace, sampling: Sampling): Trace {
   const random = seeded(hashOf(`${sampling.seed}:${trace.name}`));
   const phaseS = phaseOf(trace, sampling, random, grid);
   const pieceS = I / PIECES;
-  // A loop, not a spread: a long trace's samples overflow the call stack as arguments.
-  const peak = trace.rates.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
+  const peak = maxOf(trace.rates);
   const perSample = I / grid;
   const rates = new Array<number>(trace.rates.length * perSample);
   // Sample -1 is the first sample's rate before its shifted start: it gets its own noise too.

@@ -30,6 +30,16 @@ export function traceDurationS(trace: Trace): number {
 }
 
 /**
+ * The largest of `values` and `floor`. A loop, not a spread: a long trace's samples or a long
+ * run's minutes overflow the call stack as a call's arguments.
+ */
+export function maxOf(values: ArrayLike<number>, floor = Number.NEGATIVE_INFINITY): number {
+  let max = floor;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, values[i]!);
+  return max;
+}
+
+/**
  * Calls `piece(fromS, toS, rate)` for each stretch of constant rate within [t0, t1], in order: a
  * tick may span several samples (a fine or phase-shifted trace), and each keeps its own rate.
  */

@@ -199,13 +199,12 @@ export function capacityShort(
     rules.stepIntervalMs,
     rules.stepIntervalMs,
   );
-  const base = { kind: 'rate' as const, need, carried, tasks: current };
   // Without a lag in seconds (no log-end history yet), the backlog's worth of the fleet's work.
   const ageS = m.lagSeconds ?? m.scalingLag / carried;
   const ahead = m.reaction.horizonMs + rules.stepIntervalMs;
   // The rate at this step, not the interval's average: a jump within it counts in full at once.
   const rate = Math.max(m.produceRate, rateNow(lagSamples) ?? 0);
-  const signal = { ...base, rateNow: rate };
+  const signal = { kind: 'rate' as const, need, carried, tasks: current, rateNow: rate };
   const projectedS = projectedAgeS(ageS, rate, carried, ahead);
   // Committed offsets that went back since the last reading (no consume rate: a stale read during
   // a hand-over, or a reset) show a backlog that may be gone at the next: it must be read twice.

@@ -25,9 +25,10 @@ import type {
 /**
  * The sizing to trim the last scale-up to, or null. Only while its tasks are pending within one
  * reaction horizon, the produce rate at least the one measured at the scale-up (the jump held),
- * every reading observed and no deployment rolling; never below the running
- * tasks, the minimum, the error budget's floor (`held`) or the sizing for this step's rate (the higher of the interval's and the rate
- * now) plus the backlog the running tasks alone leave until the pending ones consume.
+ * every reading observed and no deployment rolling. Never below the running tasks, the minimum,
+ * the error budget's floor (`held`), or the sizing for this step's rate (the higher of the
+ * interval's and the rate now) plus the backlog the running tasks alone leave until the pending
+ * ones consume.
  */
 export function trimSizing(
   rules: ScalingRules,
