@@ -15,7 +15,10 @@ export interface LogLine {
   [k: string]: unknown;
 }
 
-/** A worker started exactly as the fleet starts it: `tsx worker/src/main.ts` with MIRROR_* env. */
+/**
+ * A worker started exactly as the fleet starts it: `tsx worker/src/main.ts` with MIRROR_* env,
+ * or, with `bundle`, as the container runs it: `node <bundle>`.
+ */
 export class WorkerProcess {
   readonly logs: LogLine[] = [];
   stderr = '';
@@ -26,9 +29,12 @@ export class WorkerProcess {
     env: Record<string, string>,
     readonly httpPort: number,
     preload: string[],
+    bundle: string | undefined,
   ) {
-    const imports = ['tsx', ...preload].flatMap((m) => ['--import', m]);
-    this.#child = spawn(process.execPath, [...imports, join(ROOT, 'worker/src/main.ts')], {
+    const args = bundle
+      ? [...preload.flatMap((m) => ['--import', m]), bundle]
+      : [...['tsx', ...preload].flatMap((m) => ['--import', m]), join(ROOT, 'worker/src/main.ts')];
+    this.#child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
@@ -57,9 +63,16 @@ export class WorkerProcess {
     this.exited = new Promise((r) => this.#child.once('exit', (code) => r(code)));
   }
 
-  /** `preload`: modules imported before the worker (fault injection in tests). */
-  static async start(env: Record<string, string>, preload: string[] = []): Promise<WorkerProcess> {
-    return new WorkerProcess(env, await freePort(), preload);
+  /**
+   * `preload`: modules imported before the worker (fault injection in tests); `bundle`: the
+   * container's artifact (worker/build.ts) to run instead of the sources.
+   */
+  static async start(
+    env: Record<string, string>,
+    preload: string[] = [],
+    bundle?: string,
+  ): Promise<WorkerProcess> {
+    return new WorkerProcess(env, await freePort(), preload, bundle);
   }
 
   get pid(): number {
