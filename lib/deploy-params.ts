@@ -114,13 +114,14 @@ const DEPLOY_CHECKS: readonly CrossCheck<DeploySpecs>[] = [
 
 function fargateMemoryIssue(cpu: number, memory: number): ConfigIssue | undefined {
   const [low, high, step] = FARGATE_MEMORY[cpu] ?? [0, 0, 1];
-  // 512 MiB is Fargate's odd one out: valid with 256 CPU only.
+  // 512 MiB is Fargate's odd one out: valid with 256 CPU only (so 1536 is not).
   if (cpu === 256 && memory === 512) return undefined;
   if (memory >= low && memory <= high && memory % step === 0) return undefined;
+  const allowed = cpu === 256 ? '512, 1024 or 2048 MiB' : `${low}–${high} MiB in steps of ${step}`;
   return {
     field: 'workerMemory',
     related: ['workerCpu'],
-    message: `Fargate runs ${cpu} CPU units with ${low}–${high} MiB in steps of ${step}: change workerMemory or workerCpu`,
+    message: `Fargate runs ${cpu} CPU units with ${allowed}: change workerMemory or workerCpu`,
   };
 }
 

@@ -29,9 +29,9 @@ const MSK_CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\
 const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
-/** Memory (MiB) Fargate accepts for each CPU size: [min, max, step]. */
+/** Memory (MiB) Fargate accepts for each CPU size: [min, max, step] (256 also takes 512). */
 export const FARGATE_MEMORY: Readonly<Record<number, readonly [number, number, number]>> = {
-  256: [512, 2048, 512],
+  256: [1024, 2048, 1024],
   512: [1024, 4096, 1024],
   1024: [2048, 8192, 1024],
   2048: [4096, 16_384, 1024],

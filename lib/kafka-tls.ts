@@ -23,7 +23,7 @@ const MSK_LISTENERS: Readonly<Record<number, MskListener>> = {
 const MSK_AUTH_FIX: Readonly<Record<MskListener['auth'], string>> = {
   none: 'no authentication (none)',
   tls: 'TLS without SASL (tls)',
-  scram: 'SASL/SCRAM (scram-sha-512 or scram-sha-256)',
+  scram: 'SASL/SCRAM (scram-sha-512)',
   'msk-iam': 'IAM (msk-iam)',
 };
 
@@ -87,6 +87,13 @@ export function tlsIssues(s: TlsSettings): TlsIssue[] {
     issues.push({
       field: 'auth',
       message: `MSK's port ${ports} takes ${MSK_AUTH_FIX[listener.auth]}, not ${s.kind}: set ${s.names.auth} to match, or use the bootstrap brokers of the ${s.kind} listener`,
+    });
+  }
+  // MSK's SCRAM listener takes SHA-512 only: SHA-256 would fail every task's authentication.
+  if (s.kind === 'scram-sha-256' && s.brokers.length > 0 && s.brokers.every(isMskBroker)) {
+    issues.push({
+      field: 'auth',
+      message: `Amazon MSK supports SCRAM-SHA-512 only, not scram-sha-256: set ${s.names.auth}=scram-sha-512`,
     });
   }
   const required =

@@ -54,8 +54,9 @@ export interface LagAlarmsProps {
    */
   readonly lagSecondsSlo?: Duration;
   /**
-   * Service CPU % that alarms when it holds for 15 minutes.
-   * @default 90
+   * Service CPU % that alarms when it holds for 15 minutes (below the autoscaler's own scale-up
+   * threshold it would page while the autoscaler rightly holds).
+   * @default - the autoscaler's scale-up threshold (LAGPILOT_CPU_HIGH)
    */
   readonly cpuThreshold?: number;
   /**
@@ -180,7 +181,12 @@ export class LagAlarms extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.MISSING,
       }),
       ...functionAlarms(scaler, (id, alarmProps) => this.alarm(id, alarmProps)),
-      cpuHigh: this.usageAlarm('CpuHigh', 'CPUUtilization', props.cpuThreshold ?? 90, scaler),
+      cpuHigh: this.usageAlarm(
+        'CpuHigh',
+        'CPUUtilization',
+        props.cpuThreshold ?? scaler.config.LAGPILOT_CPU_HIGH,
+        scaler,
+      ),
       memoryHigh: this.usageAlarm(
         'MemoryHigh',
         'MemoryUtilization',

@@ -66,6 +66,11 @@ export class LagpilotStack extends Stack {
       threads: d.workerThreads,
       client: d.workerClient,
       groupProtocol: d.workerGroupProtocol,
+      // One setting read alike by the worker and the autoscaler's lag: a group that starts at
+      // `latest` must not mirror the retained history while its lag reads 0.
+      consumerProperties: p.rules.offsetReset
+        ? { 'auto.offset.reset': p.rules.offsetReset }
+        : undefined,
       shutdownTimeout: Duration.seconds(d.workerShutdownSeconds),
       cpu: d.workerCpu,
       memoryLimitMiB: d.workerMemory,

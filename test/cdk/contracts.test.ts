@@ -16,6 +16,7 @@ import {
   PowertoolsReporter,
 } from '../../lambda/handler/report.ts';
 import { LagpilotStack } from '../../lib/lagpilot-stack.ts';
+import { consumerSettings } from '../../worker/src/client.ts';
 import {
   CloudWatchMetrics,
   WORKER_METRIC_DIMENSION,
@@ -497,6 +498,15 @@ describe('CDK app → worker container: the environment it sets is what the work
       for (const name of [...Object.keys(env), ...secrets]) {
         expect(WORKER_VARIABLES, name).toContain(name);
       }
+    }
+  });
+
+  it('starts the worker where the autoscaler counts lag from (offsetReset)', () => {
+    for (const offsetReset of ['earliest', 'latest'] as const) {
+      const { env } = containerEnv({ offsetReset });
+      const settings = consumerSettings(loadConfig(env));
+      expect(settings.fromBeginning, offsetReset).toBe(offsetReset === 'earliest');
+      expect(synth({ offsetReset }).lambdaEnv().LAGPILOT_OFFSET_RESET).toBe(offsetReset);
     }
   });
 

@@ -180,6 +180,16 @@ describe('TLS has one source of truth', () => {
     );
   });
 
+  it('SCRAM on MSK only as SHA-512, the one mechanism MSK supports', () => {
+    expect(() => read({ ...mskScram, kafkaAuth: 'scram-sha-256' })).toThrow(
+      /kafkaAuth .*MSK supports SCRAM-SHA-512 only.*set kafkaAuth=scram-sha-512/,
+    );
+    // Self-managed brokers may offer SHA-256.
+    expect(
+      read({ ...mskScram, kafkaAuth: 'scram-sha-256', brokers: 'kafka-1.internal:9096' }).kafkaAuth,
+    ).toBe('scram-sha-256');
+  });
+
   it('msk-iam only on the IAM port, and an MSK port only with its own auth', () => {
     const iam = {
       kafkaAuth: 'msk-iam',

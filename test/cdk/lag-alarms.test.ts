@@ -17,6 +17,7 @@ function alarmsFor(
     groupId: 'g',
     topics: ['orders'],
     lagHigh: 25_000,
+    cpuHigh: 97,
   });
   const alarms = new LagAlarms(stack, 'Alarms', { autoscaler, ...props });
   const dashboard = new LagDashboard(stack, 'Dashboard', { autoscaler, alarms });
@@ -165,11 +166,12 @@ describe('LagAlarms', () => {
     });
   });
 
-  it("alarms on the service's CPU and memory from AWS/ECS (memory at the scale-up threshold)", () => {
+  it("alarms on the service's CPU and memory from AWS/ECS at the autoscaler's scale-up thresholds", () => {
     // Memory at 90 % is past where the worker's heap is full (lib/worker-heap.ts): it could only
-    // alarm after a crash, so the default is the autoscaler's LAGPILOT_MEMORY_HIGH.
+    // alarm after a crash, so the default is the autoscaler's LAGPILOT_MEMORY_HIGH; CPU below
+    // LAGPILOT_CPU_HIGH (97 here) would page while the autoscaler rightly holds.
     for (const [alarm, metric, threshold] of [
-      ['cpuHigh', 'CPUUtilization', 90],
+      ['cpuHigh', 'CPUUtilization', 97],
       ['memoryHigh', 'MemoryUtilization', 80],
     ] as const) {
       expect(alarmProps(alarm)).toMatchObject({

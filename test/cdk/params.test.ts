@@ -186,10 +186,14 @@ describe('readParameters', () => {
     expect(() => read({ workerCpu: 1024, workerMemory: 1024 })).toThrow(
       /workerMemory .*Fargate runs 1024 CPU units with 2048–8192 MiB in steps of 1024/,
     );
-    expect(() => read({ workerCpu: 256, workerMemory: 4096 })).toThrow(
-      /256 CPU units with 512–2048/,
-    );
-    expect(read({ workerCpu: 256, workerMemory: 512 }).deploy.workerMemory).toBe(512);
+    for (const workerMemory of [4096, 1536]) {
+      expect(() => read({ workerCpu: 256, workerMemory })).toThrow(
+        /256 CPU units with 512, 1024 or 2048 MiB/,
+      );
+    }
+    for (const workerMemory of [512, 1024, 2048]) {
+      expect(read({ workerCpu: 256, workerMemory }).deploy.workerMemory).toBe(workerMemory);
+    }
     expect(read({ workerCpu: 4096, workerMemory: 30_720 }).deploy.workerCpu).toBe(4096);
   });
 
@@ -259,6 +263,21 @@ describe('generated parameter docs (npm run docs:params)', () => {
   it('README documents every parameter exactly as the schemas define them', () => {
     const readme = read('README.md');
     expect(readme).toBe(withParameterTable(readme));
+  });
+
+  it('sets only parameters of the generated table in the commands the docs give', () => {
+    const readme = read('README.md');
+    const table = readme.slice(readme.indexOf(START_MARKER), readme.indexOf(END_MARKER));
+    const documented = new Set(
+      [...table.matchAll(/^\| [^|]*\| `(LAGPILOT_\w+)`/gm)].map((m) => m[1]),
+    );
+    expect(documented.size).toBeGreaterThan(60);
+    const guides = ['README.md', 'docs/deploy.md', 'docs/autoscaler.md', 'docs/local.md'];
+    const set = guides.flatMap((path) =>
+      [...read(path).matchAll(/\b(LAGPILOT_\w+)=/g)].map((m) => `${path}: ${m[1]}`),
+    );
+    expect(set.length).toBeGreaterThan(20);
+    expect(set.filter((s) => !documented.has(s.split(': ')[1]))).toEqual([]);
   });
 
   it('docs/deploy.md, linked from the README, names only context keys of the generated table', () => {
