@@ -1,7 +1,7 @@
 /**
  * The scaling rules for the local system: the Lambda's rules from LAGPILOT_* (same parser,
  * same defaults) with every window and cooldown divided by the time scale, so a run of a few
- * minutes shows what an hour does on AWS (scale 12: the 5-minute up-window lasts 25 s).
+ * minutes shows what an hour does on AWS (scale 12: the 2-minute down-window lasts 10 s).
  */
 
 import { UsageError } from '../kit/cli.ts';

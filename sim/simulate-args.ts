@@ -58,7 +58,7 @@ export const USAGE = `usage: lagpilot simulate [--trace <name|file.csv|all>]… 
   --commit-lag <s>        committed offset trails consumption by (${DEFAULT_FLEET.commitLagS})
   --skew <s>              produce skew: partition i gets weight 1/(i+1)^s (${DEFAULT_FLEET.skew})
   --tick <s>              simulation step: 1, 3, 5 or 15 (${DEFAULT_FLEET.tickS}; real traces ${REAL_TRACE_TICK_S})
-  --step-seconds <s>      lagpilot control-step cadence: sets LAGPILOT_STEP_INTERVAL (60)
+  --step-seconds <s>      lagpilot control-step cadence: sets LAGPILOT_STEP_INTERVAL (15)
   --keda-lag-threshold <n> KEDA's tuned lagThreshold (default: capacity × SLO / 4); KEDA
                           also runs at its documented default, 10
   --cpu-target <pct>      target tracking CPU target (70)
