@@ -10,6 +10,7 @@ import {
 } from '../../worker/src/kafka-port.ts';
 import { partitionForKey } from '../../worker/src/murmur2.ts';
 import { Pipeline } from '../../worker/src/pipeline.ts';
+import { RateLimiter } from '../../worker/src/rate-limiter.ts';
 import { Stats } from '../../worker/src/stats.ts';
 
 /** A port that records what the processor produced and committed; `failProduceAt` fails the n-th produce call. */
@@ -83,6 +84,38 @@ function processor(
 }
 
 describe('batch processor', () => {
+  it('heartbeats through a max_rate wait longer than the session timeout', async () => {
+    const port = new RecordingPort();
+    const stats = new Stats();
+    const pipeline = new Pipeline({ output: 'out', partition: '/user', maxMessageBytes: 1000 });
+    let now = 0;
+    // 250 records at 10/s: 24 s of waiting, with no heartbeat in between without the callback.
+    const limiter = new RateLimiter(
+      10,
+      () => now,
+      async (ms) => {
+        now += ms;
+      },
+    );
+    const p = new BatchProcessor(
+      pipeline,
+      port,
+      new Map([['out', 6]]),
+      { onError: 'skip' },
+      stats,
+      {
+        limiter,
+      },
+    );
+    const beats: number[] = [];
+    const values = Array.from({ length: 250 }, (_, i) => `{"user":"u${i}"}`);
+    await p.process(batch(values), { heartbeat: async () => void beats.push(now) });
+    expect(now).toBe(24_000);
+    expect(beats.length).toBeGreaterThanOrEqual(24);
+    expect(beats.every((t, i) => t - (i === 0 ? 0 : beats[i - 1]!) <= 1000)).toBe(true);
+    expect(port.produced.flat()).toHaveLength(250);
+  });
+
   it('produces keyed records to the Java partition, dead-letters bad ones in the same request, then commits last + 1', async () => {
     const port = new RecordingPort();
     const { p, stats } = processor(port);

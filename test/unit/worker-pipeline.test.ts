@@ -247,6 +247,25 @@ describe('rate limiter (max_rate)', () => {
     expect(now).toBe(3000);
     expect(slept.every((ms) => ms > 0)).toBe(true);
   });
+
+  it('calls back between instalments, so a long wait can heartbeat the group', async () => {
+    let now = 0;
+    const limiter = new RateLimiter(
+      100,
+      () => now,
+      async (ms) => {
+        now += ms;
+      },
+    );
+    const calls: number[] = [];
+    // 4,000 records at 100/s: 40 s, past a 30 s session timeout without a heartbeat.
+    await limiter.take(4000, async () => {
+      calls.push(now);
+    });
+    expect(now).toBe(39_000);
+    expect(calls).toHaveLength(39);
+    expect(calls.every((t, i) => i === 0 || t - calls[i - 1]! <= 1000)).toBe(true);
+  });
 });
 
 describe('request coalescer', () => {

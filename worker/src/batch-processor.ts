@@ -129,8 +129,11 @@ export class BatchProcessor {
       const first = chunk[0]!.offset;
       tracker.track(first, chunk[chunk.length - 1]!.offset);
       if (this.options.limiter) {
-        await this.options.limiter.take(chunk.length);
-        await ctx.heartbeat();
+        // A chunk at a low max_rate takes longer than the session timeout: kafkajs heartbeats
+        // only when asked, so each second's instalment asks.
+        const heartbeat = () => ctx.heartbeat();
+        await this.options.limiter.take(chunk.length, heartbeat);
+        await heartbeat();
       }
       try {
         await this.#mirrorChunk(batch, chunk);

@@ -2,7 +2,8 @@ import { sleep as realSleep } from './sleep.ts';
 
 /**
  * Token bucket for `max_rate` (messages per second per instance): up to one second of burst,
- * and `take(n)` waits until n tokens have accrued. `now`/`sleep` are injectable for tests.
+ * and `take(n)` waits until n tokens have accrued, in instalments of at most a bucket, calling
+ * `between` after each one but the last. `now`/`sleep` are injectable for tests.
  */
 export class RateLimiter {
   #tokens: number;
@@ -17,7 +18,7 @@ export class RateLimiter {
     this.#last = now();
   }
 
-  async take(n: number): Promise<void> {
+  async take(n: number, between?: () => Promise<void>): Promise<void> {
     for (;;) {
       const t = this.now();
       this.#tokens = Math.min(
@@ -30,6 +31,7 @@ export class RateLimiter {
         this.#tokens -= want;
         n -= want;
         if (n <= 0) return;
+        await between?.();
         continue;
       }
       await this.sleep(Math.ceil(((want - this.#tokens) * 1000) / this.ratePerSec));
