@@ -87,6 +87,32 @@ describe('coalescer', () => {
     expect(s.requests).toEqual([[5], [5], [1]]);
   });
 
+  it('with stopOnFailure, fails what queued behind a failed request, and every later push, unsent', async () => {
+    const { requests, send } = answeredSend();
+    const c = new Coalescer(send, { stopOnFailure: true });
+    const a = c.push([1]);
+    await tick();
+    const b = c.push([2]);
+    requests[0]!.answer(new Error('timed out'));
+    const results = await Promise.allSettled([a, b, c.push([3])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(requests.map((r) => r.items)).toEqual([[1]]);
+  });
+
+  it('without it, sends what queued behind a failed request', async () => {
+    const { requests, send } = answeredSend();
+    const c = new Coalescer(send);
+    const a = c.push([1]);
+    await tick();
+    const b = c.push([2]);
+    requests[0]!.answer(new Error('refused'));
+    await tick();
+    requests[1]!.answer();
+    const results = await Promise.allSettled([a, b]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    expect(requests.map((r) => r.items)).toEqual([[1], [2]]);
+  });
+
   it('keeps one request in flight: the next is built only after the previous answered', async () => {
     const { requests, send } = answeredSend();
     const c = new Coalescer(send, { admission: atMost(5) });

@@ -114,6 +114,8 @@ export class BatchProcessor {
     this.#writesNullHeaders = port.writesNullHeaders;
     this.#produce = new Coalescer((records) => port.produce(records), {
       admission: batchBytesAtMost(pipeline.maxMessageBytes),
+      // A failed produce is fatal: nothing after it may go out under reused sequence numbers.
+      stopOnFailure: true,
     });
     this.#commit = new Coalescer((offsets) => port.commit(latestPerPartition(offsets)));
   }

@@ -17,6 +17,14 @@ export interface CoalescerOptions<T> {
    * @default every waiting item goes into the next request
    */
   readonly admission?: () => Admission<T>;
+  /**
+   * After a failed request, fail everything queued and every later push instead of sending it.
+   * For produce: kafkajs rolls a partition's sequence numbers back on an error, so a request
+   * after one that failed but was written would reuse them, and the broker would acknowledge it
+   * as a duplicate without writing it.
+   * @default false
+   */
+  readonly stopOnFailure?: boolean;
 }
 
 /**
@@ -33,6 +41,7 @@ export interface CoalescerOptions<T> {
 export class Coalescer<T> {
   #waiting: Array<Waiting<T>> = [];
   #busy = false;
+  #failed: { error: unknown } | undefined;
 
   constructor(
     private readonly send: (items: T[]) => Promise<void>,
@@ -40,6 +49,7 @@ export class Coalescer<T> {
   ) {}
 
   push(items: T[]): Promise<void> {
+    if (this.#failed) return Promise.reject(this.#failed.error);
     return new Promise((resolve, reject) => {
       this.#waiting.push({ items, sent: 0, done: (err) => (err ? reject(err) : resolve()) });
       if (!this.#busy) void this.#drain();
@@ -60,6 +70,10 @@ export class Coalescer<T> {
           // Its items not yet sent never are (only the last caller of a request can have some).
           const at = this.#waiting.indexOf(g);
           if (at >= 0) this.#waiting.splice(at, 1);
+        }
+        if (this.options.stopOnFailure) {
+          this.#failed = { error: err };
+          for (const g of this.#waiting.splice(0)) g.done(err);
         }
       }
     }
