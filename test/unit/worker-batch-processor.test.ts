@@ -271,6 +271,30 @@ describe('batch processor', () => {
     ]);
   });
 
+  it('leaves out of a dead letter what would not fit max_message_bytes: the value, then the headers', async () => {
+    // processor(): max_message_bytes 1000. Each record fits on its own; its dead letter would not.
+    const dlq = async (value: Buffer, headers: Array<[string, Buffer]>) => {
+      const port = new RecordingPort();
+      await processor(port).p.process(
+        { topic: 'in', partition: 0, records: [{ offset: 1n, key: null, value, headers }] },
+        ctx,
+      );
+      return port.produced.flat()[0]!;
+    };
+    const big = await dlq(Buffer.alloc(880, 'x'), [['h', Buffer.from('1')]]);
+    expect(big.value).toBeNull();
+    expect(big.headers[0]).toEqual(['h', Buffer.from('1')]);
+    expect(header(big, 'lagpilot.error.reason')).toBe('not-json');
+    expect(header(big, 'lagpilot.error.detail')).toContain('value left out');
+    const heavy = await dlq(Buffer.from('nope'), [['h', Buffer.alloc(880, 'y')]]);
+    expect(heavy.value).toBeNull();
+    expect(heavy.headers.map(([k]) => k)).not.toContain('h');
+    expect(header(heavy, 'lagpilot.error.detail')).toContain('value and headers left out');
+    expect(header(heavy, 'lagpilot.source.offset')).toBe('1');
+    const small = await dlq(Buffer.from('nope'), []);
+    expect(small.value).toEqual(Buffer.from('nope'));
+  });
+
   it('dead-letters a record with a null header value when the producer cannot write one, naming the header', async () => {
     const port = new RecordingPort();
     port.writesNullHeaders = false;

@@ -22,7 +22,7 @@ describe('pipeline', () => {
     filter: '/type == "click"',
     transform: { drop: ['/pad'], rename: { '/user': '/userId' } },
     partition: '/userId',
-    maxMessageBytes: 100,
+    maxMessageBytes: 200,
   });
 
   it('filters, transforms and re-keys by the pointer (after the transform)', () => {
@@ -122,7 +122,7 @@ describe('pipeline: faithful or dead-lettered', () => {
     const p = new Pipeline({
       output: 'out',
       filter: '/id > 12345678901234560000',
-      maxMessageBytes: 100,
+      maxMessageBytes: 200,
     });
     expect(p.run(raw('{"id":12345678901234567890}')).kind).toBe('mirror');
     expect(p.run(raw('{"id":1234567890123456789}'))).toEqual({ kind: 'filtered' });
@@ -179,9 +179,17 @@ describe('pipeline: faithful or dead-lettered', () => {
       kind: 'rejected',
       reason: 'oversized',
       detail: expect.stringMatching(
-        /output record is \d+ bytes \(key \+ value \+ headers\) > max_message_bytes 1000/,
+        /output record is \d+ bytes in its batch \(key, value, headers and framing\) > max_message_bytes 1000/,
       ),
     });
+  });
+
+  it('holds a record to max_message_bytes with its batch framing, not its bytes alone', () => {
+    const p = new Pipeline({ output: 'out', maxMessageBytes: 1000 });
+    // 61 bytes of batch header and 20 of record framing: 919 bytes of value fill the batch.
+    const sized = (n: number) => ({ key: null, value: Buffer.alloc(n, 'x'), headers: [] });
+    expect(p.run({ ...sized(919), offset: 0n }).kind).toBe('mirror');
+    expect(p.run({ ...sized(920), offset: 0n })).toMatchObject({ reason: 'oversized' });
   });
 
   it('dead-letters a record its client could not convert', () => {

@@ -2,6 +2,7 @@ import { type Admission, Coalescer } from './coalescer.ts';
 import {
   type BatchContext,
   CommitRejectedError,
+  type Headers,
   type InBatch,
   type InRecord,
   type KafkaPort,
@@ -11,8 +12,9 @@ import {
 import { log } from './log.ts';
 import { partitionForKey } from './murmur2.ts';
 import { OffsetTracker } from './offset-tracker.ts';
-import { headerBytes, type Outcome, type Pipeline, type RejectReason } from './pipeline.ts';
+import type { Outcome, Pipeline, RejectReason } from './pipeline.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import { aloneBytes, BATCH_OVERHEAD, recordBytes } from './record-size.ts';
 import { sleep } from './sleep.ts';
 import type { Stats } from './stats.ts';
 
@@ -44,17 +46,6 @@ const CHUNK_RECORDS = 4000;
 const COMMIT_ATTEMPTS = 3;
 const COMMIT_BACKOFF_MS = 200;
 
-/** Bytes a record batch adds to its records (header of the v2 format). */
-const BATCH_OVERHEAD = 61;
-/**
- * Most bytes a v2 record adds to its key and value when both are under 1 MiB and the batch
- * spans under 2^20 offsets and milliseconds: length, key and value lengths, offset and
- * timestamp deltas (3-byte varints each), attributes and the header count.
- */
-const RECORD_OVERHEAD = 20;
-/** Most bytes a header adds to its name and value (two varint lengths). */
-const HEADER_OVERHEAD = 10;
-
 type CommitOffset = TopicPartition & { offset: bigint };
 
 /**
@@ -71,11 +62,7 @@ function batchBytesAtMost(maxBytes: number): () => Admission<OutRecord> {
       // Records the client places itself (dead letters) count as one partition's: a stricter bound.
       const p = r.partition ?? 0;
       const before = perPartition[p] ?? BATCH_OVERHEAD;
-      const size =
-        RECORD_OVERHEAD +
-        (r.key?.length ?? 0) +
-        (r.value?.length ?? 0) +
-        (r.headers.length === 0 ? 0 : headerBytes(r.headers) + HEADER_OVERHEAD * r.headers.length);
+      const size = recordBytes(r);
       // A record alone in its batch always goes: the pipeline held it to max_message_bytes.
       if (before > BATCH_OVERHEAD && before + size > maxBytes) return false;
       perPartition[p] = before + size;
@@ -233,20 +220,35 @@ export class BatchProcessor {
       nulls && reason !== 'unwritable-header'
         ? `${detail}; null header(s) left out: ${nulls}`
         : detail;
-    return {
+    const dead = (value: Buffer | null, kept: Headers, left: string): OutRecord => ({
       topic: this.policy.dlqTopic!,
       key: record.key,
-      // An oversized record would not fit the dead-letter topic either: the headers point back to it.
-      value: reason === 'oversized' ? null : record.value,
+      value,
       headers: [
-        ...headers,
+        ...kept,
         ['lagpilot.error.reason', Buffer.from(reason)],
-        ['lagpilot.error.detail', Buffer.from(why.slice(0, 500))],
+        ['lagpilot.error.detail', Buffer.from(`${why}${left}`.slice(0, 500))],
         ['lagpilot.source.topic', Buffer.from(batch.topic)],
         ['lagpilot.source.partition', Buffer.from(String(batch.partition))],
         ['lagpilot.source.offset', Buffer.from(record.offset.toString())],
       ],
-    };
+    });
+    // A dead letter must fit the dead-letter topic, or its produce fails and the worker exits on
+    // the same record every restart. What does not fit is left out; the headers point back to it.
+    const max = this.pipeline.maxMessageBytes;
+    const whole = dead(reason === 'oversized' ? null : record.value, headers, '');
+    if (aloneBytes(whole) <= max) return whole;
+    const noValue = dead(
+      null,
+      headers,
+      '; value left out: the dead letter would exceed max_message_bytes',
+    );
+    if (aloneBytes(noValue) <= max) return noValue;
+    return dead(
+      null,
+      [],
+      '; value and headers left out: the dead letter would exceed max_message_bytes',
+    );
   }
 
   async #commitOffset(batch: InBatch, offset: bigint): Promise<void> {

@@ -1,5 +1,5 @@
 import type { InRecord } from './kafka-port.ts';
-import { headerBytes } from './pipeline.ts';
+import { headerBytes } from './record-size.ts';
 
 /**
  * What one buffered record costs beside its key and value: the record object, its header

@@ -3,6 +3,7 @@ import { compileFilter, type Predicate } from './filter.ts';
 import { compilePointer, getAt, type JsonPointer } from './json-pointer.ts';
 import { LosslessNumber, parseJson, stringifyJson } from './json-text.ts';
 import type { Headers, InRecord } from './kafka-port.ts';
+import { aloneBytes } from './record-size.ts';
 import { compileTransform, type Transform, type TransformSpec } from './transform.ts';
 
 /** Why a record could not be mirrored; written to the dead-letter headers (docs/worker.md lists them). */
@@ -70,7 +71,7 @@ export class Pipeline {
     this.#parses = Boolean(this.#filter || this.#transform || this.#key || this.#routes.length);
   }
 
-  /** The largest record (key + value + headers) it lets through. */
+  /** The largest record batch (one record with its framing) it lets through. */
   get maxMessageBytes(): number {
     return this.#maxBytes;
   }
@@ -136,11 +137,11 @@ export class Pipeline {
 
   /** The size check is on what is produced: a transform or a key pointer can make a record grow. */
   #routeTo(topics: string[], key: Buffer | null, value: Buffer, headers: Headers): Outcome {
-    const size = value.length + (key?.length ?? 0) + headerBytes(headers);
+    const size = aloneBytes({ key, value, headers });
     if (size > this.#maxBytes) {
       return reject(
         'oversized',
-        `output record is ${size} bytes (key + value + headers) > max_message_bytes ${this.#maxBytes}`,
+        `output record is ${size} bytes in its batch (key, value, headers and framing) > max_message_bytes ${this.#maxBytes}`,
       );
     }
     return { kind: 'mirror', out: topics.map((topic) => ({ topic, key, value, headers })) };
@@ -159,10 +160,4 @@ const reject = (reason: RejectReason, detail: string): Outcome => ({
 /** A number keeps its text; a boolean, object or array becomes its JSON text. */
 function keyText(k: unknown): string {
   return k instanceof LosslessNumber ? k.text : stringifyJson(k);
-}
-
-export function headerBytes(headers: Headers): number {
-  let n = 0;
-  for (const [name, value] of headers) n += Buffer.byteLength(name) + (value?.length ?? 0);
-  return n;
 }
