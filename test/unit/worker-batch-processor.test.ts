@@ -163,6 +163,23 @@ describe('batch processor', () => {
     expect(port.commits).toEqual([{ topic: 'in', partition: 3, offset: 4000n }]);
   });
 
+  it('commits past what the client filtered out after the records (a transaction marker) once all are acknowledged', async () => {
+    const port = new RecordingPort();
+    const { p } = processor(port);
+    // Records 100 and 101, then a commit marker at 102: the group's lag must reach 0.
+    await p.process({ ...batch(['{"user":"a"}', '{"user":"b"}']), endOffset: 103n }, ctx);
+    expect(port.commits).toEqual([{ topic: 'in', partition: 3, offset: 103n }]);
+    // Not past a record whose produce failed.
+    const failing = new RecordingPort();
+    failing.failProduceAt = 1;
+    const { p: q } = processor(failing, { maxMessageBytes: 1_000_000 });
+    const values = Array.from({ length: 5000 }, (_, i) => `{"user":"u${i}"}`);
+    await expect(q.process({ ...batch(values, 0n), endOffset: 5001n }, ctx)).rejects.toThrow(
+      FatalDeliveryError,
+    );
+    expect(failing.commits).toEqual([{ topic: 'in', partition: 3, offset: 4000n }]);
+  });
+
   it('keeps each output partition of a merged produce request within max_message_bytes, records in order', async () => {
     const port = new RecordingPort();
     const { p } = processor(port, { maxMessageBytes: 1000 });

@@ -133,7 +133,11 @@ export class BatchProcessor {
       tracker.ack(first);
     }
     const next = tracker.committable();
-    if (next !== undefined) await this.#commitOffset(batch, next);
+    const whole = failure === undefined && next !== undefined;
+    // Every record acknowledged: the commit may pass what the client filtered out after them.
+    const end =
+      whole && batch.endOffset !== undefined && batch.endOffset > next ? batch.endOffset : next;
+    if (end !== undefined) await this.#commitOffset(batch, end);
     if (failure) {
       throw new FatalDeliveryError(
         `produce for ${batch.topic}[${batch.partition}] offsets ${failure.first}..${failure.last} failed after retries: ${(failure.error as Error).message}`,

@@ -24,6 +24,11 @@ export interface InRecord {
 
 export interface InBatch extends TopicPartition {
   records: InRecord[];
+  /**
+   * The offset after the last one fetched for this batch, past what the client filtered out
+   * (transaction markers, aborted transactions' records); absent when the client does not say.
+   */
+  endOffset?: bigint;
 }
 
 export interface OutRecord {

@@ -210,6 +210,8 @@ export class KafkajsPort implements KafkaPort {
               topic: batch.topic,
               partition: batch.partition,
               records: batch.messages.map(toRecord),
+              // Past a trailing transaction marker: a commit short of it leaves lag that never drains.
+              endOffset: BigInt(batch.lastOffset()) + 1n,
             },
             { heartbeat: () => heartbeat().catch(() => {}) },
           );
