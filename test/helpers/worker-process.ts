@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Consumer, type Message, ProduceAcks, Producer } from '@platformatic/kafka';
 import type { Kafka } from 'kafkajs';
+import { afterAll } from 'vitest';
 import { freePort } from '../../dev/cache.ts';
 import { pollUntil } from '../../kit/process.ts';
 
@@ -265,4 +266,13 @@ export async function produceRaw(
   } finally {
     await producer.close();
   }
+}
+
+/** The workers a describe block starts, each killed when the block ends, passed or failed. */
+export function workersOfBlock(): WorkerProcess[] {
+  const workers: WorkerProcess[] = [];
+  afterAll(() => {
+    for (const w of workers) w.kill('SIGKILL');
+  });
+  return workers;
 }

@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { sleep } from '../../kit/process.ts';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { createTopics } from '../helpers/worker-data.ts';
-import { endOffset, produceRaw, WorkerProcess } from '../helpers/worker-process.ts';
+import { endOffset, produceRaw, WorkerProcess, workersOfBlock } from '../helpers/worker-process.ts';
 
 const CLIENTS = ['kafkajs+platformatic', 'kafkajs', 'platformatic'] as const;
 
@@ -11,10 +11,7 @@ const CLIENTS = ['kafkajs+platformatic', 'kafkajs', 'platformatic'] as const;
 // queue's throttle timer, once per process (kit/kafkajs.ts fixes it at the root).
 describe(`a clean start on Kafka ${inject('kafkaVersion')}`, () => {
   const kafka = testKafka();
-  const workers: WorkerProcess[] = [];
-  afterAll(() => {
-    for (const w of workers) w.kill('SIGKILL');
-  });
+  const workers = workersOfBlock();
 
   it.each(CLIENTS)(
     'a %s worker prints nothing on stderr through start, mirror, idle and stop',

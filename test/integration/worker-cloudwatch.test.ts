@@ -1,18 +1,15 @@
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { WORKER_METRIC_DIMENSION } from '../../worker/src/cloudwatch-metrics.ts';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { createTopics } from '../helpers/worker-data.ts';
-import { endOffset, WorkerProcess } from '../helpers/worker-process.ts';
+import { endOffset, WorkerProcess, workersOfBlock } from '../helpers/worker-process.ts';
 
 const AWS = { region: 'us-east-1', accessKeyId: 'test', secretAccessKey: 'test' };
 
 describe('worker counters in CloudWatch (moto)', () => {
   const kafka = testKafka();
-  const workers: WorkerProcess[] = [];
-  afterAll(() => {
-    for (const w of workers) w.kill('SIGKILL');
-  });
+  const workers = workersOfBlock();
   const cloudwatch = new CloudWatchClient({
     endpoint: inject('awsEndpoint'),
     region: AWS.region,

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { createTopics } from '../helpers/worker-data.ts';
-import { produceRaw, WorkerProcess } from '../helpers/worker-process.ts';
+import { produceRaw, WorkerProcess, workersOfBlock } from '../helpers/worker-process.ts';
 
 const CRASH = fileURLToPath(new URL('../helpers/worker-crash.ts', import.meta.url));
 
@@ -10,10 +10,7 @@ describe.each(['kafkajs+platformatic', 'kafkajs', 'platformatic'])(
   `worker whose consumer dies (%s client, Kafka ${inject('kafkaVersion')})`,
   (client) => {
     const kafka = testKafka();
-    const workers: WorkerProcess[] = [];
-    afterAll(() => {
-      for (const w of workers) w.kill('SIGKILL');
-    });
+    const workers = workersOfBlock();
 
     async function crashedWorker(): Promise<WorkerProcess> {
       const [input, output] = ['crash-in', 'crash-out'].map(uniqueName) as [string, string];

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { createTopics } from '../helpers/worker-data.ts';
 import {
@@ -7,6 +7,7 @@ import {
   type RawRecord,
   readRaw,
   WorkerProcess,
+  workersOfBlock,
 } from '../helpers/worker-process.ts';
 
 const CLIENTS = ['kafkajs+platformatic', 'kafkajs', 'platformatic'] as const;
@@ -88,10 +89,7 @@ describe.each(CLIENTS)(
   `worker mirrors faithfully or dead-letters with a reason (%s client, Kafka ${inject('kafkaVersion')})`,
   (client) => {
     const kafka = testKafka();
-    const workers: WorkerProcess[] = [];
-    afterAll(() => {
-      for (const w of workers) w.kill('SIGKILL');
-    });
+    const workers = workersOfBlock();
 
     it('mirrors every good record exactly, dead-letters each bad one, reaches lag 0 and keeps running', async () => {
       const [input, output, dlq, group] = ['faith-in', 'faith-out', 'faith-dlq', 'faith-g'].map(

@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { committedEverything, createTopics, produceEvents } from '../helpers/worker-data.ts';
-import { WorkerProcess } from '../helpers/worker-process.ts';
+import { WorkerProcess, workersOfBlock } from '../helpers/worker-process.ts';
 
 const PARTITIONS = 6;
 const SESSION_MS = 12_000;
@@ -17,10 +17,7 @@ describe.each(['kafkajs+platformatic', 'kafkajs'])(
   `worker stopped during a pending rebalance (%s client, Kafka ${inject('kafkaVersion')})`,
   (client) => {
     const kafka = testKafka();
-    const workers: WorkerProcess[] = [];
-    afterAll(() => {
-      for (const w of workers) w.kill('SIGKILL');
-    });
+    const workers = workersOfBlock();
 
     it('exits 0 promptly, having left, and the group recovers without a second session timeout', async () => {
       const [input, output, group] = ['pend-in', 'pend-out', 'pend-g'].map(uniqueName) as [

@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { eventually, testKafka, uniqueName } from '../helpers/kafka.ts';
 import { committedEverything, createTopics } from '../helpers/worker-data.ts';
-import { endOffset, WorkerProcess } from '../helpers/worker-process.ts';
+import { endOffset, WorkerProcess, workersOfBlock } from '../helpers/worker-process.ts';
 
 const TRANSACTIONS = 5;
 const PER_TRANSACTION = 20;
@@ -16,10 +16,7 @@ describe.each(['kafkajs+platformatic', 'kafkajs'])(
   `worker on a transactional input (%s client, Kafka ${inject('kafkaVersion')})`,
   (client) => {
     const kafka = testKafka();
-    const workers: WorkerProcess[] = [];
-    afterAll(() => {
-      for (const w of workers) w.kill('SIGKILL');
-    });
+    const workers = workersOfBlock();
 
     it('commits past the transaction markers: the group ends with no lag', async () => {
       const [input, output, group] = [uniqueName('tx-in'), uniqueName('tx-out'), uniqueName('tx')];
