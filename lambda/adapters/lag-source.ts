@@ -126,7 +126,12 @@ export class KafkaLagSource implements LagSource {
 
   async observe(): Promise<LagSnapshot> {
     try {
-      this.connected ??= this.admin.connect();
+      // A failed connect (refused credentials too, which kafkajs does not retry) is tried again
+      // next step: a rejected promise kept here would fail every step of this environment.
+      this.connected ??= this.admin.connect().catch((error: unknown) => {
+        this.connected = undefined;
+        throw error;
+      });
       await this.connected;
       return await this.read();
     } catch (error) {

@@ -42,6 +42,27 @@ describe('KafkaLagSource classifies failures by their type, not their message', 
     );
   const socketError = (code: string) => Object.assign(new Error('socket closed'), { code });
 
+  it('connects again at the next step after a refused connect, not failing for good', async () => {
+    let connects = 0;
+    const refused = Object.assign(new Error('SASL authentication failed'), {
+      name: 'KafkaJSSASLAuthenticationError',
+    });
+    const source = new KafkaLagSource(
+      {
+        admin: () => ({
+          connect: () => {
+            connects++;
+            return Promise.reject(refused);
+          },
+        }),
+      } as unknown as Kafka,
+      { groupId: 'g', topics: ['t'], offsetReset: 'earliest', brokers: ['b:9092'] },
+    );
+    await expect(source.observe()).rejects.toThrow();
+    await expect(source.observe()).rejects.toThrow();
+    expect(connects).toBe(2);
+  });
+
   it.each([
     [
       'a socket error code on a wrapped cause',
