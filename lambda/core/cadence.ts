@@ -16,6 +16,9 @@ export const MOVING_LOAD = 0.5;
 
 /** Whether the invocation runs its next step after this decision. */
 export function keepStepping(rules: ScalingRules, decision: Decision): boolean {
+  // This step lost the state race to another running beside it (a duplicate delivery of a
+  // queued step): that one goes on, or the rest of the minute would run twice.
+  if (decision.vetoed?.veto.kind === 'state-conflict') return false;
   if (rules.stepWhen === 'always') return true;
   if (decision.action !== 'hold') return true;
   const { cause, measures: m } = decision;

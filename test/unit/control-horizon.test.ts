@@ -4,6 +4,7 @@ import type { RateSignal } from '../../lambda/core/cause.ts';
 import { parseScalingRules } from '../../lambda/core/config.ts';
 import { explain } from '../../lambda/core/explain.ts';
 import { projectedAgeS, rateNow, reactionOf, recordStart } from '../../lambda/core/reaction.ts';
+import { overrule } from '../../lambda/core/step.ts';
 import type { Decision, LastAction } from '../../lambda/core/types.ts';
 import { repeat, run, spread, type World } from '../helpers/scaler.ts';
 
@@ -239,5 +240,13 @@ describe('steps within an invocation (LAGPILOT_STEP_WHEN)', () => {
     expect(keepStepping(rules(moving), decided(at(250, 0), moving))).toBe(true);
     // A backlog older than a tenth of the SLO.
     expect(keepStepping(rules(moving), decided(at(100, 1_500), moving))).toBe(true);
+  });
+
+  it('ends a step that lost the state race, with either setting: the step beside it goes on', () => {
+    const busy = decided(at(250, 1_500), {});
+    const lost = overrule(busy, { kind: 'state-conflict', error: 'version moved' });
+    expect(keepStepping(rules(), busy)).toBe(true);
+    expect(keepStepping(rules(), lost)).toBe(false);
+    expect(keepStepping(rules(moving), lost)).toBe(false);
   });
 });
