@@ -18,6 +18,11 @@ export interface LagClientOptions {
   region: string | undefined;
   /** @default 'lagpilot-autoscaler' */
   clientId?: string;
+  /**
+   * An absent group reads as not started (LagSourceOptions.absentGroupStarts).
+   * @default false
+   */
+  absentGroupStarts?: boolean;
 }
 
 export async function connectLagSource(
@@ -41,5 +46,6 @@ export async function connectLagSource(
     offsetReset: config.offsetReset,
     brokers: config.brokers,
     consumerGroups: new ConsumerGroupDescriber(kafka),
+    absentGroupStarts: options.absentGroupStarts ?? false,
   });
 }

@@ -57,6 +57,13 @@ export interface LagSourceOptions {
    * @default - none: such a group reads as Dead with no members
    */
   consumerGroups?: Pick<ConsumerGroupDescriber, 'describe' | 'close'>;
+  /**
+   * A group that does not exist has not started yet: its lag is what a first member would
+   * consume (by `offsetReset`), not an error. For a service that scales to zero, whose group
+   * Kafka deletes once its offsets expire; elsewhere an absent group is a misnamed one.
+   * @default false
+   */
+  absentGroupStarts?: boolean;
 }
 
 const GROUP_STATES: readonly GroupStateName[] = [
@@ -215,7 +222,9 @@ export class KafkaLagSource implements LagSource {
     lags?: Map<string, Map<number, number>>,
   ): LagSnapshot {
     const { groupId, topics, offsetReset } = this.options;
-    if (group.state === 'Dead' && !committed.any) throw new GroupNotFoundError(groupId);
+    if (group.state === 'Dead' && !committed.any && !this.options.absentGroupStarts) {
+      throw new GroupNotFoundError(groupId);
+    }
     const partitions: PartitionOffsets[] = logs.map(({ topic, partition, start, end }) => {
       const c = committed.byTopic.get(topic)?.get(partition) ?? null;
       const counted = lags?.get(topic)?.get(partition);

@@ -86,6 +86,8 @@ export async function createDeps(config: LagpilotConfig, options: AppOptions = {
   const lag = await connectLagSource(config.kafka, {
     secrets: () => new SecretsManagerClient(aws),
     region: aws.region ?? process.env.AWS_REGION,
+    // Scaled to zero, the group may not exist yet, or any more: its lag must still read.
+    absentGroupStarts: config.rules.minTasks === 0,
   });
   return {
     lag,

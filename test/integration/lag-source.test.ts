@@ -59,6 +59,7 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
     groupId: string,
     topics: string[],
     offsetReset: 'earliest' | 'latest' = 'earliest',
+    absentGroupStarts = false,
   ) => {
     const client = testKafka('lagpilot-lag');
     return new KafkaLagSource(client, {
@@ -67,6 +68,7 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
       offsetReset,
       brokers,
       consumerGroups: new ConsumerGroupDescriber(client),
+      absentGroupStarts,
     });
   };
 
@@ -312,6 +314,17 @@ describe(`Kafka lag source on Kafka ${inject('kafkaVersion')}`, () => {
       .catch((e) => e);
     expect(error).toBeInstanceOf(GroupNotFoundError);
     expect(error.message).toContain(`consumer group ${missing} does not exist`);
+  });
+
+  it('scaled to zero, a group that does not exist (yet, or any more) reads as not started', async () => {
+    const { topic } = await setup([7, 3], [undefined, undefined]);
+    const absent = uniqueName('not-started');
+    const earliest = await source(absent, [topic], 'earliest', true).observe();
+    expect(earliest.group.state).toBe('Dead');
+    // What a first member would consume: the whole log, or nothing with latest.
+    expect(earliest.partitions.map((p) => p.lag)).toEqual([7, 3]);
+    const latest = await source(absent, [topic], 'latest', true).observe();
+    expect(latest.partitions.map((p) => p.lag)).toEqual([0, 0]);
   });
 
   it('a topic that does not exist is a clear typed error naming it', async () => {
