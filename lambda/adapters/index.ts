@@ -11,5 +11,6 @@ export { connectLagSource, type LagClientOptions } from './lag-client.ts';
 export { KafkaLagSource, type LagSourceOptions } from './lag-source.ts';
 export { CloudWatchMetricsSource } from './metrics-source.ts';
 export { MinuteMetricsSource } from './minute-metrics.ts';
+export { type ClosableLagSource, RenewingLagSource } from './renewing-lag-source.ts';
 export { DynamoStateStore, MemoryStateStore } from './state-store.ts';
 export { SqsStepQueue } from './step-queue.ts';

@@ -22,6 +22,7 @@ import {
   DynamoStateStore,
   EcsScalingTarget,
   MinuteMetricsSource,
+  RenewingLagSource,
   SqsStepQueue,
 } from '../adapters/index.ts';
 import {
@@ -83,12 +84,14 @@ export interface SkippedInvocation {
 export async function createDeps(config: LagpilotConfig, options: AppOptions = {}) {
   const aws = { maxAttempts: 3, ...options.aws };
   const { cluster, service } = config.target;
-  const lag = await connectLagSource(config.kafka, {
-    secrets: () => new SecretsManagerClient(aws),
-    region: aws.region ?? process.env.AWS_REGION,
-    // Scaled to zero, the group may not exist yet, or any more: its lag must still read.
-    absentGroupStarts: config.rules.minTasks === 0,
-  });
+  const connect = () =>
+    connectLagSource(config.kafka, {
+      secrets: () => new SecretsManagerClient(aws),
+      region: aws.region ?? process.env.AWS_REGION,
+      // Scaled to zero, the group may not exist yet, or any more: its lag must still read.
+      absentGroupStarts: config.rules.minTasks === 0,
+    });
+  const lag = new RenewingLagSource(await connect(), connect);
   return {
     lag,
     // One CloudWatch read a minute, whatever the cadence: its datapoints are per minute.
