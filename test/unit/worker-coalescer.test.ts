@@ -105,10 +105,11 @@ describe('coalescer', () => {
     const a = c.push([1]);
     await tick();
     const b = c.push([2]);
+    const settled = Promise.allSettled([a, b]);
     requests[0]!.answer(new Error('refused'));
     await tick();
     requests[1]!.answer();
-    const results = await Promise.allSettled([a, b]);
+    const results = await settled;
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
     expect(requests.map((r) => r.items)).toEqual([[1], [2]]);
   });
