@@ -2,7 +2,7 @@
  * The lag source, connected again with freshly read credentials once Kafka refused them: the
  * SCRAM secret is read when the client is built, so after a rotation a warm Lambda environment
  * would fail every step until it is recycled. The refused step fails as before; the next one
- * reads the secret again.
+ * reads the secret again (and the one after, if that read failed).
  */
 
 import type { LagSnapshot, LagSource } from '../core/index.ts';
@@ -13,7 +13,7 @@ export interface ClosableLagSource extends LagSource {
 }
 
 export class RenewingLagSource implements LagSource {
-  #source: Promise<ClosableLagSource>;
+  #source: Promise<ClosableLagSource> | undefined;
 
   constructor(
     first: ClosableLagSource,
@@ -23,16 +23,23 @@ export class RenewingLagSource implements LagSource {
   }
 
   async observe(): Promise<LagSnapshot> {
-    const source = await this.#source;
+    const source = await this.#current();
     try {
       return await source.observe();
     } catch (error) {
       if (kafkaErrorType(error) === 'SASL_AUTHENTICATION') {
-        // A failed rebuild (the secret unreadable) is retried at the step after.
-        this.#source = this.connect().catch(() => source);
+        this.#source = undefined;
         void source.close().catch(() => {});
       }
       throw error;
     }
+  }
+
+  #current(): Promise<ClosableLagSource> {
+    this.#source ??= this.connect().catch((error: unknown) => {
+      this.#source = undefined;
+      throw error;
+    });
+    return this.#source;
   }
 }

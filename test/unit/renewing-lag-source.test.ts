@@ -47,6 +47,20 @@ describe('RenewingLagSource', () => {
     expect(c.state).toMatchObject({ built: 2, closed: 1 });
   });
 
+  it('tries the rebuild again at the next step when reading the secret failed', async () => {
+    const c = cluster();
+    let unreadable = true;
+    const lag = new RenewingLagSource(c.build(), async () => {
+      if (unreadable) throw new Error('Secrets Manager throttled');
+      return c.build();
+    });
+    c.state.current = 2;
+    await expect(lag.observe()).rejects.toThrow(/refused/);
+    await expect(lag.observe()).rejects.toThrow(/throttled/);
+    unreadable = false;
+    expect(await lag.observe()).toBe(snapshot);
+  });
+
   it('keeps its connection on other failures', async () => {
     let built = 0;
     const failing: ClosableLagSource = {
