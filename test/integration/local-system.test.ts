@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,10 +160,18 @@ describe(`npm start smoke mode (Kafka ${inject('kafkaVersion')})`, () => {
   it('sizes a steady load within two actions and then holds a count that carries it', async () => {
     const steady = mkdtempSync(join(tmpdir(), 'lagpilot-local-'));
     try {
-      // Two workers of load (200/s at 100/s each); windows of a few steps give the rules a
-      // chance to scale down every few seconds, so a count that cannot carry it would show.
+      // 1.8 workers of load (180/s at 100/s each): two tasks carry it with a margin, where the
+      // built-in steady profile's exactly two workers put every noisy reading on the knife edge
+      // (a late third task is then right, not a failure to settle). Windows of a few steps give
+      // the rules a chance to scale down every few seconds, so a count that cannot carry it
+      // would show.
+      const profile = join(steady, 'steady-180.csv');
+      writeFileSync(
+        profile,
+        'timestamp,produce_rate\n2026-01-01T00:00:00Z,180\n2026-01-01T00:00:30Z,180\n2026-01-01T00:01:00Z,180\n',
+      );
       const rules = { ...SMOKE_RULES, LAGPILOT_DOWN_STEP: 'fit' };
-      const args = ['--profile', 'steady', '--duration', '60s'];
+      const args = ['--profile', profile, '--duration', '60s'];
       const { code, stdout, stderr } = await start(steady, args, rules);
       expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(0);
       const run = JSON.parse(readFileSync(join(steady, 'steps.json'), 'utf8')) as {
